@@ -17,9 +17,16 @@ BEGIN
             'siyu read-only role for BI tools and analysts: reads dw and kpi only, never etl, staging or id_value';
     END IF;
     -- The migrating role must be able to hand objects over to siyu_writer (0008).
-    -- Superusers are members of every role; anyone else is made a member here.
+    -- Superusers are members of every role; a role with CREATEROLE makes itself a member;
+    -- anyone else must be made a member beforehand by an administrator.
     IF NOT pg_has_role(current_user, 'siyu_writer', 'MEMBER') THEN
-        EXECUTE format('GRANT siyu_writer TO %I', current_user);
+        BEGIN
+            EXECUTE format('GRANT siyu_writer TO %I', current_user);
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE EXCEPTION 'role "%" must be a member of siyu_writer to migrate', current_user
+                USING ERRCODE = 'insufficient_privilege',
+                      HINT = format('As a superuser: GRANT siyu_writer TO %I;', current_user);
+        END;
     END IF;
 END
 $$;

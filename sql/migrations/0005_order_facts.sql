@@ -143,4 +143,9 @@ $$;
 COMMENT ON FUNCTION etl.ensure_fact_partitions(timestamptz, timestamptz) IS
     'Creates any missing monthly partitions (dw.fact_order_pYYYYMM, dw.fact_order_line_pYYYYMM; bounds at UTC midnight of the 1st) covering [from_ts, to_ts]; idempotent, safe to call concurrently; returns the number of partitions created';
 
-SELECT etl.ensure_fact_partitions('2015-01-01 00:00:00+00', now() + interval '3 months');
+-- DO, not SELECT: the file is sent in one PQexec and should end in a command, not rows.
+DO $$
+BEGIN
+    PERFORM etl.ensure_fact_partitions('2015-01-01 00:00:00+00', now() + interval '3 months');
+END
+$$;

@@ -3,7 +3,7 @@
 -- siyu_writer owns every object of etl, staging, dw and kpi; bi_reader reads dw and kpi
 -- (not dw.customer_identity.id_value) and nothing in etl or staging.
 -- etl.apply_privileges() does it all and is idempotent: later migrations (the kpi views)
--- may end with `SELECT etl.apply_privileges();` to hand their objects to siyu_writer.
+-- may end with `DO $$ BEGIN PERFORM etl.apply_privileges(); END $$;` to hand their objects to siyu_writer.
 -- Default privileges cover tables and views created later in dw and kpi by the migrating
 -- role and by siyu_writer; they are per database, like everything here.
 
@@ -86,4 +86,8 @@ $$;
 COMMENT ON FUNCTION etl.apply_privileges() IS
     'Makes siyu_writer the owner of every schema, table, view, sequence and function of etl, staging, dw and kpi, and grants bi_reader SELECT on dw and kpi (column-restricted on dw.customer_identity, never id_value) and nothing on etl or staging; idempotent, run by the migrating role';
 
-SELECT etl.apply_privileges();
+DO $$
+BEGIN
+    PERFORM etl.apply_privileges();
+END
+$$;
