@@ -1,0 +1,108 @@
+# siyu — build, test and demo.
+#
+#   make          build bin/siyu (installs missing Debian packages first: make deps)
+#   make check    unit tests (cmocka), SQL tests (pgTAP), integration tests; ASan+UBSan
+#   make demo     the nightly job end to end on a private PostgreSQL under var/
+#   make bench    throughput ratios (see README)
+#
+# SAN=1 builds everything with AddressSanitizer and UndefinedBehaviorSanitizer
+# into build/san (make check does this by itself).
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd
+
+ifeq ($(SAN),1)
+BUILD ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+OPT ?= -O1 -g
+else
+BUILD ?= build/rel
+SAN_FLAGS :=
+OPT ?= -O2 -g
+endif
+
+WARNINGS := -Wall -Wextra -Werror -pedantic -Wstrict-prototypes -Wmissing-prototypes \
+	-Wshadow -Wformat-security -Wwrite-strings -Wvla
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+FINAL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(WARNINGS) \
+	$(OPT) $(SAN_FLAGS) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+FINAL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lcsv -lpthread -lm
+
+LIB_SRC := $(sort $(wildcard common/*.c extract/*.c transform/*.c load/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FAKE_SRC := $(sort $(wildcard tests/fakes/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FAKE_BIN := $(FAKE_SRC:tests/fakes/%.c=$(BUILD)/fakes/%)
+LIBSIYU := $(BUILD)/libsiyu.a
+SIYU_BIN := $(BUILD)/bin/siyu
+
+.PHONY: all deps check unit-tests sql-tests integration-tests demo bench clean distclean \
+	check-build valgrind
+
+all: deps bin/siyu
+
+bin/siyu: $(SIYU_BIN)
+	@mkdir -p bin
+	cp $< $@
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FINAL_CFLAGS) -c $< -o $@
+
+$(LIBSIYU): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(SIYU_BIN): $(CLI_OBJ) $(LIBSIYU)
+	@mkdir -p $(dir $@)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBSIYU) $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBSIYU)
+	@mkdir -p $(dir $@)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) -lcmocka $(LIBS)
+
+$(BUILD)/fakes/%: $(BUILD)/tests/fakes/%.o $(LIBSIYU)
+	@mkdir -p $(dir $@)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) $(LIBS)
+
+# The programs make check needs, built by a recursive make with SAN=1.
+check-build: $(SIYU_BIN) $(TEST_BIN) $(FAKE_BIN)
+
+check: deps
+	@$(MAKE) --no-print-directory SAN=1 check-build
+	@scripts/check.sh build/san
+
+demo: all
+	@scripts/demo.sh
+
+bench: all
+	@scripts/bench.sh
+
+valgrind: deps
+	@$(MAKE) --no-print-directory check-build
+	@VALGRIND=1 scripts/check.sh build/rel unit
+
+clean:
+	rm -rf build bin
+
+distclean: clean
+	-scripts/pg.sh destroy var/demo-pg 2>/dev/null
+	-scripts/pg.sh destroy var/test-pg 2>/dev/null
+	rm -rf var
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
+	$(FAKE_SRC:tests/fakes/%.c=$(BUILD)/tests/fakes/%.d)

@@ -1,0 +1,157 @@
+/*
+ * main.c — the siyu command: global options and the subcommand table.
+ */
+#include "cli.h"
+
+#include "siyu/db.h"
+#include "siyu/log.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct command commands[] = {
+	{ "migrate", cmd_migrate, "create or upgrade the warehouse schema" },
+	{ "import", cmd_import, "load order files (CSV) into the warehouse" },
+	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: siyu [--config FILE] [--verbose] COMMAND [ARGS]\n"
+		"\n"
+		"siyu loads a brand's orders and WeCom relationships into a PostgreSQL\n"
+		"star schema with KPI views. Commands:\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE  configuration (default $SIYU_CONFIG or ./pipeline.conf)\n"
+		"  -v, --verbose      log debug detail to stderr\n"
+		"  -h, --help         this help; 'siyu COMMAND --help' for a command's\n"
+		"\n"
+		"Exit codes: 0 ok, 1 a source or load failed, 2 usage or configuration\n"
+		"error, 75 another run holds the warehouse lock.\n");
+}
+
+int cli_common_option(struct cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'c':
+		cli->config_path = arg;
+		cli->config_explicit = 1;
+		return 1;
+	case 'v':
+		cli->verbose = 1;
+		log_set_level(LOG_DEBUG);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_load_config(struct cli *cli)
+{
+	char err[1024];
+
+	if (cli->config_loaded)
+		return 0;
+	if (!cli->config_explicit && access(cli->config_path, F_OK) != 0) {
+		/* No configuration file: built-in defaults, libpq's PG* environment. */
+		if (config_parse_buffer(&cli->cfg, "(defaults)", "", 0, err, sizeof(err)) < 0) {
+			fprintf(stderr, "siyu: %s\n", err);
+			return EXIT_USAGE;
+		}
+	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "siyu: %s\n", err);
+		return EXIT_USAGE;
+	}
+	cli->config_loaded = 1;
+	if (!cli->verbose)
+		log_set_level((enum log_level)cli->cfg.log_level);
+	return 0;
+}
+
+PGconn *cli_connect(struct cli *cli)
+{
+	char err[1024];
+	PGconn *conn = db_connect(cli->cfg.conninfo, cli->cfg.application_name, err, sizeof(err));
+
+	if (!conn)
+		fprintf(stderr, "siyu: %s\n", err);
+	return conn;
+}
+
+const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
+{
+	const char *env = getenv("SIYU_MIGRATIONS");
+	char exe[PATH_MAX];
+	ssize_t len;
+
+	(void)argv0;
+	if (env && *env)
+		return env;
+	/* bin/siyu and build/<kind>/bin/siyu both sit below the checkout. */
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len > 0) {
+		exe[len] = '\0';
+		for (int up = 0; up < 4; up++) {
+			char *slash = strrchr(exe, '/');
+
+			if (!slash)
+				break;
+			*slash = '\0';
+			snprintf(buf, n, "%s/sql/migrations", exe);
+			if (access(buf, F_OK) == 0)
+				return buf;
+		}
+	}
+	snprintf(buf, n, "sql/migrations");
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option options[] = { CLI_COMMON_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
+	struct cli cli = { 0 };
+	const char *env = getenv("SIYU_CONFIG");
+	int opt, rc;
+
+	cli.argv0 = argv[0];
+	cli.config_path = "pipeline.conf";
+	if (env && *env) {
+		cli.config_path = env;
+		cli.config_explicit = 1;
+	}
+	while ((opt = getopt_long(argc, argv, "+c:vh", options, NULL)) != -1) {
+		if (cli_common_option(&cli, opt, optarg))
+			continue;
+		if (opt == 'h') {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name) != 0)
+			continue;
+		argc -= optind;
+		argv += optind;
+		optind = 1;
+		rc = commands[i].run(&cli, argc, argv);
+		config_release(&cli.cfg);
+		return rc;
+	}
+	fprintf(stderr, "siyu: '%s' is not a siyu command; see 'siyu --help'\n", argv[optind]);
+	return EXIT_USAGE;
+}

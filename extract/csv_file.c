@@ -1,0 +1,261 @@
+/*
+ * csv_file.c — record-at-a-time CSV reader over zlib + libcsv (see csv_file.h).
+ *
+ * The file is read one physical line at a time and each line is fed to
+ * libcsv. A record is complete when libcsv reports its end, which can only
+ * happen at a line break, so the lines fed since the previous record are
+ * exactly the record's raw bytes (a quoted field may span several lines).
+ */
+#include "siyu/csv_file.h"
+
+#include "siyu/buf.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define MAX_FIELDS 1024
+
+struct csv_file {
+	gzFile gz;
+	char *path;
+	struct csv_parser parser;
+	long next_line;        /* number of the next physical line to read */
+	long record_line;      /* line where the pending record started */
+	int first_line;        /* skip a UTF-8 BOM on the first line */
+	int eof;
+	unsigned long long offset;
+
+	struct buf line;       /* the physical line being read */
+	struct buf raw;        /* raw bytes of the pending record */
+	struct buf fieldbytes; /* field values, each followed by a NUL */
+	size_t offsets[MAX_FIELDS];
+	size_t lens[MAX_FIELDS];
+	const char *fields[MAX_FIELDS];
+	size_t nfields;
+	int too_many_fields;
+	int completed;         /* records completed by the last feed */
+};
+
+static void on_field(void *data, size_t len, void *ctx)
+{
+	struct csv_file *f = ctx;
+
+	if (f->nfields == MAX_FIELDS) {
+		f->too_many_fields = 1;
+		return;
+	}
+	f->offsets[f->nfields] = f->fieldbytes.len;
+	f->lens[f->nfields] = len;
+	f->nfields++;
+	/* buf caps at CSV_RECORD_MAX; overflow shows up as a short record below */
+	buf_add(&f->fieldbytes, data ? data : "", data ? len : 0);
+	buf_addch(&f->fieldbytes, '\0');
+}
+
+static void on_record_end(int c, void *ctx)
+{
+	struct csv_file *f = ctx;
+
+	(void)c;
+	f->completed++;
+}
+
+static int parser_reset(struct csv_file *f)
+{
+	csv_free(&f->parser);
+	return csv_init(&f->parser, CSV_STRICT | CSV_STRICT_FINI);
+}
+
+static void clear_record(struct csv_file *f)
+{
+	buf_reset(&f->raw);
+	buf_reset(&f->fieldbytes);
+	f->nfields = 0;
+	f->too_many_fields = 0;
+	f->completed = 0;
+}
+
+struct csv_file *csv_file_open(const char *path, char *err, size_t errlen)
+{
+	struct csv_file *f = calloc(1, sizeof(*f));
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory opening '%s'", path);
+		return NULL;
+	}
+	errno = 0;
+	f->gz = gzopen(path, "rb");
+	if (!f->gz) {
+		snprintf(err, errlen, "cannot open '%s': %s", path,
+			 errno ? strerror(errno) : "out of memory");
+		free(f);
+		return NULL;
+	}
+	gzbuffer(f->gz, 1 << 17);
+	if (csv_init(&f->parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		gzclose(f->gz);
+		free(f);
+		snprintf(err, errlen, "cannot initialise the CSV parser");
+		return NULL;
+	}
+	f->path = strdup(path);
+	f->next_line = 1;
+	f->first_line = 1;
+	buf_init(&f->line, CSV_RECORD_MAX);
+	buf_init(&f->raw, CSV_RECORD_MAX);
+	buf_init(&f->fieldbytes, CSV_RECORD_MAX + 4 * MAX_FIELDS);
+	return f;
+}
+
+/* Read one physical line (with its '\n') into f->line. 1, 0 at EOF, -1 error. */
+static int read_line(struct csv_file *f, char *err, size_t errlen)
+{
+	char chunk[8192];
+
+	buf_reset(&f->line);
+	for (;;) {
+		if (!gzgets(f->gz, chunk, sizeof(chunk))) {
+			int zerr;
+			const char *msg = gzerror(f->gz, &zerr);
+
+			if (zerr != Z_OK && zerr != Z_BUF_ERROR) {
+				snprintf(err, errlen, "%s:%ld: read error: %s", f->path, f->next_line,
+					 zerr == Z_ERRNO ? strerror(errno) : msg);
+				return -1;
+			}
+			return f->line.len > 0;
+		}
+		size_t n = strlen(chunk);
+		if (buf_add(&f->line, chunk, n) < 0) {
+			snprintf(err, errlen, "%s:%ld: line longer than %zu bytes", f->path,
+				 f->next_line, CSV_RECORD_MAX);
+			return -1;
+		}
+		if (n && chunk[n - 1] == '\n')
+			return 1;
+	}
+}
+
+static void fill_record(struct csv_file *f, struct csv_record *rec)
+{
+	size_t raw_len = f->raw.len;
+
+	while (raw_len && (f->raw.data[raw_len - 1] == '\n' || f->raw.data[raw_len - 1] == '\r'))
+		raw_len--;
+	for (size_t i = 0; i < f->nfields; i++)
+		f->fields[i] = f->fieldbytes.data + f->offsets[i];
+	rec->line = f->record_line;
+	rec->nfields = f->nfields;
+	rec->fields = f->fields;
+	rec->lens = f->lens;
+	rec->raw = buf_str(&f->raw);
+	rec->raw_len = raw_len;
+}
+
+/* The pending record is malformed: report it and start afresh. */
+static int malformed(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen,
+		     const char *why)
+{
+	snprintf(err, errlen, "%s:%ld: %s", f->path, f->record_line, why);
+	f->nfields = 0;
+	fill_record(f, rec);
+	parser_reset(f);
+	f->completed = 0;
+	return -2;
+}
+
+/* Feed the line just read to libcsv. */
+static int feed_line(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen)
+{
+	const char *p = f->line.data;
+	size_t n = f->line.len;
+
+	if (f->first_line) {
+		f->first_line = 0;
+		if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+			p += 3;
+			n -= 3;
+		}
+	}
+	f->next_line++;
+	f->offset += f->line.len;
+	if (f->raw.len == 0) {
+		/* libcsv skips blank lines between records; so do the raw bytes */
+		if (strspn(p, "\r\n") == n)
+			return 0;
+		f->record_line = f->next_line - 1;
+	}
+	if (buf_add(&f->raw, p, n) < 0)
+		return malformed(f, rec, err, errlen, "record longer than the 4 MiB limit");
+	if (csv_parse(&f->parser, p, n, on_field, on_record_end, f) != n) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "malformed CSV: %s", csv_strerror(csv_error(&f->parser)));
+		return malformed(f, rec, err, errlen, why);
+	}
+	return 0;
+}
+
+static int finish_record(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen)
+{
+	if (f->too_many_fields)
+		return malformed(f, rec, err, errlen, "more than 1024 fields");
+	if (f->completed > 1)
+		return malformed(f, rec, err, errlen, "a bare carriage return inside a line");
+	fill_record(f, rec);
+	return 1;
+}
+
+int csv_file_next(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen)
+{
+	clear_record(f);
+	while (!f->eof) {
+		int rc = read_line(f, err, errlen);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			f->eof = 1;
+			break;
+		}
+		rc = feed_line(f, rec, err, errlen);
+		if (rc < 0)
+			return rc;
+		if (f->completed)
+			return finish_record(f, rec, err, errlen);
+		if (f->raw.len == 0)
+			continue;
+	}
+	/* End of file: a last record without a line break, or an open quote. */
+	if (f->raw.len == 0)
+		return 0;
+	if (csv_fini(&f->parser, on_field, on_record_end, f) != 0)
+		return malformed(f, rec, err, errlen, "unterminated quoted field at end of file");
+	if (!f->completed) {
+		buf_reset(&f->raw);
+		return 0;
+	}
+	return finish_record(f, rec, err, errlen);
+}
+
+unsigned long long csv_file_offset(const struct csv_file *f)
+{
+	return f->offset;
+}
+
+void csv_file_close(struct csv_file *f)
+{
+	if (!f)
+		return;
+	csv_free(&f->parser);
+	gzclose(f->gz);
+	buf_release(&f->line);
+	buf_release(&f->raw);
+	buf_release(&f->fieldbytes);
+	free(f->path);
+	free(f);
+}

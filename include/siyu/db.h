@@ -1,0 +1,65 @@
+/*
+ * db.h — libpq helpers: connect, run SQL with checked results, COPY, locks.
+ *
+ * Every helper checks the result status it expects, logs the failed statement
+ * (its first line) with the server's message and SQLSTATE, clears every
+ * PGresult on every path, and returns 0 / -1 (or a result the caller owns).
+ */
+#ifndef SIYU_DB_H
+#define SIYU_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct buf;
+
+/*
+ * Connect with a libpq connection string; NULL or "" lets libpq's PG*
+ * environment variables and service file decide. application_name falls
+ * back to appname. Returns a connection or NULL (err filled).
+ */
+PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t errlen);
+
+/* Cancel whatever runs and close; NULL is fine. */
+void db_close(PGconn *conn);
+
+/* Run SQL that returns no rows (may hold several statements). 0 / -1. */
+int db_exec(PGconn *conn, const char *sql);
+
+/* Run a parameterized statement returning no rows. 0 / -1. */
+int db_exec_params(PGconn *conn, const char *sql, int nparams, const char *const *params);
+
+/*
+ * Run a parameterized query that returns rows. Returns the PGresult (caller
+ * PQclear()s it) or NULL after logging the error.
+ */
+PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const *params);
+
+/* SQLSTATE of the last failed helper call on this thread ("" when none). */
+const char *db_last_sqlstate(void);
+
+/* The server's primary message of the last failed call ("" when none). */
+const char *db_last_error(void);
+
+/*
+ * Session advisory lock on a key derived from name. Returns 1 when taken,
+ * 0 when another session holds it (try) , -1 on error.
+ */
+int db_try_advisory_lock(PGconn *conn, const char *name);
+int db_advisory_lock(PGconn *conn, const char *name);
+int db_advisory_unlock(PGconn *conn, const char *name);
+
+/* COPY ... FROM STDIN: begin (expects COPY_IN), put data, end. */
+int db_copy_begin(PGconn *conn, const char *copy_sql);
+int db_copy_put(PGconn *conn, const char *data, size_t len);
+/* End the COPY; abort_reason non-NULL aborts it. 0 / -1 (-1 also when aborted). */
+int db_copy_end(PGconn *conn, const char *abort_reason);
+
+/*
+ * Append one field in COPY text format to b: NULL (s == NULL) becomes \N,
+ * backslash, tab, newline and carriage return are escaped. The caller adds
+ * the '\t' separators and the final '\n'. 0 / -1 (buffer cap).
+ */
+int db_copy_field(struct buf *b, const char *s, size_t len);
+
+#endif /* SIYU_DB_H */

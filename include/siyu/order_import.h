@@ -1,0 +1,33 @@
+/*
+ * order_import.h — load one order file end to end: read, check, dedupe, COPY, merge.
+ */
+#ifndef SIYU_ORDER_IMPORT_H
+#define SIYU_ORDER_IMPORT_H
+
+#include "siyu/runlog.h"
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct order_import_opts {
+	long long run_id;
+	const char *source;          /* name in etl.run_source / etl.watermark / etl.reject */
+	const char *path;            /* the file (plain or gzip) */
+	const char *profile;         /* column profile; "generic" */
+	const char *timezone;        /* zone of times without an offset */
+	const unsigned char *pii_key; /* NULL: a file with phones fails */
+	size_t pii_key_len;
+	double max_reject_ratio;     /* fail when rejected / read exceeds this */
+	int dry_run;                 /* do everything, then roll back */
+};
+
+/*
+ * Import one file in one transaction: the merge, the run_source counts and the
+ * watermark commit together, or nothing does. Rejected records go to
+ * etl.reject either way. Returns 0, or -1 when the file failed (rolled back;
+ * err says why, naming the file).
+ */
+int order_import_file(PGconn *conn, const struct order_import_opts *o, struct load_counts *c,
+		      char *err, size_t errlen);
+
+#endif /* SIYU_ORDER_IMPORT_H */

@@ -1,0 +1,251 @@
+/*
+ * db.c — libpq helpers with checked results (see db.h).
+ */
+#include "siyu/db.h"
+
+#include "siyu/buf.h"
+#include "siyu/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char last_sqlstate[6];
+static _Thread_local char last_error[512];
+
+const char *db_last_sqlstate(void)
+{
+	return last_sqlstate;
+}
+
+const char *db_last_error(void)
+{
+	return last_error;
+}
+
+static void clear_last(void)
+{
+	last_sqlstate[0] = '\0';
+	last_error[0] = '\0';
+}
+
+/* Length of the first line of sql, for messages. */
+static int first_line_len(const char *sql)
+{
+	const char *nl = strchr(sql, '\n');
+	size_t n = nl ? (size_t)(nl - sql) : strlen(sql);
+
+	return n > 200 ? 200 : (int)n;
+}
+
+static void remember_failure(PGconn *conn, const PGresult *res, const char *sql)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	snprintf(last_sqlstate, sizeof(last_sqlstate), "%s", state ? state : "");
+	if (!msg)
+		msg = PQerrorMessage(conn);
+	snprintf(last_error, sizeof(last_error), "%s", msg);
+	/* libpq's messages end in a newline */
+	size_t n = strlen(last_error);
+	while (n && (last_error[n - 1] == '\n' || last_error[n - 1] == ' '))
+		last_error[--n] = '\0';
+	log_error("msg=\"query failed\" sqlstate=%s error=\"%s\" query=\"%.*s\"",
+		  last_sqlstate[0] ? last_sqlstate : "-", last_error, first_line_len(sql), sql);
+}
+
+/* Server notices (e.g. "table does not exist, skipping") are debug detail. */
+static void log_notice(void *arg, const char *message)
+{
+	int n = (int)strlen(message);
+
+	(void)arg;
+	while (n && message[n - 1] == '\n')
+		n--;
+	log_debug("msg=\"server notice\" notice=\"%.*s\"", n, message);
+}
+
+PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t errlen)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { conninfo && *conninfo ? conninfo : NULL, appname, NULL };
+	PGconn *conn = PQconnectdbParams(keys, vals, 1);
+
+	if (!conn) {
+		snprintf(err, errlen, "out of memory connecting to the warehouse");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "cannot connect to the warehouse: %s", PQerrorMessage(conn));
+		size_t n = strlen(err);
+		while (n && err[n - 1] == '\n')
+			err[--n] = '\0';
+		PQfinish(conn);
+		return NULL;
+	}
+	PQsetNoticeProcessor(conn, log_notice, NULL);
+	return conn;
+}
+
+void db_close(PGconn *conn)
+{
+	if (!conn)
+		return;
+	if (PQtransactionStatus(conn) == PQTRANS_ACTIVE) {
+		PGcancel *cancel = PQgetCancel(conn);
+		char errbuf[256];
+
+		if (cancel) {
+			PQcancel(cancel, errbuf, sizeof(errbuf));
+			PQfreeCancel(cancel);
+		}
+	}
+	PQfinish(conn);
+}
+
+static int check_result(PGconn *conn, PGresult *res, const char *sql, ExecStatusType want)
+{
+	ExecStatusType got = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	if (got == want || (want == PGRES_COMMAND_OK && got == PGRES_TUPLES_OK))
+		return 0;
+	remember_failure(conn, res, sql);
+	return -1;
+}
+
+int db_exec(PGconn *conn, const char *sql)
+{
+	PGresult *res;
+	int rc;
+
+	clear_last();
+	res = PQexec(conn, sql);
+	rc = check_result(conn, res, sql, PGRES_COMMAND_OK);
+	PQclear(res);
+	return rc;
+}
+
+int db_exec_params(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res;
+	int rc;
+
+	clear_last();
+	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	rc = check_result(conn, res, sql, PGRES_COMMAND_OK);
+	PQclear(res);
+	return rc;
+}
+
+PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *res;
+
+	clear_last();
+	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	if (check_result(conn, res, sql, PGRES_TUPLES_OK) < 0) {
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+static int lock_call(PGconn *conn, const char *fn, const char *name)
+{
+	char sql[128];
+	const char *params[] = { name };
+	PGresult *res;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT %s(hashtextextended($1, 0))::text", fn);
+	res = db_query(conn, sql, 1, params);
+	if (!res)
+		return -1;
+	/* pg_advisory_lock returns void: an empty text */
+	rc = strcmp(PQgetvalue(res, 0, 0), "false") == 0 ? 0 : 1;
+	PQclear(res);
+	return rc;
+}
+
+int db_try_advisory_lock(PGconn *conn, const char *name)
+{
+	return lock_call(conn, "pg_try_advisory_lock", name);
+}
+
+int db_advisory_lock(PGconn *conn, const char *name)
+{
+	return lock_call(conn, "pg_advisory_lock", name) < 0 ? -1 : 0;
+}
+
+int db_advisory_unlock(PGconn *conn, const char *name)
+{
+	return lock_call(conn, "pg_advisory_unlock", name) < 0 ? -1 : 0;
+}
+
+int db_copy_begin(PGconn *conn, const char *copy_sql)
+{
+	PGresult *res;
+	int rc;
+
+	clear_last();
+	res = PQexec(conn, copy_sql);
+	rc = check_result(conn, res, copy_sql, PGRES_COPY_IN);
+	PQclear(res);
+	return rc;
+}
+
+int db_copy_put(PGconn *conn, const char *data, size_t len)
+{
+	if (len > 0x7fffffff)
+		return error("msg=\"copy chunk too large\" bytes=%zu", len);
+	if (PQputCopyData(conn, data, (int)len) <= 0)
+		return error("msg=\"copy failed\" error=\"%s\"", PQerrorMessage(conn));
+	return 0;
+}
+
+int db_copy_end(PGconn *conn, const char *abort_reason)
+{
+	PGresult *res;
+	int rc = 0;
+
+	if (PQputCopyEnd(conn, abort_reason) <= 0) {
+		error("msg=\"copy end failed\" error=\"%s\"", PQerrorMessage(conn));
+		rc = -1;
+	}
+	/* Drain every result: a connection must never be left in COPY mode. */
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (st == PGRES_COPY_IN) {
+			PQputCopyEnd(conn, "client gave up");
+		} else if (st != PGRES_COMMAND_OK) {
+			if (!abort_reason)
+				remember_failure(conn, res, "COPY");
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	return abort_reason ? -1 : rc;
+}
+
+int db_copy_field(struct buf *b, const char *s, size_t len)
+{
+	if (!s)
+		return buf_add(b, "\\N", 2);
+	if (buf_grow(b, len) < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		const char *esc = NULL;
+
+		switch (s[i]) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: break;
+		}
+		if (esc ? buf_add(b, esc, 2) : buf_addch(b, s[i]))
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,204 @@
+/*
+ * runlog.c — run bookkeeping, the run lock, watermarks and the reject spool
+ * (see runlog.h).
+ */
+#include "siyu/runlog.h"
+
+#include "siyu/buf.h"
+#include "siyu/db.h"
+#include "siyu/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RUN_LOCK "siyu.run"
+
+int runlog_lock(PGconn *conn)
+{
+	return db_try_advisory_lock(conn, RUN_LOCK);
+}
+
+int runlog_begin(PGconn *conn, const char *command, const char *args, long long *run_id)
+{
+	char host[256] = "";
+	char pid[32];
+	const char *params[] = { command, args, host, pid };
+	PGresult *res;
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	res = db_query(conn,
+		       "INSERT INTO etl.run (command, args, status, host, pid) "
+		       "VALUES ($1, $2, 'running', $3, $4) RETURNING run_id",
+		       4, params);
+	if (!res)
+		return -1;
+	*run_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+int runlog_finish(PGconn *conn, long long run_id, int exit_code)
+{
+	char id[32], code[16];
+	const char *params[] = { id, code };
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	snprintf(code, sizeof(code), "%d", exit_code);
+	return db_exec_params(conn,
+			      "UPDATE etl.run SET finished_at = now(), exit_code = $2::int, "
+			      "status = CASE WHEN $2::int = 0 THEN 'succeeded' ELSE 'failed' END "
+			      "WHERE run_id = $1",
+			      2, params);
+}
+
+int runlog_source_begin(PGconn *conn, long long run_id, const char *source)
+{
+	char id[32];
+	const char *params[] = { id, source };
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	return db_exec_params(conn,
+			      "INSERT INTO etl.run_source (run_id, source, status, started_at) "
+			      "VALUES ($1, $2, 'running', now()) "
+			      "ON CONFLICT (run_id, source) DO UPDATE SET status = 'running', "
+			      "started_at = now(), finished_at = NULL, error = NULL",
+			      2, params);
+}
+
+int runlog_source_finish(PGconn *conn, long long run_id, const char *source, const char *status,
+			 const struct load_counts *c, const char *error_text)
+{
+	char v[8][32];
+	const char *params[10];
+
+	snprintf(v[0], sizeof(v[0]), "%lld", run_id);
+	snprintf(v[1], sizeof(v[1]), "%ld", c->pages);
+	snprintf(v[2], sizeof(v[2]), "%lld", c->read);
+	snprintf(v[3], sizeof(v[3]), "%lld", c->inserted);
+	snprintf(v[4], sizeof(v[4]), "%lld", c->updated);
+	snprintf(v[5], sizeof(v[5]), "%lld", c->unchanged);
+	snprintf(v[6], sizeof(v[6]), "%lld", c->rejected);
+	params[0] = v[0];
+	params[1] = source;
+	params[2] = status;
+	for (int i = 1; i <= 6; i++)
+		params[i + 2] = v[i];
+	params[9] = error_text;
+	return db_exec_params(conn,
+			      "UPDATE etl.run_source SET status = $3, finished_at = now(), "
+			      "pages = $4, records_read = $5, inserted = $6, updated = $7, "
+			      "unchanged = $8, rejected = $9, error = $10 "
+			      "WHERE run_id = $1 AND source = $2",
+			      10, params);
+}
+
+int runlog_set_timezone(PGconn *conn, const char *tz)
+{
+	const char *params[] = { tz };
+
+	/* Validate the name with the server's own zone database first. */
+	if (db_exec_params(conn, "SELECT now() AT TIME ZONE $1", 1, params) < 0)
+		return error("msg=\"unknown time zone\" timezone=\"%s\"", tz);
+	return db_exec_params(conn,
+			      "INSERT INTO etl.setting (key, value) VALUES ('timezone', $1) "
+			      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value "
+			      "WHERE etl.setting.value IS DISTINCT FROM EXCLUDED.value",
+			      1, params);
+}
+
+int runlog_advance_watermark(PGconn *conn, const char *source, const char *entity,
+			     const char *value, long long run_id)
+{
+	char id[32];
+	const char *params[] = { source, entity, value, id };
+
+	snprintf(id, sizeof(id), "%lld", run_id);
+	return db_exec_params(conn,
+			      "INSERT INTO etl.watermark (source, entity, value, run_id) "
+			      "VALUES ($1, $2, $3::timestamptz, $4) "
+			      "ON CONFLICT (source, entity) DO UPDATE "
+			      "SET value = GREATEST(etl.watermark.value, EXCLUDED.value), "
+			      "run_id = EXCLUDED.run_id, updated_at = now()",
+			      4, params);
+}
+
+int reject_log_open(struct reject_log *r, long long run_id, const char *source)
+{
+	r->count = 0;
+	r->run_id = run_id;
+	r->source = strdup(source);
+	r->spool = tmpfile();
+	if (!r->spool || !r->source) {
+		free(r->source);
+		r->source = NULL;
+		return error("msg=\"cannot create the reject spool\" error=\"%s\"", strerror(errno));
+	}
+	return 0;
+}
+
+static int add_text(struct buf *b, const char *s, size_t len, int last)
+{
+	return db_copy_field(b, s, len) || buf_addch(b, last ? '\n' : '\t');
+}
+
+int reject_log_add(struct reject_log *r, const char *entity, const char *natural_key,
+		   const char *location, const char *reason, const char *raw, size_t raw_len)
+{
+	struct buf row = BUF_INIT;
+	int rc = 0;
+
+	buf_addf(&row, "%lld\t", r->run_id);
+	if (add_text(&row, r->source, strlen(r->source), 0) ||
+	    add_text(&row, entity, strlen(entity), 0) ||
+	    add_text(&row, natural_key, natural_key ? strlen(natural_key) : 0, 0) ||
+	    add_text(&row, location, location ? strlen(location) : 0, 0) ||
+	    add_text(&row, reason, strlen(reason), 0) ||
+	    add_text(&row, raw, raw_len, 1) ||
+	    fwrite(row.data, 1, row.len, r->spool) != row.len)
+		rc = error("msg=\"cannot spool a reject\" source=%s", r->source);
+	else
+		r->count++;
+	buf_release(&row);
+	return rc;
+}
+
+int reject_log_flush(struct reject_log *r, PGconn *conn)
+{
+	char chunk[65536];
+	size_t n;
+
+	if (r->count == 0)
+		return 0;
+	if (fflush(r->spool) != 0 || fseek(r->spool, 0, SEEK_SET) != 0)
+		return error("msg=\"cannot read the reject spool\" error=\"%s\"", strerror(errno));
+	if (db_exec(conn, "BEGIN") < 0)
+		return -1;
+	if (db_copy_begin(conn, "COPY etl.reject (run_id, source, entity, natural_key, location, "
+				"reason, raw) FROM STDIN") < 0)
+		goto fail;
+	while ((n = fread(chunk, 1, sizeof(chunk), r->spool)) > 0) {
+		if (db_copy_put(conn, chunk, n) < 0) {
+			db_copy_end(conn, "spool read failed");
+			goto fail;
+		}
+	}
+	if (db_copy_end(conn, NULL) < 0 || db_exec(conn, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	db_exec(conn, "ROLLBACK");
+	return error("msg=\"rejects could not be stored\" source=%s count=%lld", r->source,
+		     r->count);
+}
+
+void reject_log_close(struct reject_log *r)
+{
+	if (r->spool)
+		fclose(r->spool);
+	r->spool = NULL;
+	free(r->source);
+	r->source = NULL;
+}
