@@ -399,7 +399,7 @@ static const char *spec_default(const struct keyspec *ks, const struct source_ty
 	}
 }
 
-/* Edit distance, capped: enough for "did you mean". */
+/* Levenshtein distance (99 for long strings): enough for "did you mean". */
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
@@ -438,7 +438,7 @@ static const char *suggest(const char *key, unsigned mask)
 		if (!(keyspecs[i].where & mask))
 			continue;
 		d = edit_distance(key, keyspecs[i].name);
-		if (d < bestd && d < strlen(keyspecs[i].name)) {
+		if (d < bestd && d * 3 <= strlen(keyspecs[i].name)) {
 			bestd = d;
 			best = keyspecs[i].name;
 		}
@@ -856,7 +856,7 @@ static int expand(struct parser *p, const struct pending *pd, int hide, char **o
 		    nlen >= sizeof(var)) {
 			free(b.p);
 			return fail(p, pd->line, pd->raw, hide,
-				    "bad ${…} reference in the value of '%s' (expected ${NAME} or ${NAME:-default})",
+				    "bad ${...} reference in the value of '%s' (expected ${NAME} or ${NAME:-default})",
 				    pd->key);
 		}
 		memcpy(var, name, nlen);
