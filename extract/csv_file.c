@@ -30,6 +30,8 @@ struct csv_file {
 	unsigned long long offset;
 
 	struct buf line;       /* the physical line being read */
+	struct buf fed;        /* the line as fed to libcsv (Excel ="..." unwrapped) */
+	int in_quotes;         /* inside a quoted field at the end of the last line */
 	struct buf raw;        /* raw bytes of the pending record */
 	struct buf fieldbytes; /* field values, each followed by a NUL */
 	size_t offsets[MAX_FIELDS];
@@ -72,6 +74,7 @@ static int parser_reset(struct csv_file *f)
 
 static void clear_record(struct csv_file *f)
 {
+	f->in_quotes = 0;
 	buf_reset(&f->raw);
 	buf_reset(&f->fieldbytes);
 	f->nfields = 0;
@@ -106,6 +109,7 @@ struct csv_file *csv_file_open(const char *path, char *err, size_t errlen)
 	f->next_line = 1;
 	f->first_line = 1;
 	buf_init(&f->line, CSV_RECORD_MAX);
+	buf_init(&f->fed, CSV_RECORD_MAX);
 	buf_init(&f->raw, CSV_RECORD_MAX);
 	buf_init(&f->fieldbytes, CSV_RECORD_MAX + 4 * MAX_FIELDS);
 	return f;
@@ -168,6 +172,34 @@ static int malformed(struct csv_file *f, struct csv_record *rec, char *err, size
 	return -2;
 }
 
+/*
+ * Merchant exports write long numbers as ="4123456789012345678" so that Excel
+ * keeps them as text. Strict RFC 4180 rejects a quote inside an unquoted
+ * field, so drop the '=' when a field starts with =" : the rest is an
+ * ordinary quoted field. The raw bytes keep the '='.
+ */
+static const char *unwrap_excel_quotes(struct csv_file *f, const char *p, size_t n, size_t *outn)
+{
+	int field_start = !f->in_quotes;
+
+	buf_reset(&f->fed);
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (field_start && c == '=' && i + 1 < n && p[i + 1] == '"') {
+			field_start = 0;
+			continue;
+		}
+		if (c == '"')
+			f->in_quotes = !f->in_quotes;
+		field_start = !f->in_quotes && c == ',';
+		if (buf_addch(&f->fed, c) < 0)
+			break;
+	}
+	*outn = f->fed.len;
+	return buf_str(&f->fed);
+}
+
 /* Feed the line just read to libcsv. */
 static int feed_line(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen)
 {
@@ -191,6 +223,7 @@ static int feed_line(struct csv_file *f, struct csv_record *rec, char *err, size
 	}
 	if (buf_add(&f->raw, p, n) < 0)
 		return malformed(f, rec, err, errlen, "record longer than the 4 MiB limit");
+	p = unwrap_excel_quotes(f, p, n, &n);
 	if (csv_parse(&f->parser, p, n, on_field, on_record_end, f) != n) {
 		char why[128];
 
@@ -254,6 +287,7 @@ void csv_file_close(struct csv_file *f)
 	csv_free(&f->parser);
 	gzclose(f->gz);
 	buf_release(&f->line);
+	buf_release(&f->fed);
 	buf_release(&f->raw);
 	buf_release(&f->fieldbytes);
 	free(f->path);

@@ -1,0 +1,205 @@
+/*
+ * test_csv_file.c — the CSV record reader: quoting, raw bytes, line numbers,
+ * BOM, CRLF, gzip, malformed records.
+ */
+#include "siyu/csv_file.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static char path[64];
+
+static void write_file(const char *data)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/siyu-csvXXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+	fputs(data, f);
+	fclose(f);
+}
+
+static void write_gz(const char *data)
+{
+	gzFile gz;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/siyu-csvXXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	gz = gzopen(path, "wb");
+	assert_non_null(gz);
+	gzputs(gz, data);
+	gzclose(gz);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return 0;
+}
+
+static struct csv_file *open_ok(void)
+{
+	char err[256];
+	struct csv_file *f = csv_file_open(path, err, sizeof(err));
+
+	assert_non_null(f);
+	return f;
+}
+
+static void test_simple_records(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+
+	(void)state;
+	write_file("a,b,c\n1,2,3\n");
+	f = open_ok();
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_int_equal(r.nfields, 3);
+	assert_string_equal(r.fields[0], "a");
+	assert_int_equal(r.line, 1);
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[2], "3");
+	assert_int_equal(r.line, 2);
+	assert_int_equal(r.raw_len, 5);
+	assert_memory_equal(r.raw, "1,2,3", 5);
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 0);
+	csv_file_close(f);
+}
+
+static void test_quotes_bom_crlf_multiline(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+
+	(void)state;
+	write_file("\xEF\xBB\xBFname,desc\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n"
+		   "z,\"two\nlines\"\r\nlast,no newline");
+	f = open_ok();
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[0], "name"); /* BOM skipped */
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[0], "x, y");
+	assert_string_equal(r.fields[1], "say \"hi\"");
+	assert_int_equal(r.line, 2);
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[1], "two\nlines");
+	assert_int_equal(r.line, 4); /* the blank line 3 is skipped */
+	assert_int_equal(r.raw_len, strlen("z,\"two\nlines\""));
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[1], "no newline");
+	assert_int_equal(r.line, 6);
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 0);
+	csv_file_close(f);
+}
+
+static void test_long_numbers_stay_text(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+
+	(void)state;
+	write_file("4123456789012345678,=\"4123456789012345679\"\n");
+	f = open_ok();
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[0], "4123456789012345678");
+	assert_string_equal(r.fields[1], "4123456789012345679");
+	assert_memory_equal(r.raw, "4123456789012345678,=\"4123456789012345679\"", r.raw_len);
+	csv_file_close(f);
+}
+
+static void test_malformed_record_then_continue(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+
+	(void)state;
+	write_file("a,b\n\"bad\"x,1\nc,d\n");
+	f = open_ok();
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), -2);
+	assert_int_equal(r.line, 2);
+	assert_memory_equal(r.raw, "\"bad\"x,1", r.raw_len);
+	assert_non_null(strstr(err, ":2: malformed CSV"));
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[0], "c");
+	assert_int_equal(r.line, 3);
+	csv_file_close(f);
+}
+
+static void test_unterminated_quote_at_eof(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+
+	(void)state;
+	write_file("a,b\nc,\"open\n");
+	f = open_ok();
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), -2);
+	assert_non_null(strstr(err, "unterminated"));
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 0);
+	csv_file_close(f);
+}
+
+static void test_gzip(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+
+	(void)state;
+	write_gz("h1,h2\nv1,v2\n");
+	f = open_ok();
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[1], "v2");
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 0);
+	csv_file_close(f);
+}
+
+static void test_missing_file(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_null(csv_file_open("/nonexistent/orders.csv", err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/orders.csv"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_simple_records, teardown),
+		cmocka_unit_test_teardown(test_quotes_bom_crlf_multiline, teardown),
+		cmocka_unit_test_teardown(test_long_numbers_stay_text, teardown),
+		cmocka_unit_test_teardown(test_malformed_record_then_continue, teardown),
+		cmocka_unit_test_teardown(test_unterminated_quote_at_eof, teardown),
+		cmocka_unit_test_teardown(test_gzip, teardown),
+		cmocka_unit_test(test_missing_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
