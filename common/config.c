@@ -199,6 +199,7 @@ struct parser {
 	size_t npend, cappend;
 
 	int warehouse_line, run_line; /* 0 = not seen yet */
+	int disabled;       /* current source has enabled = no: see finish_source */
 };
 
 /* A growable string. */
@@ -868,7 +869,7 @@ static int expand(struct parser *p, const struct pending *pd, int hide, char **o
 					goto nomem;
 				env = NULL;
 			}
-		} else if (!env) {
+		} else if (!env && !p->disabled) {
 			free(b.p);
 			return fail(p, pd->line, pd->raw, hide,
 				    "environment variable '%s' is not set (used by '%s' in %s)",
@@ -1106,7 +1107,7 @@ static int apply_pending(struct parser *p, const struct pending *pd, void *base,
 			    pd->key, p->label);
 	if (expand(p, pd, hide, &v) < 0)
 		return -1;
-	if ((ks->flags & F_REQUIRED) && !*v) {
+	if ((ks->flags & F_REQUIRED) && !*v && !p->disabled) {
 		free(v);
 		return fail(p, pd->line, pd->raw, hide, "required key '%s' in %s is empty",
 			    pd->key, p->label);
@@ -1158,6 +1159,21 @@ static int finish_source(struct parser *p)
 	p->mask = t->bit;
 	snprintf(p->label, sizeof(p->label), "[source.%s] (type %s)", src->name, t->name);
 
+	/*
+	 * A paused source (enabled = no) may name variables that are not set
+	 * in this environment: they expand to "" and required keys may be
+	 * empty.  Its keys are still checked, and secrets still refused.
+	 */
+	pd = find_pending(p, "enabled");
+	if (pd) {
+		char *ev = NULL;
+		int on;
+
+		if (expand(p, pd, 0, &ev) == 0 && parse_bool(ev, &on) == 0 && !on)
+			p->disabled = 1;
+		free(ev); /* an error is reported again, in order, below */
+	}
+
 	/* defaults of typed fields */
 	src->max_reject_ratio = -1;
 	for (i = 0; i < NKEYSPECS; i++) {
@@ -1196,7 +1212,7 @@ static int finish_source(struct parser *p)
 			continue;
 		a = config_source_get(src, o->a);
 		b = config_source_get(src, o->b);
-		if ((!a || !*a) && (!b || !*b))
+		if (p->disabled ? (!a && !b) : ((!a || !*a) && (!b || !*b)))
 			return fail(p, p->sec_line, p->sec_raw, 0,
 				    "%s: missing required key '%s' (or '%s')", p->label, o->a, o->b);
 	}
@@ -1234,6 +1250,7 @@ static int finish_section(struct parser *p)
 	free(p->sec_raw);
 	p->sec_raw = NULL;
 	p->sec = SEC_NONE;
+	p->disabled = 0;
 	return rc;
 }
 

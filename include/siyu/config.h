@@ -17,8 +17,15 @@
  * secrets, tokens) must be exactly one ${ENV_VAR} reference: secret values
  * come from the environment, never from the file.
  *
+ * A source with `enabled = no` is still checked, but ${VAR}s that are not
+ * set expand to "" in it and its required keys may be empty, so a paused
+ * source needs no credentials in the environment.
+ *
  * Relative paths (raw_dir, csv path) are kept as written: they are relative
  * to the working directory of the process, not to the file.
+ *
+ * Values hold secrets after expansion (kv[].secret, and conninfo when it
+ * says password=${VAR}): never log them.
  */
 #ifndef SIYU_CONFIG_H
 #define SIYU_CONFIG_H
@@ -74,7 +81,8 @@ struct config {
 	char *path;             /* the name given to config_load/parse_buffer */
 
 	/* [warehouse] */
-	char *conninfo;         /* "" = libpq's PG* environment decides */
+	char *conninfo;         /* "" = libpq's PG* environment decides; may
+				 * hold an expanded password: never log it */
 	char *application_name; /* "siyu" */
 
 	/* [run] */

@@ -459,6 +459,48 @@ static void test_env(void **state)
 		     "(expected ${NAME} or ${NAME:-default})");
 }
 
+/*
+ * A paused source may name variables this environment does not set; its
+ * keys are still checked, and a literal secret is still refused.
+ */
+static void test_disabled_source(void **state)
+{
+	struct config cfg;
+	const struct config_source *s;
+
+	(void)state;
+	set_test_env();
+	parse_ok(&cfg, "[source.w]\ntype = wecom\ncorpid = ${SIYU_T_UNSET}\n"
+		       "secret = ${SIYU_T_UNSET}\nenabled = ${SIYU_T_UNSET:-no}\n"
+		       "[source.y]\nenabled = no\ntype = youzan\nclient_id = c\n"
+		       "client_secret = ${SIYU_T_UNSET}\nkdt_id = ${SIYU_T_UNSET}\n");
+	s = config_source_find(&cfg, "w");
+	assert_int_equal(s->enabled, 0);
+	assert_string_equal(config_source_get(s, "secret"), "");
+	assert_string_equal(config_source_get(s, "corpid"), "");
+	assert_int_equal(cfg.sources[1].enabled, 0);
+	config_release(&cfg);
+
+	/* only that source is lenient */
+	expect_error("[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_UNSET}\n"
+		     "enabled = no\n[source.v]\ntype = wecom\ncorpid = c\n"
+		     "secret = ${SIYU_T_UNSET}\n",
+		     "t.conf:9: environment variable 'SIYU_T_UNSET' is not set "
+		     "(used by 'secret' in [source.v] (type wecom))");
+	expect_error("[source.w]\ntype = wecom\nenabled = no\nsecret = ${SIYU_T_UNSET}\n",
+		     "t.conf:1: [source.w] (type wecom): missing required key 'corpid'");
+	expect_error("[source.w]\ntype = wecom\nenabled = no\ncorpid = c\nsecret = s3\n",
+		     "t.conf:5: 'secret' in [source.w] (type wecom) is a secret: write it as an "
+		     "environment reference like ${W_SECRET}, not a literal (secret values must "
+		     "come from the environment)");
+	expect_error("[source.w]\ntype = csv\npath = x\nenabled = ${SIYU_T_UNSET}\n",
+		     "t.conf:4: environment variable 'SIYU_T_UNSET' is not set "
+		     "(used by 'enabled' in [source.w] (type csv))");
+	expect_error("[source.w]\ntype = csv\npath = x\nenabled = nope\n",
+		     "t.conf:4: bad value 'nope' for 'enabled' in [source.w] (type csv): "
+		     "expected yes or no (true/false, on/off, 1/0)");
+}
+
 /* ---- quoting and comments --------------------------------------------- */
 
 static void test_quotes_and_comments(void **state)
@@ -1251,6 +1293,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_types_and_bounds),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_disabled_source),
 		cmocka_unit_test(test_quotes_and_comments),
 		cmocka_unit_test(test_bom_crlf),
 		cmocka_unit_test(test_syntax_errors),
