@@ -164,7 +164,7 @@ static void fill_record(struct csv_file *f, struct csv_record *rec)
 static int malformed(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen,
 		     const char *why)
 {
-	snprintf(err, errlen, "%s:%ld: %s", f->path, f->record_line, why);
+	snprintf(err, errlen, "%s", why);
 	f->nfields = 0;
 	fill_record(f, rec);
 	parser_reset(f);

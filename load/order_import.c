@@ -211,8 +211,12 @@ static int open_input(struct import_state *s)
 		snprintf(s->err, s->errlen, "%s: empty file (no header)", s->o->path);
 		return -1;
 	}
-	if (rc < 0) {
-		snprintf(s->err, s->errlen, "%s (in the header)", why);
+	if (rc == -1) {
+		snprintf(s->err, s->errlen, "%s", why);
+		return -1;
+	}
+	if (rc == -2) {
+		snprintf(s->err, s->errlen, "%s:%ld: bad header: %s", s->o->path, hdr.line, why);
 		return -1;
 	}
 	s->map.status_profile = s->o->profile;

@@ -29,8 +29,9 @@ struct csv_file *csv_file_open(const char *path, char *err, size_t errlen);
 
 /*
  * Read the next record into rec. Returns 1 (a record), 0 (end of file),
- * -1 (I/O error: err says why; stop), or -2 (this record is malformed: err
- * says why, rec->line and rec->raw are valid; reading may go on).
+ * -1 (I/O error: err names the file and says why; stop), or -2 (this record
+ * is malformed: err says why, rec->line and rec->raw are valid; reading may
+ * go on).
  */
 int csv_file_next(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen);
 

@@ -141,7 +141,7 @@ static void test_malformed_record_then_continue(void **state)
 	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), -2);
 	assert_int_equal(r.line, 2);
 	assert_memory_equal(r.raw, "\"bad\"x,1", r.raw_len);
-	assert_non_null(strstr(err, ":2: malformed CSV"));
+	assert_non_null(strstr(err, "malformed CSV"));
 	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
 	assert_string_equal(r.fields[0], "c");
 	assert_int_equal(r.line, 3);

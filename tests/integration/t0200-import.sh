@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+test_description='siyu import: exact loads, re-import, versions, rejects, lock, PII'
+. "$(dirname "$0")/../lib.sh"
+
+setup_db
+"$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
+export SIYU_PII_KEY=t0200-test-key-0123456789
+Q="'"
+basic="$TOP/tests/data/orders-basic.csv"
+bad="$TOP/tests/data/orders-bad.csv"
+
+test_expect_success 'import loads the generic CSV exactly' '
+	"$SIYU" import "$basic" >out 2>err &&
+	grep -q "loaded; read 8, orders inserted 5, updated 0, unchanged 0, duplicate lines 2, rejected 0" out &&
+	test_psql "select count(*), sum(line_count), sum(paid_fen) filter (where is_qualifying) from dw.fact_order" >actual &&
+	echo "5|6|148590" >expect && test_cmp expect actual
+'
+
+test_expect_success 'the 19-digit order number is exact text' '
+	test_psql "select order_no from dw.order_identity where order_no like ${Q}41234%${Q} order by 1" >actual &&
+	printf "%s\n" 4123456789012345678 4123456789012345679 4123456789012345680 >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'newest version wins within the file; header amounts stay on the order' '
+	test_psql "select status, gross_fen, discount_fen, shipping_fen, paid_fen, item_count, line_count
+		from dw.fact_order f join dw.order_identity i using (order_key)
+		where i.order_no = ${Q}4123456789012345678${Q}" >actual &&
+	echo "completed|13980|500|800|13800|3|2" >expect && test_cmp expect actual &&
+	test_psql "select line_no, quantity, unit_price_fen, gross_fen, paid_fen from dw.fact_order_line l
+		join dw.order_identity i using (order_key) where i.order_no = ${Q}4123456789012345678${Q} order by 1" >actual &&
+	printf "1|2|5990|11980|11000\n2|1|2000|2000|2000\n" >expect && test_cmp expect actual
+'
+
+test_expect_success 'statuses, refunds and qualifying orders' '
+	test_psql "select i.order_no, f.status, f.refund_fen, f.is_qualifying, coalesce(f.order_seq::text, ${Q}-${Q})
+		from dw.fact_order f join dw.order_identity i using (order_key) order by i.order_no" >actual &&
+	cat >expect <<-\EOT &&
+	4123456789012345678|completed|0|t|1
+	4123456789012345679|completed|2000|t|2
+	4123456789012345680|cancelled|0|f|-
+	E20250301123456012345|completed|0|t|1
+	E20250301123456012346|refunded|128800|f|-
+	EOT
+	test_cmp expect actual
+'
+
+test_expect_success 'local times are Asia/Shanghai; date keys in the business zone' '
+	test_psql "select to_char(f.created_at at time zone ${Q}UTC${Q}, ${Q}YYYY-MM-DD HH24:MI${Q}), f.order_date_key
+		from dw.fact_order f join dw.order_identity i using (order_key)
+		where i.order_no = ${Q}4123456789012345679${Q}" >actual &&
+	echo "2025-03-31 23:30|20250401" >expect && test_cmp expect actual
+'
+
+test_expect_success 'buyers become customers; unionid and buyer id link to one' '
+	test_psql "select count(*) from dw.dim_customer" >actual && echo 3 >expect && test_cmp expect actual &&
+	test_psql "select count(distinct customer_key) from dw.customer_identity
+		where id_value in (${Q}yz_bob${Q}, ${Q}oUnion-bob${Q})" >actual &&
+	echo 1 >expect && test_cmp expect actual
+'
+
+test_expect_success 're-importing the same file changes nothing' '
+	test_psql "select md5(string_agg(f::text, ${Q};${Q} order by order_key)) from dw.fact_order f" >before &&
+	"$SIYU" import "$basic" >out &&
+	grep -q "orders inserted 0, updated 0, unchanged 5" out &&
+	test_psql "select md5(string_agg(f::text, ${Q};${Q} order by order_key)) from dw.fact_order f" >after &&
+	test_cmp before after
+'
+
+test_expect_success 'an older version never overwrites a newer one; a newer one replaces it' '
+	head -1 "$basic" >old.csv &&
+	echo "taobao,tb01,茶叶旗舰店,4123456789012345679,,已发货,2025-04-01 07:30:00,2025-04-01 07:31:00,2025-04-02 09:00:00,tb_alice,,,SKU-TEA,x,1,59.90,59.90,,," >>old.csv &&
+	"$SIYU" import old.csv >out &&
+	grep -q "orders inserted 0, updated 0, unchanged 1" out &&
+	test_psql "select status from dw.fact_order f join dw.order_identity i using (order_key) where order_no = ${Q}4123456789012345679${Q}" >actual &&
+	echo completed >expect && test_cmp expect actual &&
+	head -1 "$basic" >new.csv &&
+	echo "taobao,tb01,茶叶旗舰店,4123456789012345679,,已退款,2025-04-01 07:30:00,2025-04-01 07:31:00,2025-04-20 09:00:00,tb_alice,,,SKU-TEA,x,1,59.90,59.90,59.90,," >>new.csv &&
+	"$SIYU" import new.csv >out &&
+	grep -q "orders inserted 0, updated 1, unchanged 0" out &&
+	test_psql "select status, refund_fen, is_qualifying, order_seq is null from dw.fact_order f join dw.order_identity i using (order_key) where order_no = ${Q}4123456789012345679${Q}" >actual &&
+	echo "refunded|5990|f|t" >expect && test_cmp expect actual
+'
+
+test_expect_success 'too many bad rows: the file fails, nothing loads, rejects are kept' '
+	test_psql "select count(*) from dw.fact_order" >before &&
+	test_expect_code 1 "$SIYU" import "$bad" >out 2>err &&
+	grep -q "5 of 7 records rejected" err &&
+	grep -q "FAILED, rolled back" out &&
+	test_psql "select count(*) from dw.fact_order" >after && test_cmp before after &&
+	test_psql "select count(*) from etl.reject r join etl.run_source s using (run_id, source) where s.status = ${Q}failed${Q}" >actual &&
+	echo 5 >expect && test_cmp expect actual &&
+	test_psql "select count(*) from etl.watermark where source = ${Q}orders-bad.csv${Q}" >actual &&
+	echo 0 >expect && test_cmp expect actual
+'
+
+test_expect_success 'within max_reject_ratio the good rows load and each bad one is kept with its reason' '
+	printf "[run]\nmax_reject_ratio = 0.9\n" >lenient.conf &&
+	"$SIYU" --config lenient.conf import "$bad" >out &&
+	grep -q "orders inserted 2, updated 0, unchanged 0, duplicate lines 0, rejected 5" out &&
+	test_psql "select r.location, r.reason from etl.reject r
+		where r.run_id = (select max(run_id) from etl.run) order by r.reject_id" >actual &&
+	sed "s|^|$bad|" >expect <<-\EOT &&
+	:2|unit_price "12.3.4": not a number
+	:4|created_at "2025-02-30 10:00:00": impossible date
+	:5|status "外星状态": unknown order status
+	:7|order_no: missing value
+	:8|malformed CSV: error parsing data while strict checking enabled
+	EOT
+	sed -i "s|malformed CSV: .*|MALFORMED|" actual expect &&
+	test_cmp expect actual &&
+	test_psql "select raw from etl.reject where run_id = (select max(run_id) from etl.run) and location like ${Q}%:2${Q}" >actual &&
+	sed -n 2p "$bad" >expect && test_cmp expect actual
+'
+
+test_expect_success 'a phone without SIYU_PII_KEY fails the file instead of storing it' '
+	head -1 "$basic" >phone.csv &&
+	echo "taobao,tb01,s,6000000000000000001,,paid,2025-05-01 10:00:00,2025-05-01 10:00:00,2025-05-01 10:00:00,tb_f,,13912345678,S,x,1,1,1,,," >>phone.csv &&
+	(unset SIYU_PII_KEY; test_expect_code 1 "$SIYU" import phone.csv >out 2>err) &&
+	grep -q "SIYU_PII_KEY is not set" err &&
+	! grep -q 13912345678 err &&
+	test_psql "select count(*) from dw.order_identity where order_no = ${Q}6000000000000000001${Q}" >actual &&
+	echo 0 >expect && test_cmp expect actual
+'
+
+test_expect_success 'with the key the phone is stored hashed and masked only' '
+	"$SIYU" import phone.csv >out &&
+	test_psql "select display_value, length(id_value) from dw.customer_identity where id_type = ${Q}phone${Q}" >actual &&
+	echo "139****5678|64" >expect && test_cmp expect actual &&
+	test_psql "select count(*) from dw.customer_identity where id_value like ${Q}%13912345678%${Q}" >actual &&
+	echo 0 >expect && test_cmp expect actual
+'
+
+test_expect_success 'a second run while one holds the lock exits 75 and changes nothing' '
+	psql -X -q -c "select pg_advisory_lock(hashtextextended(${Q}siyu.run${Q}, 0))" -c "select pg_sleep(30)" >/dev/null 2>&1 &
+	holder=$! &&
+	test_when_finished "kill $holder 2>/dev/null; wait $holder 2>/dev/null; true" &&
+	for i in $(seq 1 50); do
+		test "$(test_psql "select count(*) from pg_locks where locktype = ${Q}advisory${Q} and granted")" = 1 && break
+		sleep 0.1
+	done &&
+	test_psql "select count(*) from etl.run" >before &&
+	test_expect_code 75 "$SIYU" import "$basic" 2>err &&
+	grep -q "another siyu run holds the warehouse lock" err &&
+	test_psql "select count(*) from etl.run" >after && test_cmp before after
+'
+
+test_expect_success 'status shows runs, sources and rejects by reason' '
+	"$SIYU" status >out &&
+	grep -q "^Runs" out && grep -q "orders-bad.csv" out && grep -q "unknown order status" out
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 "$SIYU" import &&
+	test_expect_code 2 "$SIYU" nosuchcommand &&
+	test_expect_code 2 "$SIYU" import --profile nosuch "$basic" &&
+	test_expect_code 2 "$SIYU" --config /nonexistent.conf status
+'
+
+test_done
