@@ -52,6 +52,7 @@ const char *cli_migrations_dir(const char *argv0, char *buf, size_t n);
 
 int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
+int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 
 /* Long options every command shares; splice into each command's table. */

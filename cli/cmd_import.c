@@ -77,6 +77,7 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 			.pii_key_len = key ? strlen(key) : 0,
 			.max_reject_ratio = cli->cfg.max_reject_ratio,
 			.dry_run = a->dry_run,
+			.own_run_source = 1,
 		};
 		struct load_counts c;
 		char err[1024];

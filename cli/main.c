@@ -15,6 +15,7 @@
 
 static const struct command commands[] = {
 	{ "migrate", cmd_migrate, "create or upgrade the warehouse schema" },
+	{ "run", cmd_run, "the nightly job: every configured source, then the KPIs" },
 	{ "import", cmd_import, "load order files (CSV) into the warehouse" },
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
 };

@@ -304,7 +304,8 @@ static int commit(struct import_state *s)
 	    runlog_advance_watermark(s->conn, s->o->source, "orders", s->max_version,
 				     s->o->run_id) < 0)
 		return -1;
-	if (runlog_source_finish(s->conn, s->o->run_id, s->o->source, "succeeded", s->c, NULL) < 0)
+	if (s->o->own_run_source &&
+	    runlog_source_finish(s->conn, s->o->run_id, s->o->source, "succeeded", s->c, NULL) < 0)
 		return -1;
 	snprintf(sql, sizeof(sql), "DROP TABLE %s", s->table);
 	if (db_exec(s->conn, sql) < 0)
@@ -366,7 +367,7 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 		rc = -1;
 		goto out;
 	}
-	if (runlog_source_begin(conn, o->run_id, o->source) < 0) {
+	if (o->own_run_source && runlog_source_begin(conn, o->run_id, o->source) < 0) {
 		snprintf(err, errlen, "%s: cannot record the run: %s", o->path, db_last_error());
 		rc = -1;
 		goto out;
@@ -376,7 +377,8 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	if (rc < 0) {
 		abandon(&s);
 		c->inserted = c->updated = c->unchanged = 0;
-		runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
+		if (o->own_run_source)
+			runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
 	}
 	if (!o->dry_run && reject_log_flush(&s.rejects, conn) < 0 && rc == 0) {
 		snprintf(err, errlen, "%s: loaded, but its rejects could not be stored", o->path);

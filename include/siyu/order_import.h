@@ -19,6 +19,9 @@ struct order_import_opts {
 	size_t pii_key_len;
 	double max_reject_ratio;     /* fail when rejected / read exceeds this */
 	int dry_run;                 /* do everything, then roll back */
+	int own_run_source;          /* 1: record etl.run_source for this file itself
+				      * (siyu import); 0: the caller records the
+				      * source's total over several files */
 };
 
 /*

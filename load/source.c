@@ -1,0 +1,184 @@
+/*
+ * source.c — the table of source types and the csv source (see source.h).
+ */
+#include "siyu/source.h"
+
+#include "siyu/log.h"
+#include "siyu/order_import.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#if __has_include("siyu/wecom.h")
+#include "siyu/wecom.h"
+#define WECOM_RUN wecom_source_run
+#else
+#define WECOM_RUN NULL
+#endif
+
+static const struct source_type source_types[] = {
+	{ "csv", csv_source_run },
+	{ "wecom", WECOM_RUN },
+	/* The platform APIs come with their extractors. */
+	{ "youzan", NULL },
+	{ "taobao", NULL },
+	{ "jd", NULL },
+	{ "pdd", NULL },
+	{ "douyin", NULL },
+	{ "channels", NULL },
+};
+
+const struct source_type *source_type_find(const char *type)
+{
+	for (size_t i = 0; i < sizeof(source_types) / sizeof(source_types[0]); i++)
+		if (strcmp(source_types[i].type, type) == 0)
+			return &source_types[i];
+	return NULL;
+}
+
+/* mkdir -p; 0 / -1 with errno. */
+static int make_dirs(const char *path)
+{
+	char tmp[4096];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * Keep an immutable gzip copy of the file in the raw zone and return its
+ * path in out: the run loads from the copy, so `siyu replay` loads the very
+ * same bytes later.
+ */
+static int copy_to_raw_zone(const struct source_ctx *ctx, const char *path, char *out, size_t n,
+			    char *err, size_t errlen)
+{
+	char dir[4096];
+	const char *base = strrchr(path, '/');
+	gzFile in = NULL, gz = NULL;
+	char chunk[65536];
+	int len, rc = -1;
+
+	base = base ? base + 1 : path;
+	snprintf(dir, sizeof(dir), "%s/%s/%lld", ctx->raw_dir, ctx->src->name, ctx->run_id);
+	if (make_dirs(dir) < 0) {
+		snprintf(err, errlen, "cannot create raw zone directory '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	len = snprintf(out, n, "%.3000s/%.1000s%s", dir, base,
+		       strlen(base) > 3 && strcmp(base + strlen(base) - 3, ".gz") == 0 ? "" : ".gz");
+	if (len < 0 || (size_t)len >= n) {
+		snprintf(err, errlen, "raw zone path too long for '%s'", path);
+		return -1;
+	}
+	in = gzopen(path, "rb");
+	gz = gzopen(out, "wb6");
+	if (!in || !gz) {
+		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", path, out,
+			 strerror(errno));
+		goto out;
+	}
+	while ((len = gzread(in, chunk, sizeof(chunk))) > 0)
+		if (gzwrite(gz, chunk, (unsigned)len) != len)
+			break;
+	if (len != 0) {
+		snprintf(err, errlen, "cannot copy '%s' to the raw zone", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (in)
+		gzclose(in);
+	if (gz && gzclose(gz) != Z_OK && rc == 0) {
+		snprintf(err, errlen, "cannot write the raw zone copy '%s'", out);
+		rc = -1;
+	}
+	return rc;
+}
+
+static void add_counts(struct load_counts *sum, const struct load_counts *c)
+{
+	sum->pages += c->pages;
+	sum->read += c->read;
+	sum->inserted += c->inserted;
+	sum->updated += c->updated;
+	sum->unchanged += c->unchanged;
+	sum->duplicates += c->duplicates;
+	sum->rejected += c->rejected;
+	sum->merged_customers += c->merged_customers;
+}
+
+static int import_one(const struct source_ctx *ctx, const char *path, struct load_counts *total,
+		      char *err, size_t errlen)
+{
+	const char *profile = config_source_get(ctx->src, "profile");
+	char raw[4096];
+	struct order_import_opts o = {
+		.run_id = ctx->run_id,
+		.source = ctx->src->name,
+		.path = raw,
+		.profile = profile ? profile : "generic",
+		.timezone = ctx->timezone,
+		.pii_key = ctx->pii_key,
+		.pii_key_len = ctx->pii_key_len,
+		.max_reject_ratio = ctx->max_reject_ratio,
+		.dry_run = ctx->dry_run,
+		.own_run_source = 0,
+	};
+	struct load_counts c;
+
+	if (copy_to_raw_zone(ctx, path, raw, sizeof(raw), err, errlen) < 0)
+		return -1;
+	log_info("msg=\"loading file\" source=%s file=%s raw=%s", ctx->src->name, path, raw);
+	if (order_import_file(ctx->conn, &o, &c, err, errlen) < 0) {
+		add_counts(total, &c);
+		return -1;
+	}
+	add_counts(total, &c);
+	return 0;
+}
+
+int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
+		   size_t errlen)
+{
+	const char *pattern = config_source_get(ctx->src, "path");
+	glob_t g;
+	int rc = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	if (!pattern || !*pattern) {
+		snprintf(err, errlen, "source %s: no path configured", ctx->src->name);
+		return -1;
+	}
+	rc = glob(pattern, GLOB_ERR, NULL, &g);
+	if (rc == GLOB_NOMATCH) {
+		/* No new export today is not an error: nothing to load. */
+		log_warn("msg=\"no file matches\" source=%s path=\"%s\"", ctx->src->name, pattern);
+		return 0;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "source %s: cannot list '%s'", ctx->src->name, pattern);
+		return -1;
+	}
+	/* glob sorts: files load in name order, so dated exports load oldest first */
+	for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
+		rc = import_one(ctx, g.gl_pathv[i], counts, err, errlen);
+	globfree(&g);
+	return rc;
+}
