@@ -1,0 +1,321 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2030,SC2031  # test_when_finished_cmds_ lives in the body subshell on purpose
+# tests/lib.sh — a tiny harness for numbered shell integration tests (after git's t/test-lib.sh).
+#
+# A test file, tests/integration/tNNNN-name.sh:
+#
+#   #!/usr/bin/env bash
+#   test_description='what this file checks'     # shown with -v
+#   . "$(dirname "$0")/../lib.sh"
+#
+#   setup_db                  # fresh database siyu_tNNNN on the private cluster (top level only)
+#
+#   test_expect_success 'import the sample' '
+#       "$SIYU" import --profile generic "$TOP/sample/orders-taobao.csv" >out 2>err &&
+#       psql -XAtc "select count(*) from dw.fact_order" >actual &&
+#       echo 1234 >expect &&
+#       test_cmp expect actual
+#   '
+#   test_done
+#
+# Run one file:  bash tests/integration/t0000-harness.sh [-v] [-x] [-i] [-d]
+#   -v, --verbose    show the output of every test (default: only of failed ones)
+#   -x, --trace      run test bodies under set -x
+#   -i, --immediate  stop at the first failed test
+#   -d, --debug      keep the trash directory even when every test passed
+# The same options may come from $SIYU_TEST_OPTS (e.g. make check SIYU_TEST_OPTS=-v).
+#
+# Each test body runs in a subshell, in the trash directory $TRASH, with `set -e` and
+# stdin from /dev/null: a failing command fails the test, whether the body chains its
+# commands with && (git style) or writes one per line — but do not end a && chain
+# early and go on with more lines, because set -e ignores a failure inside a chain.
+# Variables a body sets die with its subshell: share state through files in $TRASH or
+# set it at the top level of the file.
+#
+# Provided variables
+#   TOP      the repository root
+#   SIYU     the binary under test (default $TOP/bin/siyu; an exported SIYU wins)
+#   TRASH    this file's scratch directory, $TOP/var/tests/trash.<file name>; emptied at
+#            start, removed at the end when every test passed (unless -d)
+#   TEST_NAME  e.g. t0000-harness; TEST_ID e.g. t0000
+#   SIYU_TEST_PG  the private cluster's directory (default $TOP/var/test-pg)
+#
+# Functions
+#   test_expect_success TITLE BODY   run BODY as a test; it passes when BODY exits 0
+#   test_must_fail CMD [ARGS...]     succeed when CMD fails normally (exit 1..125, not 126/127
+#                                    "cannot run", not a signal death)
+#   test_expect_code N CMD [ARGS...] succeed when CMD exits with exactly N
+#   test_cmp EXPECTED ACTUAL         succeed when the files are equal; else print a diff
+#   test_when_finished CMD           (inside a body) run CMD when the body ends, pass or fail
+#   test_atexit CMD                  (top level) run CMD when the test file exits
+#   setup_db [NAME]                  (top level) start the private cluster once per file,
+#                                    make a fresh database NAME (default siyu_<TEST_ID>),
+#                                    export PGHOST PGPORT PGUSER PGDATABASE
+#   test_psql SQL                    psql -X -A -t -q -v ON_ERROR_STOP=1 -c SQL on $PGDATABASE
+#   say MSG / die MSG                print to stderr / abort the whole file
+#   test_done                        print the summary, last line "N passed, N failed";
+#                                    exit 1 if any test failed or none ran
+#
+# The cluster: setup_db runs `scripts/pg.sh start "$SIYU_TEST_PG"`. When the cluster was
+# not running before, this file started it and the exit trap stops it again (set
+# SIYU_TEST_PG_KEEP=1 to leave it running). A driver that runs many files (make check)
+# should start the cluster before them and stop it after, so the files share one
+# running server. Databases are never dropped at exit, so that a failed run can be
+# inspected: `eval "$(scripts/pg.sh env var/test-pg)"; psql -d siyu_t0000`.
+
+# ---- where we are -------------------------------------------------------------------
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+TEST_NAME=$(basename "$0" .sh)
+TEST_ID=${TEST_NAME%%-*}
+SIYU=${SIYU:-$TOP/bin/siyu}
+SIYU_TEST_PG=${SIYU_TEST_PG:-$TOP/var/test-pg}
+TRASH=$TOP/var/tests/trash.$TEST_NAME
+export TOP SIYU SIYU_TEST_PG TRASH TEST_NAME TEST_ID
+
+# A predictable environment, whatever the caller's.
+if locale -a 2>/dev/null | grep -qix 'c\.utf-\{0,1\}8'; then
+	export LC_ALL=C.UTF-8
+else
+	export LC_ALL=C
+fi
+export TZ=UTC
+unset LANGUAGE CDPATH PGHOSTADDR PGSERVICE PGSERVICEFILE PGOPTIONS
+# Failures are counted, not fatal: test files must not run under set -e.
+set +e
+
+# ---- options ----------------------------------------------------------------------------
+
+test_verbose_=0
+test_trace_=0
+test_immediate_=0
+test_debug_=0
+# shellcheck disable=SC2086  # SIYU_TEST_OPTS is a list of words
+for test_opt_ in ${SIYU_TEST_OPTS:-} "$@"; do
+	case $test_opt_ in
+	-v | --verbose) test_verbose_=1 ;;
+	-x | --trace) test_trace_=1 ;;
+	-i | --immediate) test_immediate_=1 ;;
+	-d | --debug) test_debug_=1 ;;
+	-h | --help)
+		echo "usage: $0 [-v|--verbose] [-x|--trace] [-i|--immediate] [-d|--debug]"
+		exit 0
+		;;
+	*)
+		echo "$0: unknown option '$test_opt_'" >&2
+		exit 2
+		;;
+	esac
+done
+unset test_opt_
+
+# ---- state ---------------------------------------------------------------------------
+
+test_count_=0
+test_passed_=0
+test_failed_=0
+test_done_called_=0
+test_pg_up_=0
+test_pg_started_=0
+test_atexit_cmds_=
+test_out_=$TOP/var/tests/$TEST_NAME.out
+
+say() {
+	printf '%s\n' "$*" >&2
+}
+
+die() {
+	printf '%s: FATAL: %s\n' "$TEST_NAME" "$*" >&2
+	exit 1
+}
+
+# ---- running tests -------------------------------------------------------------------
+
+# test_run_ BODY — run BODY in a subshell in $TRASH with set -e; its output goes to
+# $test_out_ (and to the terminal with -v). Returns BODY's exit status.
+# It must not be called in a condition (if, &&, ||, !): bash would then ignore the set -e.
+test_run_() {
+	local rc
+	(
+		cd "$TRASH" || exit 1
+		test_when_finished_cmds_=
+		trap 'test_finish_ $?' EXIT
+		set -e
+		if [ "$test_trace_" = 1 ]; then set -x; fi
+		eval "$1"
+	) </dev/null >"$test_out_" 2>&1
+	rc=$?
+	if [ "$test_verbose_" = 1 ]; then
+		cat "$test_out_"
+	fi
+	return "$rc"
+}
+
+# test_finish_ RC — the body's exit trap: run the test_when_finished commands; a failing
+# cleanup fails a passing test.
+test_finish_() {
+	local rc=$1
+	set +e +x
+	if [ -n "$test_when_finished_cmds_" ]; then
+		if ! eval "$test_when_finished_cmds_"; then
+			echo "test_when_finished: cleanup failed" >&2
+			[ "$rc" -ne 0 ] || rc=1
+		fi
+	fi
+	exit "$rc"
+}
+
+# test_when_finished CMD — inside a test body: run CMD when the body ends.
+test_when_finished() {
+	test_when_finished_cmds_="$*
+$test_when_finished_cmds_"
+}
+
+# test_atexit CMD — at the top level: run CMD when the test file exits.
+test_atexit() {
+	[ "$BASH_SUBSHELL" -eq 0 ] || die "test_atexit must be called outside test bodies"
+	test_atexit_cmds_="$*
+$test_atexit_cmds_"
+}
+
+test_expect_success() {
+	[ $# -eq 2 ] || die "test_expect_success takes 2 arguments (title, body), got $#"
+	[ "$BASH_SUBSHELL" -eq 0 ] || die "test_expect_success inside a test body"
+	local rc
+	test_count_=$((test_count_ + 1))
+	test_run_ "$2"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		test_passed_=$((test_passed_ + 1))
+		printf 'ok %d - %s\n' "$test_count_" "$1"
+	else
+		test_failed_=$((test_failed_ + 1))
+		printf 'not ok %d - %s\n' "$test_count_" "$1"
+		if [ "$test_verbose_" = 0 ]; then
+			printf '%s\n' "$2" | sed -e '/^[[:space:]]*$/d' -e 's/^/#   /'
+			if [ -s "$test_out_" ]; then
+				echo '# output:'
+				sed -e 's/^/#   /' "$test_out_"
+			fi
+		fi
+		if [ "$test_immediate_" = 1 ]; then
+			say "$TEST_NAME: stopping at the first failure (-i)"
+			test_done
+		fi
+	fi
+}
+
+# test_must_fail CMD [ARGS...] — succeed when CMD fails the normal way.
+test_must_fail() {
+	local rc=0
+	"$@" || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		echo "test_must_fail: command succeeded: $*" >&2
+		return 1
+	elif [ "$rc" -eq 126 ] || [ "$rc" -eq 127 ]; then
+		echo "test_must_fail: cannot run (exit $rc): $*" >&2
+		return 1
+	elif [ "$rc" -gt 128 ] && [ "$rc" -le 192 ]; then
+		echo "test_must_fail: died by signal $((rc - 128)): $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_expect_code N CMD [ARGS...] — succeed when CMD exits with exactly N.
+test_expect_code() {
+	local want=$1 rc=0
+	shift
+	"$@" || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "test_expect_code: expected exit $want, got $rc: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_cmp EXPECTED ACTUAL — compare two files, print a unified diff when they differ.
+test_cmp() {
+	[ $# -eq 2 ] || {
+		echo "test_cmp takes 2 arguments" >&2
+		return 1
+	}
+	diff -u -- "$1" "$2"
+}
+
+# ---- the database --------------------------------------------------------------------
+
+# setup_db [NAME] — a fresh database NAME on the private cluster; exports PG*.
+setup_db() {
+	local name=${1:-siyu_$TEST_ID} env
+	[ "$BASH_SUBSHELL" -eq 0 ] || die "setup_db must be called outside test bodies"
+	case $name in
+	'' | [!a-z_]* | *[!a-z0-9_]*) die "setup_db: bad database name '$name' (use [a-z_][a-z0-9_]*)" ;;
+	esac
+	if [ "$test_pg_up_" = 0 ]; then
+		if ! "$TOP/scripts/pg.sh" status "$SIYU_TEST_PG" >/dev/null; then
+			"$TOP/scripts/pg.sh" start "$SIYU_TEST_PG" || die "cannot start the cluster in $SIYU_TEST_PG"
+			test_pg_started_=1
+		fi
+		env=$("$TOP/scripts/pg.sh" env "$SIYU_TEST_PG") || die "scripts/pg.sh env failed"
+		eval "$env"
+		test_pg_up_=1
+	fi
+	PGDATABASE=postgres PGOPTIONS='-c client_min_messages=warning' psql -X -q -v ON_ERROR_STOP=1 \
+		-c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" \
+		-c "CREATE DATABASE \"$name\"" >/dev/null || die "cannot create database $name"
+	export PGDATABASE=$name
+}
+
+# test_psql SQL — run SQL on $PGDATABASE, print unaligned tuples only.
+test_psql() {
+	psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# ---- the end -------------------------------------------------------------------------
+
+test_done() {
+	test_done_called_=1
+	if [ "$test_count_" -eq 0 ]; then
+		say "$TEST_NAME: no tests ran"
+	fi
+	if [ "$test_failed_" -eq 0 ] && [ "$test_count_" -gt 0 ] && [ "$test_debug_" = 0 ]; then
+		rm -rf "$TRASH" "$test_out_"
+	elif [ "$test_failed_" -gt 0 ]; then
+		say "$TEST_NAME: trash kept in $TRASH"
+	fi
+	printf '%d passed, %d failed\n' "$test_passed_" "$test_failed_"
+	if [ "$test_failed_" -gt 0 ] || [ "$test_count_" -eq 0 ]; then
+		exit 1
+	fi
+	exit 0
+}
+
+# The exit trap: run test_atexit commands, stop the cluster this file started, and
+# turn an exit that bypassed test_done into a failure. It drops no database.
+test_exit_() {
+	local rc=$?
+	set +e
+	if [ -n "$test_atexit_cmds_" ]; then
+		(eval "$test_atexit_cmds_") || say "$TEST_NAME: an atexit command failed"
+	fi
+	if [ "$test_pg_started_" = 1 ] && [ "${SIYU_TEST_PG_KEEP:-0}" != 1 ]; then
+		"$TOP/scripts/pg.sh" stop "$SIYU_TEST_PG" 2>/dev/null ||
+			say "$TEST_NAME: cannot stop the cluster in $SIYU_TEST_PG"
+	fi
+	if [ "$test_done_called_" = 0 ]; then
+		say "$TEST_NAME: FATAL: unexpected exit with code $rc (test_done was not reached)"
+		[ "$rc" -ne 0 ] || rc=1
+	fi
+	exit "$rc"
+}
+trap test_exit_ EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ "$test_verbose_" = 1 ] && [ -n "${test_description:-}" ]; then
+	printf '# %s: %s\n' "$TEST_NAME" "$test_description"
+fi
+rm -rf "$TRASH" || die "cannot empty $TRASH"
+mkdir -p "$TRASH" || die "cannot create $TRASH"
+cd "$TRASH" || die "cannot enter $TRASH"
