@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# demo.sh — `make demo`: the nightly job end to end on an embedded default.
+#
+# A private PostgreSQL cluster under var/demo-pg (database "siyu"), the demo
+# pipeline.conf (its sources: the bundled sample exports under sample/ and, when
+# built, the fake WeCom server), `siyu migrate`, `siyu run`, then a summary from
+# the warehouse and its KPI views. Safe to rerun: a second run reports every order
+# unchanged. The cluster is stopped at the end unless DEMO_KEEP=1.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+siyu="$top/bin/siyu"
+pgdir="$top/var/demo-pg"
+
+# The demo's own HMAC key for phone numbers; a real deployment sets its own secret.
+export SIYU_PII_KEY="${SIYU_PII_KEY:-siyu-demo-key-not-for-production}"
+
+stop_all() {
+	if [[ -x scripts/fake-wecom.sh && -f var/demo-wecom/pid ]]; then
+		scripts/fake-wecom.sh stop var/demo-wecom >/dev/null 2>&1 || true
+	fi
+	if [[ "${DEMO_KEEP:-0}" != 1 ]]; then
+		scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
+	fi
+}
+trap stop_all EXIT
+
+echo "== private PostgreSQL under var/demo-pg"
+scripts/pg.sh start "$pgdir" >/dev/null
+eval "$(scripts/pg.sh env "$pgdir")"
+export PGDATABASE=siyu
+psql -XAtq -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'siyu'" | grep -q 1 ||
+	createdb siyu
+
+config=pipeline.conf
+if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom ]]; then
+	echo "== fake WeCom server on 127.0.0.1"
+	scripts/fake-wecom.sh start var/demo-wecom >/dev/null
+	export WECOM_DEMO_URL="http://127.0.0.1:$(cat var/demo-wecom/port)"
+	export WECOM_SECRET=demo-secret
+	config=var/demo-pipeline.conf
+	{ cat pipeline.conf; printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\n'; } >"$config"
+fi
+
+echo "== siyu migrate"
+"$siyu" --config "$config" migrate 2>/dev/null
+
+echo "== siyu run"
+set +e
+"$siyu" --config "$config" run 2>var/demo-run.log
+rc=$?
+set -e
+[[ $rc -eq 0 ]] || { echo "siyu run exited $rc; its log:"; cat var/demo-run.log; exit "$rc"; }
+
+q() { psql -X -q -P footer=off -c "$1"; }
+
+echo
+echo "== the warehouse"
+q "SELECT (SELECT count(*) FROM dw.fact_order) AS orders,
+          (SELECT count(*) FROM dw.fact_order_line) AS order_lines,
+          (SELECT count(*) FROM dw.dim_customer) AS customers,
+          (SELECT count(*) FROM dw.customer_merge) AS customer_merges,
+          (SELECT count(*) FROM etl.reject WHERE run_id = (SELECT max(run_id) FROM etl.run)) AS rejects_this_run"
+
+echo "== GMV per channel (qualifying orders: paid, not cancelled, not fully refunded)"
+q "SELECT c.platform, c.shop_name,
+          count(*) FILTER (WHERE f.is_qualifying) AS paid_orders,
+          to_char(sum(f.paid_fen) FILTER (WHERE f.is_qualifying) / 100.0, 'FM999,999,990.00') AS gmv_yuan,
+          to_char(sum(f.refund_fen) / 100.0, 'FM999,999,990.00') AS refunds_yuan,
+          count(DISTINCT f.customer_key) FILTER (WHERE f.is_qualifying) AS buyers
+     FROM dw.fact_order f JOIN dw.dim_channel c USING (channel_key)
+    GROUP BY 1, 2 ORDER BY 1, 2"
+
+if psql -XAtqc "SELECT to_regclass('kpi.sales_monthly') IS NOT NULL" | grep -q t; then
+	echo "== kpi.sales_monthly (all channels)"
+	q "SELECT year, month, paid_orders, gmv_yuan, refund_yuan, buyers, aov_yuan
+	     FROM kpi.sales_monthly WHERE dimension = 'total' AND paid_orders > 0
+	    ORDER BY year, month"
+fi
+if psql -XAtqc "SELECT to_regclass('kpi.repurchase_period') IS NOT NULL" | grep -q t; then
+	echo "== kpi.repurchase_period"
+	q "SELECT * FROM kpi.repurchase_period LIMIT 12"
+fi
+if psql -XAtqc "SELECT count(*) FROM dw.fact_contact" | grep -qv '^0$'; then
+	echo "== WeCom"
+	q "SELECT (SELECT count(*) FROM dw.dim_staff) AS staff,
+	          (SELECT count(*) FROM dw.fact_contact WHERE removed_at IS NULL) AS active_contacts,
+	          (SELECT count(*) FROM dw.dim_group) AS groups,
+	          (SELECT count(*) FROM dw.fact_group_member WHERE left_at IS NULL) AS group_members,
+	          (SELECT count(*) FROM dw.fact_contact_event) AS contact_events"
+fi
+
+echo "== rejects of this run, by reason"
+q "SELECT source, regexp_replace(reason, ' \"[^\"]*\"', '') AS reason, count(*) AS rejects,
+          min(location) AS first_at
+     FROM etl.reject WHERE run_id = (SELECT max(run_id) FROM etl.run)
+    GROUP BY 1, 2 ORDER BY 1, 3 DESC"
+
+echo "== siyu status"
+"$siyu" --config "$config" status --runs 1 2>/dev/null | sed -n '/^Sources/,/^$/p'
+
+echo "Explore: DEMO_KEEP=1 make demo, then: eval \"\$(scripts/pg.sh env var/demo-pg)\"; psql -d siyu"
