@@ -143,6 +143,12 @@ static int import_one(const struct source_ctx *ctx, const char *path, struct loa
 	};
 	struct load_counts c;
 
+	if (strcmp(o.profile, "generic") != 0) {
+		snprintf(err, errlen, "source %s: profile '%s' is not implemented yet; only the "
+			 "generic profile (docs/import-generic.md) loads in this version",
+			 ctx->src->name, o.profile);
+		return -1;
+	}
 	if (copy_to_raw_zone(ctx, path, raw, sizeof(raw), err, errlen) < 0)
 		return -1;
 	log_info("msg=\"loading file\" source=%s file=%s raw=%s", ctx->src->name, path, raw);
