@@ -18,7 +18,8 @@
 static void import_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: siyu import [--profile NAME] [--source NAME] [--timezone TZ] [--dry-run] FILE...\n"
+		"usage: siyu import [--profile NAME] [--source NAME] [--timezone TZ] [--encoding ENC]\n"
+		"                   [--dry-run] FILE...\n"
 		"\n"
 		"Load order files (CSV, plain or gzip; one row per order line) into the\n"
 		"warehouse. Each file is one transaction: its orders, counts and watermark\n"
@@ -31,6 +32,7 @@ static void import_usage(FILE *out)
 		"  --source NAME    name in etl.run_source and etl.watermark (default: the\n"
 		"                   file's name)\n"
 		"  --timezone TZ    zone of times without an offset (default: [run] timezone)\n"
+		"  --encoding ENC   auto (default: UTF-8 if valid, else GBK), utf-8 or gbk\n"
 		"  --dry-run        load, report, then roll everything back\n"
 		"\n"
 		"Phones in buyer_phone are stored only as an HMAC keyed by $SIYU_PII_KEY\n"
@@ -42,6 +44,7 @@ struct import_args {
 	const char *profile;
 	const char *source;
 	const char *timezone;
+	enum csv_encoding encoding;
 	int dry_run;
 };
 
@@ -72,6 +75,7 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 			.source = a->source ? a->source : base_name(files[i]),
 			.path = files[i],
 			.profile = a->profile,
+			.encoding = a->encoding,
 			.timezone = a->timezone ? a->timezone : cli->cfg.timezone,
 			.pii_key = key && *key ? (const unsigned char *)key : NULL,
 			.pii_key_len = key ? strlen(key) : 0,
@@ -100,13 +104,14 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		{ "profile", required_argument, NULL, 'p' },
 		{ "source", required_argument, NULL, 's' },
 		{ "timezone", required_argument, NULL, 't' },
+		{ "encoding", required_argument, NULL, 'e' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	a->profile = "generic";
-	while ((opt = getopt_long(argc, argv, "c:vhp:s:t:n", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:vhp:s:t:e:n", options, NULL)) != -1) {
 		if (cli_common_option(cli, opt, optarg))
 			continue;
 		switch (opt) {
@@ -114,6 +119,13 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		case 'p': a->profile = optarg; break;
 		case 's': a->source = optarg; break;
 		case 't': a->timezone = optarg; break;
+		case 'e':
+			if (csv_encoding_parse(optarg, &a->encoding) < 0) {
+				fprintf(stderr, "siyu import: unknown encoding '%s' (auto, utf-8, gbk)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'n': a->dry_run = 1; break;
 		default: import_usage(stderr); return EXIT_USAGE;
 		}

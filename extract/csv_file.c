@@ -12,6 +12,8 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <iconv.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,8 @@ struct csv_file {
 	int eof;
 	unsigned long long offset;
 
+	iconv_t conv;          /* GB18030 → UTF-8, or (iconv_t)-1 for UTF-8 input */
+	struct buf converted;  /* the line in UTF-8 when converting */
 	struct buf line;       /* the physical line being read */
 	struct buf fed;        /* the line as fed to libcsv (Excel ="..." unwrapped) */
 	int in_quotes;         /* inside a quoted field at the end of the last line */
@@ -82,7 +86,73 @@ static void clear_record(struct csv_file *f)
 	f->completed = 0;
 }
 
+int csv_encoding_parse(const char *name, enum csv_encoding *out)
+{
+	if (strcasecmp(name, "auto") == 0)
+		*out = CSV_ENC_AUTO;
+	else if (strcasecmp(name, "utf-8") == 0 || strcasecmp(name, "utf8") == 0)
+		*out = CSV_ENC_UTF8;
+	else if (strcasecmp(name, "gbk") == 0 || strcasecmp(name, "gb18030") == 0 ||
+		 strcasecmp(name, "gb2312") == 0)
+		*out = CSV_ENC_GBK;
+	else
+		return -1;
+	return 0;
+}
+
+const char *csv_file_encoding(const struct csv_file *f)
+{
+	return f->conv == (iconv_t)-1 ? "utf-8" : "gb18030";
+}
+
+/*
+ * Valid UTF-8 in the first 64 KiB means UTF-8; a multi-byte sequence cut at
+ * the end of the sample is fine.
+ */
+static int looks_utf8(gzFile gz)
+{
+	unsigned char sample[65536];
+	int n = gzread(gz, sample, sizeof(sample));
+	int i = 0;
+
+	gzrewind(gz);
+	while (i < n) {
+		unsigned char c = sample[i];
+		int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+
+		if (len == 0)
+			return 0;
+		if (i + len > n)
+			return 1;
+		for (int k = 1; k < len; k++)
+			if ((sample[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += len;
+	}
+	return 1;
+}
+
 struct csv_file *csv_file_open(const char *path, char *err, size_t errlen)
+{
+	return csv_file_open_enc(path, CSV_ENC_AUTO, err, errlen);
+}
+
+static int setup_encoding(struct csv_file *f, enum csv_encoding enc, char *err, size_t errlen)
+{
+	f->conv = (iconv_t)-1;
+	if (enc == CSV_ENC_UTF8 || (enc == CSV_ENC_AUTO && looks_utf8(f->gz)))
+		return 0;
+	f->conv = iconv_open("UTF-8", "GB18030");
+	if (f->conv == (iconv_t)-1) {
+		snprintf(err, errlen, "cannot convert '%s' from GB18030: %s", f->path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct csv_file *csv_file_open_enc(const char *path, enum csv_encoding enc, char *err,
+				   size_t errlen)
 {
 	struct csv_file *f = calloc(1, sizeof(*f));
 
@@ -106,10 +176,18 @@ struct csv_file *csv_file_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	f->path = strdup(path);
+	if (!f->path || setup_encoding(f, enc, err, errlen) < 0) {
+		csv_free(&f->parser);
+		gzclose(f->gz);
+		free(f->path);
+		free(f);
+		return NULL;
+	}
 	f->next_line = 1;
 	f->first_line = 1;
 	buf_init(&f->line, CSV_RECORD_MAX);
 	buf_init(&f->fed, CSV_RECORD_MAX);
+	buf_init(&f->converted, 2 * CSV_RECORD_MAX);
 	buf_init(&f->raw, CSV_RECORD_MAX);
 	buf_init(&f->fieldbytes, CSV_RECORD_MAX + 4 * MAX_FIELDS);
 	return f;
@@ -142,6 +220,49 @@ static int read_line(struct csv_file *f, char *err, size_t errlen)
 		if (n && chunk[n - 1] == '\n')
 			return 1;
 	}
+}
+
+/*
+ * Convert f->line from GB18030 to UTF-8 in place. Bytes that are not
+ * GB18030 become U+FFFD, so the record still reaches the checks (which
+ * reject it with its line number) instead of stopping the file.
+ */
+static int convert_line(struct csv_file *f, char *err, size_t errlen)
+{
+	char *in = f->line.data;
+	size_t inleft = f->line.len;
+
+	if (f->conv == (iconv_t)-1 || inleft == 0)
+		return 0;
+	buf_reset(&f->converted);
+	if (buf_grow(&f->converted, 2 * inleft + 8) < 0) {
+		snprintf(err, errlen, "%s:%ld: line too long", f->path, f->next_line);
+		return -1;
+	}
+	iconv(f->conv, NULL, NULL, NULL, NULL);
+	while (inleft > 0) {
+		char *out = f->converted.data + f->converted.len;
+		size_t outleft = f->converted.cap - f->converted.len - 1;
+		size_t before = outleft;
+		size_t rc = iconv(f->conv, &in, &inleft, &out, &outleft);
+
+		f->converted.len += before - outleft;
+		if (rc != (size_t)-1)
+			break;
+		if (errno == E2BIG) {
+			if (buf_grow(&f->converted, inleft * 2 + 8) < 0)
+				return -1;
+			continue;
+		}
+		/* EILSEQ / EINVAL: skip one byte, write the replacement character */
+		in++;
+		inleft--;
+		if (buf_add(&f->converted, "\xEF\xBF\xBD", 3) < 0)
+			return -1;
+	}
+	f->converted.data[f->converted.len] = '\0';
+	buf_reset(&f->line);
+	return buf_add(&f->line, f->converted.data, f->converted.len);
 }
 
 static void fill_record(struct csv_file *f, struct csv_record *rec)
@@ -255,6 +376,8 @@ int csv_file_next(struct csv_file *f, struct csv_record *rec, char *err, size_t 
 			f->eof = 1;
 			break;
 		}
+		if (convert_line(f, err, errlen) < 0)
+			return -1;
 		rc = feed_line(f, rec, err, errlen);
 		if (rc < 0)
 			return rc;
@@ -288,6 +411,9 @@ void csv_file_close(struct csv_file *f)
 	gzclose(f->gz);
 	buf_release(&f->line);
 	buf_release(&f->fed);
+	buf_release(&f->converted);
+	if (f->conv != (iconv_t)-1)
+		iconv_close(f->conv);
 	buf_release(&f->raw);
 	buf_release(&f->fieldbytes);
 	free(f->path);

@@ -203,7 +203,7 @@ static int open_input(struct import_state *s)
 	char why[512];
 	int rc;
 
-	s->csv = csv_file_open(s->o->path, s->err, s->errlen);
+	s->csv = csv_file_open_enc(s->o->path, s->o->encoding, s->err, s->errlen);
 	if (!s->csv)
 		return -1;
 	rc = csv_file_next(s->csv, &hdr, why, sizeof(why));
@@ -219,6 +219,7 @@ static int open_input(struct import_state *s)
 		snprintf(s->err, s->errlen, "%s:%ld: bad header: %s", s->o->path, hdr.line, why);
 		return -1;
 	}
+	log_debug("msg=\"reading file\" file=%s encoding=%s", s->o->path, csv_file_encoding(s->csv));
 	s->map.status_profile = s->o->profile;
 	s->map.pii_key = s->o->pii_key;
 	s->map.pii_key_len = s->o->pii_key_len;

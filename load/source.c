@@ -128,6 +128,7 @@ static int import_one(const struct source_ctx *ctx, const char *path, struct loa
 		      char *err, size_t errlen)
 {
 	const char *profile = config_source_get(ctx->src, "profile");
+	const char *encoding = config_source_get(ctx->src, "encoding");
 	char raw[4096];
 	struct order_import_opts o = {
 		.run_id = ctx->run_id,
@@ -143,6 +144,11 @@ static int import_one(const struct source_ctx *ctx, const char *path, struct loa
 	};
 	struct load_counts c;
 
+	if (encoding && csv_encoding_parse(encoding, &o.encoding) < 0) {
+		snprintf(err, errlen, "source %s: unknown encoding '%s' (auto, utf-8, gbk)",
+			 ctx->src->name, encoding);
+		return -1;
+	}
 	if (strcmp(o.profile, "generic") != 0) {
 		snprintf(err, errlen, "source %s: profile '%s' is not implemented yet; only the "
 			 "generic profile (docs/import-generic.md) loads in this version",

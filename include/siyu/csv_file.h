@@ -24,8 +24,26 @@ struct csv_record {
 
 struct csv_file;
 
+/*
+ * Character encodings of merchant exports. Back-offices write UTF-8 (with or
+ * without a BOM) or GBK; AUTO reads the first 64 KiB and picks UTF-8 when it
+ * is valid UTF-8, else GB18030 (a superset of GBK). Records always come out
+ * as UTF-8, raw bytes included, so that rejects store as text.
+ */
+enum csv_encoding { CSV_ENC_AUTO, CSV_ENC_UTF8, CSV_ENC_GBK };
+
+/* Parse "auto" | "utf-8" | "utf8" | "gbk" | "gb18030"; 0 / -1. */
+int csv_encoding_parse(const char *name, enum csv_encoding *out);
+
 /* Open path (gzip detected by content). NULL with err filled on failure. */
 struct csv_file *csv_file_open(const char *path, char *err, size_t errlen);
+
+/* Open with an explicit encoding (csv_file_open = CSV_ENC_AUTO). */
+struct csv_file *csv_file_open_enc(const char *path, enum csv_encoding enc, char *err,
+				   size_t errlen);
+
+/* The encoding in use after AUTO detection: "utf-8" or "gb18030". */
+const char *csv_file_encoding(const struct csv_file *f);
 
 /*
  * Read the next record into rec. Returns 1 (a record), 0 (end of file),

@@ -4,6 +4,7 @@
 #ifndef SIYU_ORDER_IMPORT_H
 #define SIYU_ORDER_IMPORT_H
 
+#include "siyu/csv_file.h"
 #include "siyu/runlog.h"
 
 #include <libpq-fe.h>
@@ -14,6 +15,7 @@ struct order_import_opts {
 	const char *source;          /* name in etl.run_source / etl.watermark / etl.reject */
 	const char *path;            /* the file (plain or gzip) */
 	const char *profile;         /* column profile; "generic" */
+	enum csv_encoding encoding;  /* CSV_ENC_AUTO detects UTF-8 / GBK */
 	const char *timezone;        /* zone of times without an offset */
 	const unsigned char *pii_key; /* NULL: a file with phones fails */
 	size_t pii_key_len;

@@ -145,6 +145,19 @@ test_expect_success 'a second run while one holds the lock exits 75 and changes 
 	test_psql "select count(*) from etl.run" >after && test_cmp before after
 '
 
+test_expect_success 'a GBK export loads the same as its UTF-8 original' '
+	PGDATABASE=postgres psql -Xq -c "drop database if exists t0200_gbk" -c "create database t0200_gbk" &&
+	test_when_finished "PGDATABASE=postgres psql -Xq -c \"drop database t0200_gbk\"" &&
+	PGDATABASE=t0200_gbk "$SIYU" migrate >/dev/null 2>&1 &&
+	iconv -f UTF-8 -t GBK "$basic" >gbk.csv &&
+	PGDATABASE=t0200_gbk "$SIYU" import gbk.csv >out &&
+	grep -q "orders inserted 5" out &&
+	PGDATABASE=t0200_gbk test_psql "select string_agg(shop_name, ${Q},${Q} order by shop_name) from dw.dim_channel" >actual &&
+	echo "有赞小店,茶叶旗舰店" >expect && test_cmp expect actual &&
+	PGDATABASE=t0200_gbk test_psql "select title from dw.dim_product where sku = ${Q}SKU-TEA${Q}" >actual &&
+	echo "龙井, 250g" >expect && test_cmp expect actual
+'
+
 test_expect_success 'status shows runs, sources and rejects by reason' '
 	"$SIYU" status >out &&
 	grep -q "^Runs" out && grep -q "orders-bad.csv" out && grep -q "unknown order status" out

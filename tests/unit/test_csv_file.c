@@ -180,6 +180,44 @@ static void test_gzip(void **state)
 	csv_file_close(f);
 }
 
+static void test_gbk_is_detected_and_converted(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+
+	(void)state;
+	/* "订单号,状态\n1,交易成功\n" in GBK */
+	write_file("\xB6\xA9\xB5\xA5\xBA\xC5,\xD7\xB4\xCC\xAC\n1,\xBD\xBB\xD2\xD7\xB3\xC9\xB9\xA6\n");
+	f = open_ok();
+	assert_string_equal(csv_file_encoding(f), "gb18030");
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[0], "订单号");
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[1], "交易成功");
+	assert_memory_equal(r.raw, "1,交易成功", r.raw_len);
+	csv_file_close(f);
+}
+
+static void test_utf8_stays_utf8(void **state)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f;
+	enum csv_encoding enc;
+
+	(void)state;
+	write_file("订单号,状态\n1,交易成功\n");
+	f = open_ok();
+	assert_string_equal(csv_file_encoding(f), "utf-8");
+	assert_int_equal(csv_file_next(f, &r, err, sizeof(err)), 1);
+	assert_string_equal(r.fields[1], "状态");
+	csv_file_close(f);
+	assert_int_equal(csv_encoding_parse("GBK", &enc), 0);
+	assert_int_equal(enc, CSV_ENC_GBK);
+	assert_int_equal(csv_encoding_parse("latin1", &enc), -1);
+}
+
 static void test_missing_file(void **state)
 {
 	char err[256];
@@ -198,6 +236,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_malformed_record_then_continue, teardown),
 		cmocka_unit_test_teardown(test_unterminated_quote_at_eof, teardown),
 		cmocka_unit_test_teardown(test_gzip, teardown),
+		cmocka_unit_test_teardown(test_gbk_is_detected_and_converted, teardown),
+		cmocka_unit_test_teardown(test_utf8_stays_utf8, teardown),
 		cmocka_unit_test(test_missing_file),
 	};
 
