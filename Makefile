@@ -34,6 +34,15 @@ FINAL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(
 FINAL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lcsv -lpthread -lm
 
+# Quiet by default; make V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 LIB_SRC := $(sort $(wildcard common/*.c extract/*.c transform/*.c load/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -53,34 +62,46 @@ all: deps bin/siyu
 
 bin/siyu: $(SIYU_BIN)
 	@mkdir -p bin
-	cp $< $@
+	$(Q)cp $< $@
 
 deps:
 	@scripts/deps.sh
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_CFLAGS) -c $< -o $@
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(FINAL_CFLAGS) -c $< -o $@
 
 $(LIBSIYU): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(SIYU_BIN): $(CLI_OBJ) $(LIBSIYU)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBSIYU) $(LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBSIYU) $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBSIYU)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) -lcmocka $(LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) -lcmocka $(LIBS)
 
 $(BUILD)/fakes/%: $(BUILD)/tests/fakes/%.o $(LIBSIYU)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) $(LIBS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) $(LIBS)
+
+# Every public header compiles on its own (postgres' headerscheck).
+HEADERS := $(sort $(wildcard include/siyu/*.h))
+HEADER_STAMPS := $(HEADERS:include/siyu/%.h=$(BUILD)/headers/%.ok)
+$(BUILD)/headers/%.ok: include/siyu/%.h
+	@mkdir -p $(dir $@)
+	$(call msg,HDR,$<)
+	$(Q)printf '#include "siyu/%s.h"\n' $* | $(CC) $(FINAL_CFLAGS) -MF /dev/null -x c -fsyntax-only - && touch $@
 
 # The programs make check needs, built by a recursive make with SAN=1.
-check-build: $(SIYU_BIN) $(TEST_BIN) $(FAKE_BIN)
+check-build: $(SIYU_BIN) $(TEST_BIN) $(FAKE_BIN) $(HEADER_STAMPS)
 
 check: deps
 	@$(MAKE) --no-print-directory SAN=1 check-build

@@ -118,6 +118,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	conn = cli_connect(cli);
 	if (!conn)
 		return EXIT_FAILED;
+	/* Show times in the business zone, the one the operators think in. */
+	const char *tz[] = { cli->cfg.timezone };
+	db_exec_params(conn, "SELECT set_config('TimeZone', $1, false)", 1, tz);
 	rc = show(conn, "Runs", runs_sql, runs) || show(conn, "Sources", sources_sql, runs) ||
 	     show(conn, "Rejects by reason", rejects_sql, runs) ||
 	     show(conn, "Watermarks", watermarks_sql, NULL)
