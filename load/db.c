@@ -84,6 +84,16 @@ PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t 
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn, log_notice, NULL);
+	/*
+	 * JIT compiles the expressions of any plan above jit_above_cost; over a
+	 * fact partitioned by month that is seconds of compiling for milliseconds
+	 * of work (a KPI refresh went from 17 s to 0.3 s without it).
+	 */
+	if (db_exec(conn, "SET jit = off") < 0) {
+		snprintf(err, errlen, "cannot configure the session: %s", db_last_error());
+		PQfinish(conn);
+		return NULL;
+	}
 	return conn;
 }
 

@@ -277,6 +277,8 @@ max_connections = 100
 max_wal_size = 1GB
 # posix shared memory lives in /dev/shm, which containers keep small (64 MB)
 dynamic_shared_memory_type = mmap
+# JIT spends seconds compiling plans over the monthly partitions for queries that run in ms
+jit = off
 timezone = 'UTC'
 log_timezone = 'UTC'
 lc_messages = 'C'
