@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define COPY_CHUNK (1 << 20)
 
@@ -39,7 +41,30 @@ struct import_state {
 	int in_tx;
 	char max_version[48];
 	int64_t max_version_value;
+	int progress;              /* stderr is a terminal: show a progress line */
+	struct timespec last_progress;
 };
+
+/* A progress line on a terminal only (never in logs), at most twice a second. */
+static void show_progress(struct import_state *s, int done)
+{
+	struct timespec now;
+
+	if (!s->progress)
+		return;
+	if (done) {
+		if (s->last_progress.tv_sec)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - s->last_progress.tv_sec) * 1000 +
+		    (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 < 500)
+		return;
+	s->last_progress = now;
+	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->o->source, s->c->read,
+		csv_file_offset(s->csv) >> 20);
+}
 
 static int add_span(struct buf *b, struct span s, int empty_is_null)
 {
@@ -172,6 +197,8 @@ static int stream_records(struct import_state *s)
 			return -1;
 		}
 		s->c->read++;
+		if ((s->c->read & 4095) == 0)
+			show_progress(s, 0);
 		if (rc == -2) {
 			if (reject(s, &rec, NULL, why) < 0)
 				return -1;
@@ -194,6 +221,7 @@ static int stream_records(struct import_state *s)
 		if (take_line(s, &rec, &line) < 0)
 			return -1;
 	}
+	show_progress(s, 1);
 	return 0;
 }
 
@@ -360,6 +388,7 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	s.c = c;
 	s.err = err;
 	s.errlen = errlen;
+	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
 	err[0] = '\0';
 	buf_init(&s.copy, 4 * COPY_CHUNK);
 	s.dedupe = dedupe_new();
