@@ -1,0 +1,203 @@
+/*
+ * rawzone.c — gzip JSON-lines pages in <raw_dir>/<source>/<run_id> (see rawzone.h).
+ */
+#include "siyu/rawzone.h"
+
+#include "siyu/buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* mkdir -p; 0 / -1 with errno. */
+static int make_dirs(const char *path)
+{
+	char tmp[RAWZONE_PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int plain_name(const char *s)
+{
+	return *s && !strchr(s, '/') && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+int rawzone_open(struct rawzone *rz, const char *raw_dir, const char *source, long long run_id,
+		 char *err, size_t errlen)
+{
+	int n;
+
+	memset(rz, 0, sizeof(*rz));
+	rz->manifest_fd = -1;
+	if (!plain_name(source)) {
+		snprintf(err, errlen, "raw zone: bad source name '%s'", source);
+		return -1;
+	}
+	n = snprintf(rz->dir, sizeof(rz->dir), "%s/%s/%lld", raw_dir, source, run_id);
+	if (n < 0 || (size_t)n >= sizeof(rz->dir)) {
+		snprintf(err, errlen, "raw zone: path too long under '%.200s'", raw_dir);
+		return -1;
+	}
+	if (make_dirs(rz->dir) < 0) {
+		snprintf(err, errlen, "cannot create raw zone directory '%s': %s", rz->dir,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int next_number(struct rawzone *rz, const char *entity)
+{
+	for (int i = 0; i < rz->nentities; i++)
+		if (strcmp(rz->entity[i].name, entity) == 0)
+			return ++rz->entity[i].next;
+	if (rz->nentities == RAWZONE_MAX_ENTITIES || strlen(entity) >= sizeof(rz->entity[0].name))
+		return -1;
+	snprintf(rz->entity[rz->nentities].name, sizeof(rz->entity[0].name), "%s", entity);
+	rz->entity[rz->nentities].next = 1;
+	return rz->entity[rz->nentities++].next;
+}
+
+/* gzip body as one line into the new file fd; 0 / -1. */
+static int write_gz(int fd, const char *body, size_t len)
+{
+	char chunk[16384];
+	gzFile gz;
+	int dupfd = dup(fd);
+	size_t off = 0;
+	int rc = 0;
+
+	if (dupfd < 0)
+		return -1;
+	gz = gzdopen(dupfd, "wb6");
+	if (!gz) {
+		close(dupfd);
+		return -1;
+	}
+	while (off < len && rc == 0) {
+		size_t n = len - off > sizeof(chunk) ? sizeof(chunk) : len - off;
+
+		for (size_t i = 0; i < n; i++) {
+			char ch = body[off + i];
+
+			chunk[i] = ch == '\n' || ch == '\r' ? ' ' : ch;
+		}
+		if (gzwrite(gz, chunk, (unsigned)n) != (int)n)
+			rc = -1;
+		off += n;
+	}
+	if (rc == 0 && gzwrite(gz, "\n", 1) != 1)
+		rc = -1;
+	if (gzclose(gz) != Z_OK)
+		rc = -1;
+	return rc;
+}
+
+static int append_manifest(struct rawzone *rz, const char *file, const char *entity,
+			   const char *endpoint, const char *request_json, size_t len)
+{
+	struct buf line = BUF_INIT;
+	char stamp[32];
+	struct timespec now;
+	struct tm tm;
+	int rc = 0;
+
+	if (rz->manifest_fd < 0) {
+		char path[RAWZONE_PATH_MAX + 16];
+
+		snprintf(path, sizeof(path), "%s/manifest.jsonl", rz->dir);
+		rz->manifest_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (rz->manifest_fd < 0)
+			return -1;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* names are plain identifiers; request_json is the caller's JSON object */
+	if (buf_addf(&line, "{\"file\":\"%s\",\"entity\":\"%s\",\"endpoint\":\"%s\",\"bytes\":%zu,"
+			    "\"received_at\":\"%s\",\"request\":%s}\n",
+		     file, entity, endpoint ? endpoint : "", len, stamp,
+		     request_json && *request_json ? request_json : "null") < 0)
+		rc = -1;
+	else if (write(rz->manifest_fd, line.data, line.len) != (ssize_t)line.len)
+		rc = -1;
+	buf_release(&line);
+	return rc;
+}
+
+int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpoint,
+		       const char *request_json, const char *body, size_t len, char *path_out,
+		       size_t path_len, char *err, size_t errlen)
+{
+	char path[RAWZONE_PATH_MAX + 128], file[96];
+	int num, fd, rc;
+
+	if (!plain_name(entity) || (num = next_number(rz, entity)) < 0) {
+		snprintf(err, errlen, "raw zone: bad or too many entity names ('%s')", entity);
+		return -1;
+	}
+	snprintf(file, sizeof(file), "%s-%05d.jsonl.gz", entity, num);
+	snprintf(path, sizeof(path), "%s/%s", rz->dir, file);
+	if (path_out)
+		snprintf(path_out, path_len, "%s", path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create raw zone file '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	rc = write_gz(fd, body, len);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -1;
+	if (rc < 0)
+		snprintf(err, errlen, "cannot write raw zone file '%s': %s", path,
+			 errno ? strerror(errno) : "gzip error");
+	close(fd);
+	if (rc == 0 && append_manifest(rz, file, entity, endpoint, request_json, len) < 0) {
+		snprintf(err, errlen, "cannot write the raw zone manifest in '%s': %s", rz->dir,
+			 strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0) {
+		rz->pages++;
+		rz->bytes += (long long)len;
+	}
+	return rc;
+}
+
+int rawzone_close(struct rawzone *rz)
+{
+	int rc = 0, dfd;
+
+	if (!rz->dir[0])
+		return 0; /* never opened */
+	if (rz->manifest_fd >= 0) {
+		if (fsync(rz->manifest_fd) < 0)
+			rc = -1;
+		close(rz->manifest_fd);
+		rz->manifest_fd = -1;
+	}
+	dfd = open(rz->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		if (fsync(dfd) < 0)
+			rc = -1;
+		close(dfd);
+	}
+	return rc;
+}
