@@ -54,6 +54,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_wecom_callback(struct cli *cli, int argc, char **argv);
 
 /* Long options every command shares; splice into each command's table. */
 #define CLI_COMMON_LONG_OPTIONS \

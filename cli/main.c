@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "the nightly job: every configured source, then the KPIs" },
 	{ "import", cmd_import, "load order files (CSV) into the warehouse" },
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
+	{ "wecom-callback", cmd_wecom_callback, "receive WeCom change events into the spool" },
 };
 
 static void usage(FILE *out)
@@ -28,7 +29,7 @@ static void usage(FILE *out)
 		"siyu loads a brand's orders and WeCom relationships into a PostgreSQL\n"
 		"star schema with KPI views. Commands:\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n"
 		"Options:\n"
