@@ -360,7 +360,7 @@ static void recent_load_file(struct wecom_callback *cb, const char *path)
 	fclose(f);
 }
 
-static int is_spool_name(const char *name)
+int wecom_spool_is_name(const char *name)
 {
 	size_t len = strlen(name);
 
@@ -384,9 +384,9 @@ static void recent_load(struct wecom_callback *cb)
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (!is_spool_name(de->d_name))
+		if (!wecom_spool_is_name(de->d_name))
 			continue;
-		/* is_spool_name: exactly 21 bytes, fits */
+		/* a spool name is exactly 21 bytes: fits */
 		if (strcmp(de->d_name, newest[0]) > 0) {
 			memcpy(newest[1], newest[0], sizeof(newest[0]));
 			memcpy(newest[0], de->d_name, strlen(de->d_name) + 1);

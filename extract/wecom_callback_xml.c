@@ -58,8 +58,9 @@ static int xp_peek(const struct xp *p, const char *lit)
  * characters but tab, LF and CR: XML 1.0's character set, near enough, and nothing
  * that PostgreSQL's jsonb would refuse later.
  */
-static int utf8_check(const unsigned char *s, size_t n, size_t *bad)
+int wecom_utf8_check(const char *text, size_t n, size_t *bad)
 {
+	const unsigned char *s = (const unsigned char *)text;
 	size_t i = 0;
 
 	while (i < n) {
@@ -356,7 +357,7 @@ int wecom_xml_parse(struct wecom_xml *x, const char *text, size_t len, char *err
 	size_t bad;
 
 	memset(x, 0, sizeof(*x));
-	if (utf8_check((const unsigned char *)text, len, &bad) < 0) {
+	if (wecom_utf8_check(text, len, &bad) < 0) {
 		snprintf(err, errlen, "not UTF-8 text, or a control character, at byte %zu", bad);
 		return -1;
 	}

@@ -63,6 +63,12 @@ struct wecom_xml {
 int wecom_xml_parse(struct wecom_xml *x, const char *text, size_t len, char *err, size_t errlen);
 void wecom_xml_release(struct wecom_xml *x);
 
+/*
+ * 0 when s (n bytes) is valid UTF-8 without control characters other than tab, LF and
+ * CR; else -1 and *bad = the offset of the first bad byte.
+ */
+int wecom_utf8_check(const char *s, size_t n, size_t *bad);
+
 /* The field named name, or NULL. Borrowed. */
 const struct wecom_xml_field *wecom_xml_find(const struct wecom_xml *x, const char *name);
 
@@ -100,6 +106,9 @@ int wecom_event_json(const struct wecom_xml *x, const char *key, const struct ti
  */
 int wecom_spool_append(const char *dir, time_t when, const char *line, size_t len, char *err,
 		       size_t errlen);
+
+/* 1 when name is a spool file name (events-YYYYMMDD.jsonl), else 0. */
+int wecom_spool_is_name(const char *name);
 
 /* mkdir -p dir (0750). 0, or -1 with err filled. */
 int wecom_spool_mkdir(const char *dir, char *err, size_t errlen);
