@@ -237,12 +237,14 @@ struct wecom_callback_server *wecom_callback_server_start(struct wecom_callback 
 	s->cb = cb;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* No MHD_OPTION_LISTENING_ADDRESS_REUSE: it means SO_REUSEPORT, which would let a
+	 * second receiver share the port and split the events between two spools. */
 	s->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
+		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on '%s' (in use, or not an address of this host)",
 			 where);

@@ -118,6 +118,11 @@ test_expect_success 'the receiver starts on a free port and answers the URL chec
 	grep -q "^200 " out
 '
 
+test_expect_success 'a second receiver cannot take the same port' '
+	test_expect_code 1 "$SIYU" --config pipeline.conf wecom-callback --listen "127.0.0.1:$(cat port)" 2>err &&
+	grep -q "cannot listen on" err
+'
+
 test_expect_success 'the URL check with a bad signature is refused' '
 	test_expect_code 22 push --verify --bad-signature >out &&
 	grep -q "^403" out
