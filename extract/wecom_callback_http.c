@@ -23,9 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #define CONNECTION_TIMEOUT_S 10
 #define CONNECTION_LIMIT 64
+#define STOP_GRACE_TICKS 60 /* x 50 ms: how long a stop waits for open connections */
 
 struct wecom_callback_server {
 	struct MHD_Daemon *daemon;
@@ -225,7 +228,8 @@ struct wecom_callback_server *wecom_callback_server_start(struct wecom_callback 
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* MHD_USE_ITC: needed by MHD_quiesce_daemon for the graceful stop */
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 
 	if (resolve_listen(where, &ss, &sslen, err, errlen) < 0)
 		return NULL;
@@ -263,8 +267,24 @@ unsigned wecom_callback_server_port(const struct wecom_callback_server *s)
 
 void wecom_callback_server_stop(struct wecom_callback_server *s)
 {
+	const struct timespec tick = { 0, 50 * 1000 * 1000 };
+	MHD_socket listener;
+
 	if (!s)
 		return;
+	/* Stop accepting, let the requests in progress be answered (an event already
+	 * spooled deserves its 200, or WeCom retries it), then close what is left. */
+	listener = MHD_quiesce_daemon(s->daemon);
+	for (int i = 0; i < STOP_GRACE_TICKS; i++) {
+		const union MHD_DaemonInfo *info =
+			MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+		if (!info || info->num_connections == 0)
+			break;
+		nanosleep(&tick, NULL);
+	}
 	MHD_stop_daemon(s->daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
 	free(s);
 }

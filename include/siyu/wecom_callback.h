@@ -194,7 +194,7 @@ struct wecom_callback_server *wecom_callback_server_start(struct wecom_callback 
 /* The port actually bound. */
 unsigned wecom_callback_server_port(const struct wecom_callback_server *s);
 
-/* Stop accepting, finish the request in progress, close; NULL is fine. */
+/* Stop accepting, let open connections finish (up to 3 s), close; NULL is fine. */
 void wecom_callback_server_stop(struct wecom_callback_server *s);
 
 #endif /* SIYU_WECOM_CALLBACK_H */
