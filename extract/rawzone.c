@@ -155,8 +155,8 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 	}
 	snprintf(file, sizeof(file), "%s-%05d.jsonl.gz", entity, num);
 	snprintf(path, sizeof(path), "%s/%s", rz->dir, file);
-	if (path_out)
-		snprintf(path_out, path_len, "%s", path);
+	if (path_out && path_len)
+		path_out[0] = '\0';
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create raw zone file '%s': %s", path, strerror(errno));
@@ -177,6 +177,8 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 	if (rc == 0) {
 		rz->pages++;
 		rz->bytes += (long long)len;
+		if (path_out)
+			snprintf(path_out, path_len, "%s", path);
 	}
 	return rc;
 }

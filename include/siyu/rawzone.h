@@ -40,7 +40,7 @@ int rawzone_open(struct rawzone *rz, const char *raw_dir, const char *source, lo
  * Write one page: body[0..len) (borrowed) as one line, fsync'd. entity names
  * the file ("contacts", "groupchat_get", ...); endpoint and request_json (a
  * JSON object text without secrets, or NULL) go to the manifest. The file's
- * path is written to path_out (may be NULL). Returns 0, or -1 with err.
+ * path is written to path_out (may be NULL; "" on failure). Returns 0, or -1 with err.
  */
 int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpoint,
 		       const char *request_json, const char *body, size_t len, char *path_out,

@@ -1,0 +1,820 @@
+/*
+ * wecom.c — the WeCom source: one nightly snapshot of the corp (see wecom.h).
+ *
+ * Call plan (docs: /work/shared/api/wecom.md §15), all inside the source's
+ * one transaction, every page kept in the raw zone before it is parsed:
+ *
+ *   gettoken (cached)
+ *   get_follow_user_list                         -> staff
+ *   batch/get_by_user   ≤100 userids, limit 100, cursor to the end
+ *                                                -> relationships, customers, tags, phones
+ *   get_corp_tag_list   (complete list)          -> tags
+ *   groupchat/list      owner_filter ≤100, status_filter 0, limit 1000, cursor
+ *   groupchat/get       per chat; members only when member_version changed
+ *   get_user_behavior_data        per staff member, ≤30-day windows
+ *   groupchat/statistic_group_by_day  per group owner, same windows
+ *   (callback spool, when the receiver is built in)   etl.wecom_merge
+ *
+ * Statistics days are WeCom's days (China time, Asia/Shanghai): the last
+ * stats_days days ending yesterday, re-pulled every run.
+ */
+#include "siyu/wecom.h"
+
+#include "siyu/db.h"
+#include "siyu/http.h"
+#include "siyu/log.h"
+#include "siyu/rawzone.h"
+
+#if __has_include("siyu/wecom_events.h")
+#include "siyu/wecom_events.h"
+#define WECOM_HAVE_EVENTS 1
+#else
+#define WECOM_HAVE_EVENTS 0
+#endif
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHUNK 100             /* userids per batch/get_by_user and owner_filter */
+#define CONTACT_LIMIT 100     /* batch/get_by_user page size (the maximum) */
+#define GROUP_LIST_LIMIT 1000 /* groupchat/list page size (the maximum) */
+#define STATS_WINDOW_DAYS 30  /* the statistics APIs' longest range */
+#define STATS_TZ "Asia/Shanghai"
+#define FLUSH_BYTES (1u << 20)
+#define MAX_PAGES_PER_LOOP 100000
+
+struct strlist {
+	char **v;
+	size_t n, cap;
+};
+
+struct wecom_run {
+	const struct source_ctx *ctx;
+	struct load_counts *c;
+	struct wecom_api api;
+	struct wecom_rows rows;
+	struct wecom_xform x;
+	struct reject_log rejects;
+	struct wecom_versions versions;
+	struct strlist staff;   /* follow users, in the API's order */
+	struct strlist chats;   /* listed chat ids */
+	struct strlist owners;  /* owners of the fetched groups */
+	int64_t *chat_status;
+	char *err;
+	size_t errlen;
+};
+
+/* ---- small helpers --------------------------------------------------------------------- */
+
+static int strlist_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+static int strlist_add(struct strlist *l, const char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(s)))
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static void strlist_free(struct strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int oom(struct wecom_run *r)
+{
+	snprintf(r->err, r->errlen, "source %s: out of memory", r->ctx->src->name);
+	return -1;
+}
+
+/* The compact JSON text of obj, copied (caller frees); obj is released. */
+static char *json_take(struct json_object *obj)
+{
+	char *s = obj ? strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN)) : NULL;
+
+	json_object_put(obj);
+	return s;
+}
+
+static struct json_object *userid_array(char *const *ids, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_object_array_add(a, json_object_new_string(ids[i]));
+	return a;
+}
+
+/* Spool one reject (its raw JSON as parsed). */
+static int reject(struct wecom_run *r, const char *entity, const char *key, size_t item,
+		  const char *why, struct json_object *raw)
+{
+	char location[192];
+	const char *text = raw ? json_object_to_json_string_ext(raw, JSON_C_TO_STRING_PLAIN) : "";
+
+	snprintf(location, sizeof(location), "%s#%zu", r->api.last_page[0] ? r->api.last_page : "page",
+		 item + 1);
+	r->c->rejected++;
+	log_debug("msg=\"record rejected\" source=%s entity=%s key=\"%s\" location=\"%s\" reason=\"%s\"",
+		  r->ctx->src->name, entity, key, location, why);
+	if (reject_log_add(&r->rejects, entity, key && *key ? key : NULL, location, why, text,
+			   strlen(text)) < 0)
+		return oom(r);
+	return 0;
+}
+
+static int flush(struct wecom_run *r, size_t threshold)
+{
+	if (wecom_load_flush(r->ctx->conn, &r->rows, threshold) < 0) {
+		snprintf(r->err, r->errlen, "source %s: COPY into staging failed: %s",
+			 r->ctx->src->name, db_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* "abc…" for messages: cursors are opaque and can be long. */
+static void short_cursor(const char *cursor, char *out, size_t n)
+{
+	size_t len = strlen(cursor);
+
+	if (len > 32)
+		snprintf(out, n, "%.32s...", cursor);
+	else
+		snprintf(out, n, "%s", cursor);
+}
+
+/* next_cursor of a page: 1 there is a next page (copied to next), 0 done, -1 stuck. */
+static int next_cursor(struct json_object *root, char *next, size_t n, const char *prev)
+{
+	const char *s = NULL;
+
+	if (wj_text(root, "next_cursor", &s) != WJ_OK || !*s)
+		return 0;
+	if (strcmp(s, prev) == 0 || strlen(s) >= n)
+		return -1;
+	snprintf(next, n, "%s", s);
+	return 1;
+}
+
+/* ---- staff ----------------------------------------------------------------------------- */
+
+static int extract_staff(struct wecom_run *r)
+{
+	struct json_object *root = NULL, *arr = NULL;
+	int rc;
+
+	rc = wecom_api_call(&r->api, "GET", "externalcontact/get_follow_user_list", NULL, NULL,
+			    "follow_users", "the follow-user list", NULL, &root, r->err, r->errlen);
+	if (rc < 0)
+		return -1;
+	if (wj_array(root, "follow_user", &arr) == WJ_BAD) {
+		snprintf(r->err, r->errlen, "source %s: get_follow_user_list: follow_user is not an "
+					    "array; raw page %s", r->ctx->src->name, r->api.last_page);
+		json_object_put(root);
+		return -1;
+	}
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		const char *u;
+
+		if (wj_text_value(json_object_array_get_idx(arr, i), &u) != WJ_OK || !*u ||
+		    strlist_has(&r->staff, u))
+			continue;
+		if (strlist_add(&r->staff, u) < 0 || wecom_rows_add_staff(&r->rows, u) < 0) {
+			json_object_put(root);
+			return oom(r);
+		}
+	}
+	json_object_put(root);
+	log_info("msg=\"wecom staff\" source=%s follow_users=%zu", r->ctx->src->name, r->staff.n);
+	return 0;
+}
+
+/* ---- relationships ----------------------------------------------------------------------- */
+
+/* A record that cannot be read: keep its relationships out of the removal diff. */
+static int skip_unreadable(struct wecom_run *r, char *const *chunk, size_t n, const char *key)
+{
+	char userid[640] = "", *slash;
+	const char *ext;
+
+	snprintf(userid, sizeof(userid), "%s", key ? key : "");
+	slash = strchr(userid, '/');
+	ext = slash && slash[1] ? slash + 1 : NULL;
+	if (slash)
+		*slash = '\0';
+	if (userid[0])
+		return wecom_rows_add_skip(&r->rows, userid, ext) < 0 ? oom(r) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (wecom_rows_add_skip(&r->rows, chunk[i], ext) < 0)
+			return oom(r);
+	return 0;
+}
+
+static int contacts_page(struct wecom_run *r, struct json_object *root, char *const *chunk,
+			 size_t n)
+{
+	struct json_object *list = NULL, *fail = NULL, *unl = NULL;
+	char key[600], why[256], src[160];
+
+	snprintf(src, sizeof(src), "%s", r->api.last_page);
+	if (wj_array(root, "external_contact_list", &list) == WJ_BAD) {
+		snprintf(r->err, r->errlen, "external_contact_list is not an array");
+		return -2;
+	}
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *item = json_object_array_get_idx(list, i);
+		int rc;
+
+		r->c->read++;
+		rc = wecom_xform_contact(&r->x, item, n == 1 ? chunk[0] : NULL, src, &r->rows, key,
+					 sizeof(key), why, sizeof(why));
+		if (rc == -2)
+			return oom(r);
+		if (rc < 0 && (reject(r, "contact", key, i, why, item) < 0 ||
+			       skip_unreadable(r, chunk, n, key) < 0))
+			return -1;
+	}
+	/* Members without an interop license: their customers were not listed. */
+	if (wj_object(root, "fail_info", &fail) == WJ_OK &&
+	    wj_array(fail, "unlicensed_userid_list", &unl) == WJ_OK) {
+		for (size_t i = 0; i < json_object_array_length(unl); i++) {
+			const char *u;
+
+			if (wj_text_value(json_object_array_get_idx(unl, i), &u) == WJ_OK && *u) {
+				log_warn("msg=\"wecom member without license, customers not listed\" "
+					 "source=%s userid=%s", r->ctx->src->name, u);
+				if (wecom_rows_add_skip(&r->rows, u, NULL) < 0)
+					return oom(r);
+			}
+		}
+	}
+	return 0;
+}
+
+static int extract_contacts_chunk(struct wecom_run *r, size_t from, size_t n)
+{
+	char cursor[1024] = "", shown[48], where[256];
+	char *const *chunk = r->staff.v + from;
+
+	for (int page = 1;; page++) {
+		struct json_object *req = json_object_new_object(), *root = NULL;
+		char *body;
+		int rc;
+
+		json_object_object_add(req, "userid_list", userid_array(chunk, n));
+		json_object_object_add(req, "cursor", json_object_new_string(cursor));
+		json_object_object_add(req, "limit", json_object_new_int(CONTACT_LIMIT));
+		if (!(body = json_take(req)))
+			return oom(r);
+		short_cursor(cursor, shown, sizeof(shown));
+		snprintf(where, sizeof(where), "staff %zu-%zu of %zu, page %d, cursor \"%s\"", from + 1,
+			 from + n, r->staff.n, page, shown);
+		rc = wecom_api_call(&r->api, "POST", "externalcontact/batch/get_by_user", NULL, body,
+				    "contacts", where, NULL, &root, r->err, r->errlen);
+		free(body);
+		if (rc < 0)
+			return -1;
+		rc = contacts_page(r, root, chunk, n);
+		if (rc == 0) {
+			rc = next_cursor(root, cursor, sizeof(cursor), cursor);
+			if (rc < 0 || page >= MAX_PAGES_PER_LOOP) {
+				snprintf(r->err, r->errlen, "next_cursor does not advance");
+				rc = -2;
+			}
+		}
+		json_object_put(root);
+		if (rc == -2) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", r->err);
+			snprintf(r->err, r->errlen, "source %s: POST externalcontact/batch/get_by_user "
+						    "(%s): %s; raw page %s", r->ctx->src->name, where,
+				 why, r->api.last_page);
+			return -1;
+		}
+		if (rc < 0)
+			return -1;
+		if (flush(r, FLUSH_BYTES) < 0)
+			return -1;
+		if (rc == 0)
+			return 0;
+	}
+}
+
+static int extract_contacts(struct wecom_run *r)
+{
+	long long before = r->c->read;
+
+	for (size_t i = 0; i < r->staff.n; i += CHUNK)
+		if (extract_contacts_chunk(r, i, r->staff.n - i < CHUNK ? r->staff.n - i : CHUNK) < 0)
+			return -1;
+	log_info("msg=\"wecom relationships\" source=%s records=%lld", r->ctx->src->name,
+		 r->c->read - before);
+	return 0;
+}
+
+/* ---- tags ------------------------------------------------------------------------------ */
+
+static int extract_tags(struct wecom_run *r)
+{
+	struct json_object *root = NULL, *groups = NULL;
+	char key[256], why[256];
+	size_t item = 0;
+	long tags = 0;
+
+	if (wecom_api_call(&r->api, "POST", "externalcontact/get_corp_tag_list", NULL, "{}", "tags",
+			   "the corporate tag list", NULL, &root, r->err, r->errlen) < 0)
+		return -1;
+	if (wj_array(root, "tag_group", &groups) == WJ_BAD) {
+		snprintf(r->err, r->errlen, "source %s: get_corp_tag_list: tag_group is not an array; "
+					    "raw page %s", r->ctx->src->name, r->api.last_page);
+		json_object_put(root);
+		return -1;
+	}
+	for (size_t g = 0; groups && g < json_object_array_length(groups); g++) {
+		struct json_object *grp = json_object_array_get_idx(groups, g), *list = NULL;
+
+		if (wj_array(grp, "tag", &list) != WJ_OK)
+			continue;
+		for (size_t t = 0; t < json_object_array_length(list); t++, item++) {
+			struct json_object *tag = json_object_array_get_idx(list, t);
+			int rc;
+
+			r->c->read++;
+			tags++;
+			rc = wecom_xform_tag(&r->x, grp, tag, &r->rows, key, sizeof(key), why,
+					     sizeof(why));
+			if (rc == -2 || (rc < 0 && reject(r, "tag", key, item, why, tag) < 0)) {
+				json_object_put(root);
+				return rc == -2 ? oom(r) : -1;
+			}
+		}
+	}
+	json_object_put(root);
+	log_info("msg=\"wecom tags\" source=%s tags=%ld", r->ctx->src->name, tags);
+	return 0;
+}
+
+/* ---- groups ---------------------------------------------------------------------------- */
+
+static int list_groups_chunk(struct wecom_run *r, size_t from, size_t n)
+{
+	char cursor[1024] = "", shown[48], where[256];
+
+	for (int page = 1;; page++) {
+		struct json_object *req = json_object_new_object(), *filter = json_object_new_object();
+		struct json_object *root = NULL, *list = NULL;
+		char *body;
+		int rc;
+
+		json_object_object_add(req, "status_filter", json_object_new_int(0));
+		json_object_object_add(filter, "userid_list", userid_array(r->staff.v + from, n));
+		json_object_object_add(req, "owner_filter", filter);
+		json_object_object_add(req, "cursor", json_object_new_string(cursor));
+		json_object_object_add(req, "limit", json_object_new_int(GROUP_LIST_LIMIT));
+		if (!(body = json_take(req)))
+			return oom(r);
+		short_cursor(cursor, shown, sizeof(shown));
+		snprintf(where, sizeof(where), "owners %zu-%zu of %zu, page %d, cursor \"%s\"",
+			 from + 1, from + n, r->staff.n, page, shown);
+		rc = wecom_api_call(&r->api, "POST", "externalcontact/groupchat/list", NULL, body,
+				    "groupchat_list", where, NULL, &root, r->err, r->errlen);
+		free(body);
+		if (rc < 0)
+			return -1;
+		if (wj_array(root, "group_chat_list", &list) == WJ_BAD)
+			rc = -2;
+		for (size_t i = 0; rc == 0 && list && i < json_object_array_length(list); i++) {
+			struct json_object *chat = json_object_array_get_idx(list, i);
+			const char *id = NULL;
+			int64_t status = 0;
+
+			if (wj_text(chat, "chat_id", &id) != WJ_OK || !*id) {
+				if (reject(r, "group", "", i, "group_chat_list item without chat_id",
+					   chat) < 0)
+					rc = -1;
+				continue;
+			}
+			if (strlist_has(&r->chats, id))
+				continue;
+			if (wj_int64(chat, "status", &status) != WJ_OK)
+				status = 0;
+			if (strlist_add(&r->chats, id) < 0) {
+				rc = oom(r);
+				break;
+			}
+			r->chat_status = realloc(r->chat_status, r->chats.cap * sizeof(int64_t));
+			if (!r->chat_status) {
+				rc = oom(r);
+				break;
+			}
+			r->chat_status[r->chats.n - 1] = status;
+		}
+		if (rc == 0) {
+			rc = next_cursor(root, cursor, sizeof(cursor), cursor);
+			if (rc < 0 || page >= MAX_PAGES_PER_LOOP)
+				rc = -3;
+		}
+		json_object_put(root);
+		if (rc == -2 || rc == -3) {
+			snprintf(r->err, r->errlen, "source %s: POST externalcontact/groupchat/list (%s): "
+						    "%s; raw page %s", r->ctx->src->name, where,
+				 rc == -2 ? "group_chat_list is not an array"
+					  : "next_cursor does not advance", r->api.last_page);
+			return -1;
+		}
+		if (rc <= 0)
+			return rc;
+	}
+}
+
+/* Members of one group into out; 0, -1 (a member was rejected: keep the old members), -2 fatal. */
+static int group_members(struct wecom_run *r, const char *chat_id, struct json_object *chat,
+			 struct buf *out)
+{
+	struct json_object *list = NULL;
+	char key[600], why[256];
+	int rc = 0;
+
+	if (wj_array(chat, "member_list", &list) != WJ_OK) {
+		if (reject(r, "group_member", chat_id, 0, "group_chat without member_list", chat) < 0)
+			return -2;
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *m = json_object_array_get_idx(list, i);
+		int x;
+
+		r->c->read++;
+		x = wecom_xform_member(&r->x, chat_id, m, out, key, sizeof(key), why, sizeof(why));
+		if (x == -2) {
+			oom(r);
+			return -2;
+		}
+		if (x < 0) {
+			if (reject(r, "group_member", key, i, why, m) < 0)
+				return -2;
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int fetch_group(struct wecom_run *r, size_t idx)
+{
+	static const int accept[] = { 40050, 0 };
+	const char *id = r->chats.v[idx];
+	struct json_object *req = json_object_new_object(), *root = NULL, *chat = NULL;
+	struct buf members = BUF_INIT;
+	const char *version = NULL, *committed;
+	char where[320], chat_id[256], owner[256], why[256];
+	char *body;
+	int rc, load = 0;
+
+	json_object_object_add(req, "chat_id", json_object_new_string(id));
+	json_object_object_add(req, "need_name", json_object_new_int(0));
+	if (!(body = json_take(req)))
+		return oom(r);
+	snprintf(where, sizeof(where), "chat %zu of %zu, chat_id \"%.200s\"", idx + 1, r->chats.n, id);
+	rc = wecom_api_call(&r->api, "POST", "externalcontact/groupchat/get", NULL, body,
+			    "groupchat_get", where, accept, &root, r->err, r->errlen);
+	free(body);
+	if (rc < 0)
+		return -1;
+	r->c->read++;
+	if (rc > 0 || wj_object(root, "group_chat", &chat) != WJ_OK) {
+		/* gone between list and get, or no details: keep it as it was */
+		log_warn("msg=\"wecom group not described\" source=%s chat_id=\"%s\" errcode=%d",
+			 r->ctx->src->name, id, rc);
+		json_object_put(root);
+		return wecom_xform_group_listed(id, r->chat_status[idx], &r->rows) ? oom(r) : 0;
+	}
+	if (wj_text(chat, "member_version", &version) != WJ_OK || !*version)
+		version = NULL;
+	committed = wecom_versions_find(&r->versions, id);
+	load = !version || !committed || strcmp(version, committed) != 0;
+	if (load) {
+		rc = group_members(r, id, chat, &members);
+		if (rc == -2) {
+			buf_release(&members);
+			json_object_put(root);
+			return -1;
+		}
+		load = rc == 0;
+	}
+	rc = wecom_xform_group(&r->x, chat, load, &r->rows, chat_id, sizeof(chat_id), owner,
+			       sizeof(owner), why, sizeof(why));
+	if (rc == 0 && load && buf_add(&r->rows.t[WT_GROUP_MEMBER], members.data, members.len) < 0)
+		rc = -2;
+	if (rc == -1) {
+		rc = reject(r, "group", id, 0, why, chat);
+		if (rc == 0 && wecom_xform_group_listed(id, r->chat_status[idx], &r->rows))
+			rc = -2;
+	}
+	if (rc == 0 && owner[0] && !strlist_has(&r->owners, owner) && strlist_add(&r->owners, owner) < 0)
+		rc = -2;
+	buf_release(&members);
+	json_object_put(root);
+	if (rc == -2)
+		return oom(r);
+	return rc < 0 ? -1 : flush(r, FLUSH_BYTES);
+}
+
+static int extract_groups(struct wecom_run *r)
+{
+	for (size_t i = 0; i < r->staff.n; i += CHUNK)
+		if (list_groups_chunk(r, i, r->staff.n - i < CHUNK ? r->staff.n - i : CHUNK) < 0)
+			return -1;
+	for (size_t i = 0; i < r->chats.n; i++)
+		if (fetch_group(r, i) < 0)
+			return -1;
+	log_info("msg=\"wecom groups\" source=%s groups=%zu owners=%zu", r->ctx->src->name,
+		 r->chats.n, r->owners.n);
+	return 0;
+}
+
+/* ---- statistics ------------------------------------------------------------------------ */
+
+/* Midnights (China time) of the first and the last day to pull. */
+static int stats_range(struct wecom_run *r, int64_t *first, int64_t *last)
+{
+	char days[24];
+	const char *params[] = { days };
+	PGresult *res;
+
+	snprintf(days, sizeof(days), "%ld", r->ctx->src->stats_days > 0 ? r->ctx->src->stats_days : 7);
+	res = db_query(r->ctx->conn,
+		       "SELECT extract(epoch FROM ((d - $1::int)::timestamp AT TIME ZONE '" STATS_TZ "'))::bigint, "
+		       "extract(epoch FROM ((d - 1)::timestamp AT TIME ZONE '" STATS_TZ "'))::bigint "
+		       "FROM (SELECT (now() AT TIME ZONE '" STATS_TZ "')::date AS d) x",
+		       1, params);
+	if (!res) {
+		snprintf(r->err, r->errlen, "source %s: cannot compute the statistics days: %s",
+			 r->ctx->src->name, db_last_error());
+		return -1;
+	}
+	*first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+typedef int (*stat_xform)(struct wecom_xform *x, const char *who, struct json_object *item,
+			  struct wecom_rows *rows, char *why, size_t whylen);
+
+static int stats_call(struct wecom_run *r, const char *path, const char *entity,
+		      const char *list_key, const char *who, const char *body, const char *where,
+		      stat_xform fn)
+{
+	struct json_object *root = NULL, *items = NULL;
+	char why[256];
+	int rc = 0;
+
+	if (wecom_api_call(&r->api, "POST", path, NULL, body, entity, where, NULL, &root, r->err,
+			   r->errlen) < 0)
+		return -1;
+	if (wj_array(root, list_key, &items) == WJ_BAD) {
+		snprintf(r->err, r->errlen, "source %s: POST %s (%s): %s is not an array; raw page %s",
+			 r->ctx->src->name, path, where, list_key, r->api.last_page);
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && items && i < json_object_array_length(items); i++) {
+		struct json_object *item = json_object_array_get_idx(items, i);
+		int x;
+
+		r->c->read++;
+		x = fn(&r->x, who, item, &r->rows, why, sizeof(why));
+		if (x == -2)
+			rc = oom(r);
+		else if (x < 0)
+			rc = reject(r, entity, who, i, why, item);
+	}
+	json_object_put(root);
+	return rc < 0 ? -1 : flush(r, FLUSH_BYTES);
+}
+
+static int extract_stats(struct wecom_run *r)
+{
+	int64_t first, last;
+	char where[320];
+
+	if (stats_range(r, &first, &last) < 0)
+		return -1;
+	for (int64_t from = first; from <= last; from += STATS_WINDOW_DAYS * 86400LL) {
+		int64_t to = from + (STATS_WINDOW_DAYS - 1) * 86400LL;
+
+		if (to > last)
+			to = last;
+		for (size_t i = 0; i < r->staff.n; i++) {
+			struct json_object *req = json_object_new_object();
+			char *body;
+			int rc;
+
+			json_object_object_add(req, "userid", userid_array(r->staff.v + i, 1));
+			json_object_object_add(req, "start_time", json_object_new_int64(from));
+			json_object_object_add(req, "end_time", json_object_new_int64(to));
+			if (!(body = json_take(req)))
+				return oom(r);
+			snprintf(where, sizeof(where), "userid \"%.200s\", days %" PRId64 "-%" PRId64,
+				 r->staff.v[i], from, to);
+			rc = stats_call(r, "externalcontact/get_user_behavior_data", "behavior",
+					"behavior_data", r->staff.v[i], body, where, wecom_xform_behavior);
+			free(body);
+			if (rc < 0)
+				return -1;
+		}
+		for (size_t i = 0; i < r->owners.n; i++) {
+			struct json_object *req = json_object_new_object(), *f = json_object_new_object();
+			char *body;
+			int rc;
+
+			json_object_object_add(req, "day_begin_time", json_object_new_int64(from));
+			json_object_object_add(req, "day_end_time", json_object_new_int64(to));
+			json_object_object_add(f, "userid_list", userid_array(r->owners.v + i, 1));
+			json_object_object_add(req, "owner_filter", f);
+			if (!(body = json_take(req)))
+				return oom(r);
+			snprintf(where, sizeof(where), "owner \"%.200s\", days %" PRId64 "-%" PRId64,
+				 r->owners.v[i], from, to);
+			rc = stats_call(r, "externalcontact/groupchat/statistic_group_by_day",
+					"group_stats", "items", r->owners.v[i], body, where,
+					wecom_xform_group_stat);
+			free(body);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	log_info("msg=\"wecom statistics\" source=%s staff=%zu owners=%zu from=%" PRId64 " to=%" PRId64,
+		 r->ctx->src->name, r->staff.n, r->owners.n, first, last);
+	return 0;
+}
+
+/* ---- the source ------------------------------------------------------------------------ */
+
+static int apply_callbacks(struct wecom_run *r)
+{
+#if WECOM_HAVE_EVENTS
+	char why[1024];
+
+	if (wecom_events_apply(r->ctx, r->c, why, sizeof(why)) < 0) {
+		snprintf(r->err, r->errlen, "source %s: loading the callback spool failed: %s",
+			 r->ctx->src->name, why);
+		return -1;
+	}
+#else
+	(void)r;
+#endif
+	return 0;
+}
+
+static int check_rejects(struct wecom_run *r)
+{
+	double ratio = r->c->read ? (double)r->c->rejected / (double)r->c->read : 0.0;
+
+	if (ratio <= r->ctx->max_reject_ratio)
+		return 0;
+	snprintf(r->err, r->errlen,
+		 "source %s: %lld of %lld records rejected (%.2f%%), more than max_reject_ratio "
+		 "%.2f%%; nothing loaded, see etl.reject", r->ctx->src->name, r->c->rejected,
+		 r->c->read, 100.0 * ratio, 100.0 * r->ctx->max_reject_ratio);
+	return -1;
+}
+
+static int load_steps(struct wecom_run *r)
+{
+	const struct source_ctx *ctx = r->ctx;
+
+	if (wecom_load_begin(ctx->conn) < 0 || wecom_load_versions(ctx->conn, &r->versions) < 0) {
+		snprintf(r->err, r->errlen, "source %s: cannot prepare staging: %s", ctx->src->name,
+			 db_last_error());
+		return -1;
+	}
+	if (extract_staff(r) < 0 || extract_contacts(r) < 0 || extract_tags(r) < 0 ||
+	    extract_groups(r) < 0 || extract_stats(r) < 0 || flush(r, 0) < 0)
+		return -1;
+	r->c->pages = (long)r->api.pages;
+	if (check_rejects(r) < 0)
+		return -1;
+	/* Callbacks first: the snapshot must not reopen what a callback closed. */
+	if (apply_callbacks(r) < 0)
+		return -1;
+	if (wecom_load_merge(ctx->conn, ctx->run_id, ctx->src->name, STATS_TZ, r->c) < 0) {
+		snprintf(r->err, r->errlen, "source %s: merge into the warehouse failed: %s",
+			 ctx->src->name, db_last_error());
+		return -1;
+	}
+	/* Again: removals that waited for their relationship find it now. */
+	if (apply_callbacks(r) < 0)
+		return -1;
+	if (runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name, "succeeded", r->c, NULL) < 0 ||
+	    db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0) {
+		snprintf(r->err, r->errlen, "source %s: commit failed: %s", ctx->src->name,
+			 db_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+static struct http_client *make_http(const struct source_ctx *ctx, char *err, size_t errlen)
+{
+	struct http_opts o = {
+		.label = ctx->src->name,
+		.connect_timeout_s = ctx->src->connect_timeout,
+		.timeout_s = ctx->src->timeout,
+		.retries = ctx->src->retries,
+		.rps = ctx->src->rps,
+		.max_body = 64u << 20,
+	};
+
+	return http_client_new(&o, err, errlen);
+}
+
+int wecom_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
+		     size_t errlen)
+{
+	struct wecom_run r = { 0 };
+	struct rawzone raw;
+	struct http_client *http = NULL;
+	int rc = -1;
+
+	memset(counts, 0, sizeof(*counts));
+	memset(&raw, 0, sizeof(raw));
+	err[0] = '\0';
+	r.ctx = ctx;
+	r.c = counts;
+	r.err = err;
+	r.errlen = errlen;
+	r.x.now = (int64_t)time(NULL);
+	r.x.pii_key = ctx->pii_key;
+	r.x.pii_key_len = ctx->pii_key_len;
+	wecom_rows_init(&r.rows);
+	if (reject_log_open(&r.rejects, ctx->run_id, ctx->src->name) < 0) {
+		snprintf(err, errlen, "source %s: cannot open the reject spool", ctx->src->name);
+		goto out;
+	}
+	if (!(http = make_http(ctx, err, errlen)))
+		goto out;
+	if (rawzone_open(&raw, ctx->raw_dir, ctx->src->name, ctx->run_id, err, errlen) < 0)
+		goto out;
+	if (wecom_api_init(&r.api, http, &raw, ctx->src->name,
+			   config_source_get(ctx->src, "base_url"), config_source_get(ctx->src, "corpid"),
+			   config_source_get(ctx->src, "secret"), ctx->src->retries, err, errlen) < 0)
+		goto out;
+	rc = load_steps(&r);
+	if (rc < 0) {
+		if (PQtransactionStatus(ctx->conn) != PQTRANS_IDLE)
+			db_exec(ctx->conn, "ROLLBACK");
+		counts->inserted = counts->updated = counts->unchanged = 0;
+		counts->pages = (long)r.api.pages;
+	}
+	if (r.x.phones_skipped)
+		log_info("msg=\"remark phones not linked\" source=%s count=%ld reason=\"%s\"",
+			 ctx->src->name, r.x.phones_skipped,
+			 ctx->pii_key ? "not a mainland mobile number" : "SIYU_PII_KEY is not set");
+	if (!ctx->dry_run && reject_log_flush(&r.rejects, ctx->conn) < 0 && rc == 0) {
+		snprintf(err, errlen, "source %s: loaded, but its rejects could not be stored",
+			 ctx->src->name);
+		rc = -1;
+	}
+	log_info("msg=\"wecom source done\" source=%s status=%s pages=%lld token_fetches=%lld "
+		 "requests=%lld backoff_ms=%lld", ctx->src->name, rc == 0 ? "ok" : "failed",
+		 r.api.pages, r.api.token_fetches, http_client_requests(http),
+		 http_client_slept_ms(http));
+out:
+	if (rawzone_close(&raw) < 0 && rc == 0) {
+		snprintf(err, errlen, "source %s: cannot sync the raw zone", ctx->src->name);
+		rc = -1;
+	}
+	wecom_api_release(&r.api);
+	wecom_versions_release(&r.versions);
+	wecom_rows_release(&r.rows);
+	reject_log_close(&r.rejects);
+	strlist_free(&r.staff);
+	strlist_free(&r.chats);
+	strlist_free(&r.owners);
+	free(r.chat_status);
+	http_client_free(http);
+	return rc;
+}

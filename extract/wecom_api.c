@@ -1,0 +1,353 @@
+/*
+ * wecom_api.c — one WeCom API call: token, HTTP, raw zone, JSON, errcode (see wecom.h).
+ *
+ * WeCom answers HTTP 200 on errors, so every body's errcode is checked:
+ *   40014, 42001          token invalid / expired: fetch a new one once, retry once
+ *   45009, 45033, -1      rate limit / concurrency / busy: back off, retry
+ *   40001, 40013, 40091,  gettoken: wrong or missing corpid / secret, untrusted IP:
+ *   41002, 41004, 60020   fail naming the setting (never retried: repeated wrong
+ *                         secrets get the IP banned for an hour)
+ *   48002, 60011          app not allowed / member out of scope: configuration
+ * Tokens are per app secret and cached until shortly before expires_in.
+ */
+#include "siyu/wecom.h"
+
+#include "siyu/http.h"
+#include "siyu/log.h"
+#include "siyu/rawzone.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BUSY_BACKOFF_MS 60000L
+#define BUSY_BACKOFF_CAP_MS 3600000L
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int wecom_api_init(struct wecom_api *a, struct http_client *http, struct rawzone *raw,
+		   const char *source, const char *base_url, const char *corpid,
+		   const char *secret, long busy_retries, char *err, size_t errlen)
+{
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	a->http = http;
+	a->raw = raw;
+	a->source = source;
+	a->corpid = corpid;
+	a->secret = secret;
+	a->busy_retries = busy_retries < 0 ? 0 : busy_retries;
+	a->busy_backoff_ms = BUSY_BACKOFF_MS;
+	if (!base_url || !*base_url) {
+		snprintf(err, errlen, "source %s: base_url is empty", source);
+		return -1;
+	}
+	if (snprintf(a->base, sizeof(a->base), "%s", base_url) >= (int)sizeof(a->base)) {
+		snprintf(err, errlen, "source %s: base_url is too long", source);
+		return -1;
+	}
+	n = strlen(a->base);
+	while (n && a->base[n - 1] == '/')
+		a->base[--n] = '\0';
+	if (http_url_allowed(a->base, err, errlen) < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "source %s: base_url: %s", source, why);
+		return -1;
+	}
+	if (!corpid || !*corpid) {
+		snprintf(err, errlen, "source %s: corpid is empty: set corpid in [source.%s]", source,
+			 source);
+		return -1;
+	}
+	if (!secret || !*secret) {
+		snprintf(err, errlen, "source %s: secret is empty: set secret = ${VAR} in [source.%s] "
+				      "and export VAR (the self-built app's secret)", source, source);
+		return -1;
+	}
+	return 0;
+}
+
+void wecom_api_release(struct wecom_api *a)
+{
+	memset(a->token, 0, sizeof(a->token));
+	a->token_expires_ns = 0;
+}
+
+/* The errcode and errmsg of a parsed body; a body without errcode counts as 0. */
+static int64_t errcode_of(struct json_object *root, const char **msg)
+{
+	int64_t code = 0;
+
+	*msg = "";
+	if (wj_int64(root, "errcode", &code) != WJ_OK)
+		code = 0;
+	if (wj_text(root, "errmsg", msg) != WJ_OK)
+		*msg = "";
+	return code;
+}
+
+/* Why an errcode means the configuration is wrong, or NULL. */
+static const char *config_hint(int64_t code)
+{
+	switch (code) {
+	case 40013:
+		return "the corpid is wrong: check corpid";
+	case 41002:
+		return "the corpid is missing: check corpid";
+	case 40001:
+		return "the secret is wrong (reset, or not this app's): check secret (the "
+		       "environment variable it names)";
+	case 40091:
+		return "the secret is invalid: check secret (the environment variable it names)";
+	case 41004:
+		return "the secret is missing: check secret (the environment variable it names)";
+	case 60020:
+		return "this server's IP is not in the app's trusted IPs (企业可信IP)";
+	case 48002:
+		return "the app may not call this API: add it under 客户联系 → 可调用接口的应用";
+	case 60011:
+		return "no privilege: the member is outside the app's visible scope (可见范围)";
+	default:
+		return NULL;
+	}
+}
+
+static int is_busy(int64_t code)
+{
+	return code == 45009 || code == 45033 || code == -1;
+}
+
+/* Back off before busy retry n (0-based). */
+static void busy_wait(struct wecom_api *a, int n, const char *what, int64_t code)
+{
+	long ms = a->busy_backoff_ms;
+
+	for (int i = 0; i < n && ms < BUSY_BACKOFF_CAP_MS; i++)
+		ms *= 2;
+	if (ms > BUSY_BACKOFF_CAP_MS)
+		ms = BUSY_BACKOFF_CAP_MS;
+	log_warn("msg=\"wecom busy, backing off\" source=%s call=\"%s\" errcode=%" PRId64
+		 " retry=%d delay_ms=%ld", a->source, what, code, n + 1, ms);
+	http_client_sleep(a->http, ms);
+}
+
+static int fetch_token(struct wecom_api *a, char *err, size_t errlen)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct json_object *root = NULL;
+	char *cid = curl_easy_escape(NULL, a->corpid, 0);
+	char *sec = curl_easy_escape(NULL, a->secret, 0);
+	char *url = NULL;
+	size_t ulen;
+	int rc = -1;
+
+	if (!cid || !sec)
+		goto oom;
+	ulen = strlen(a->base) + strlen(cid) + strlen(sec) + 64;
+	url = malloc(ulen);
+	if (!url)
+		goto oom;
+	snprintf(url, ulen, "%s/cgi-bin/gettoken?corpid=%s&corpsecret=%s", a->base, cid, sec);
+	for (int n = 0;; n++) {
+		const char *msg, *tok;
+		int64_t code, expires = 7200;
+
+		if (http_request(a->http, "GET", url, NULL, &resp, err, errlen) < 0) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "source %s: gettoken failed: %s", a->source, why);
+			goto out;
+		}
+		json_object_put(root);
+		root = json_tokener_parse(buf_str(&resp.body));
+		if (!root || !json_object_is_type(root, json_type_object)) {
+			snprintf(err, errlen, "source %s: gettoken: the answer is not a JSON object",
+				 a->source);
+			goto out;
+		}
+		code = errcode_of(root, &msg);
+		if (code == 0) {
+			if (wj_text(root, "access_token", &tok) != WJ_OK || !*tok ||
+			    strlen(tok) >= sizeof(a->token)) {
+				snprintf(err, errlen, "source %s: gettoken: no usable access_token in "
+						      "the answer", a->source);
+				goto out;
+			}
+			if (wj_int64(root, "expires_in", &expires) != WJ_OK || expires <= 0)
+				expires = 7200;
+			snprintf(a->token, sizeof(a->token), "%s", tok);
+			/* renew a little early: a tenth of the lifetime, at most 5 minutes */
+			a->token_expires_ns = mono_ns() + (expires - (expires / 10 < 300 ? expires / 10 : 300)) *
+								   1000000000LL;
+			a->token_fetches++;
+			log_debug("msg=\"wecom token\" source=%s expires_in=%" PRId64, a->source, expires);
+			rc = 0;
+			goto out;
+		}
+		if (is_busy(code) && n < a->busy_retries) {
+			busy_wait(a, n, "gettoken", code);
+			continue;
+		}
+		if (config_hint(code))
+			snprintf(err, errlen, "source %s: gettoken: errcode %" PRId64 " (%.120s): %s in "
+					      "[source.%s]", a->source, code, msg, config_hint(code),
+				 a->source);
+		else
+			snprintf(err, errlen, "source %s: gettoken: errcode %" PRId64 " (%.120s)",
+				 a->source, code, msg);
+		goto out;
+	}
+oom:
+	snprintf(err, errlen, "source %s: out of memory", a->source);
+out:
+	json_object_put(root);
+	http_response_release(&resp);
+	curl_free(cid);
+	curl_free(sec);
+	free(url);
+	return rc;
+}
+
+static int ensure_token(struct wecom_api *a, char *err, size_t errlen)
+{
+	if (a->token_expires_ns && mono_ns() < a->token_expires_ns)
+		return 0;
+	wecom_api_release(a);
+	return fetch_token(a, err, errlen);
+}
+
+static int accepted(const int *accept, int64_t code)
+{
+	for (; accept && *accept; accept++)
+		if (*accept == code)
+			return 1;
+	return 0;
+}
+
+/* The manifest's request object: the POST body, or the query. */
+static char *request_json(const char *query, const char *body)
+{
+	struct buf b = BUF_INIT;
+
+	if (body)
+		buf_adds(&b, body);
+	else if (query)
+		buf_addf(&b, "{\"query\":\"%s\"}", query);
+	return b.len ? buf_detach(&b, NULL) : NULL;
+}
+
+/* Keep the page in the raw zone; 0 / -1. */
+static int keep_page(struct wecom_api *a, const char *entity, const char *path, const char *query,
+		     const char *body, const struct buf *page, char *raw_path, size_t raw_len,
+		     char *err, size_t errlen)
+{
+	char *req;
+	int rc;
+
+	raw_path[0] = '\0';
+	a->last_page[0] = '\0';
+	a->pages++;
+	if (!a->raw)
+		return 0;
+	req = request_json(query, body);
+	rc = rawzone_write_page(a->raw, entity, path, req, page->data ? page->data : "", page->len,
+				raw_path, raw_len, err, errlen);
+	free(req);
+	if (rc == 0) {
+		const char *base = strrchr(raw_path, '/');
+
+		snprintf(a->last_page, sizeof(a->last_page), "%.127s", base ? base + 1 : raw_path);
+	}
+	return rc;
+}
+
+int wecom_api_call(struct wecom_api *a, const char *method, const char *path, const char *query,
+		   const char *body, const char *entity, const char *where, const int *accept,
+		   struct json_object **out, char *err, size_t errlen)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct json_object *root = NULL;
+	char raw_path[RAWZONE_PATH_MAX + 128] = "";
+	char why[1024] = "";
+	int refreshed = 0, busy = 0, rc = -1;
+	struct buf url = BUF_INIT;
+
+	*out = NULL;
+	for (;;) {
+		enum json_tokener_error jerr;
+		const char *msg;
+		int64_t code;
+
+		if (ensure_token(a, err, errlen) < 0)
+			goto out;
+		buf_reset(&url);
+		if (buf_addf(&url, "%s/cgi-bin/%s?access_token=%s%s%s", a->base, path, a->token,
+			     query ? "&" : "", query ? query : "") < 0) {
+			snprintf(why, sizeof(why), "out of memory");
+			break;
+		}
+		if (http_request(a->http, method, url.data, body, &resp, why, sizeof(why)) < 0)
+			break;
+		if (keep_page(a, entity, path, query, body, &resp.body, raw_path, sizeof(raw_path),
+			      why, sizeof(why)) < 0)
+			break;
+		json_object_put(root);
+		root = json_tokener_parse_verbose(buf_str(&resp.body), &jerr);
+		if (!root || !json_object_is_type(root, json_type_object)) {
+			snprintf(why, sizeof(why), "the answer is not a JSON object (%s, %zu bytes)",
+				 root ? "another JSON value" : json_tokener_error_desc(jerr),
+				 resp.body.len);
+			break;
+		}
+		code = errcode_of(root, &msg);
+		if (code == 0 || accepted(accept, code)) {
+			*out = root;
+			root = NULL;
+			rc = code == 0 ? 0 : (int)code;
+			goto out;
+		}
+		if ((code == 40014 || code == 42001) && !refreshed) {
+			log_warn("msg=\"wecom token rejected, fetching a new one\" source=%s call=\"%s\" "
+				 "errcode=%" PRId64, a->source, path, code);
+			refreshed = 1;
+			wecom_api_release(a);
+			continue;
+		}
+		if (is_busy(code) && busy < a->busy_retries) {
+			busy_wait(a, busy++, path, code);
+			continue;
+		}
+		if (config_hint(code))
+			snprintf(why, sizeof(why), "errcode %" PRId64 " (%.120s): %s in [source.%s]",
+				 code, msg, config_hint(code), a->source);
+		else if (is_busy(code))
+			snprintf(why, sizeof(why), "errcode %" PRId64 " (%.120s) after %d tries", code,
+				 msg, busy + 1);
+		else if (code == 40014 || code == 42001)
+			snprintf(why, sizeof(why), "errcode %" PRId64 " (%.120s) again after a new token",
+				 code, msg);
+		else
+			snprintf(why, sizeof(why), "errcode %" PRId64 " (%.120s)", code, msg);
+		break;
+	}
+	snprintf(err, errlen, "source %s: %s %s (%s): %s%s%s", a->source, method, path, where, why,
+		 raw_path[0] ? "; raw page kept at " : "", raw_path);
+out:
+	json_object_put(root);
+	http_response_release(&resp);
+	buf_release(&url);
+	return rc;
+}

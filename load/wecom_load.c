@@ -1,0 +1,123 @@
+/*
+ * wecom_load.c — the WeCom source's staging temp tables, COPY and merge (see wecom.h).
+ */
+#include "siyu/wecom.h"
+
+#include "siyu/db.h"
+#include "siyu/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int wecom_load_begin(PGconn *conn)
+{
+	char sql[256];
+
+	if (db_exec(conn, "BEGIN") < 0)
+		return -1;
+	for (int t = 0; t < WT_COUNT; t++) {
+		const char *name = wecom_table_name((enum wecom_table)t);
+
+		snprintf(sql, sizeof(sql),
+			 "CREATE TEMP TABLE tmp_wecom_%s (LIKE staging.wecom_%s_in) ON COMMIT DROP",
+			 name, name);
+		if (db_exec(conn, sql) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int wecom_load_flush(PGconn *conn, struct wecom_rows *rows, size_t threshold)
+{
+	char sql[128];
+
+	for (int t = 0; t < WT_COUNT; t++) {
+		struct buf *b = &rows->t[t];
+
+		if (b->len == 0 || b->len < threshold)
+			continue;
+		snprintf(sql, sizeof(sql), "COPY tmp_wecom_%s FROM STDIN",
+			 wecom_table_name((enum wecom_table)t));
+		if (db_copy_begin(conn, sql) < 0)
+			return -1;
+		if (db_copy_put(conn, b->data, b->len) < 0) {
+			db_copy_end(conn, "client failed");
+			return -1;
+		}
+		if (db_copy_end(conn, NULL) < 0)
+			return -1;
+		buf_reset(b);
+	}
+	return 0;
+}
+
+int wecom_load_versions(PGconn *conn, struct wecom_versions *v)
+{
+	v->res = db_query(conn,
+			  "SELECT chat_id, member_version FROM dw.dim_group "
+			  "WHERE member_version IS NOT NULL AND dismissed_at IS NULL "
+			  "ORDER BY chat_id COLLATE \"C\"",
+			  0, NULL);
+	return v->res ? 0 : -1;
+}
+
+const char *wecom_versions_find(const struct wecom_versions *v, const char *chat_id)
+{
+	int lo = 0, hi = v->res ? PQntuples(v->res) - 1 : -1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		int c = strcmp(PQgetvalue(v->res, mid, 0), chat_id);
+
+		if (c == 0)
+			return PQgetvalue(v->res, mid, 1);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return NULL;
+}
+
+void wecom_versions_release(struct wecom_versions *v)
+{
+	PQclear(v->res);
+	v->res = NULL;
+}
+
+int wecom_load_merge(PGconn *conn, long long run_id, const char *source, const char *stats_tz,
+		     struct load_counts *c)
+{
+	char run[32];
+	const char *params[] = { run, source, stats_tz };
+	PGresult *res;
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	res = db_query(conn,
+		       "SELECT entity, inserted, updated, unchanged, COALESCE(detail, '') "
+		       "FROM etl.wecom_merge($1, $2, $3)",
+		       3, params);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		long long ins = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		long long upd = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		long long same = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+
+		c->inserted += ins;
+		c->updated += upd;
+		c->unchanged += same;
+		log_info("msg=\"merged\" source=%s entity=%s inserted=%lld updated=%lld unchanged=%lld%s%s",
+			 source, PQgetvalue(res, i, 0), ins, upd, same,
+			 *PQgetvalue(res, i, 4) ? " " : "", PQgetvalue(res, i, 4));
+		if (strcmp(PQgetvalue(res, i, 0), "customers") == 0) {
+			const char *m = strstr(PQgetvalue(res, i, 4), "merged=");
+
+			if (m)
+				c->merged_customers += strtoll(m + 7, NULL, 10);
+		}
+	}
+	PQclear(res);
+	return 0;
+}
