@@ -107,7 +107,7 @@ check: deps
 	@$(MAKE) --no-print-directory SAN=1 check-build
 	@scripts/check.sh build/san
 
-demo: all
+demo: all $(BUILD)/fakes/fake_wecom
 	@scripts/demo.sh
 
 bench: all

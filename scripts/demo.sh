@@ -40,7 +40,7 @@ if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom ]]; then
 	export WECOM_DEMO_URL="http://127.0.0.1:$(cat var/demo-wecom/port)"
 	export WECOM_SECRET=demo-secret
 	config=var/demo-pipeline.conf
-	{ cat pipeline.conf; printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\n'; } >"$config"
+	{ cat pipeline.conf; printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\nrps = 50\n'; } >"$config"
 fi
 
 echo "== siyu migrate"

@@ -1,0 +1,2045 @@
+/*
+ * fake_wecom.c — a fake WeCom (企业微信) server for tests and the demo (libmicrohttpd).
+ *
+ *   fake_wecom [--port N] [--port-file FILE] [--seed N] [--staff N] [--customers N]
+ *              [--groups N] [--history-days N] [--corpid ID] [--secret S]
+ *              [--token-ttl SECS] [--token-real-ttl SECS] [--untrusted-ip]
+ *              [--fault SPEC]... [--verbose]
+ *   fake_wecom --port N --admin PATH     (a client for the admin endpoints below)
+ *
+ * Serves a corp generated from the seed (deterministic) with WeCom's real shapes on
+ * 127.0.0.1: gettoken (corpid/secret checks, token expiry), access_token on every
+ * call (41001 / 40014 / 42001; --token-real-ttl ends tokens before their announced
+ * expires_in, as WeCom may), get_follow_user_list, list (84061 for a member
+ * without customers), batch/get_by_user (≤100 userids, cursor, limit clamped to 100),
+ * get_corp_tag_list, groupchat/list (owner_filter ≤100, 81017 without it over 1000
+ * staff, limit 1..1000, cursor), groupchat/get, get_user_behavior_data (one series per
+ * call, several userids summed, 600018 for milliseconds / over 30 days / before 180
+ * days) and groupchat/statistic_group_by_day (600018 for today or later).
+ *
+ * Port 0 (the default) picks a free port; it is printed on stdout and written to
+ * --port-file. SIGTERM / SIGINT stop the server.
+ *
+ * Admin endpoints (no token):
+ *   POST /__admin/fault?SPEC      add a fault rule; SPEC is key=value&...:
+ *        errcode=C            answer errcode C (45009, -1, 40014, ...) instead
+ *        token_invalid=1      invalidate every token (the call then gets 40014)
+ *        http=S [retry_after=SECS]  answer HTTP S (500, 429, 503)
+ *        slow_ms=MS           sleep before answering
+ *        truncate=1           announce the whole body, send half of it
+ *        invalid_json=1       answer HTTP 200 with a cut JSON body
+ *        at=N count=K path=P  on the Nth matching business call (default 1), K times
+ *                             (default 1), for paths containing P (default: every
+ *                             business call; gettoken only when P names it)
+ *        string_numbers=1     every number as a string ("gender":"1") from now on
+ *        null_fields=1        absent and empty optional fields as null from now on
+ *        bad_records=1        the first relationship page carries three bad records
+ *        clear=1              remove every fault and mode
+ *   POST /__admin/mutate?readd=USERID/EXTID   that relationship is added again (new createtime)
+ *   POST /__admin/mutate?step=N   change the corp (deterministic per seed and step):
+ *        step 1: adds, staff-side deletions, remark and tag changes, group joins,
+ *                quits, a dismissal and a new group; step 2: re-adds of deleted
+ *                relationships, more joins; step 3: a staff member leaves the
+ *                follow list. Answers what it did.
+ *   GET  /__admin/expect[?from=UNIX&to=UNIX]  the truth the warehouse must match
+ *   GET  /__admin/stats           calls per endpoint, tokens issued, faults fired
+ */
+#include "siyu/buf.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DAY 86400LL
+#define CN_OFFSET (8 * 3600LL)
+#define MAX_FAULTS 32
+#define MAX_TAGS_PER_REL 4
+
+/* ---- the corp ------------------------------------------------------------------------- */
+
+struct staff {
+	char userid[32];
+	int follow;       /* in the follow-user list */
+	int no_customers; /* generated without relationships */
+};
+
+struct customer {
+	char ext[40];
+	char name[48];
+	int type, gender;
+	char unionid[40];
+	char corp_name[48];
+	char phone[16];
+	int ever_seen; /* visible in some snapshot so far */
+};
+
+struct rel {
+	int staff, cust;
+	int64_t createtime;
+	int add_way;
+	char state[24];
+	char remark[96];
+	int tags[MAX_TAGS_PER_REL];
+	int ntags;
+	int phone_remark;
+	int active;
+};
+
+struct tag_group {
+	char id[32];
+	char name[32];
+	int64_t create_time;
+	int order;
+};
+
+struct tag {
+	char id[32];
+	char name[80];
+	int group;
+	int64_t create_time;
+	int order;
+	int deleted;
+};
+
+struct member {
+	int type; /* 1 staff, 2 external */
+	int who;  /* staff or customer index */
+	int64_t join_time;
+	int join_scene;
+	int invitor; /* staff index or -1 */
+	int active;
+};
+
+struct group {
+	char chat_id[40];
+	char name[48];
+	int owner;
+	int64_t create_time;
+	struct member *m;
+	int nm, cap;
+	int dismissed;
+	int version;
+};
+
+#define ARRAY(T) struct { T *v; int n, cap; }
+
+/* Call a void handler and return (ISO C has no "return void_expr;"). */
+#define RETURN_CALL(call) do { call; return; } while (0)
+
+static struct {
+	uint64_t seed;
+	int64_t base;     /* generated history starts here: China midnight, history_days ago */
+	int history_days;
+	ARRAY(struct staff) staff;
+	ARRAY(struct customer) cust;
+	ARRAY(struct rel) rel;
+	ARRAY(struct tag_group) tgroup;
+	ARRAY(struct tag) tag;
+	ARRAY(struct group) group;
+	/* cumulative truth */
+	long add_events, remove_events, join_spans, quits, dismissed, groups_ever, steps_done;
+} corp;
+
+#define PUSH(arr) (((arr).n == (arr).cap ? grow((void **)&(arr).v, &(arr).cap, sizeof(*(arr).v)) : 0), \
+		   memset(&(arr).v[(arr).n], 0, sizeof(*(arr).v)), &(arr).v[(arr).n++])
+
+static int grow(void **v, int *cap, size_t size)
+{
+	int ncap = *cap ? *cap * 2 : 64;
+	void *p = realloc(*v, (size_t)ncap * size);
+
+	if (!p) {
+		fprintf(stderr, "fake_wecom: out of memory\n");
+		exit(1);
+	}
+	*v = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* ---- deterministic randomness --------------------------------------------------------- */
+
+static uint64_t mix(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	rng_state += 0x9e3779b97f4a7c15ULL;
+	return mix(rng_state);
+}
+
+static int rndn(int n)
+{
+	return n > 0 ? (int)(rnd() % (uint64_t)n) : 0;
+}
+
+static void rnd_id(char *out, size_t n, const char *prefix, int len)
+{
+	static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	size_t p = (size_t)snprintf(out, n, "%s", prefix);
+
+	for (int i = 0; i < len && p + 1 < n; i++)
+		out[p++] = chars[rnd() % (sizeof(chars) - 1)];
+	out[p] = '\0';
+}
+
+/* ---- generation ------------------------------------------------------------------------- */
+
+static const char *const given[] = { "周小满", "王芳", "李娜", "张伟", "刘洋", "陈静", "杨敏",
+				     "赵磊", "黄丽", "吴强", "Tom Wu", "Lily" };
+static const int add_ways[] = { 1, 2, 3, 4, 5, 6, 7, 9, 10, 16, 201, 202 };
+
+static int new_customer(int with_phone)
+{
+	struct customer *c = PUSH(corp.cust);
+	int i = corp.cust.n - 1;
+
+	rnd_id(c->ext, sizeof(c->ext), "wm", 30);
+	snprintf(c->name, sizeof(c->name), "%s%d", given[rndn((int)(sizeof(given) / sizeof(given[0])))], i);
+	c->type = rndn(100) < 85 ? 1 : 2;
+	c->gender = rndn(3);
+	if (c->type == 1 && rndn(100) < 60)
+		rnd_id(c->unionid, sizeof(c->unionid), "oU", 26);
+	if (c->type == 2)
+		snprintf(c->corp_name, sizeof(c->corp_name), "星河贸易%d", i);
+	if (with_phone)
+		snprintf(c->phone, sizeof(c->phone), "139%08d", i);
+	return i;
+}
+
+static void rel_tags(struct rel *r)
+{
+	int want = rndn(4);
+
+	r->ntags = 0;
+	for (int k = 0; k < want && corp.tag.n; k++) {
+		int t = rndn(corp.tag.n), dup = 0;
+
+		if (corp.tag.v[t].deleted)
+			continue;
+		for (int j = 0; j < r->ntags; j++)
+			dup |= r->tags[j] == t;
+		if (!dup)
+			r->tags[r->ntags++] = t;
+	}
+}
+
+static int staff_has_rel(int s, int c)
+{
+	for (int i = 0; i < corp.rel.n; i++)
+		if (corp.rel.v[i].staff == s && corp.rel.v[i].cust == c && corp.rel.v[i].active)
+			return 1;
+	return 0;
+}
+
+static struct rel *new_rel(int s, int c, int64_t createtime)
+{
+	struct rel *r = PUSH(corp.rel);
+
+	r->staff = s;
+	r->cust = c;
+	r->createtime = createtime;
+	r->add_way = add_ways[rndn((int)(sizeof(add_ways) / sizeof(add_ways[0])))];
+	if (rndn(100) < 30)
+		snprintf(r->state, sizeof(r->state), "store_sh_%03d", rndn(20));
+	if (rndn(100) < 40)
+		snprintf(r->remark, sizeof(r->remark), "%s-%s", corp.cust.v[c].name,
+			 rndn(2) ? "vip" : "618");
+	r->phone_remark = corp.cust.v[c].phone[0] && rndn(100) < 70;
+	rel_tags(r);
+	r->active = 1;
+	corp.add_events++;
+	return r;
+}
+
+/* A staff member with customers, at random. */
+static int pick_seller(void)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		int s = rndn(corp.staff.n);
+
+		if (!corp.staff.v[s].no_customers && corp.staff.v[s].follow)
+			return s;
+	}
+	return 0;
+}
+
+static void bump(struct group *g)
+{
+	g->version++;
+}
+
+static void add_member(struct group *g, int type, int who, int64_t t, int scene, int invitor)
+{
+	struct member *m;
+
+	if (g->nm == g->cap)
+		grow((void **)&g->m, &g->cap, sizeof(*g->m));
+	m = &g->m[g->nm++];
+	m->type = type;
+	m->who = who;
+	m->join_time = t;
+	m->join_scene = scene;
+	m->invitor = invitor;
+	m->active = 1;
+	corp.join_spans++;
+	bump(g);
+}
+
+static int in_group(const struct group *g, int type, int who)
+{
+	for (int i = 0; i < g->nm; i++)
+		if (g->m[i].active && g->m[i].type == type && g->m[i].who == who)
+			return 1;
+	return 0;
+}
+
+/* Ever a member (a span, open or closed): joins pick newcomers only. */
+static int ever_in_group(const struct group *g, int type, int who)
+{
+	for (int i = 0; i < g->nm; i++)
+		if (g->m[i].type == type && g->m[i].who == who)
+			return 1;
+	return 0;
+}
+
+/* A group created at created, its members joined by now at the latest. */
+static struct group *new_group(int owner, int64_t created, int64_t now, int customers)
+{
+	struct group *g = PUSH(corp.group);
+	int i = corp.group.n - 1;
+	int64_t span = now - created;
+
+	if (span > 30 * DAY)
+		span = 30 * DAY;
+
+	rnd_id(g->chat_id, sizeof(g->chat_id), "wr", 22);
+	snprintf(g->name, sizeof(g->name), "静安店VIP群%03d", i + 1);
+	g->owner = owner;
+	g->create_time = created;
+	add_member(g, 1, owner, created, 1, -1);
+	if (rndn(100) < 30) {
+		int other = rndn(corp.staff.n);
+
+		if (other != owner && corp.staff.v[other].follow)
+			add_member(g, 1, other, created + 60, 1, owner);
+	}
+	for (int k = 0; k < customers && corp.cust.n; k++) {
+		int c = rndn(corp.cust.n);
+
+		if (in_group(g, 2, c))
+			continue;
+		add_member(g, 2, c, created + 60 + rndn((int)(span - 60)), 1 + rndn(3),
+			   rndn(2) ? owner : -1);
+	}
+	corp.groups_ever++;
+	return g;
+}
+
+static int64_t cn_day(int64_t t);
+
+static void generate(int nstaff, int ncust, int ngroups)
+{
+	/* the same corp all day long: times count from today's midnight (China time) */
+	corp.base = cn_day((int64_t)time(NULL)) - (int64_t)corp.history_days * DAY;
+	rng_state = mix(corp.seed);
+	for (int i = 0; i < nstaff; i++) {
+		struct staff *s = PUSH(corp.staff);
+
+		snprintf(s->userid, sizeof(s->userid), "sales%03d", i + 1);
+		s->follow = 1;
+		s->no_customers = nstaff > 2 && i % 7 == 6;
+	}
+	for (int g = 0; g < 3; g++) {
+		struct tag_group *tg = PUSH(corp.tgroup);
+
+		rnd_id(tg->id, sizeof(tg->id), "etGRP", 10);
+		snprintf(tg->name, sizeof(tg->name), "%s", g == 0 ? "客户等级" : g == 1 ? "来源" : "兴趣");
+		tg->create_time = corp.base - 30 * DAY + g * 100;
+		tg->order = 10 - g;
+		for (int t = 0; t < 4; t++) {
+			struct tag *tag = PUSH(corp.tag);
+
+			rnd_id(tag->id, sizeof(tag->id), "etTAG", 12);
+			snprintf(tag->name, sizeof(tag->name), "%s-%c", tg->name, 'A' + t);
+			tag->group = g;
+			tag->create_time = tg->create_time + t;
+			tag->order = 4 - t;
+		}
+	}
+	for (int i = 0; i < ncust; i++)
+		new_customer(rndn(100) < 30);
+	/* 90 % of the customers have 1-3 relationships; the others appear in groups only */
+	for (int c = 0; c < ncust; c++) {
+		int nrel = rndn(100) < 90 ? 1 + (rndn(10) < 2) + (rndn(20) == 0) : 0;
+
+		for (int k = 0; k < nrel; k++) {
+			int s = pick_seller();
+
+			if (!staff_has_rel(s, c))
+				new_rel(s, c, corp.base + rndn(corp.history_days - 1) * DAY + rndn((int)DAY));
+		}
+	}
+	for (int i = 0; i < ngroups && nstaff; i++)
+		new_group(pick_seller(), corp.base + rndn(corp.history_days * 4 / 5) * DAY + rndn((int)DAY),
+			  corp.base + corp.history_days * DAY, 3 + rndn(10));
+}
+
+/* Mark every customer visible now as seen (the warehouse keeps customers forever). */
+static void mark_seen(void)
+{
+	for (int i = 0; i < corp.rel.n; i++)
+		if (corp.rel.v[i].active && corp.staff.v[corp.rel.v[i].staff].follow)
+			corp.cust.v[corp.rel.v[i].cust].ever_seen = 1;
+	for (int g = 0; g < corp.group.n; g++) {
+		struct group *gr = &corp.group.v[g];
+
+		if (gr->dismissed || !corp.staff.v[gr->owner].follow)
+			continue;
+		for (int i = 0; i < gr->nm; i++)
+			if (gr->m[i].active && gr->m[i].type == 2)
+				corp.cust.v[gr->m[i].who].ever_seen = 1;
+	}
+}
+
+/* ---- faults and modes ------------------------------------------------------------------- */
+
+enum fault_kind { F_ERRCODE, F_TOKEN, F_HTTP, F_SLOW, F_TRUNCATE, F_INVALID_JSON };
+
+struct fault {
+	enum fault_kind kind;
+	long at, count, seen, fired;
+	char path[96];
+	long value;       /* errcode, HTTP status or ms */
+	long retry_after; /* -1 none */
+};
+
+static struct {
+	struct fault f[MAX_FAULTS];
+	int n;
+	int string_numbers, null_fields, bad_records;
+	long faults_fired;
+} faults;
+
+static struct {
+	char corpid[64], secret[128];
+	long token_ttl;      /* expires_in announced */
+	long token_real_ttl; /* how long a token really lives (WeCom may end it early); 0 = ttl */
+	int untrusted_ip;
+	int verbose;
+} opt = { "ww-test-corp", "test-secret", 7200, 0, 0, 0 };
+
+struct token {
+	char value[80];
+	time_t expires;
+};
+
+static struct {
+	struct token *v;
+	int n, cap;
+	long issued;
+	long calls;
+	long by_endpoint[16];
+} tokens;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- JSON helpers ---------------------------------------------------------------------- */
+
+static struct json_object *jint(int64_t v)
+{
+	if (faults.string_numbers) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "%" PRId64, v);
+		return json_object_new_string(s);
+	}
+	return json_object_new_int64(v);
+}
+
+static struct json_object *jdec(double v)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%.2f", v);
+	/* trim like WeCom: 87.50 -> 87.5, 100.00 -> 100 */
+	size_t n = strlen(s);
+	while (n && s[n - 1] == '0')
+		s[--n] = '\0';
+	if (n && s[n - 1] == '.')
+		s[--n] = '\0';
+	if (faults.string_numbers)
+		return json_object_new_string(s);
+	return json_object_new_double_s(v, s);
+}
+
+static void add_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, jint(v));
+}
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+/* An optional string: omitted when empty (or null in null_fields mode). */
+static void add_opt(struct json_object *o, const char *k, const char *v)
+{
+	if (v && *v)
+		add_str(o, k, v);
+	else if (faults.null_fields)
+		json_object_object_add(o, k, NULL);
+}
+
+/* A string that WeCom always sends, possibly "" (null in null_fields mode). */
+static void add_always(struct json_object *o, const char *k, const char *v)
+{
+	if ((!v || !*v) && faults.null_fields)
+		json_object_object_add(o, k, NULL);
+	else
+		add_str(o, k, v ? v : "");
+}
+
+static struct json_object *ok_obj(void)
+{
+	struct json_object *o = json_object_new_object();
+
+	add_int(o, "errcode", 0);
+	add_str(o, "errmsg", "ok");
+	return o;
+}
+
+static struct json_object *err_obj(int code, const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "errcode", json_object_new_int(code));
+	add_str(o, "errmsg", msg);
+	return o;
+}
+
+/* ---- request plumbing -------------------------------------------------------------------- */
+
+struct request {
+	struct buf body;
+	int too_big;
+};
+
+struct reply {
+	int status;
+	char *body; /* malloc'd */
+	long slow_ms;
+	int truncate;
+	long retry_after;
+};
+
+static const char *arg(struct MHD_Connection *c, const char *k)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
+}
+
+static int kv_format;
+
+static void reply_json(struct reply *r, struct json_object *o)
+{
+	if (kv_format) {
+		struct buf b = BUF_INIT;
+
+		json_object_object_foreach(o, k, v)
+			buf_addf(&b, "%s=%s\n", k, json_object_get_string(v));
+		kv_format = 0;
+		r->status = 200;
+		r->body = buf_detach(&b, NULL);
+		json_object_put(o);
+		return;
+	}
+	r->status = 200;
+	r->body = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Midnight (China time) of the day holding t. */
+static int64_t cn_day(int64_t t)
+{
+	return (t + CN_OFFSET) / DAY * DAY - CN_OFFSET;
+}
+
+/* string array of a JSON object's key; NULL when missing or not an array */
+static struct json_object *jarr(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	if (!o || !json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+static int64_t jnum(struct json_object *o, const char *k, int64_t def)
+{
+	struct json_object *v = NULL;
+
+	if (!o || !json_object_object_get_ex(o, k, &v) || !v)
+		return def;
+	return json_object_get_int64(v);
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	if (!o || !json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int staff_index(const char *userid)
+{
+	for (int i = 0; i < corp.staff.n; i++)
+		if (strcmp(corp.staff.v[i].userid, userid) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- tokens ------------------------------------------------------------------------------ */
+
+static void issue_token(char *out, size_t n)
+{
+	struct token *t;
+
+	if (tokens.n == tokens.cap)
+		grow((void **)&tokens.v, &tokens.cap, sizeof(*tokens.v));
+	t = &tokens.v[tokens.n++];
+	tokens.issued++;
+	snprintf(t->value, sizeof(t->value), "tok%ld-", tokens.issued);
+	rnd_id(t->value + strlen(t->value), sizeof(t->value) - strlen(t->value), "", 48);
+	t->expires = time(NULL) + (opt.token_real_ttl ? opt.token_real_ttl : opt.token_ttl);
+	snprintf(out, n, "%s", t->value);
+}
+
+/* 0 valid, else the errcode */
+static int check_token(const char *tok)
+{
+	if (!tok || !*tok)
+		return 41001;
+	for (int i = 0; i < tokens.n; i++) {
+		if (strcmp(tokens.v[i].value, tok) == 0)
+			return time(NULL) < tokens.v[i].expires ? 0 : 42001;
+	}
+	return 40014;
+}
+
+static void handle_gettoken(struct MHD_Connection *c, struct reply *r)
+{
+	const char *id = arg(c, "corpid"), *sec = arg(c, "corpsecret");
+	struct json_object *o;
+	char tok[128];
+
+	if (!id || !*id)
+		RETURN_CALL(reply_json(r, err_obj(41002, "corpid missing")));
+	if (!sec || !*sec)
+		RETURN_CALL(reply_json(r, err_obj(41004, "corpsecret missing")));
+	if (opt.untrusted_ip)
+		RETURN_CALL(reply_json(r, err_obj(60020, "not allow to access from your ip")));
+	if (strcmp(id, opt.corpid) != 0)
+		RETURN_CALL(reply_json(r, err_obj(40013, "invalid corpid")));
+	if (strcmp(sec, opt.secret) != 0)
+		RETURN_CALL(reply_json(r, err_obj(40001, "invalid credential")));
+	issue_token(tok, sizeof(tok));
+	o = ok_obj();
+	add_str(o, "access_token", tok);
+	add_int(o, "expires_in", opt.token_ttl);
+	reply_json(r, o);
+}
+
+/* ---- API handlers ------------------------------------------------------------------------ */
+
+static void handle_follow_users(struct reply *r)
+{
+	struct json_object *o = ok_obj(), *a = json_object_new_array();
+
+	for (int i = 0; i < corp.staff.n; i++)
+		if (corp.staff.v[i].follow)
+			json_object_array_add(a, json_object_new_string(corp.staff.v[i].userid));
+	json_object_object_add(o, "follow_user", a);
+	reply_json(r, o);
+}
+
+static void handle_list(struct MHD_Connection *c, struct reply *r)
+{
+	const char *u = arg(c, "userid");
+	int s = u ? staff_index(u) : -1;
+	struct json_object *o, *a;
+
+	if (s < 0 || !corp.staff.v[s].follow)
+		RETURN_CALL(reply_json(r, err_obj(60111, "invalid userid")));
+	a = json_object_new_array();
+	for (int i = 0; i < corp.rel.n; i++)
+		if (corp.rel.v[i].active && corp.rel.v[i].staff == s)
+			json_object_array_add(a, json_object_new_string(corp.cust.v[corp.rel.v[i].cust].ext));
+	if (json_object_array_length(a) == 0) {
+		json_object_put(a);
+		o = err_obj(84061, "not external contact");
+		json_object_object_add(o, "external_userid", json_object_new_array());
+		RETURN_CALL(reply_json(r, o));
+	}
+	o = ok_obj();
+	json_object_object_add(o, "external_userid", a);
+	reply_json(r, o);
+}
+
+static struct json_object *contact_item(const struct rel *rl)
+{
+	const struct customer *cu = &corp.cust.v[rl->cust];
+	struct json_object *item = json_object_new_object(), *ec = json_object_new_object();
+	struct json_object *fi = json_object_new_object(), *tags = json_object_new_array();
+	struct json_object *phones = json_object_new_array();
+
+	add_str(ec, "external_userid", cu->ext);
+	add_str(ec, "name", cu->name);
+	add_str(ec, "avatar", "https://wx.qlogo.cn/mmhead/fake/0");
+	add_int(ec, "type", cu->type);
+	add_int(ec, "gender", cu->gender);
+	add_opt(ec, "unionid", cu->unionid);
+	if (cu->type == 2) {
+		add_str(ec, "position", "采购经理");
+		add_str(ec, "corp_name", cu->corp_name);
+		add_str(ec, "corp_full_name", cu->corp_name);
+	} else if (faults.null_fields) {
+		json_object_object_add(ec, "position", NULL);
+		json_object_object_add(ec, "corp_name", NULL);
+		json_object_object_add(ec, "corp_full_name", NULL);
+	}
+	add_str(fi, "userid", corp.staff.v[rl->staff].userid);
+	add_always(fi, "remark", rl->remark);
+	add_always(fi, "description", "");
+	add_int(fi, "createtime", rl->createtime);
+	for (int i = 0; i < rl->ntags; i++)
+		json_object_array_add(tags, json_object_new_string(corp.tag.v[rl->tags[i]].id));
+	if (rl->ntags == 0 && faults.null_fields) {
+		json_object_put(tags);
+		json_object_object_add(fi, "tag_id", NULL);
+	} else {
+		json_object_object_add(fi, "tag_id", tags);
+	}
+	add_always(fi, "remark_corp_name", "");
+	if (rl->phone_remark)
+		json_object_array_add(phones, json_object_new_string(cu->phone));
+	if (!rl->phone_remark && faults.null_fields) {
+		json_object_put(phones);
+		json_object_object_add(fi, "remark_mobiles", NULL);
+	} else {
+		json_object_object_add(fi, "remark_mobiles", phones);
+	}
+	add_str(fi, "oper_userid", rl->add_way == 1 ? cu->ext : corp.staff.v[rl->staff].userid);
+	add_int(fi, "add_way", rl->add_way);
+	add_opt(fi, "state", rl->state);
+	json_object_object_add(item, "external_contact", ec);
+	json_object_object_add(item, "follow_info", fi);
+	return item;
+}
+
+/* Cursor: "c" <offset> "." <hash of the list>, so a changed list is noticed. */
+static uint64_t list_hash(struct json_object *list)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(list, i));
+
+		for (; s && *s; s++)
+			h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static int parse_cursor(const char *cur, uint64_t hash, long *offset)
+{
+	unsigned long long h;
+	long off;
+
+	*offset = 0;
+	if (!cur || !*cur)
+		return 0;
+	if (sscanf(cur, "c%ld.%llx", &off, &h) != 2 || off < 0 || h != hash)
+		return -1;
+	*offset = off;
+	return 0;
+}
+
+static void set_cursor(struct json_object *o, long next, long total, uint64_t hash)
+{
+	char s[64];
+
+	if (next >= total) {
+		if (faults.null_fields)
+			json_object_object_add(o, "next_cursor", NULL);
+		else
+			add_str(o, "next_cursor", "");
+		return;
+	}
+	snprintf(s, sizeof(s), "c%ld.%llx", next, (unsigned long long)hash);
+	add_str(o, "next_cursor", s);
+}
+
+static void add_bad_records(struct json_object *list, const char *userid)
+{
+	struct json_object *a = json_object_new_object(), *ec = json_object_new_object(),
+			   *fi = json_object_new_object();
+
+	/* no external_userid */
+	add_str(ec, "name", "没有ID");
+	add_int(ec, "type", 1);
+	add_str(fi, "userid", userid);
+	add_int(fi, "createtime", corp.base);
+	json_object_object_add(a, "external_contact", ec);
+	json_object_object_add(a, "follow_info", fi);
+	json_object_array_add(list, a);
+	/* createtime 0 */
+	a = json_object_new_object(), ec = json_object_new_object(), fi = json_object_new_object();
+	add_str(ec, "external_userid", "wmBADzeroCreatetime000000000000");
+	add_str(ec, "name", "零时");
+	add_str(fi, "userid", userid);
+	add_int(fi, "createtime", 0);
+	json_object_object_add(a, "external_contact", ec);
+	json_object_object_add(a, "follow_info", fi);
+	json_object_array_add(list, a);
+	/* createtime in the future */
+	a = json_object_new_object(), ec = json_object_new_object(), fi = json_object_new_object();
+	add_str(ec, "external_userid", "wmBADfutureCreatetime0000000000");
+	add_str(ec, "name", "未来");
+	add_str(fi, "userid", userid);
+	add_int(fi, "createtime", now_s() + 30 * DAY);
+	json_object_object_add(a, "external_contact", ec);
+	json_object_object_add(a, "follow_info", fi);
+	json_object_array_add(list, a);
+}
+
+static void handle_batch_get_by_user(struct json_object *req, struct reply *r)
+{
+	struct json_object *list = jarr(req, "userid_list"), *o, *out;
+	int64_t limit = jnum(req, "limit", 50);
+	size_t n = list ? json_object_array_length(list) : 0;
+	uint64_t hash = list_hash(list);
+	long offset, total = 0, emitted = 0;
+	int staff_of[100];
+
+	if (n == 0)
+		RETURN_CALL(reply_json(r, err_obj(40058, "userid_list is empty")));
+	if (n > 100)
+		RETURN_CALL(reply_json(r, err_obj(40058, "userid_list exceeds 100")));
+	if (limit < 1)
+		RETURN_CALL(reply_json(r, err_obj(40058, "invalid limit")));
+	if (limit > 100)
+		limit = 100; /* WeCom clamps */
+	if (parse_cursor(jstr(req, "cursor"), hash, &offset) < 0)
+		RETURN_CALL(reply_json(r, err_obj(40058, "invalid cursor")));
+	for (size_t i = 0; i < n; i++) {
+		const char *u = json_object_get_string(json_object_array_get_idx(list, i));
+		int s = u ? staff_index(u) : -1;
+
+		staff_of[i] = s >= 0 && corp.staff.v[s].follow ? s : -1;
+	}
+	o = ok_obj();
+	out = json_object_new_array();
+	if (offset == 0 && faults.bad_records) {
+		faults.bad_records = 0;
+		add_bad_records(out, corp.staff.v[staff_of[0] >= 0 ? staff_of[0] : 0].userid);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (staff_of[i] < 0)
+			continue;
+		for (int k = 0; k < corp.rel.n; k++) {
+			const struct rel *rl = &corp.rel.v[k];
+
+			if (!rl->active || rl->staff != staff_of[i])
+				continue;
+			if (total >= offset && emitted < limit) {
+				json_object_array_add(out, contact_item(rl));
+				emitted++;
+			}
+			total++;
+		}
+	}
+	json_object_object_add(o, "external_contact_list", out);
+	set_cursor(o, offset + emitted, total, hash);
+	reply_json(r, o);
+}
+
+static void handle_tag_list(struct json_object *req, struct reply *r)
+{
+	struct json_object *o = ok_obj(), *groups = json_object_new_array();
+	struct json_object *want_tags = jarr(req, "tag_id"), *want_groups = jarr(req, "group_id");
+	int filtered = (want_tags && json_object_array_length(want_tags)) ||
+		       (want_groups && json_object_array_length(want_groups));
+
+	for (int g = 0; g < corp.tgroup.n; g++) {
+		struct json_object *grp = json_object_new_object(), *tags = json_object_new_array();
+		int any = 0;
+
+		for (int t = 0; t < corp.tag.n; t++) {
+			const struct tag *tg = &corp.tag.v[t];
+			struct json_object *tj;
+			int match = !filtered;
+
+			if (tg->group != g)
+				continue;
+			for (size_t i = 0; want_tags && i < json_object_array_length(want_tags); i++)
+				match |= strcmp(json_object_get_string(json_object_array_get_idx(want_tags, i)),
+						tg->id) == 0;
+			for (size_t i = 0; want_groups && i < json_object_array_length(want_groups); i++)
+				match |= strcmp(json_object_get_string(json_object_array_get_idx(want_groups, i)),
+						corp.tgroup.v[g].id) == 0;
+			if (!match || (!filtered && tg->deleted))
+				continue;
+			tj = json_object_new_object();
+			add_str(tj, "id", tg->id);
+			add_str(tj, "name", tg->name);
+			add_int(tj, "create_time", tg->create_time);
+			add_int(tj, "order", tg->order);
+			if (filtered)
+				json_object_object_add(tj, "deleted", json_object_new_boolean(tg->deleted));
+			json_object_array_add(tags, tj);
+			any = 1;
+		}
+		if (!any) {
+			json_object_put(grp);
+			json_object_put(tags);
+			continue;
+		}
+		add_str(grp, "group_id", corp.tgroup.v[g].id);
+		add_str(grp, "group_name", corp.tgroup.v[g].name);
+		add_int(grp, "create_time", corp.tgroup.v[g].create_time);
+		add_int(grp, "order", corp.tgroup.v[g].order);
+		json_object_object_add(grp, "tag", tags);
+		json_object_array_add(groups, grp);
+	}
+	json_object_object_add(o, "tag_group", groups);
+	reply_json(r, o);
+}
+
+static int follow_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < corp.staff.n; i++)
+		n += corp.staff.v[i].follow;
+	return n;
+}
+
+/* Owner filter: 1 when owner s is asked for. */
+static int owner_wanted(struct json_object *list, int s)
+{
+	if (!list)
+		return corp.staff.v[s].follow;
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(list, i)),
+			   corp.staff.v[s].userid) == 0)
+			return 1;
+	return 0;
+}
+
+static void handle_group_list(struct json_object *req, struct reply *r)
+{
+	struct json_object *filter = NULL, *owners = NULL, *o, *out;
+	int64_t limit = jnum(req, "limit", 0), status = jnum(req, "status_filter", 0);
+	uint64_t hash;
+	long offset, total = 0, emitted = 0;
+
+	if (req && json_object_object_get_ex(req, "owner_filter", &filter))
+		owners = jarr(filter, "userid_list");
+	if (!owners && follow_count() > 1000)
+		RETURN_CALL(reply_json(r, err_obj(81017, "the number of owners exceeds the limit")));
+	if (owners && json_object_array_length(owners) > 100)
+		RETURN_CALL(reply_json(r, err_obj(40058, "owner_filter.userid_list exceeds 100")));
+	if (limit < 1 || limit > 1000)
+		RETURN_CALL(reply_json(r, err_obj(40058, "invalid limit, 1~1000")));
+	hash = list_hash(owners);
+	if (parse_cursor(jstr(req, "cursor"), hash, &offset) < 0)
+		RETURN_CALL(reply_json(r, err_obj(40058, "invalid cursor")));
+	o = ok_obj();
+	out = json_object_new_array();
+	for (int g = 0; g < corp.group.n; g++) {
+		const struct group *gr = &corp.group.v[g];
+		struct json_object *item;
+
+		if (gr->dismissed || !owner_wanted(owners, gr->owner) || status != 0)
+			continue;
+		if (total >= offset && emitted < limit) {
+			item = json_object_new_object();
+			add_str(item, "chat_id", gr->chat_id);
+			add_int(item, "status", 0);
+			json_object_array_add(out, item);
+			emitted++;
+		}
+		total++;
+	}
+	json_object_object_add(o, "group_chat_list", out);
+	set_cursor(o, offset + emitted, total, hash);
+	reply_json(r, o);
+}
+
+static void version_text(const struct group *g, char *out, size_t n)
+{
+	snprintf(out, n, "%016llx%016llx", (unsigned long long)mix(corp.seed ^ (uint64_t)g->version),
+		 (unsigned long long)mix((uint64_t)(g - corp.group.v) * 7919u + (uint64_t)g->version));
+}
+
+static void handle_group_get(struct json_object *req, struct reply *r)
+{
+	const char *id = jstr(req, "chat_id");
+	struct json_object *o, *gj, *members, *admins;
+	char ver[40];
+
+	for (int g = 0; id && g < corp.group.n; g++) {
+		const struct group *gr = &corp.group.v[g];
+
+		if (strcmp(gr->chat_id, id) != 0 || gr->dismissed)
+			continue;
+		o = ok_obj();
+		gj = json_object_new_object();
+		members = json_object_new_array();
+		admins = json_object_new_array();
+		add_str(gj, "chat_id", gr->chat_id);
+		add_str(gj, "name", gr->name);
+		add_str(gj, "owner", corp.staff.v[gr->owner].userid);
+		add_int(gj, "create_time", gr->create_time);
+		add_always(gj, "notice", "");
+		for (int i = 0; i < gr->nm; i++) {
+			const struct member *m = &gr->m[i];
+			struct json_object *mj;
+
+			if (!m->active)
+				continue;
+			mj = json_object_new_object();
+			if (m->type == 1) {
+				add_str(mj, "userid", corp.staff.v[m->who].userid);
+			} else {
+				add_str(mj, "userid", corp.cust.v[m->who].ext);
+				add_opt(mj, "unionid", corp.cust.v[m->who].unionid);
+			}
+			add_int(mj, "type", m->type);
+			add_int(mj, "join_time", m->join_time);
+			add_int(mj, "join_scene", m->join_scene);
+			if (m->invitor >= 0) {
+				struct json_object *inv = json_object_new_object();
+
+				add_str(inv, "userid", corp.staff.v[m->invitor].userid);
+				json_object_object_add(mj, "invitor", inv);
+			} else if (faults.null_fields) {
+				json_object_object_add(mj, "invitor", NULL);
+			}
+			add_always(mj, "group_nickname", "");
+			json_object_array_add(members, mj);
+		}
+		json_object_object_add(gj, "member_list", members);
+		json_object_object_add(gj, "admin_list", admins);
+		version_text(gr, ver, sizeof(ver));
+		add_str(gj, "member_version", ver);
+		json_object_object_add(o, "group_chat", gj);
+		RETURN_CALL(reply_json(r, o));
+	}
+	reply_json(r, err_obj(40050, "chatid not exist"));
+}
+
+/* Deterministic daily numbers. */
+static uint64_t day_hash(uint64_t who, int64_t day)
+{
+	return mix(corp.seed * 1000003u ^ who * 7919u ^ (uint64_t)(day / DAY));
+}
+
+struct behavior {
+	int64_t chat, msg, neg, apply, contact;
+	double reply_sum; /* reply_percentage weighted by chats */
+	int64_t reply_time_sum;
+};
+
+static void behavior_of(int s, int64_t day, struct behavior *b)
+{
+	uint64_t h = day_hash((uint64_t)s + 1, day);
+	int64_t chat = (int64_t)(h % 6);
+
+	b->chat += chat;
+	b->msg += chat * (1 + (int64_t)((h >> 8) % 7));
+	b->neg += (int64_t)((h >> 16) % 2);
+	b->apply += (int64_t)((h >> 20) % 4);
+	b->contact += (int64_t)((h >> 24) % 5);
+	if (chat) {
+		b->reply_sum += (double)chat * (double)((h >> 32) % 10001) / 100.0;
+		b->reply_time_sum += chat * (int64_t)(1 + (h >> 48) % 30);
+	}
+}
+
+/* 0 ok, else 600018: the range rules of the statistics APIs. */
+static int check_range(int64_t from, int64_t to, int allow_today)
+{
+	int64_t today = cn_day(now_s());
+
+	if (from > 100000000000LL || to > 100000000000LL || from <= 0 || to < from)
+		return 600018;
+	from = cn_day(from);
+	to = cn_day(to);
+	if ((to - from) / DAY + 1 > 30)
+		return 600018;
+	if (from < today - 180 * DAY)
+		return 600018;
+	if (!allow_today && to >= today)
+		return 600018;
+	return 0;
+}
+
+static void handle_behavior(struct json_object *req, struct reply *r)
+{
+	struct json_object *users = jarr(req, "userid"), *o, *out;
+	int64_t from = jnum(req, "start_time", 0), to = jnum(req, "end_time", 0);
+	int code;
+
+	if (!users || json_object_array_length(users) == 0)
+		RETURN_CALL(reply_json(r, err_obj(40058, "userid and partyid are both empty")));
+	if (json_object_array_length(users) > 100)
+		RETURN_CALL(reply_json(r, err_obj(40058, "userid exceeds 100")));
+	if ((code = check_range(from, to, 1)) != 0)
+		RETURN_CALL(reply_json(r, err_obj(code, "invalid start endtime")));
+	o = ok_obj();
+	out = json_object_new_array();
+	for (int64_t d = cn_day(from); d <= cn_day(to); d += DAY) {
+		struct behavior b = { 0 };
+		struct json_object *item = json_object_new_object();
+
+		for (size_t i = 0; i < json_object_array_length(users); i++) {
+			int s = staff_index(json_object_get_string(json_object_array_get_idx(users, i)));
+
+			if (s >= 0)
+				behavior_of(s, d, &b);
+		}
+		add_int(item, "stat_time", d);
+		add_int(item, "chat_cnt", b.chat);
+		add_int(item, "message_cnt", b.msg);
+		if (b.chat) {
+			json_object_object_add(item, "reply_percentage", jdec(b.reply_sum / (double)b.chat));
+			add_int(item, "avg_reply_time", b.reply_time_sum / b.chat);
+		} else if (faults.null_fields) {
+			json_object_object_add(item, "reply_percentage", NULL);
+			json_object_object_add(item, "avg_reply_time", NULL);
+		}
+		add_int(item, "negative_feedback_cnt", b.neg);
+		add_int(item, "new_apply_cnt", b.apply);
+		add_int(item, "new_contact_cnt", b.contact);
+		json_object_array_add(out, item);
+	}
+	json_object_object_add(o, "behavior_data", out);
+	reply_json(r, o);
+}
+
+struct gstat {
+	int64_t v[7];
+};
+
+static const char *const gstat_names[7] = { "new_chat_cnt", "chat_total", "chat_has_msg",
+					    "new_member_cnt", "member_total", "member_has_msg",
+					    "msg_total" };
+
+static void gstat_of(int s, int64_t day, struct gstat *g)
+{
+	uint64_t h = day_hash((uint64_t)s + 100001, day);
+	int64_t chats = 0, members = 0;
+
+	for (int i = 0; i < corp.group.n; i++) {
+		const struct group *gr = &corp.group.v[i];
+
+		if (gr->dismissed || gr->owner != s)
+			continue;
+		chats++;
+		for (int k = 0; k < gr->nm; k++)
+			members += gr->m[k].active;
+	}
+	g->v[0] += (int64_t)(h % 2);
+	g->v[1] += chats;
+	g->v[2] += chats ? (int64_t)((h >> 8) % (uint64_t)(chats + 1)) : 0;
+	g->v[3] += (int64_t)((h >> 16) % 5);
+	g->v[4] += members;
+	g->v[5] += members ? (int64_t)((h >> 24) % (uint64_t)(members + 1)) : 0;
+	g->v[6] += (int64_t)((h >> 32) % 100);
+}
+
+static void handle_group_stats(struct json_object *req, struct reply *r)
+{
+	struct json_object *filter = NULL, *owners = NULL, *o, *out;
+	int64_t from = jnum(req, "day_begin_time", 0), to = jnum(req, "day_end_time", from);
+	int code;
+
+	if (req && json_object_object_get_ex(req, "owner_filter", &filter))
+		owners = jarr(filter, "userid_list");
+	if (!owners && follow_count() > 1000)
+		RETURN_CALL(reply_json(r, err_obj(81017, "the number of owners exceeds the limit")));
+	if (owners && json_object_array_length(owners) > 100)
+		RETURN_CALL(reply_json(r, err_obj(40058, "owner_filter.userid_list exceeds 100")));
+	if ((code = check_range(from, to, 0)) != 0)
+		RETURN_CALL(reply_json(r, err_obj(code, "invalid start endtime")));
+	o = ok_obj();
+	out = json_object_new_array();
+	for (int64_t d = cn_day(from); d <= cn_day(to); d += DAY) {
+		struct gstat g = { { 0 } };
+		struct json_object *item = json_object_new_object(), *data = json_object_new_object();
+
+		for (int s = 0; s < corp.staff.n; s++)
+			if (owner_wanted(owners, s))
+				gstat_of(s, d, &g);
+		add_int(item, "stat_time", d);
+		for (int i = 0; i < 7; i++)
+			add_int(data, gstat_names[i], g.v[i]);
+		json_object_object_add(item, "data", data);
+		json_object_array_add(out, item);
+	}
+	json_object_object_add(o, "items", out);
+	reply_json(r, o);
+}
+
+/* ---- mutations --------------------------------------------------------------------------- */
+
+static struct group *pick_group(void)
+{
+	for (int tries = 0; tries < 1000 && corp.group.n; tries++) {
+		struct group *g = &corp.group.v[rndn(corp.group.n)];
+
+		if (!g->dismissed && corp.staff.v[g->owner].follow)
+			return g;
+	}
+	return NULL;
+}
+
+static int pick_active_rel(void)
+{
+	for (int tries = 0; tries < 10000 && corp.rel.n; tries++) {
+		int k = rndn(corp.rel.n);
+
+		if (corp.rel.v[k].active && corp.staff.v[corp.rel.v[k].staff].follow)
+			return k;
+	}
+	return -1;
+}
+
+static void mutate_step1(struct json_object *done)
+{
+	int64_t now = now_s();
+	long adds = 0, removes = 0, joins = 0, quits = 0, remarks = 0, tag_changes = 0;
+	struct group *g;
+
+	/* adds: three new customers and two existing ones with another staff member */
+	for (int i = 0; i < 5; i++) {
+		int s = pick_seller(), c = i < 3 ? new_customer(i == 0) : rndn(corp.cust.n);
+
+		if (staff_has_rel(s, c))
+			continue;
+		new_rel(s, c, now - 600 - i * 60);
+		adds++;
+	}
+	/* staff-side deletions */
+	for (int i = 0; i < 4; i++) {
+		int k = pick_active_rel();
+
+		if (k >= 0) {
+			corp.rel.v[k].active = 0;
+			corp.remove_events++;
+			removes++;
+		}
+	}
+	/* remarks and tags change: attributes, no events */
+	for (int i = 0; i < 2; i++) {
+		int k = pick_active_rel();
+
+		if (k >= 0) {
+			snprintf(corp.rel.v[k].remark, sizeof(corp.rel.v[k].remark), "改备注%d", i);
+			remarks++;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		int k = pick_active_rel();
+
+		if (k >= 0) {
+			rel_tags(&corp.rel.v[k]);
+			tag_changes++;
+		}
+	}
+	/* a corporate tag is deleted: it disappears from the list and from relationships */
+	for (int t = 0; t < corp.tag.n; t++) {
+		if (corp.tag.v[t].deleted)
+			continue;
+		corp.tag.v[t].deleted = 1;
+		for (int k = 0; k < corp.rel.n; k++) {
+			struct rel *rl = &corp.rel.v[k];
+
+			for (int j = 0; j < rl->ntags; j++)
+				if (rl->tags[j] == t)
+					rl->tags[j--] = rl->tags[--rl->ntags];
+		}
+		break;
+	}
+	/* a dismissal (first, so that no join or quit below happens in that group) */
+	if ((g = pick_group())) {
+		g->dismissed = 1;
+		corp.dismissed++;
+	}
+	/* joins (one of them a customer nobody has added) and quits */
+	for (int i = 0; i < 6 && (g = pick_group()); i++) {
+		int c = i == 0 ? new_customer(0) : rndn(corp.cust.n);
+
+		if (ever_in_group(g, 2, c))
+			continue;
+		add_member(g, 2, c, now - 300 - i, 2 + (i % 2), i % 2 ? g->owner : -1);
+		joins++;
+	}
+	for (int i = 0; i < 3 && (g = pick_group()); i++) {
+		for (int k = 0; k < g->nm; k++) {
+			if (g->m[k].active && g->m[k].type == 2) {
+				g->m[k].active = 0;
+				bump(g);
+				corp.quits++;
+				quits++;
+				break;
+			}
+		}
+	}
+	/* a new group */
+	g = new_group(pick_seller(), now - 3600, now, 3);
+	json_object_object_add(done, "adds", json_object_new_int64(adds));
+	json_object_object_add(done, "removes", json_object_new_int64(removes));
+	json_object_object_add(done, "remark_changes", json_object_new_int64(remarks));
+	json_object_object_add(done, "tag_changes", json_object_new_int64(tag_changes));
+	json_object_object_add(done, "joins", json_object_new_int64(joins));
+	json_object_object_add(done, "quits", json_object_new_int64(quits));
+	json_object_object_add(done, "dismissed", json_object_new_int64(1));
+	json_object_object_add(done, "new_groups", json_object_new_int64(1));
+	json_object_object_add(done, "new_group_members", json_object_new_int64(g->nm));
+}
+
+static void mutate_step2(struct json_object *done)
+{
+	int64_t now = now_s();
+	long readds = 0, joins = 0;
+	struct group *g;
+
+	/*
+	 * Re-adds of relationships the staff deleted: a new createtime, later than the
+	 * run that saw them gone (one second ahead, so that it cannot share its second).
+	 */
+	for (int k = 0; k < corp.rel.n && readds < 2; k++) {
+		struct rel *rl = &corp.rel.v[k];
+
+		if (rl->active || staff_has_rel(rl->staff, rl->cust) || !corp.staff.v[rl->staff].follow)
+			continue;
+		rl->active = 1;
+		rl->createtime = now + 1;
+		corp.add_events++;
+		readds++;
+	}
+	for (int i = 0; i < 2 && (g = pick_group()); i++) {
+		int c = rndn(corp.cust.n);
+
+		if (ever_in_group(g, 2, c))
+			continue;
+		add_member(g, 2, c, now - 120 - i, 3, -1);
+		joins++;
+	}
+	json_object_object_add(done, "readds", json_object_new_int64(readds));
+	json_object_object_add(done, "joins", json_object_new_int64(joins));
+}
+
+static void mutate_step3(struct json_object *done)
+{
+	long removes = 0;
+
+	/* the last staff member with customers leaves the follow list */
+	for (int s = corp.staff.n - 1; s >= 0; s--) {
+		if (!corp.staff.v[s].follow || corp.staff.v[s].no_customers)
+			continue;
+		corp.staff.v[s].follow = 0;
+		for (int k = 0; k < corp.rel.n; k++)
+			if (corp.rel.v[k].active && corp.rel.v[k].staff == s)
+				removes++;
+		json_object_object_add(done, "staff_left", json_object_new_string(corp.staff.v[s].userid));
+		break;
+	}
+	corp.remove_events += removes;
+	json_object_object_add(done, "unknown_removes", json_object_new_int64(removes));
+}
+
+/*
+ * readd=USERID/EXTERNAL_USERID: the relationship is added again (the customer deleted
+ * the staff member and added them back, or the staff member re-added the customer):
+ * a new createtime, one second ahead.
+ */
+static void mutate_readd(const char *spec, struct reply *r)
+{
+	char userid[64] = "", *slash;
+	const char *ext;
+
+	snprintf(userid, sizeof(userid), "%s", spec);
+	slash = strchr(userid, '/');
+	ext = slash ? slash + 1 : "";
+	if (slash)
+		*slash = '\0';
+	for (int k = 0; k < corp.rel.n; k++) {
+		struct rel *rl = &corp.rel.v[k];
+
+		if (strcmp(corp.staff.v[rl->staff].userid, userid) != 0 ||
+		    strcmp(corp.cust.v[rl->cust].ext, ext) != 0)
+			continue;
+		rl->createtime = now_s() + 1;
+		rl->active = 1;
+		corp.add_events++;
+		r->status = 200;
+		r->body = strdup("{\"readds\":1}");
+		return;
+	}
+	r->status = 404;
+	r->body = strdup("{\"error\":\"no such relationship\"}");
+}
+
+static void handle_mutate(struct MHD_Connection *c, struct reply *r)
+{
+	const char *step = arg(c, "step"), *readd = arg(c, "readd");
+	struct json_object *done = json_object_new_object();
+	long n = step ? strtol(step, NULL, 10) : 0;
+
+	mark_seen();
+	if (readd) {
+		json_object_put(done);
+		RETURN_CALL(mutate_readd(readd, r));
+	}
+	rng_state = mix(corp.seed ^ (uint64_t)(n * 1000003));
+	switch (n) {
+	case 1: mutate_step1(done); break;
+	case 2: mutate_step2(done); break;
+	case 3: mutate_step3(done); break;
+	default:
+		json_object_put(done);
+		r->status = 400;
+		r->body = strdup("{\"error\":\"step must be 1, 2 or 3\"}");
+		return;
+	}
+	corp.steps_done++;
+	mark_seen();
+	json_object_object_add(done, "step", json_object_new_int64(n));
+	reply_json(r, done);
+}
+
+static void handle_expect(struct MHD_Connection *c, struct reply *r)
+{
+	struct json_object *o = json_object_new_object();
+	long rel_active = 0, tag_links = 0, groups_active = 0, members = 0, cmembers = 0,
+	     smembers = 0, tags_active = 0, owners = 0, follow = 0, ever = 0;
+	const char *from_s = arg(c, "from"), *to_s = arg(c, "to"), *fmt = arg(c, "format");
+
+	mark_seen();
+	for (int i = 0; i < corp.staff.n; i++) {
+		int owns = 0;
+
+		follow += corp.staff.v[i].follow;
+		for (int g = 0; g < corp.group.n; g++)
+			owns |= !corp.group.v[g].dismissed && corp.group.v[g].owner == i;
+		owners += owns && corp.staff.v[i].follow;
+	}
+	for (int i = 0; i < corp.cust.n; i++)
+		ever += corp.cust.v[i].ever_seen;
+	for (int k = 0; k < corp.rel.n; k++) {
+		if (corp.rel.v[k].active && corp.staff.v[corp.rel.v[k].staff].follow) {
+			rel_active++;
+			tag_links += corp.rel.v[k].ntags;
+		}
+	}
+	for (int t = 0; t < corp.tag.n; t++)
+		tags_active += !corp.tag.v[t].deleted;
+	for (int g = 0; g < corp.group.n; g++) {
+		const struct group *gr = &corp.group.v[g];
+
+		if (gr->dismissed)
+			continue;
+		groups_active++;
+		for (int k = 0; k < gr->nm; k++) {
+			members += gr->m[k].active;
+			cmembers += gr->m[k].active && gr->m[k].type == 2;
+			smembers += gr->m[k].active && gr->m[k].type == 1;
+		}
+	}
+	add_int(o, "staff", corp.staff.n);
+	add_int(o, "follow_users", follow);
+	add_int(o, "customers_ever", ever);
+	add_int(o, "relationships_active", rel_active);
+	add_int(o, "add_events", corp.add_events);
+	add_int(o, "remove_events", corp.remove_events);
+	add_int(o, "tags", corp.tag.n);
+	add_int(o, "tags_active", tags_active);
+	add_int(o, "tag_links_active", tag_links);
+	add_int(o, "groups_ever", corp.groups_ever);
+	add_int(o, "groups_active", groups_active);
+	add_int(o, "groups_dismissed", corp.dismissed);
+	add_int(o, "members_active", members);
+	add_int(o, "customer_members_active", cmembers);
+	add_int(o, "staff_members_active", smembers);
+	add_int(o, "member_spans", corp.join_spans);
+	add_int(o, "quits", corp.quits);
+	add_int(o, "owners", owners);
+	if (from_s && to_s) {
+		int64_t from = cn_day(strtoll(from_s, NULL, 10)), to = cn_day(strtoll(to_s, NULL, 10));
+		int64_t days = (to - from) / DAY + 1, msg = 0, gmsg = 0;
+
+		for (int64_t d = from; d <= to; d += DAY) {
+			for (int s = 0; s < corp.staff.n; s++) {
+				struct behavior b = { 0 };
+				struct gstat g = { { 0 } };
+				int owns = 0;
+
+				if (!corp.staff.v[s].follow)
+					continue;
+				behavior_of(s, d, &b);
+				msg += b.msg;
+				for (int k = 0; k < corp.group.n; k++)
+					owns |= !corp.group.v[k].dismissed && corp.group.v[k].owner == s;
+				if (owns) {
+					gstat_of(s, d, &g);
+					gmsg += g.v[6];
+				}
+			}
+		}
+		add_int(o, "stats_days", days);
+		add_int(o, "staff_daily_rows", days * follow);
+		add_int(o, "message_cnt", msg);
+		add_int(o, "group_daily_rows", days * owners);
+		add_int(o, "msg_total", gmsg);
+	}
+	kv_format = fmt && strcmp(fmt, "kv") == 0;
+	reply_json(r, o);
+}
+
+static void handle_stats(struct reply *r)
+{
+	static const char *const names[] = { "gettoken", "get_follow_user_list", "list",
+					     "batch/get_by_user", "get_corp_tag_list", "groupchat/list",
+					     "groupchat/get", "get_user_behavior_data",
+					     "statistic_group_by_day", "other" };
+	struct json_object *o = json_object_new_object(), *by = json_object_new_object();
+
+	for (int i = 0; i < 10; i++)
+		json_object_object_add(by, names[i], json_object_new_int64(tokens.by_endpoint[i]));
+	json_object_object_add(o, "calls", by);
+	json_object_object_add(o, "business_calls", json_object_new_int64(tokens.calls));
+	json_object_object_add(o, "tokens_issued", json_object_new_int64(tokens.issued));
+	json_object_object_add(o, "faults_fired", json_object_new_int64(faults.faults_fired));
+	reply_json(r, o);
+}
+
+/* The admin fault endpoint: its query is a fault SPEC (see add_fault_spec). */
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	if (b->len)
+		buf_addch(b, '&');
+	buf_addf(b, "%s=%s", key, value ? value : "1");
+	return MHD_YES;
+}
+
+static int add_fault_spec(const char *spec);
+
+static void handle_fault(struct MHD_Connection *c, struct reply *r)
+{
+	struct buf spec = BUF_INIT;
+	int rc;
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &spec);
+	rc = add_fault_spec(buf_str(&spec));
+	buf_release(&spec);
+	r->status = rc == 0 ? 200 : 400;
+	r->body = strdup(rc == 0 ? "{\"ok\":true}" : "{\"error\":\"bad fault spec\"}");
+}
+
+/* Apply the fault rules to a business call on path; may rewrite the reply. 1 = answered. */
+static int apply_faults(const char *path, int is_token_call, struct reply *r)
+{
+	int answered = 0;
+
+	for (int i = 0; i < faults.n; i++) {
+		struct fault *f = &faults.f[i];
+
+		if (f->path[0] ? !strstr(path, f->path) : is_token_call)
+			continue;
+		f->seen++;
+		if (f->seen < f->at || f->fired >= f->count)
+			continue;
+		f->fired++;
+		faults.faults_fired++;
+		if (opt.verbose)
+			fprintf(stderr, "fake_wecom: fault %d fires on %s\n", (int)f->kind, path);
+		switch (f->kind) {
+		case F_TOKEN:
+			for (int t = 0; t < tokens.n; t++)
+				tokens.v[t].expires = 0, tokens.v[t].value[0] = '#';
+			break;
+		case F_ERRCODE:
+			if (!answered) {
+				struct json_object *o = err_obj((int)f->value, f->value == 45009
+								 ? "api freq out of limit" : "fault");
+
+				reply_json(r, o);
+				answered = 1;
+			}
+			break;
+		case F_HTTP:
+			if (!answered) {
+				r->status = (int)f->value;
+				r->body = strdup("<html>server error</html>");
+				r->retry_after = f->retry_after;
+				answered = 1;
+			}
+			break;
+		case F_SLOW:
+			r->slow_ms = f->value;
+			break;
+		case F_TRUNCATE:
+			r->truncate = 1;
+			break;
+		case F_INVALID_JSON:
+			if (!answered) {
+				r->status = 200;
+				r->body = strdup("{\"errcode\":0,\"errmsg\":\"ok\",\"external_contact_list\":[{\"external_contact\":{\"na");
+				answered = 1;
+			}
+			break;
+		}
+	}
+	return answered;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+static int endpoint_index(const char *p)
+{
+	static const char *const ends[] = { "gettoken", "externalcontact/get_follow_user_list",
+					    "externalcontact/list", "externalcontact/batch/get_by_user",
+					    "externalcontact/get_corp_tag_list",
+					    "externalcontact/groupchat/list",
+					    "externalcontact/groupchat/get",
+					    "externalcontact/get_user_behavior_data",
+					    "externalcontact/groupchat/statistic_group_by_day" };
+
+	for (int i = 0; i < 9; i++)
+		if (strcmp(p, ends[i]) == 0)
+			return i;
+	return 9;
+}
+
+static void dispatch(struct MHD_Connection *c, const char *url, const char *method,
+		     struct request *rq, struct reply *r)
+{
+	struct json_object *req = NULL;
+	const char *p;
+	int ep, code;
+
+	if (strncmp(url, "/__admin/", 9) == 0) {
+		p = url + 9;
+		if (strcmp(p, "fault") == 0)
+			RETURN_CALL(handle_fault(c, r));
+		if (strcmp(p, "mutate") == 0)
+			RETURN_CALL(handle_mutate(c, r));
+		if (strcmp(p, "expect") == 0)
+			RETURN_CALL(handle_expect(c, r));
+		if (strcmp(p, "stats") == 0)
+			RETURN_CALL(handle_stats(r));
+		r->status = 404;
+		r->body = strdup("{\"error\":\"no such admin endpoint\"}");
+		return;
+	}
+	if (strncmp(url, "/cgi-bin/", 9) != 0) {
+		r->status = 404;
+		r->body = strdup("not found");
+		return;
+	}
+	p = url + 9;
+	ep = endpoint_index(p);
+	tokens.by_endpoint[ep]++;
+	if (ep != 0)
+		tokens.calls++;
+	if (apply_faults(p, ep == 0, r))
+		return;
+	if (ep == 0)
+		RETURN_CALL(handle_gettoken(c, r));
+	if ((code = check_token(arg(c, "access_token"))) != 0)
+		RETURN_CALL(reply_json(r, err_obj(code, code == 41001 ? "access_token missing"
+					       : code == 42001 ? "access_token expired"
+							       : "invalid access_token")));
+	if (strcmp(method, "POST") == 0) {
+		enum json_tokener_error jerr;
+
+		req = json_tokener_parse_verbose(buf_str(&rq->body), &jerr);
+		if (!req || !json_object_is_type(req, json_type_object)) {
+			json_object_put(req);
+			RETURN_CALL(reply_json(r, err_obj(47001, "data format error")));
+		}
+	}
+	switch (ep) {
+	case 1: handle_follow_users(r); break;
+	case 2: handle_list(c, r); break;
+	case 3: handle_batch_get_by_user(req, r); break;
+	case 4: handle_tag_list(req, r); break;
+	case 5: handle_group_list(req, r); break;
+	case 6: handle_group_get(req, r); break;
+	case 7: handle_behavior(req, r); break;
+	case 8: handle_group_stats(req, r); break;
+	default: reply_json(r, err_obj(48001, "api unauthorized")); break;
+	}
+	json_object_put(req);
+}
+
+struct trunc {
+	char *body;
+	size_t len;
+};
+
+static ssize_t trunc_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct trunc *t = cls;
+	size_t half = t->len / 2;
+
+	if (pos >= half)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (max > half - (size_t)pos)
+		max = half - (size_t)pos;
+	memcpy(buf, t->body + pos, max);
+	return (ssize_t)max;
+}
+
+static void trunc_free(void *cls)
+{
+	struct trunc *t = cls;
+
+	free(t->body);
+	free(t);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct request *rq = *con_cls;
+	struct reply r = { 0, NULL, 0, 0, -1 };
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		buf_init(&rq->body, 1 << 20);
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (buf_add(&rq->body, upload, *upload_size) < 0)
+			rq->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&mu);
+	if (rq->too_big) {
+		r.status = 413;
+		r.body = strdup("too large");
+	} else {
+		dispatch(c, url, method, rq, &r);
+	}
+	pthread_mutex_unlock(&mu);
+	if (opt.verbose)
+		fprintf(stderr, "fake_wecom: %s %s -> %d %.200s\n", method, url, r.status,
+			r.body ? r.body : "");
+	if (r.slow_ms > 0)
+		usleep((useconds_t)(r.slow_ms * 1000));
+	if (!r.body)
+		r.body = strdup("");
+	if (r.truncate) {
+		struct trunc *t = malloc(sizeof(*t));
+
+		t->body = r.body;
+		t->len = strlen(r.body);
+		resp = MHD_create_response_from_callback(t->len, 4096, trunc_read, t, trunc_free);
+	} else {
+		resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
+	}
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type",
+				r.status == 200 ? "application/json; charset=UTF-8" : "text/html");
+	if (r.retry_after >= 0) {
+		char ra[32];
+
+		snprintf(ra, sizeof(ra), "%ld", r.retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
+	ret = MHD_queue_response(c, (unsigned)(r.status ? r.status : 500), resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (rq) {
+		buf_release(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+/*
+ * A fault SPEC, "key=value&...": the keys of the header comment. Returns 0, or -1 for
+ * an unknown key. Called with the lock held (or before the server starts).
+ */
+static int add_fault_spec(const char *spec)
+{
+	char copy[512], *save = NULL;
+	struct fault f = { F_ERRCODE, 1, 1, 0, 0, "", 0, -1 };
+	int kind = 0;
+
+	snprintf(copy, sizeof(copy), "%s", spec);
+	for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+		const char *v = eq ? eq + 1 : "1";
+
+		if (eq)
+			*eq = '\0';
+		if (!strcmp(kv, "clear"))
+			memset(&faults, 0, sizeof(faults));
+		else if (!strcmp(kv, "string_numbers"))
+			faults.string_numbers = atoi(v);
+		else if (!strcmp(kv, "null_fields"))
+			faults.null_fields = atoi(v);
+		else if (!strcmp(kv, "bad_records"))
+			faults.bad_records = atoi(v);
+		else if (!strcmp(kv, "at"))
+			f.at = atol(v);
+		else if (!strcmp(kv, "count"))
+			f.count = atol(v);
+		else if (!strcmp(kv, "path"))
+			snprintf(f.path, sizeof(f.path), "%s", v);
+		else if (!strcmp(kv, "retry_after"))
+			f.retry_after = atol(v);
+		else if (!strcmp(kv, "errcode"))
+			f.kind = F_ERRCODE, f.value = atol(v), kind = 1;
+		else if (!strcmp(kv, "token_invalid"))
+			f.kind = F_TOKEN, kind = 1;
+		else if (!strcmp(kv, "http"))
+			f.kind = F_HTTP, f.value = atol(v), kind = 1;
+		else if (!strcmp(kv, "slow_ms"))
+			f.kind = F_SLOW, f.value = atol(v), kind = 1;
+		else if (!strcmp(kv, "truncate"))
+			f.kind = F_TRUNCATE, kind = 1;
+		else if (!strcmp(kv, "invalid_json"))
+			f.kind = F_INVALID_JSON, kind = 1;
+		else
+			return -1;
+	}
+	if (kind && faults.n < MAX_FAULTS)
+		faults.f[faults.n++] = f;
+	return 0;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: fake_wecom [--port N] [--port-file FILE] [--seed N] [--staff N]\n"
+		     "                  [--customers N] [--groups N] [--history-days N] [--corpid ID]\n"
+		     "                  [--secret S] [--token-ttl SECS] [--token-real-ttl SECS]\n"
+		     "                  [--untrusted-ip] [--fault SPEC]...\n"
+		     "                  [--verbose]\n"
+		     "       fake_wecom --port N --admin PATH   (call an admin endpoint of a running fake:\n"
+		     "                  /__admin/fault and /__admin/mutate are POSTed; prints the answer)\n");
+}
+
+static size_t admin_write(char *p, size_t size, size_t n, void *user)
+{
+	(void)user;
+	return fwrite(p, size, n, stdout) * size;
+}
+
+/* The client side of the admin endpoints, for scripts without curl(1). */
+static int admin_call(long port, const char *path)
+{
+	char url[2048];
+	long status = 0;
+	CURL *h = curl_easy_init();
+	CURLcode rc;
+
+	if (!h)
+		return 1;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%ld%s", port, path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, admin_write);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (strncmp(path, "/__admin/fault", 14) == 0 || strncmp(path, "/__admin/mutate", 15) == 0)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	if (rc != CURLE_OK) {
+		fprintf(stderr, "fake_wecom: %s: %s\n", url, curl_easy_strerror(rc));
+		return 1;
+	}
+	fflush(stdout);
+	return status == 200 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "staff", required_argument, NULL, 'S' },
+		{ "customers", required_argument, NULL, 'C' },
+		{ "groups", required_argument, NULL, 'G' },
+		{ "corpid", required_argument, NULL, 'i' },
+		{ "secret", required_argument, NULL, 'k' },
+		{ "token-ttl", required_argument, NULL, 't' },
+		{ "untrusted-ip", no_argument, NULL, 'u' },
+		{ "token-real-ttl", required_argument, NULL, 'T' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "history-days", required_argument, NULL, 'H' },
+		{ "admin", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long port = 0, nstaff = 8, ncust = 120, ngroups = 10;
+	const char *port_file = NULL, *admin = NULL;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	sigset_t set;
+	int sig, o;
+
+	corp.seed = 1;
+	corp.history_days = 500;
+	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'p': port = strtol(optarg, NULL, 10); break;
+		case 'P': port_file = optarg; break;
+		case 's': corp.seed = strtoull(optarg, NULL, 10); break;
+		case 'S': nstaff = strtol(optarg, NULL, 10); break;
+		case 'C': ncust = strtol(optarg, NULL, 10); break;
+		case 'G': ngroups = strtol(optarg, NULL, 10); break;
+		case 'i': snprintf(opt.corpid, sizeof(opt.corpid), "%s", optarg); break;
+		case 'k': snprintf(opt.secret, sizeof(opt.secret), "%s", optarg); break;
+		case 't': opt.token_ttl = strtol(optarg, NULL, 10); break;
+		case 'u': opt.untrusted_ip = 1; break;
+		case 'T': opt.token_real_ttl = strtol(optarg, NULL, 10); break;
+		case 'f':
+			if (add_fault_spec(optarg) < 0) {
+				fprintf(stderr, "fake_wecom: bad --fault '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v': opt.verbose = 1; break;
+		case 'H': corp.history_days = (int)strtol(optarg, NULL, 10); break;
+		case 'a': admin = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (admin)
+		return port > 0 && port <= 65535 ? admin_call(port, admin) : 2;
+	if (port < 0 || port > 65535 || nstaff < 1 || corp.history_days < 30 || corp.history_days > 3000 || nstaff > 5000 || ncust < 0 ||
+	    ncust > 1000000 || ngroups < 0 || ngroups > 100000 || opt.token_ttl < 1) {
+		usage(stderr);
+		return 2;
+	}
+	generate((int)nstaff, (int)ncust, (int)ngroups);
+	mark_seen();
+
+	/* signals are taken by sigwait below; the daemon's threads inherit the mask */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	{
+		struct sockaddr_in addr;
+
+		memset(&addr, 0, sizeof(addr));
+		addr.sin_family = AF_INET;
+		addr.sin_port = htons((uint16_t)port);
+		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
+				     NULL, NULL, on_request, NULL,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+				     MHD_OPTION_END);
+	}
+	if (!d) {
+		fprintf(stderr, "fake_wecom: cannot listen on 127.0.0.1:%ld: %s\n", port, strerror(errno));
+		return 1;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	port = info ? info->port : port;
+	printf("%ld\n", port);
+	fflush(stdout);
+	if (port_file) {
+		char tmp[4096];
+		FILE *f;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", port_file);
+		f = fopen(tmp, "w");
+		if (!f || fprintf(f, "%ld\n", port) < 0 || fclose(f) != 0 || rename(tmp, port_file) < 0) {
+			fprintf(stderr, "fake_wecom: cannot write %s: %s\n", port_file, strerror(errno));
+			MHD_stop_daemon(d);
+			return 1;
+		}
+	}
+	if (opt.verbose)
+		fprintf(stderr, "fake_wecom: listening on 127.0.0.1:%ld (staff %ld, customers %ld, "
+				"groups %ld, seed %llu)\n", port, nstaff, ncust, ngroups,
+			(unsigned long long)corp.seed);
+	sigwait(&set, &sig);
+	/*
+	 * Nothing to flush: leave at once. MHD_stop_daemon would wait for every connection
+	 * thread (a slow-answer fault sleeps in one) and make every test pay for it.
+	 */
+	if (opt.verbose)
+		fprintf(stderr, "fake_wecom: signal %d, exiting\n", sig);
+	_exit(0);
+}
