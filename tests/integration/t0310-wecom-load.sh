@@ -171,27 +171,24 @@ test_expect_success 'an add after the callback removal reopens the relationship'
 	echo "add|t|1" >expect && test_cmp expect actual
 '
 
-test_expect_success 'step 2: relationships the staff re-added reopen with exact adds' '
-	fake_admin fake "/__admin/mutate?step=2" >done &&
+test_expect_success 're-adds after staff deletions reopen with exact adds; a staff member who left: removals by unknown' '
+	fake_admin fake "/__admin/mutate?step=2" >done2 &&
+	fake_admin fake "/__admin/mutate?step=3" >done3 &&
 	wecom_run "$CONF" && grep -E "^wecom +ok" out &&
-	readds=$(sed -n "s/.*\"readds\":\([0-9]*\).*/\1/p" done) &&
-	test_psql "SELECT event_type, time_is_exact, count(*) FROM dw.fact_contact_event
-		WHERE run_id = (SELECT max(run_id) FROM etl.run) GROUP BY 1, 2" >actual &&
-	echo "add|t|$readds" >expect && test_cmp expect actual &&
-	test_psql "SELECT count(*) FROM dw.fact_contact WHERE removed_at IS NULL" >actual &&
-	fake_expect fake relationships_active >expect && test_cmp expect actual
-'
-
-test_expect_success 'step 3: a staff member who left the follow list: removals by unknown' '
-	fake_admin fake "/__admin/mutate?step=3" >done &&
-	wecom_run "$CONF" && grep -E "^wecom +ok" out &&
-	gone=$(sed -n "s/.*\"unknown_removes\":\([0-9]*\).*/\1/p" done) &&
-	who=$(sed -n "s/.*\"staff_left\":\"\([^\"]*\)\".*/\1/p" done) &&
-	test_psql "SELECT event_type, coalesce(removed_by, ${Q}-${Q}), count(*) FROM dw.fact_contact_event
-		WHERE run_id = (SELECT max(run_id) FROM etl.run) GROUP BY 1, 2" >actual &&
-	echo "remove|unknown|$gone" >expect && test_cmp expect actual &&
+	readds=$(sed -n "s/.*\"readds\":\([0-9]*\).*/\1/p" done2) &&
+	gone=$(sed -n "s/.*\"unknown_removes\":\([0-9]*\).*/\1/p" done3) &&
+	who=$(sed -n "s/.*\"staff_left\":\"\([^\"]*\)\".*/\1/p" done3) &&
+	test "$readds" -gt 0 && test "$gone" -gt 0 &&
+	test_psql "SELECT event_type, time_is_exact, coalesce(removed_by, ${Q}-${Q}), count(*) FROM dw.fact_contact_event
+		WHERE run_id = (SELECT max(run_id) FROM etl.run) GROUP BY 1, 2, 3 ORDER BY 1" >actual &&
+	printf "add|t|-|%s\nremove|f|unknown|%s\n" "$readds" "$gone" >expect && test_cmp expect actual &&
+	test_psql "SELECT count(*) FROM dw.fact_contact_event e JOIN dw.fact_contact f USING (staff_key, customer_key)
+		WHERE e.run_id = (SELECT max(run_id) FROM etl.run) AND e.event_type = ${Q}add${Q}
+		  AND f.removed_at IS NULL AND f.added_at = e.occurred_at" >actual &&
+	echo "$readds" >expect && test_cmp expect actual &&
 	test_psql "SELECT userid FROM dw.dim_staff WHERE left_at IS NOT NULL" >actual &&
-	echo "$who" >expect && test_cmp expect actual
+	echo "$who" >expect && test_cmp expect actual &&
+	truth >expect && warehouse >actual && test_cmp expect actual
 '
 
 test_done

@@ -84,7 +84,7 @@ test_expect_success '45009, 40014 mid-run and tokens that die early: backs off, 
 test_expect_success 'HTTP 500, 429 with Retry-After, 503, a slow answer, truncated bodies: retried' '
 	recovers http \
 		--fault "http=500&at=2&count=2" --fault "http=429&retry_after=1&at=6" \
-		--fault "http=503&at=8" --fault "slow_ms=3000&at=11" \
+		--fault "http=503&at=8" --fault "slow_ms=2300&at=11" \
 		--fault "truncate=1&at=14&count=2" &&
 	grep -q "reason=\"HTTP 500\"" err && grep -q "reason=\"HTTP 429\"" err &&
 	grep -q "delay_ms=1000" err &&
