@@ -95,16 +95,16 @@ test_expect_success 'wecom-callback --help documents the command' '
 
 test_expect_success 'a source without callback_token is a configuration error' '
 	sed "/callback_token/d" pipeline.conf >notoken.conf &&
-	test_expect_code 2 "$SIYU" --config notoken.conf wecom-callback --listen 127.0.0.1:0 2>err &&
+	test_expect_code 2 timeout 10 "$SIYU" --config notoken.conf wecom-callback --listen 127.0.0.1:0 2>err &&
 	grep -q "has no callback_token" err &&
-	test_expect_code 2 "$SIYU" --config pipeline.conf wecom-callback --source nope 2>err &&
+	test_expect_code 2 timeout 10 "$SIYU" --config pipeline.conf wecom-callback --source nope 2>err &&
 	grep -q "no source .nope." err
 '
 
 test_expect_success 'a bad EncodingAESKey is refused without echoing it' '
 	(
 		export WX_CB_AES_KEY=short-key-value &&
-		test_expect_code 2 "$SIYU" --config pipeline.conf wecom-callback --listen 127.0.0.1:0 2>err
+		test_expect_code 2 timeout 10 "$SIYU" --config pipeline.conf wecom-callback --listen 127.0.0.1:0 2>err
 	) &&
 	grep -q "callback_aes_key must be the 43-character EncodingAESKey" err &&
 	! grep -q short-key-value err
@@ -119,7 +119,8 @@ test_expect_success 'the receiver starts on a free port and answers the URL chec
 '
 
 test_expect_success 'a second receiver cannot take the same port' '
-	test_expect_code 1 "$SIYU" --config pipeline.conf wecom-callback --listen "127.0.0.1:$(cat port)" 2>err &&
+	test_expect_code 1 timeout 10 "$SIYU" --config pipeline.conf wecom-callback \
+		--listen "127.0.0.1:$(cat port)" 2>err &&
 	grep -q "cannot listen on" err
 '
 
