@@ -39,7 +39,7 @@ WITH flow AS (
 ), series AS (        -- each scope runs from its first event to today (or its last event if later)
     SELECT dimension, dimension_value, min(date_key) AS first_key
       FROM day_flow GROUP BY 1, 2
-), bound AS (
+), bound AS MATERIALIZED (
     SELECT greatest(dw.date_key_of(now()), (SELECT max(date_key) FROM day_flow)) AS last_key,
            kpi.business_date() AS today
 ), grid AS (
@@ -113,9 +113,10 @@ SELECT g.iso_year,
        sum(g.new_group_members)::bigint           AS new_group_members,
        sum(g.lost_group_members)::bigint          AS lost_group_members,
        (array_agg(g.group_members_end ORDER BY g.date_key DESC))[1] AS group_members_end,
-       min(d.week_start) + 6 < kpi.business_date() AS is_complete
+       min(d.week_start) + 6 < min(b.today)        AS is_complete
   FROM kpi.growth_daily g
   JOIN dw.dim_date d USING (date_key)
+  CROSS JOIN (SELECT kpi.business_date() AS today OFFSET 0) b
  GROUP BY g.iso_year, g.iso_week, g.dimension, g.dimension_value;
 
 CREATE UNIQUE INDEX growth_weekly_uq ON kpi.growth_weekly (dimension, dimension_value, iso_year, iso_week);
@@ -142,9 +143,10 @@ SELECT d.month_start,
        sum(g.new_group_members)::bigint           AS new_group_members,
        sum(g.lost_group_members)::bigint          AS lost_group_members,
        (array_agg(g.group_members_end ORDER BY g.date_key DESC))[1] AS group_members_end,
-       (d.month_start + interval '1 month' - interval '1 day')::date < kpi.business_date() AS is_complete
+       (d.month_start + interval '1 month' - interval '1 day')::date < min(b.today) AS is_complete
   FROM kpi.growth_daily g
   JOIN dw.dim_date d USING (date_key)
+  CROSS JOIN (SELECT kpi.business_date() AS today OFFSET 0) b
  GROUP BY d.month_start, g.year, g.month, g.dimension, g.dimension_value;
 
 CREATE UNIQUE INDEX growth_monthly_uq ON kpi.growth_monthly (dimension, dimension_value, month_start);

@@ -44,7 +44,7 @@ WITH o AS (
     SELECT dimension, dimension_value, min(platform) AS platform, min(channel_key) AS channel_key,
            min(shop_id) AS shop_id, min(shop_name) AS shop_name, min(date_key) AS first_key
       FROM keyed GROUP BY dimension, dimension_value
-), bound AS (
+), bound AS MATERIALIZED (
     SELECT greatest(dw.date_key_of(now()), (SELECT max(date_key) FROM keyed)) AS last_key,
            kpi.business_date() AS today
 )
@@ -127,7 +127,7 @@ WITH o AS (
     SELECT dimension, dimension_value, min(platform) AS platform, min(channel_key) AS channel_key,
            min(shop_id) AS shop_id, min(shop_name) AS shop_name, min(month_start) AS first_month
       FROM keyed GROUP BY dimension, dimension_value
-), bound AS (
+), bound AS MATERIALIZED (
     SELECT greatest(date_trunc('month', kpi.business_date())::date, (SELECT max(month_start) FROM keyed)) AS last_month,
            kpi.business_date() AS today
 )
