@@ -4,7 +4,8 @@
 #
 #   scripts/bench.sh              BENCH_ORDERS orders (default 100000, ~2 lines each)
 #   BENCH_ORDERS=200000 scripts/bench.sh
-#   BENCH_KEEP=1 scripts/bench.sh leave the cluster (var/bench-pg) running afterwards
+#   BENCH_KEEP=1 scripts/bench.sh leave the cluster (var/bench-pg) running and the inputs
+#                                 (var/bench/orders-N.csv) in place afterwards
 #
 # On a private PostgreSQL cluster under var/bench-pg (like make demo's), with input from
 # scripts/gen-bench.sh (deterministic: the same N gives the same bytes):
@@ -38,6 +39,7 @@ unset PGDATABASE
 stop() {
 	if [[ "${BENCH_KEEP:-0}" != 1 ]]; then
 		scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
+		rm -f "$out"/orders-*.csv "$out"/callgrind.out # inputs are regenerated every run
 	fi
 }
 trap stop EXIT
