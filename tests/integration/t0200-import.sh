@@ -82,6 +82,14 @@ test_expect_success 'an older version never overwrites a newer one; a newer one 
 	echo "refunded|5990|f|t" >expect && test_cmp expect actual
 '
 
+test_expect_success 'a completed order refunded in full is not qualifying' '
+	head -1 "$basic" >fullrefund.csv &&
+	echo "taobao,tb01,s,7000000000000000001,,交易成功,2025-05-01 10:00:00,2025-05-01 10:00:00,2025-05-09 10:00:00,tb_alice,,,S9,x,1,30,30,30,," >>fullrefund.csv &&
+	"$SIYU" import fullrefund.csv >out &&
+	test_psql "select status, is_qualifying, order_seq is null from dw.fact_order f join dw.order_identity i using (order_key) where order_no = ${Q}7000000000000000001${Q}" >actual &&
+	echo "completed|f|t" >expect && test_cmp expect actual
+'
+
 test_expect_success 'too many bad rows: the file fails, nothing loads, rejects are kept' '
 	test_psql "select count(*) from dw.fact_order" >before &&
 	test_expect_code 1 "$SIYU" import "$bad" >out 2>err &&

@@ -104,14 +104,14 @@ SELECT is((SELECT first_order_at FROM dw.dim_customer WHERE customer_key = :eve)
 -- ---------------------------------------------------------------------------------------------
 -- qualifying rule, guests, repeated batches
 -- ---------------------------------------------------------------------------------------------
--- A completed order refunded in full by amount: the CHECK on fact_order and docs/schema.md say
--- is_qualifying depends on paid_at and status only (the status, not the amount, says refunded).
+-- A completed order refunded in full by amount is "fully refunded" (DESIGN §5) whatever its
+-- status says: it loads, and it is not qualifying (migration 0015 widened the CHECK).
 SELECT pg_temp.ord('taobao', 'TB-FULLREFUND', '2024-08-01 10:00+08', '2024-08-01 10:01+08', '2024-08-02 10:00+08',
                    'completed', 'tb_fay', '', '', 1000, 1000);
 SELECT lives_ok($$SELECT pg_temp.load('taobao')$$, 'a completed order with refund = paid loads');
 SELECT results_eq($$SELECT f.is_qualifying, f.order_seq, f.refund_fen FROM dw.fact_order f
                      JOIN dw.order_identity i USING (order_key) WHERE i.order_no = 'TB-FULLREFUND'$$,
-                  $$VALUES (true, 1, 1000::bigint)$$, '... and qualifies (its status is completed)');
+                  $$VALUES (false, NULL::int, 1000::bigint)$$, '... and does not qualify (refund = paid)');
 
 SELECT pg_temp.ord('taobao', 'TB-GUEST', '2024-08-03 10:00+08', '2024-08-03 10:01+08', '2024-08-03 10:01+08',
                    'completed', '');
