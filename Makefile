@@ -3,6 +3,7 @@
 #   make          build bin/siyu (installs missing Debian packages first: make deps)
 #   make check    unit tests (cmocka), SQL tests (pgTAP), integration tests; ASan+UBSan
 #   make demo     the nightly job end to end on a private PostgreSQL under var/
+#   make validate slow checks outside make check: the real-data cross-check on Online Retail
 #   make bench    throughput ratios (see README)
 #
 # SAN=1 builds everything with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -56,7 +57,7 @@ LIBSIYU := $(BUILD)/libsiyu.a
 SIYU_BIN := $(BUILD)/bin/siyu
 
 .PHONY: all deps check unit-tests sql-tests integration-tests demo bench clean distclean \
-	check-build valgrind
+	check-build valgrind validate
 
 all: deps bin/siyu
 
@@ -109,6 +110,10 @@ check: deps
 
 demo: all $(BUILD)/fakes/fake_wecom
 	@scripts/demo.sh
+
+validate: deps
+	@$(MAKE) --no-print-directory $(SIYU_BIN)
+	@scripts/validate.sh $(BUILD)
 
 bench: all
 	@scripts/bench.sh

@@ -47,6 +47,25 @@ PGconn *cli_connect(struct cli *cli);
  */
 int cli_common_option(struct cli *cli, int opt, const char *arg);
 
+/*
+ * Take the warehouse run lock for command ("run", "import", "replay": named
+ * in the message), then mark runs that died while running as abandoned
+ * (runlog_mark_abandoned). Returns 0, EXIT_LOCKED when another run holds the
+ * lock (message printed; nothing changed), or EXIT_FAILED.
+ */
+int cli_take_run_lock(PGconn *conn, const char *command);
+
+/*
+ * After a failed step: when the connection broke (the server restarted),
+ * reconnect with backoff for about 15 s and take the run lock again. Returns
+ * 0 when the connection is usable (it was, or is again), -1 when it is lost
+ * for good or another run took the lock meanwhile (message printed): stop.
+ */
+int cli_recover_connection(PGconn *conn, const char *command);
+
+/* Refresh the KPI materialized views, when the schema has kpi.refresh(). 0 / -1. */
+int cli_refresh_kpis(PGconn *conn);
+
 /* Where the migrations live: $SIYU_MIGRATIONS, beside the binary, or ./sql/migrations. */
 const char *cli_migrations_dir(const char *argv0, char *buf, size_t n);
 
@@ -54,6 +73,8 @@ int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_replay(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_wecom_callback(struct cli *cli, int argc, char **argv);
 
 /* Long options every command shares; splice into each command's table. */

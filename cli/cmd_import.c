@@ -162,13 +162,9 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	conn = cli_connect(cli);
 	if (!conn)
 		return EXIT_FAILED;
-	rc = runlog_lock(conn);
-	if (rc <= 0) {
-		if (rc == 0)
-			fprintf(stderr, "siyu import: another siyu run holds the warehouse lock; "
-					"try again when it has finished\n");
+	if ((rc = cli_take_run_lock(conn, "import")) != 0) {
 		db_close(conn);
-		return rc == 0 ? EXIT_LOCKED : EXIT_FAILED;
+		return rc;
 	}
 	if (runlog_set_timezone(conn, cli->cfg.timezone) < 0) {
 		db_close(conn);

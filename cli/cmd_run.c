@@ -5,6 +5,7 @@
 
 #include "siyu/db.h"
 #include "siyu/log.h"
+#include "siyu/replay.h"
 #include "siyu/source.h"
 
 #include <getopt.h>
@@ -111,7 +112,10 @@ static double elapsed_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Run one source; returns 0 when it loaded. */
+/*
+ * Run one source; returns 0 when it loaded, -1 when it failed, -2 when the
+ * connection is lost for good (stop).
+ */
 static int run_source(struct cli *cli, PGconn *conn, long long run_id, const struct run_args *a,
 		      const struct config_source *src)
 {
@@ -147,12 +151,16 @@ static int run_source(struct cli *cli, PGconn *conn, long long run_id, const str
 	} else {
 		rc = type->run(&ctx, &c, err, sizeof(err));
 	}
+	if (rc < 0)
+		fprintf(stderr, "siyu run: source %s failed: %s\n", src->name, err);
+	/* A server restart fails the source that was loading; reconnect so
+	 * that its failure is recorded and the next sources run. */
+	if (rc < 0 && cli_recover_connection(conn, "run") < 0)
+		return -2;
 	/* The source recorded its own success inside its transaction when it
 	 * could; this records the outcome in every case. */
 	runlog_source_finish(conn, run_id, src->name, rc == 0 ? "succeeded" : "failed", &c,
 			     rc == 0 ? NULL : err);
-	if (rc < 0)
-		fprintf(stderr, "siyu run: source %s failed: %s\n", src->name, err);
 	printf("%-20s %-9s %6.1fs  read %lld, inserted %lld, updated %lld, unchanged %lld, "
 	       "rejected %lld\n",
 	       src->name, rc == 0 ? "ok" : "FAILED", elapsed_since(&t0), c.read, c.inserted,
@@ -164,25 +172,9 @@ static int run_source(struct cli *cli, PGconn *conn, long long run_id, const str
 	return rc;
 }
 
-/* Refresh the KPI materialized views, when the schema has them. */
-static int refresh_kpis(PGconn *conn)
-{
-	PGresult *res = db_query(conn,
-				 "SELECT to_regprocedure('kpi.refresh()') IS NOT NULL", 0, NULL);
-	int has;
-
-	if (!res)
-		return -1;
-	has = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!has)
-		return 0;
-	return db_exec(conn, "SELECT kpi.refresh()");
-}
-
 static int run_all(struct cli *cli, PGconn *conn, long long run_id, const struct run_args *a)
 {
-	int failed = 0, ran = 0;
+	int failed = 0, ran = 0, rc;
 
 	for (size_t i = 0; i < cli->cfg.nsources; i++) {
 		const struct config_source *src = &cli->cfg.sources[i];
@@ -190,12 +182,17 @@ static int run_all(struct cli *cli, PGconn *conn, long long run_id, const struct
 		if (!is_named(a, src->name) || (!src->enabled && a->nnamed == 0))
 			continue;
 		ran++;
-		if (run_source(cli, conn, run_id, a, src) < 0)
+		rc = run_source(cli, conn, run_id, a, src);
+		if (rc == -2) {
+			fprintf(stderr, "siyu run: the sources after %s did not run\n", src->name);
+			return EXIT_FAILED;
+		}
+		if (rc < 0)
 			failed++;
 	}
 	if (ran == 0)
 		log_warn("msg=\"no enabled source configured\" config=%s", cli->cfg.path);
-	if (!a->dry_run && refresh_kpis(conn) < 0) {
+	if (!a->dry_run && cli_refresh_kpis(conn) < 0) {
 		fprintf(stderr, "siyu run: refreshing the KPI views failed: %s\n", db_last_error());
 		failed++;
 	}
@@ -217,15 +214,13 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	conn = cli_connect(cli);
 	if (!conn)
 		return EXIT_FAILED;
-	rc = runlog_lock(conn);
-	if (rc <= 0) {
-		if (rc == 0)
-			fprintf(stderr, "siyu run: another siyu run holds the warehouse lock; "
-					"try again when it has finished\n");
+	if ((rc = cli_take_run_lock(conn, "run")) != 0) {
 		db_close(conn);
-		return rc == 0 ? EXIT_LOCKED : EXIT_FAILED;
+		return rc;
 	}
+	/* A warehouse rebuilt from scratch must not reuse the raw zone's run ids. */
 	if (runlog_set_timezone(conn, cli->cfg.timezone) < 0 ||
+	    replay_reserve_run_ids(conn, cli->cfg.raw_dir) < 0 ||
 	    runlog_begin(conn, "run", cli->cfg.path, &run_id) < 0) {
 		db_close(conn);
 		return EXIT_FAILED;

@@ -5,18 +5,22 @@
 
 #include "siyu/db.h"
 #include "siyu/log.h"
+#include "siyu/runlog.h"
 
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const struct command commands[] = {
 	{ "migrate", cmd_migrate, "create or upgrade the warehouse schema" },
 	{ "run", cmd_run, "the nightly job: every configured source, then the KPIs" },
+	{ "replay", cmd_replay, "reload earlier runs from the raw zone, without calling any API" },
 	{ "import", cmd_import, "load order files (CSV) into the warehouse" },
+	{ "check", cmd_check, "data tests and source freshness of the warehouse" },
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
 	{ "wecom-callback", cmd_wecom_callback, "receive WeCom change events into the spool" },
 };
@@ -87,6 +91,74 @@ PGconn *cli_connect(struct cli *cli)
 	if (!conn)
 		fprintf(stderr, "siyu: %s\n", err);
 	return conn;
+}
+
+int cli_take_run_lock(PGconn *conn, const char *command)
+{
+	int rc = runlog_lock(conn);
+
+	if (rc == 0) {
+		fprintf(stderr, "siyu %s: another siyu run holds the warehouse lock; "
+				"try again when it has finished\n", command);
+		return EXIT_LOCKED;
+	}
+	if (rc < 0 || runlog_mark_abandoned(conn) < 0) {
+		fprintf(stderr, "siyu %s: cannot take the warehouse lock: %s\n", command,
+			db_last_error());
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int cli_recover_connection(PGconn *conn, const char *command)
+{
+	char err[512] = "";
+	long delay = 500;
+
+	if (PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	log_warn("msg=\"lost the connection to the warehouse; reconnecting\" command=%s", command);
+	/* 0.5 + 1 + 2 + 4 + 8 s: long enough for a server restart. */
+	for (int attempt = 0; attempt < 6; attempt++, delay *= 2) {
+		if (db_reconnect(conn, err, sizeof(err)) == 0)
+			break;
+		if (attempt < 5)
+			sleep_ms(delay);
+	}
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "siyu %s: lost the connection to the warehouse: %s; stopping\n",
+			command, err);
+		return -1;
+	}
+	if (runlog_lock(conn) != 1) {
+		fprintf(stderr, "siyu %s: reconnected, but another siyu run took the warehouse lock "
+				"meanwhile; stopping\n", command);
+		return -1;
+	}
+	log_info("msg=\"reconnected to the warehouse\" command=%s", command);
+	return 0;
+}
+
+int cli_refresh_kpis(PGconn *conn)
+{
+	PGresult *res = db_query(conn,
+				 "SELECT to_regprocedure('kpi.refresh()') IS NOT NULL", 0, NULL);
+	int has;
+
+	if (!res)
+		return -1;
+	has = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	if (!has)
+		return 0;
+	return db_exec(conn, "SELECT kpi.refresh()");
 }
 
 const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)

@@ -37,6 +37,29 @@ static int first_line_len(const char *sql)
 	return n > 200 ? 200 : (int)n;
 }
 
+/*
+ * libpq's messages end in a newline and a lost connection's span several
+ * lines ("FATAL: ...\nserver closed the connection unexpectedly\n\t...");
+ * logs and error texts are one line: fold whitespace runs into one space.
+ */
+static void one_line(char *s)
+{
+	char *out = s;
+	int space = 0;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+			space = 1;
+			continue;
+		}
+		if (space && out != s)
+			*out++ = ' ';
+		space = 0;
+		*out++ = *p;
+	}
+	*out = '\0';
+}
+
 static void remember_failure(PGconn *conn, const PGresult *res, const char *sql)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -46,10 +69,7 @@ static void remember_failure(PGconn *conn, const PGresult *res, const char *sql)
 	if (!msg)
 		msg = PQerrorMessage(conn);
 	snprintf(last_error, sizeof(last_error), "%s", msg);
-	/* libpq's messages end in a newline */
-	size_t n = strlen(last_error);
-	while (n && (last_error[n - 1] == '\n' || last_error[n - 1] == ' '))
-		last_error[--n] = '\0';
+	one_line(last_error);
 	log_error("msg=\"query failed\" sqlstate=%s error=\"%s\" query=\"%.*s\"",
 		  last_sqlstate[0] ? last_sqlstate : "-", last_error, first_line_len(sql), sql);
 }
@@ -63,6 +83,21 @@ static void log_notice(void *arg, const char *message)
 	while (n && message[n - 1] == '\n')
 		n--;
 	log_debug("msg=\"server notice\" notice=\"%.*s\"", n, message);
+}
+
+/* Settings every siyu session has (db_connect, db_reconnect). 0 / -1 with err. */
+static int setup_session(PGconn *conn, char *err, size_t errlen)
+{
+	/*
+	 * JIT compiles the expressions of any plan above jit_above_cost; over a
+	 * fact partitioned by month that is seconds of compiling for milliseconds
+	 * of work (a KPI refresh went from 17 s to 0.3 s without it).
+	 */
+	if (db_exec(conn, "SET jit = off") < 0) {
+		snprintf(err, errlen, "cannot configure the session: %s", db_last_error());
+		return -1;
+	}
+	return 0;
 }
 
 PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t errlen)
@@ -84,17 +119,24 @@ PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t 
 		return NULL;
 	}
 	PQsetNoticeProcessor(conn, log_notice, NULL);
-	/*
-	 * JIT compiles the expressions of any plan above jit_above_cost; over a
-	 * fact partitioned by month that is seconds of compiling for milliseconds
-	 * of work (a KPI refresh went from 17 s to 0.3 s without it).
-	 */
-	if (db_exec(conn, "SET jit = off") < 0) {
-		snprintf(err, errlen, "cannot configure the session: %s", db_last_error());
+	if (setup_session(conn, err, errlen) < 0) {
 		PQfinish(conn);
 		return NULL;
 	}
 	return conn;
+}
+
+int db_reconnect(PGconn *conn, char *err, size_t errlen)
+{
+	PQreset(conn);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "cannot reconnect to the warehouse: %s", PQerrorMessage(conn));
+		size_t n = strlen(err);
+		while (n && err[n - 1] == '\n')
+			err[--n] = '\0';
+		return -1;
+	}
+	return setup_session(conn, err, errlen);
 }
 
 void db_close(PGconn *conn)

@@ -13,6 +13,7 @@
 #include "siyu/buf.h"
 #include "siyu/csv_file.h"
 #include "siyu/db.h"
+#include "siyu/debug.h"
 #include "siyu/dedupe.h"
 #include "siyu/log.h"
 #include "siyu/order_line.h"
@@ -170,6 +171,7 @@ static int take_line(struct import_state *s, const struct csv_record *rec,
 				 s->o->path, rec->line, db_last_error());
 			return -1;
 		}
+		debug_point("copy");
 		return 0;
 	case DEDUPE_DUPLICATE:
 	case DEDUPE_STALE:
@@ -304,16 +306,24 @@ static int check_reject_ratio(struct import_state *s)
 	return -1;
 }
 
+/*
+ * A replay merges with etl.merge_orders_replay (0012): an order whose version
+ * equals the warehouse's is replaced too, so a fixed transform repairs it.
+ */
 static int merge(struct import_state *s)
 {
 	char run[32];
 	const char *params[] = { run, s->table, s->o->source };
 	PGresult *res;
 
+	debug_point("merge");
 	snprintf(run, sizeof(run), "%lld", s->o->run_id);
 	res = db_query(s->conn,
-		       "SELECT inserted, updated, unchanged, merged_customers "
-		       "FROM etl.merge_orders($1, $2::regclass, $3)",
+		       s->o->replace_equal
+			       ? "SELECT inserted, updated, unchanged, merged_customers "
+				 "FROM etl.merge_orders_replay($1, $2::regclass, $3)"
+			       : "SELECT inserted, updated, unchanged, merged_customers "
+				 "FROM etl.merge_orders($1, $2::regclass, $3)",
 		       3, params);
 	if (!res)
 		return -1;
@@ -339,6 +349,7 @@ static int commit(struct import_state *s)
 	snprintf(sql, sizeof(sql), "DROP TABLE %s", s->table);
 	if (db_exec(s->conn, sql) < 0)
 		return -1;
+	debug_point("commit");
 	if (db_exec(s->conn, s->o->dry_run ? "ROLLBACK" : "COMMIT") < 0)
 		return -1;
 	s->in_tx = 0;

@@ -20,6 +20,34 @@ int runlog_lock(PGconn *conn)
 	return db_try_advisory_lock(conn, RUN_LOCK);
 }
 
+int runlog_mark_abandoned(PGconn *conn)
+{
+	PGresult *res;
+	int n;
+
+	/* A data-modifying WITH runs whether or not the query reads it. */
+	res = db_query(conn,
+		       "WITH s AS (UPDATE etl.run_source SET status = 'abandoned', "
+		       "  error = 'abandoned: the process ended before recording an outcome "
+		       "(killed, crashed or disconnected); nothing it had not committed was kept' "
+		       "  WHERE status = 'running' RETURNING run_id), "
+		       "r AS (UPDATE etl.run SET status = 'abandoned' WHERE status = 'running' "
+		       "  RETURNING run_id, command, host, pid, started_at) "
+		       "SELECT run_id, command, COALESCE(host, ''), COALESCE(pid::text, ''), "
+		       "  started_at FROM r ORDER BY run_id",
+		       0, NULL);
+	if (!res)
+		return -1;
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++)
+		log_warn("msg=\"marked a run left running as abandoned\" run_id=%s command=%s "
+			 "host=%s pid=%s started_at=\"%s\"",
+			 PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+			 PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+	PQclear(res);
+	return n;
+}
+
 int runlog_begin(PGconn *conn, const char *command, const char *args, long long *run_id)
 {
 	char host[256] = "";

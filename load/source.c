@@ -3,9 +3,11 @@
  */
 #include "siyu/source.h"
 
+#include "siyu/debug.h"
 #include "siyu/log.h"
 #include "siyu/order_import.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
@@ -22,15 +24,15 @@
 #endif
 
 static const struct source_type source_types[] = {
-	{ "csv", csv_source_run },
-	{ "wecom", WECOM_RUN },
+	{ "csv", csv_source_run, csv_source_replay },
+	{ "wecom", WECOM_RUN, NULL },
 	/* The platform APIs come with their extractors. */
-	{ "youzan", NULL },
-	{ "taobao", NULL },
-	{ "jd", NULL },
-	{ "pdd", NULL },
-	{ "douyin", NULL },
-	{ "channels", NULL },
+	{ "youzan", NULL, NULL },
+	{ "taobao", NULL, NULL },
+	{ "jd", NULL, NULL },
+	{ "pdd", NULL, NULL },
+	{ "douyin", NULL, NULL },
+	{ "channels", NULL, NULL },
 };
 
 const struct source_type *source_type_find(const char *type)
@@ -88,7 +90,8 @@ static int copy_to_raw_zone(const struct source_ctx *ctx, const char *path, char
 		return -1;
 	}
 	in = gzopen(path, "rb");
-	gz = gzopen(out, "wb6");
+	/* "x": never overwrite (two inputs with one name in a run, or a reused run id) */
+	gz = gzopen(out, "wb6x");
 	if (!in || !gz) {
 		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", path, out,
 			 strerror(errno));
@@ -124,16 +127,16 @@ static void add_counts(struct load_counts *sum, const struct load_counts *c)
 	sum->merged_customers += c->merged_customers;
 }
 
-static int import_one(const struct source_ctx *ctx, const char *path, struct load_counts *total,
-		      char *err, size_t errlen)
+/* Load one file (the raw-zone copy) in its own transaction; counts add to total. */
+static int import_path(const struct source_ctx *ctx, const char *path, struct load_counts *total,
+		       char *err, size_t errlen)
 {
 	const char *profile = config_source_get(ctx->src, "profile");
 	const char *encoding = config_source_get(ctx->src, "encoding");
-	char raw[4096];
 	struct order_import_opts o = {
 		.run_id = ctx->run_id,
 		.source = ctx->src->name,
-		.path = raw,
+		.path = path,
 		.profile = profile ? profile : "generic",
 		.timezone = ctx->timezone,
 		.pii_key = ctx->pii_key,
@@ -141,8 +144,10 @@ static int import_one(const struct source_ctx *ctx, const char *path, struct loa
 		.max_reject_ratio = ctx->max_reject_ratio,
 		.dry_run = ctx->dry_run,
 		.own_run_source = 0,
+		.replace_equal = ctx->replay,
 	};
 	struct load_counts c;
+	int rc;
 
 	if (encoding && csv_encoding_parse(encoding, &o.encoding) < 0) {
 		snprintf(err, errlen, "source %s: unknown encoding '%s' (auto, utf-8, gbk)",
@@ -155,15 +160,21 @@ static int import_one(const struct source_ctx *ctx, const char *path, struct loa
 			 ctx->src->name, o.profile);
 		return -1;
 	}
+	rc = order_import_file(ctx->conn, &o, &c, err, errlen);
+	add_counts(total, &c);
+	return rc;
+}
+
+static int import_one(const struct source_ctx *ctx, const char *path, struct load_counts *total,
+		      char *err, size_t errlen)
+{
+	char raw[4096];
+
 	if (copy_to_raw_zone(ctx, path, raw, sizeof(raw), err, errlen) < 0)
 		return -1;
+	debug_point("extract");
 	log_info("msg=\"loading file\" source=%s file=%s raw=%s", ctx->src->name, path, raw);
-	if (order_import_file(ctx->conn, &o, &c, err, errlen) < 0) {
-		add_counts(total, &c);
-		return -1;
-	}
-	add_counts(total, &c);
-	return 0;
+	return import_path(ctx, raw, total, err, errlen);
 }
 
 int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
@@ -192,5 +203,87 @@ int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, cha
 	for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
 		rc = import_one(ctx, g.gl_pathv[i], counts, err, errlen);
 	globfree(&g);
+	return rc;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * The regular files of dir (not manifest.jsonl), sorted by name, as a
+ * malloc'ed array of malloc'ed names in *out. 0 / -1 with err.
+ */
+static int list_files(const char *dir, char ***out, size_t *n, char *err, size_t errlen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL, path[4096];
+	size_t cap = 0;
+	struct stat st;
+
+	*n = 0;
+	if (!d) {
+		snprintf(err, errlen, "cannot read raw zone directory '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "manifest.jsonl") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (*n == cap) {
+			char **nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+
+			if (!nv)
+				goto oom;
+			v = nv;
+		}
+		if (!(v[*n] = strdup(e->d_name)))
+			goto oom;
+		(*n)++;
+	}
+	closedir(d);
+	qsort(v, *n, sizeof(*v), compare_names);
+	*out = v;
+	return 0;
+oom:
+	closedir(d);
+	free_names(v, *n);
+	*n = 0;
+	snprintf(err, errlen, "out of memory listing '%s'", dir);
+	return -1;
+}
+
+int csv_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
+		      struct load_counts *counts, char *err, size_t errlen)
+{
+	char **names = NULL, path[4096];
+	size_t n = 0;
+	int rc = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	if (list_files(dir, &names, &n, err, errlen) < 0)
+		return -1;
+	if (n == 0)
+		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
+			 raw_run_id, dir);
+	/* The raw copies are named after their inputs, which run loaded in name order. */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		log_info("msg=\"replaying file\" source=%s raw_run=%lld file=%s", ctx->src->name,
+			 raw_run_id, path);
+		rc = import_path(ctx, path, counts, err, errlen);
+	}
+	free_names(names, n);
 	return rc;
 }

@@ -52,6 +52,9 @@
 #                                    make a fresh database NAME (default siyu_<TEST_ID>),
 #                                    export PGHOST PGPORT PGUSER PGDATABASE
 #   test_psql SQL                    psql -X -A -t -q -v ON_ERROR_STOP=1 -c SQL on $PGDATABASE
+#   test_fingerprint                 print tests/fingerprint.sql's fingerprint of $PGDATABASE:
+#                                    per dw table its row count and an order-independent
+#                                    hash of its rows, by natural keys (not surrogate keys)
 #   say MSG / die MSG                print to stderr / abort the whole file
 #   test_done                        print the summary, last line "N passed, N failed";
 #                                    exit 1 if any test failed or none ran
@@ -270,6 +273,11 @@ setup_db() {
 # test_psql SQL — run SQL on $PGDATABASE, print unaligned tuples only.
 test_psql() {
 	psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# test_fingerprint — the warehouse's fingerprint (tests/fingerprint.sql), one line per table.
+test_fingerprint() {
+	psql -X -A -t -q -v ON_ERROR_STOP=1 -f "$TOP/tests/fingerprint.sql"
 }
 
 # ---- the end -------------------------------------------------------------------------

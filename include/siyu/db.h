@@ -20,6 +20,14 @@ struct buf;
  */
 PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t errlen);
 
+/*
+ * Open a broken connection again (the server restarted, the network broke)
+ * with the same parameters and redo db_connect's session setup. Everything
+ * of the old session is gone: its transaction, advisory locks, temp tables.
+ * Returns 0, or -1 with err filled (the server is still unreachable).
+ */
+int db_reconnect(PGconn *conn, char *err, size_t errlen);
+
 /* Cancel whatever runs and close; NULL is fine. */
 void db_close(PGconn *conn);
 

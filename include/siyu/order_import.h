@@ -24,6 +24,8 @@ struct order_import_opts {
 	int own_run_source;          /* 1: record etl.run_source for this file itself
 				      * (siyu import); 0: the caller records the
 				      * source's total over several files */
+	int replace_equal;           /* siyu replay: an order whose version equals the
+				      * warehouse's is replaced (older still never wins) */
 };
 
 /*

@@ -20,6 +20,16 @@ struct load_counts {
  */
 int runlog_lock(PGconn *conn);
 
+/*
+ * Mark every etl.run / etl.run_source row still 'running' as 'abandoned'
+ * (run_source.error says so). Call only while holding the run lock, before
+ * runlog_begin(): every run/import/replay holds that lock for its whole
+ * life, so a 'running' row seen then belongs to a process that died (kill -9,
+ * crash, lost connection). Logs a warning per run and returns how many runs
+ * were marked, or -1.
+ */
+int runlog_mark_abandoned(PGconn *conn);
+
 /* Insert an etl.run row ('running') and return its id. 0 / -1. */
 int runlog_begin(PGconn *conn, const char *command, const char *args, long long *run_id);
 

@@ -30,6 +30,7 @@ struct source_ctx {
 	int dry_run;
 	const char *since;                 /* --since override (text timestamptz) or NULL */
 	const char *until;                 /* --until override or NULL */
+	int replay;                        /* siyu replay: merge replacing equal versions */
 };
 
 /*
@@ -40,10 +41,27 @@ struct source_ctx {
 typedef int (*source_run_fn)(const struct source_ctx *ctx, struct load_counts *counts,
 			     char *err, size_t errlen);
 
-/* The source types and their entry points (NULL run = not implemented yet). */
+/*
+ * Replay one earlier run of the source from its raw zone, without calling any
+ * API: dir is <raw_dir>/<source>/<raw_run_id> (borrowed), holding what that
+ * run extracted (csv: <file>.gz copies; API sources: <entity>-NNNNN.jsonl.gz
+ * pages and manifest.jsonl). Transform and load it as run did — same order,
+ * same transaction boundaries, same watermark rule — under ctx->run_id (the
+ * replay's own run, which writes no raw zone). ctx->replay is set: merge with
+ * etl.merge_orders_replay (or the entity's equivalent), so that rows whose
+ * version equals the warehouse's are replaced (a fixed transform repairs
+ * them) while older versions still never win. Same return, rollback and
+ * err contract as source_run_fn; counts add up over the directory.
+ */
+typedef int (*source_replay_fn)(const struct source_ctx *ctx, const char *dir,
+				long long raw_run_id, struct load_counts *counts, char *err,
+				size_t errlen);
+
+/* The source types and their entry points (NULL = not implemented yet). */
 struct source_type {
 	const char *type;
 	source_run_fn run;
+	source_replay_fn replay;
 };
 
 /* Look up a source type by its pipeline.conf `type`; NULL when unknown. */
@@ -52,5 +70,9 @@ const struct source_type *source_type_find(const char *type);
 /* csv: every file matching `path` (a glob), one transaction each. */
 int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
 		   size_t errlen);
+
+/* csv: every file of the raw-zone directory, in name order, one transaction each. */
+int csv_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
+		      struct load_counts *counts, char *err, size_t errlen);
 
 #endif /* SIYU_SOURCE_H */

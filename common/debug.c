@@ -1,0 +1,88 @@
+/*
+ * debug.c — fault injection at named points (see debug.h).
+ */
+#include "siyu/debug.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define POINT_MAX 32
+
+/* One parsed variable: "POINT[:NUMBER]". */
+struct trigger {
+	char point[POINT_MAX];
+	double number;  /* N for abort, seconds for pause */
+	long arrivals;
+};
+
+static int state;  /* 0 not read yet, 1 inert, 2 armed */
+static struct trigger abort_at, pause_at;
+
+/* Parse name=POINT[:NUMBER] into t; an unset or malformed value leaves t empty. */
+static void parse(const char *name, struct trigger *t, double dflt)
+{
+	const char *v = getenv(name);
+	const char *colon;
+	char *end;
+	size_t n;
+
+	t->point[0] = '\0';
+	if (!v || !*v)
+		return;
+	colon = strchr(v, ':');
+	n = colon ? (size_t)(colon - v) : strlen(v);
+	t->number = dflt;
+	if (colon) {
+		t->number = strtod(colon + 1, &end);
+		if (end == colon + 1 || *end || t->number < 0) {
+			fprintf(stderr, "siyu: ignoring %s=%s (want POINT[:NUMBER])\n", name, v);
+			return;
+		}
+	}
+	if (n == 0 || n >= sizeof(t->point))
+		return;
+	memcpy(t->point, v, n);
+	t->point[n] = '\0';
+}
+
+static void arm(void)
+{
+	parse("SIYU_DEBUG_ABORT_AT", &abort_at, 1);
+	parse("SIYU_DEBUG_PAUSE_AT", &pause_at, 1);
+	state = abort_at.point[0] || pause_at.point[0] ? 2 : 1;
+}
+
+static void pause_for(double seconds)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+void debug_point(const char *point)
+{
+	if (state == 0)
+		arm();
+	if (state == 1)
+		return;
+	if (strcmp(point, pause_at.point) == 0) {
+		fprintf(stderr, "siyu: SIYU_DEBUG_PAUSE_AT: pausing %.1fs at %s\n", pause_at.number,
+			point);
+		pause_for(pause_at.number);
+	}
+	if (strcmp(point, abort_at.point) == 0 && (double)++abort_at.arrivals >= abort_at.number) {
+		fprintf(stderr, "siyu: SIYU_DEBUG_ABORT_AT: killing myself at %s %ld\n", point,
+			abort_at.arrivals);
+		fflush(stderr);
+		kill(getpid(), SIGKILL);
+		_exit(137); /* not reached */
+	}
+}

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+test_description='crash safety: siyu run killed at any point and rerun gives the warehouse of one clean run; a server restart fails one source cleanly; a second run exits 75'
+. "$(dirname "$0")/../lib.sh"
+
+setup_db
+"$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
+export SIYU_PII_KEY=t0400-test-key-0123456789
+Q="'"
+# The clean reference run loads siyu_t0400; every crash happens in t0400_work, another
+# database, emptied before each case.
+PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning" psql -Xq -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS t0400_work WITH (FORCE)" \
+	-c "CREATE DATABASE t0400_work TEMPLATE $PGDATABASE" >/dev/null || die "cannot copy the database"
+
+# NAME.conf: the two sample exports, raw zone in raw-NAME/.
+write_conf() {
+	cat >"$TRASH/$1.conf" <<-EOC
+	[run]
+	timezone = Asia/Shanghai
+	raw_dir = $TRASH/raw-$1
+	[source.taobao_csv]
+	type = csv
+	path = $TOP/sample/orders-taobao.csv
+	[source.youzan_csv]
+	type = csv
+	path = $TOP/sample/orders-youzan.csv
+	EOC
+}
+
+# empty_db NAME — delete every row a load writes (dw.dim_date and the migrations stay):
+# as a freshly migrated database, only faster than copying one (hundreds of partitions).
+empty_db() {
+	PGDATABASE=$1 psql -Xq -v ON_ERROR_STOP=1 >/dev/null <<-\EOS
+	SET session_replication_role = replica;
+	DO $$
+	DECLARE r record;
+	BEGIN
+	    FOR r IN SELECT c.oid::regclass AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	              WHERE n.nspname IN ('dw', 'etl') AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+	                AND c.oid NOT IN ('dw.dim_date'::regclass, 'etl.schema_migration'::regclass,
+	                                  'etl.setting'::regclass)
+	    LOOP
+	        EXECUTE format('DELETE FROM %s', r.t);
+	    END LOOP;
+	END $$;
+	EOS
+}
+
+# run_until_unlocked DB CONF — siyu run, again while a killed run's session still holds
+# the lock (its backend finishes the statement it was running before it notices).
+run_until_unlocked() {
+	local i rc
+	for i in $(seq 1 100); do
+		rc=0
+		PGDATABASE=$1 "$SIYU" --config "$2" run >rerun.out 2>rerun.err || rc=$?
+		[ "$rc" -ne 75 ] && return "$rc"
+		sleep 0.1
+	done
+	return 75
+}
+
+runs_of() {
+	PGDATABASE=$1 test_psql "select string_agg(status, ${Q},${Q} order by run_id) from etl.run"
+}
+
+test_expect_success 'one clean run: the reference warehouse' '
+	write_conf clean &&
+	"$SIYU" --config clean.conf run >out 2>err &&
+	test_fingerprint >clean.fp &&
+	grep -q "^fact_order:1195:" clean.fp && grep -q "^dim_customer:400:" clean.fp &&
+	"$SIYU" check >check.out
+'
+
+# crash_case POINT NAME — die at POINT, rerun, compare with the clean warehouse.
+crash_case() {
+	local point=$1 name=$2 extra=${3:-true}
+	test_expect_success "killed at $point, then rerun: the warehouse of one clean run" "
+		write_conf $name && empty_db t0400_work &&
+		rc=0 &&
+		PGDATABASE=t0400_work SIYU_DEBUG_ABORT_AT=$point \"\$SIYU\" --config $name.conf run \
+			>crash.out 2>crash.err || rc=\$? &&
+		test \$rc -eq 137 &&
+		grep -q \"killing myself at ${point%%:*}\" crash.err &&
+		$extra &&
+		test \"\$(runs_of t0400_work)\" = running &&
+		PGDATABASE=t0400_work \"\$SIYU\" --config $name.conf run >rerun.out 2>rerun.err &&
+		grep -q \"marked a run left running as abandoned.* command=run\" rerun.err &&
+		test \"\$(runs_of t0400_work)\" = abandoned,succeeded &&
+		PGDATABASE=t0400_work test_fingerprint >actual &&
+		test_cmp clean.fp actual
+	"
+}
+
+nothing_loaded() {
+	test "$(PGDATABASE=$1 test_psql "select count(*) from dw.order_identity")" = 0
+}
+
+crash_case extract:1 extract 'nothing_loaded t0400_work && test -s raw-extract/taobao_csv/*/orders-taobao.csv.gz'
+crash_case copy:500 copy 'nothing_loaded t0400_work'
+crash_case commit:1 commit 'nothing_loaded t0400_work'
+# The first source committed before the crash: only the second one is redone.
+crash_case merge:2 merge 'test "$(PGDATABASE=t0400_work test_psql "select count(*) from dw.fact_order")" = 831'
+
+# Commands one per line below (set -e): "a && b &" would put a in the background too.
+test_expect_success 'kill -9 at several moments of a run, then rerun: the warehouse of one clean run' '
+	write_conf kill
+	for delay in 0.4 1.5; do
+		empty_db t0400_work
+		PGDATABASE=t0400_work "$SIYU" --config kill.conf run >kill.out 2>kill.err &
+		pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		run_until_unlocked t0400_work kill.conf
+		PGDATABASE=t0400_work test_fingerprint >actual
+		test_cmp clean.fp actual || { echo "differs after kill -9 at ${delay}s"; exit 1; }
+		test "$(PGDATABASE=t0400_work test_psql "select count(*) from etl.run where status = ${Q}running${Q}")" = 0
+	done
+'
+
+test_expect_success 'a second siyu run while one is running exits 75 and changes nothing' '
+	write_conf lock
+	empty_db t0400_work
+	PGDATABASE=t0400_work SIYU_DEBUG_PAUSE_AT=merge:3 "$SIYU" --config lock.conf run --source taobao_csv \
+		>first.out 2>first.err &
+	first=$!
+	test_when_finished "kill $first 2>/dev/null; wait $first 2>/dev/null; true"
+	for i in $(seq 1 100); do grep -q pausing first.err && break; sleep 0.1; done
+	grep -q pausing first.err
+	PGDATABASE=t0400_work test_psql "select count(*) from etl.run" >runs.before
+	PGDATABASE=t0400_work test_fingerprint >fp.before
+	test_expect_code 75 env PGDATABASE=t0400_work "$SIYU" --config lock.conf run >second.out 2>second.err
+	grep -q "siyu run: another siyu run holds the warehouse lock" second.err
+	test ! -s second.out
+	PGDATABASE=t0400_work test_psql "select count(*) from etl.run" >runs.after
+	PGDATABASE=t0400_work test_fingerprint >fp.after
+	test_cmp runs.before runs.after
+	test_cmp fp.before fp.after
+	test "$(PGDATABASE=t0400_work test_psql "select status from etl.run")" = running
+	wait $first
+	grep -q "^taobao_csv .* ok .*inserted 831" first.out
+'
+
+# The restart gets a cluster of its own (kept in var/, like var/test-pg): restarting the
+# shared one would cut the sessions of anything else using it.
+RESTART_PG=$TOP/var/t0400-pg
+
+test_expect_success 'the database restarting mid-run: that source fails cleanly, the next run completes it' '
+	"$TOP/scripts/pg.sh" start "$RESTART_PG" >/dev/null 2>&1
+	test_when_finished "\"$TOP/scripts/pg.sh\" stop \"$RESTART_PG\" >/dev/null 2>&1"
+	eval "$("$TOP/scripts/pg.sh" env "$RESTART_PG")"
+	# The database is kept between test runs: migrate is a no-op when it is up to date.
+	export PGDATABASE=t0400_restart
+	if ! "$SIYU" migrate >migrate.out 2>&1; then
+		PGDATABASE=postgres psql -Xq -c "DROP DATABASE IF EXISTS t0400_restart" -c "CREATE DATABASE t0400_restart"
+		"$SIYU" migrate >migrate.out 2>&1
+	fi
+	empty_db t0400_restart
+	write_conf restart
+	SIYU_DEBUG_PAUSE_AT=merge:2 "$SIYU" --config restart.conf run >first.out 2>first.err &
+	first=$!
+	for i in $(seq 1 100); do grep -q pausing first.err && break; sleep 0.1; done
+	"$TOP/scripts/pg.sh" stop "$RESTART_PG" >/dev/null 2>&1
+	"$TOP/scripts/pg.sh" start "$RESTART_PG" >/dev/null 2>&1
+	rc=0
+	wait $first || rc=$?
+	test $rc -eq 1
+	grep -q "^taobao_csv .* FAILED" first.out
+	grep -q "^youzan_csv .* ok .*inserted 364" first.out
+	grep -q "siyu run: source taobao_csv failed: .*merge into the warehouse failed" first.err
+	grep -q "reconnected to the warehouse" first.err
+	test_psql "select source || ${Q}:${Q} || status from etl.run_source order by source" >actual
+	printf "taobao_csv:failed\nyouzan_csv:succeeded\n" >expect
+	test_cmp expect actual
+	"$SIYU" --config restart.conf run >second.out 2>second.err
+	grep -q "^taobao_csv .* ok .*inserted 831" second.out
+	test_fingerprint >actual
+	test_cmp clean.fp actual
+'
+
+test_done
