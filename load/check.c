@@ -248,11 +248,13 @@ static const struct data_test tests[] = {
 
 	/* derived columns */
 	{ "derived.is_qualifying",
-	  "is_qualifying = paid_at is set and status is not cancelled or refunded",
-	  "SELECT format('%s: is_qualifying %s (status %s, paid_at %s)', " ORDER_NK("f") ", "
-	  "f.is_qualifying::text, f.status, COALESCE(f.paid_at::text, 'NULL')) FROM dw.fact_order f "
-	  "WHERE f.is_qualifying IS DISTINCT FROM "
-	  "(f.paid_at IS NOT NULL AND f.status NOT IN ('cancelled', 'refunded'))" },
+	  "is_qualifying = paid_at is set, status not cancelled or refunded, and not refunded "
+	  "in full by amount (DESIGN 5, migration 0015)",
+	  "SELECT format('%s: is_qualifying %s (status %s, paid_at %s, paid_fen %s, refund_fen %s)', "
+	  ORDER_NK("f") ", f.is_qualifying::text, f.status, COALESCE(f.paid_at::text, 'NULL'), "
+	  "f.paid_fen, f.refund_fen) FROM dw.fact_order f "
+	  "WHERE f.is_qualifying IS DISTINCT FROM (f.paid_at IS NOT NULL AND f.status NOT IN "
+	  "('cancelled', 'refunded') AND NOT (f.refund_fen > 0 AND f.refund_fen >= f.paid_fen))" },
 	{ "derived.order_seq",
 	  "order_seq numbers each customer's qualifying orders 1..n by (paid_at, order_key); "
 	  "NULL for the others and for guests",

@@ -104,7 +104,8 @@ static int list_raw_runs(const char *raw_dir, const char *source, struct raw_run
 		}
 	}
 	closedir(d);
-	qsort(r->v, r->n, sizeof(*r->v), compare_runs);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), compare_runs);
 	return 0;
 }
 
@@ -264,7 +265,8 @@ int replay_plan_build(PGconn *conn, const struct config *cfg, const struct repla
 	if (rc < 0)
 		return -1;
 	/* cfg->sources is one array: pointer order is config order. */
-	qsort(plan->items, plan->n, sizeof(*plan->items), compare_items);
+	if (plan->n > 1)
+		qsort(plan->items, plan->n, sizeof(*plan->items), compare_items);
 	return 0;
 }
 

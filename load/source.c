@@ -253,7 +253,8 @@ static int list_files(const char *dir, char ***out, size_t *n, char *err, size_t
 		(*n)++;
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), compare_names);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), compare_names);
 	*out = v;
 	return 0;
 oom:

@@ -52,7 +52,8 @@ void replay_plan_release(struct replay_plan *plan);
  * Make sure that the run ids this warehouse hands out from now on are larger
  * than every run id of the raw zone under raw_dir, so a new run never writes
  * into the directory of an old one (a warehouse rebuilt by replay starts its
- * etl.run ids at 1 again). 0 / -1.
+ * etl.run ids at 1 again). siyu run and siyu replay call it before
+ * runlog_begin(). 0 / -1.
  */
 int replay_reserve_run_ids(PGconn *conn, const char *raw_dir);
 
