@@ -4,7 +4,7 @@
  *   fake_wecom [--port N] [--port-file FILE] [--seed N] [--staff N] [--customers N]
  *              [--groups N] [--history-days N] [--corpid ID] [--secret S]
  *              [--token-ttl SECS] [--token-real-ttl SECS] [--untrusted-ip]
- *              [--fault SPEC]... [--verbose]
+ *              [--fault SPEC]... [--shared-contacts FILE] [--verbose]
  *   fake_wecom --port N --admin PATH     (a client for the admin endpoints below)
  *
  * Serves a corp generated from the seed (deterministic) with WeCom's real shapes on
@@ -16,6 +16,24 @@
  * staff, limit 1..1000, cursor), groupchat/get, get_user_behavior_data (one series per
  * call, several userids summed, 600018 for milliseconds / over 30 days / before 180
  * days) and groupchat/statistic_group_by_day (600018 for today or later).
+ *
+ * --shared-contacts FILE adds, after the generated corp (which stays the same), one
+ * external contact per line of FILE that shares an identifier with customers known
+ * elsewhere (the demo: the sample's buyers), so that identity resolution links them:
+ *
+ *   MOBILE,UNIONID,ANCHOR     e.g. 13800000012,,2025-03-04 10:11:12
+ *
+ * MOBILE goes into remark_mobiles, UNIONID into unionid (either may be empty, not both);
+ * ANCHOR ("YYYY-MM-DD HH:MM:SS" China time, may be empty) is the person's first order.
+ * Each gets one relationship with a seller whose createtime depends on the line's number
+ * k (0-based): k % 10 in 0..3 a few hours to 25 days before ANCHOR (converts within 30
+ * days), 4..5 40 to 150 days before it (converts later), 6..9 1 to 150 days after it
+ * (already a buyer); kept between the first day of the earliest ANCHOR's month and the
+ * latest ANCHOR (and before yesterday); no ANCHOR: anywhere in that span. Drawn from a
+ * stream of its own (seeded by --seed). /__admin/expect then also reports
+ * shared_contacts, shared_mobiles, shared_unionids, shared_before_anchor and
+ * shared_within_30d (added at most 30 China days before ANCHOR, not after it).
+ * '#' lines and empty lines are skipped.
  *
  * Port 0 (the default) picks a free port; it is printed on stdout and written to
  * --port-file. SIGTERM / SIGINT stop the server.
@@ -403,6 +421,201 @@ static void generate(int nstaff, int ncust, int ngroups)
 	for (int i = 0; i < ngroups && nstaff; i++)
 		new_group(pick_seller(), corp.base + rndn(corp.history_days * 4 / 5) * DAY + rndn((int)DAY),
 			  corp.base + corp.history_days * DAY, 3 + rndn(10));
+}
+
+/* ---- shared contacts (--shared-contacts FILE) ---------------------------------------------- */
+
+static struct {
+	long contacts, mobiles, unionids, before_anchor, within_30d;
+	int on;
+} shared;
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" in China time -> unix seconds; -1 when malformed. */
+static int64_t parse_cn_time(const char *s)
+{
+	static const int at[6] = { 0, 5, 8, 11, 14, 17 }, len[6] = { 4, 2, 2, 2, 2, 2 };
+	static const char sep[6] = { '-', '-', ' ', ':', ':', '\0' };
+	int64_t v[6];
+
+	if (strlen(s) != 19)
+		return -1;
+	for (int i = 0; i < 6; i++) {
+		v[i] = 0;
+		for (int k = 0; k < len[i]; k++) {
+			char ch = s[at[i] + k];
+
+			if (ch < '0' || ch > '9')
+				return -1;
+			v[i] = v[i] * 10 + (ch - '0');
+		}
+		if (s[at[i] + len[i]] != sep[i])
+			return -1;
+	}
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59)
+		return -1;
+	return days_from_civil(v[0], v[1], v[2]) * DAY + v[3] * 3600 + v[4] * 60 + v[5] - CN_OFFSET;
+}
+
+/* Midnight (China time) of the first day of t's month. */
+static int64_t month_start_cn(int64_t t)
+{
+	int64_t z = (t + CN_OFFSET) / DAY + 719468; /* civil_from_days, day of month only */
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t mday = doy - (153 * mp + 2) / 5 + 1;
+
+	return cn_day(t) - (mday - 1) * DAY;
+}
+
+struct shared_line {
+	char mobile[16], unionid[40];
+	int64_t anchor; /* -1 none */
+};
+
+/* Copy field [p, end) into out (size n); -1 when it does not fit. */
+static int copy_field(char *out, size_t n, const char *p, const char *end)
+{
+	size_t len = (size_t)(end - p);
+
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\r'))
+		len--;
+	while (len && *p == ' ') {
+		p++;
+		len--;
+	}
+	if (len >= n)
+		return -1;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int parse_shared_line(char *line, struct shared_line *sl)
+{
+	char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL, *end;
+	char anchor[32];
+
+	if (!c2)
+		return -1;
+	end = c2 + 1 + strcspn(c2 + 1, "\r\n");
+	if (copy_field(sl->mobile, sizeof(sl->mobile), line, c1) < 0 ||
+	    copy_field(sl->unionid, sizeof(sl->unionid), c1 + 1, c2) < 0 ||
+	    copy_field(anchor, sizeof(anchor), c2 + 1, end) < 0)
+		return -1;
+	if (!sl->mobile[0] && !sl->unionid[0])
+		return -1;
+	for (const char *p = sl->mobile; *p; p++)
+		if ((*p < '0' || *p > '9') && *p != '+')
+			return -1;
+	sl->anchor = -1;
+	if (anchor[0] && (sl->anchor = parse_cn_time(anchor)) < 0)
+		return -1;
+	return 0;
+}
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* --shared-contacts FILE: see the comment at the top. 0, or -1 with a message. */
+static int add_shared_contacts(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct shared_line *lines = NULL;
+	int n = 0, cap = 0, lineno = 0;
+	char buf[512];
+	int64_t lo = INT64_MAX, hi = INT64_MIN, latest = cn_day((int64_t)time(NULL)) - DAY;
+	uint64_t saved = rng_state;
+
+	if (!f) {
+		fprintf(stderr, "fake_wecom: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		struct shared_line sl;
+		const char *p = buf + strspn(buf, " \t");
+
+		lineno++;
+		if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
+			continue;
+		if (parse_shared_line(buf, &sl) < 0) {
+			fprintf(stderr, "fake_wecom: %s:%d: expected MOBILE,UNIONID,ANCHOR\n", path, lineno);
+			fclose(f);
+			free(lines);
+			return -1;
+		}
+		if (n == cap)
+			grow((void **)&lines, &cap, sizeof(*lines));
+		lines[n++] = sl;
+		if (sl.anchor >= 0) {
+			lo = sl.anchor < lo ? sl.anchor : lo;
+			hi = sl.anchor > hi ? sl.anchor : hi;
+		}
+	}
+	fclose(f);
+	if (lo == INT64_MAX) { /* no anchors: the generated history */
+		lo = corp.base;
+		hi = corp.base + (int64_t)corp.history_days * DAY;
+	} else {
+		lo = month_start_cn(lo); /* from the first day of the earliest anchor's month */
+	}
+	hi = hi < latest ? hi : latest;
+	if (lo > hi)
+		lo = hi - 30 * DAY;
+
+	rng_state = mix(corp.seed ^ 0x5348415245444b59ULL); /* a stream of its own */
+	for (int k = 0; k < n; k++) {
+		const struct shared_line *sl = &lines[k];
+		struct customer *c = PUSH(corp.cust);
+		int ci = corp.cust.n - 1, cls = k % 10, s;
+		int64_t a = sl->anchor, t;
+		struct rel *r;
+
+		rnd_id(c->ext, sizeof(c->ext), "wm", 30);
+		snprintf(c->name, sizeof(c->name), "%s%d", given[rndn((int)(sizeof(given) / sizeof(given[0])))], ci);
+		c->type = 1;
+		c->gender = rndn(3);
+		snprintf(c->unionid, sizeof(c->unionid), "%s", sl->unionid);
+		snprintf(c->phone, sizeof(c->phone), "%s", sl->mobile);
+		if (a < 0)
+			t = lo + (int64_t)(rnd() % (uint64_t)(hi - lo + 1));
+		else if (cls < 4)
+			t = a - 3600 - (int64_t)(rnd() % (uint64_t)(25 * DAY - 3600));
+		else if (cls < 6)
+			t = a - 40 * DAY - (int64_t)(rnd() % (uint64_t)(110 * DAY));
+		else
+			t = a + DAY + (int64_t)(rnd() % (uint64_t)(149 * DAY));
+		t = clamp64(t, lo, hi);
+		s = pick_seller();
+		r = new_rel(s, ci, t);
+		r->phone_remark = c->phone[0] != '\0';
+		shared.contacts++;
+		shared.mobiles += c->phone[0] != '\0';
+		shared.unionids += c->unionid[0] != '\0';
+		if (a >= 0 && t <= a) {
+			shared.before_anchor++;
+			shared.within_30d += cn_day(a) - cn_day(t) <= 30 * DAY;
+		}
+	}
+	rng_state = saved;
+	shared.on = 1;
+	free(lines);
+	return 0;
 }
 
 /* Mark every customer visible now as seen (the warehouse keeps customers forever). */
@@ -1514,6 +1727,13 @@ static void handle_expect(struct MHD_Connection *c, struct reply *r)
 	add_int(o, "member_spans", corp.join_spans);
 	add_int(o, "quits", corp.quits);
 	add_int(o, "owners", owners);
+	if (shared.on) {
+		add_int(o, "shared_contacts", shared.contacts);
+		add_int(o, "shared_mobiles", shared.mobiles);
+		add_int(o, "shared_unionids", shared.unionids);
+		add_int(o, "shared_before_anchor", shared.before_anchor);
+		add_int(o, "shared_within_30d", shared.within_30d);
+	}
 	if (from_s && to_s) {
 		int64_t from = cn_day(strtoll(from_s, NULL, 10)), to = cn_day(strtoll(to_s, NULL, 10));
 		int64_t days = (to - from) / DAY + 1, msg = 0, gmsg = 0;
@@ -1892,7 +2112,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: fake_wecom [--port N] [--port-file FILE] [--seed N] [--staff N]\n"
 		     "                  [--customers N] [--groups N] [--history-days N] [--corpid ID]\n"
 		     "                  [--secret S] [--token-ttl SECS] [--token-real-ttl SECS]\n"
-		     "                  [--untrusted-ip] [--fault SPEC]...\n"
+		     "                  [--untrusted-ip] [--fault SPEC]... [--shared-contacts FILE]\n"
 		     "                  [--verbose]\n"
 		     "       fake_wecom --port N --admin PATH   (call an admin endpoint of a running fake:\n"
 		     "                  /__admin/fault and /__admin/mutate are POSTed; prints the answer)\n");
@@ -1949,11 +2169,12 @@ int main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "history-days", required_argument, NULL, 'H' },
 		{ "admin", required_argument, NULL, 'a' },
+		{ "shared-contacts", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long port = 0, nstaff = 8, ncust = 120, ngroups = 10;
-	const char *port_file = NULL, *admin = NULL;
+	const char *port_file = NULL, *admin = NULL, *shared_file = NULL;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	sigset_t set;
@@ -1983,6 +2204,7 @@ int main(int argc, char **argv)
 		case 'v': opt.verbose = 1; break;
 		case 'H': corp.history_days = (int)strtol(optarg, NULL, 10); break;
 		case 'a': admin = optarg; break;
+		case 'c': shared_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -1995,6 +2217,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	generate((int)nstaff, (int)ncust, (int)ngroups);
+	if (shared_file && add_shared_contacts(shared_file) < 0)
+		return 2;
 	mark_seen();
 
 	/* signals are taken by sigwait below; the daemon's threads inherit the mask */
