@@ -143,10 +143,10 @@ FROM (VALUES ('dw.fact_order', ARRAY['customer_key']),
 -- ---------------------------------------------------------------------------------------
 -- dim_date and dw.date_key_of
 -- ---------------------------------------------------------------------------------------
--- 2015-01-01..2035-12-31: 21 years x 365 + 5 leap days (2016, 2020, 2024, 2028, 2032).
-SELECT is((SELECT count(*)::int FROM dw.dim_date), 7670, 'dw.dim_date has 7670 days');
-SELECT is((SELECT min(date) FROM dw.dim_date), date '2015-01-01', 'dw.dim_date starts 2015-01-01');
-SELECT is((SELECT max(date) FROM dw.dim_date), date '2035-12-31', 'dw.dim_date ends 2035-12-31');
+-- 1969-12-31..2101-01-01: 2 slack days + 131 years (1970..2100) x 365 + 32 leap days (1972..2096).
+SELECT is((SELECT count(*)::int FROM dw.dim_date), 47849, 'dw.dim_date has 47849 days (1969-12-31..2101-01-01, 0016)');
+SELECT is((SELECT min(date) FROM dw.dim_date), date '1969-12-31', 'dw.dim_date starts 1969-12-31');
+SELECT is((SELECT max(date) FROM dw.dim_date), date '2101-01-01', 'dw.dim_date ends 2101-01-01');
 SELECT row_eq($$SELECT date_key, year, quarter, month, day_of_month, iso_year, iso_week, weekday,
                       is_weekend, week_start, month_start
                FROM dw.dim_date WHERE date = '2021-01-03'$$,
