@@ -100,7 +100,7 @@ INSERT INTO batch_lines (raw) VALUES
     (pg_temp.line('kbad5', 9, '{"Event":"change_external_tag","ChangeType":"delete","TagType":"tag"}')), -- no Id
     (pg_temp.line('kbad6', 9, pg_temp.chat('update', 'wrGroup1', '{"UpdateDetail":"add_member","MemChangeList":"a,b"}'))),
     (jsonb_set(pg_temp.line('kbad7', 9, pg_temp.contact('add_external_contact', 'zhangsan', 'wmX'))::jsonb,
-               '{event,CreateTime}', '"1403610513"')::text),                                        -- 2014: before dim_date
+               '{event,CreateTime}', '"4180593600"')::text),                                        -- 2102: after dim_date (0016)
     (jsonb_set(pg_temp.line('kbad8', 9, pg_temp.contact('add_external_contact', 'zhangsan', 'wmX'))::jsonb,
                '{event,CreateTime}', '"soon"')::text);
 
