@@ -35,6 +35,8 @@ struct import_state {
 	struct dedupe *dedupe;
 	struct reject_log rejects;
 	struct buf copy;
+	struct buf held;           /* COPY rows (platform, shop_id, order_no, line) of orders
+				    * with a rejected line: see hold_back_partial_orders() */
 	char table[64];
 	char *err;
 	size_t errlen;
@@ -137,6 +139,16 @@ static void natural_key(const struct order_line *l, char *out, size_t n)
 		 l->shop_id.p, (int)l->order_no.n, l->order_no.p);
 }
 
+/* Remember the order of a rejected line, so that none of its lines load. */
+static int note_held_order(struct import_state *s, const struct order_line *l, long line)
+{
+	return db_copy_field(&s->held, l->platform.p, l->platform.n) ||
+	       buf_addch(&s->held, '\t') ||
+	       db_copy_field(&s->held, l->shop_id.p, l->shop_id.n) || buf_addch(&s->held, '\t') ||
+	       db_copy_field(&s->held, l->order_no.p, l->order_no.n) ||
+	       buf_addf(&s->held, "\t%ld\n", line);
+}
+
 static void note_version(struct import_state *s, const struct order_line *l)
 {
 	int64_t v = order_version_value(&l->updated);
@@ -145,6 +157,12 @@ static void note_version(struct import_state *s, const struct order_line *l)
 		return;
 	s->max_version_value = v;
 	ltime_format(&l->updated, s->max_version, sizeof(s->max_version));
+}
+
+static int oom(struct import_state *s)
+{
+	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
+	return -1;
 }
 
 /* Judge one parsed line: stream it, or count it as a duplicate, or reject it. */
@@ -179,6 +197,8 @@ static int take_line(struct import_state *s, const struct csv_record *rec,
 		return 0;
 	case DEDUPE_CONFLICT:
 		natural_key(l, key, sizeof(key));
+		if (note_held_order(s, l, rec->line) < 0)
+			return oom(s);
 		return reject(s, rec, key, "shipping_fee or order_discount differs from an earlier "
 				       "line of the same order version");
 	}
@@ -214,8 +234,11 @@ static int stream_records(struct import_state *s)
 		if (rc == -1) {
 			char key[256] = "";
 
-			if (line.order_no.n)
+			if (line.order_no.n) {
 				natural_key(&line, key, sizeof(key));
+				if (note_held_order(s, &line, rec.line) < 0)
+					return oom(s);
+			}
 			if (reject(s, &rec, key[0] ? key : NULL, why) < 0)
 				return -1;
 			continue;
@@ -293,6 +316,60 @@ static int end_copy(struct import_state *s)
 	return db_copy_end(s->conn, NULL);
 }
 
+/*
+ * An order with a rejected line loads none of its lines: a partial order would
+ * carry wrong totals (its paid_fen is the sum of its lines), and the version in
+ * the warehouse, if any, stays whole until a good version arrives. The staged
+ * lines of such orders are removed and each is rejected too, naming the line
+ * that caused it; their raw is the staged row as JSON (the original bytes are
+ * in the raw zone's copy of the file at the location given).
+ */
+static int hold_back_partial_orders(struct import_state *s)
+{
+	char sql[640];
+	PGresult *res;
+
+	if (s->held.len == 0)
+		return 0;
+	if (db_exec(s->conn, "CREATE TEMP TABLE held_order (platform text, shop_id text, "
+			     "order_no text, bad_line bigint) ON COMMIT DROP") < 0 ||
+	    db_copy_begin(s->conn, "COPY held_order FROM STDIN") < 0)
+		return -1;
+	if (db_copy_put(s->conn, s->held.data, s->held.len) < 0) {
+		db_copy_end(s->conn, "client failed");
+		return -1;
+	}
+	if (db_copy_end(s->conn, NULL) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM %s t USING (SELECT platform, shop_id, order_no, min(bad_line) AS bad_line "
+		 "FROM held_order GROUP BY 1, 2, 3) h "
+		 "WHERE (t.platform, t.shop_id, t.order_no) = (h.platform, h.shop_id, h.order_no) "
+		 "RETURNING t.src_row, t.platform || '/' || t.shop_id || '/' || t.order_no, "
+		 "h.bad_line, row_to_json(t)::text",
+		 s->table);
+	res = db_query(s->conn, sql, 0, NULL);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		char location[512], reason[160];
+		const char *raw = PQgetvalue(res, i, 3);
+
+		snprintf(location, sizeof(location), "%s:%s", s->o->path, PQgetvalue(res, i, 0));
+		snprintf(reason, sizeof(reason),
+			 "held back: line %s of the same order was rejected (no partial order loads)",
+			 PQgetvalue(res, i, 2));
+		s->c->rejected++;
+		if (reject_log_add(&s->rejects, "order_line", PQgetvalue(res, i, 1), location, reason,
+				   raw, strlen(raw)) < 0) {
+			PQclear(res);
+			return oom(s);
+		}
+	}
+	PQclear(res);
+	return db_exec(s->conn, "DROP TABLE held_order");
+}
+
 static int check_reject_ratio(struct import_state *s)
 {
 	double ratio = s->c->read ? (double)s->c->rejected / (double)s->c->read : 0.0;
@@ -368,6 +445,12 @@ static int import_steps(struct import_state *s)
 			 db_last_error());
 		return -1;
 	}
+	if (hold_back_partial_orders(s) < 0) {
+		if (!s->err[0])
+			snprintf(s->err, s->errlen, "%s: holding back orders with a rejected line "
+				 "failed: %s", s->o->path, db_last_error());
+		return -1;
+	}
 	if (check_reject_ratio(s) < 0)
 		return -1;
 	if (merge(s) < 0 || commit(s) < 0) {
@@ -402,6 +485,7 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
 	err[0] = '\0';
 	buf_init(&s.copy, 4 * COPY_CHUNK);
+	buf_init(&s.held, 0);
 	s.dedupe = dedupe_new();
 	if (!s.dedupe || reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
 		snprintf(err, errlen, "%s: out of memory", o->path);
@@ -430,5 +514,6 @@ out:
 	dedupe_free(s.dedupe);
 	reject_log_close(&s.rejects);
 	buf_release(&s.copy);
+	buf_release(&s.held);
 	return rc;
 }

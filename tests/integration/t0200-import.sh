@@ -192,6 +192,31 @@ test_expect_success 'orders from any year the parser accepts load (1997, 2100); 
 	grep -q "year out of range 1970-2100" actual
 '
 
+test_expect_success 'an order with a rejected line loads none of its lines; its older whole version stays' '
+	cat >partial-v1.csv <<-\EOT &&
+	platform,shop_id,order_no,status,created_at,paid_at,updated_at,buyer_id,sku,quantity,unit_price,line_paid
+	taobao,tb01,6000000000000000001,paid,2025-06-01 10:00:00,2025-06-01 10:01:00,2025-06-01 10:01:00,tb_fay,S1,1,10.00,10.00
+	taobao,tb01,6000000000000000001,paid,2025-06-01 10:00:00,2025-06-01 10:01:00,2025-06-01 10:01:00,tb_fay,S2,1,5.00,5.00
+	EOT
+	"$SIYU" import partial-v1.csv >out &&
+	sed -e "s/,paid,/,completed,/" -e "s/S2,1,5.00,5.00/S2,1,5.00,5.0.0/" \
+		-e "s/,2025-06-01 10:01:00,2025-06-01 10:01:00,/,2025-06-01 10:01:00,2025-06-03 09:00:00,/" partial-v1.csv >partial-v2.csv &&
+	echo "taobao,tb01,6000000000000000002,paid,2025-06-02 10:00:00,2025-06-02 10:01:00,2025-06-02 10:01:00,tb_fay,S1,1,10.00,10.00" >>partial-v2.csv &&
+	"$SIYU" --config lenient.conf import partial-v2.csv >out &&
+	grep -q "orders inserted 1, updated 0, unchanged 0, duplicate lines 0, rejected 2" out &&
+	test_psql "select i.order_no, f.status, f.line_count, f.paid_fen from dw.fact_order f join dw.order_identity i using (order_key)
+		where i.order_no like ${Q}6%${Q} order by 1" >actual &&
+	printf "6000000000000000001|paid|2|1500\n6000000000000000002|paid|1|1000\n" >expect && test_cmp expect actual &&
+	test_psql "select r.location, r.reason from etl.reject r where r.run_id = (select max(run_id) from etl.run) order by r.location" >actual &&
+	cat >expect <<-EOT &&
+	partial-v2.csv:2|held back: line 3 of the same order was rejected (no partial order loads)
+	partial-v2.csv:3|line_paid "5.0.0": not a number
+	EOT
+	test_cmp expect actual &&
+	test_psql "select raw::json->>${Q}sku${Q} from etl.reject where run_id = (select max(run_id) from etl.run) and reason like ${Q}held back%${Q}" >actual &&
+	echo S1 >expect && test_cmp expect actual
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 "$SIYU" import &&
 	test_expect_code 2 "$SIYU" nosuchcommand &&
