@@ -44,7 +44,12 @@ if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom ]]; then
 fi
 
 echo "== siyu migrate"
-"$siyu" --config "$config" migrate 2>/dev/null
+if ! "$siyu" --config "$config" migrate 2>var/demo-migrate.log; then
+	cat var/demo-migrate.log
+	echo "demo: siyu migrate failed. A demo database from an older checkout can be reset with" \
+		"'make distclean' (it removes var/, the demo's cluster and raw zone)."
+	exit 1
+fi
 
 echo "== siyu run"
 set +e
@@ -78,10 +83,10 @@ if psql -XAtqc "SELECT to_regclass('kpi.sales_monthly') IS NOT NULL" | grep -q t
 	     FROM kpi.sales_monthly WHERE dimension = 'total' AND paid_orders > 0
 	    ORDER BY year, month"
 fi
-if psql -XAtqc "SELECT to_regclass('kpi.repurchase_period') IS NOT NULL" | grep -q t; then
-	echo "== kpi.repurchase_period"
-	q "SELECT * FROM kpi.repurchase_period LIMIT 12"
-fi
+echo "== kpi.repurchase_period (months with buyers)"
+q "SELECT period_start AS month, buyers, repeat_buyers, repurchase_rate, new_buyers, returning_buyers,
+          next_period_retention_rate, aov_yuan
+     FROM kpi.repurchase_period WHERE period_type = 'month' AND buyers > 0 ORDER BY 1"
 if psql -XAtqc "SELECT count(*) FROM dw.fact_contact" | grep -qv '^0$'; then
 	echo "== WeCom"
 	q "SELECT (SELECT count(*) FROM dw.dim_staff) AS staff,
@@ -89,6 +94,23 @@ if psql -XAtqc "SELECT count(*) FROM dw.fact_contact" | grep -qv '^0$'; then
 	          (SELECT count(*) FROM dw.dim_group) AS groups,
 	          (SELECT count(*) FROM dw.fact_group_member WHERE left_at IS NULL) AS group_members,
 	          (SELECT count(*) FROM dw.fact_contact_event) AS contact_events"
+	echo "== kpi.growth_monthly (all staff, last 6 months; customers are people, not staff-customer pairs)"
+	q "SELECT month_start AS month, new_customers, lost_customers, net_growth, pool_end, churn_rate,
+	          new_group_members, group_members_end
+	     FROM kpi.growth_monthly WHERE dimension = 'total' ORDER BY 1 DESC LIMIT 6"
+	echo "== kpi.engagement_monthly (all staff; rates weighted by chats)"
+	q "SELECT month_start AS month, chat_cnt, message_cnt, reply_rate, avg_first_reply_minutes,
+	          negative_feedback_rate, group_active_rate, member_speak_rate
+	     FROM kpi.engagement_monthly WHERE dimension = 'total' AND stat_days > 0 ORDER BY 1"
+	echo "== kpi.conversion (WeCom-added customers with a first qualifying order within 30 days)"
+	q "SELECT month_start AS added_in, added_customers, prior_buyers, converted_customers,
+	          non_buyer_conversion_rate, avg_days_to_first_order
+	     FROM kpi.conversion WHERE dimension = 'total' AND converted_customers > 0 ORDER BY 1"
+	echo "== kpi.private_domain_lift (repurchase inside vs outside the private domain)"
+	q "SELECT period_start AS month, pd_buyers, pd_repurchase_rate, outside_buyers,
+	          outside_repurchase_rate, repurchase_rate_lift
+	     FROM kpi.private_domain_lift WHERE period_type = 'month' AND pd_buyers + outside_buyers > 0
+	    ORDER BY 1"
 fi
 
 echo "== rejects of this run, by reason"

@@ -21,9 +21,13 @@ CREATE TABLE chk.today AS SELECT (now() AT TIME ZONE :'tz')::date AS today;
 
 -- ---------------------------------------------------------------------------------------------
 -- lines: what the generic profile accepts (money in whole fen, ≥ 0; quantity ≥ 1); the rest is
--- what siyu must reject
+-- what siyu must reject, and with them every other line of their orders
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE chk.line AS
+SELECT v.*,
+       -- an order with a rejected line loads none of its lines (docs/import-generic.md)
+       bool_and(v.valid) OVER (PARTITION BY v.platform, v.shop_id, v.order_no) AS loads
+  FROM (
 SELECT r.*,
        r.quantity ~ '^[0-9]+$' AND r.quantity::bigint >= 1
        AND r.unit_price ~ '^[0-9]+(\.[0-9]*)?$' AND r.line_paid ~ '^[0-9]+(\.[0-9]*)?$'
@@ -32,10 +36,10 @@ SELECT r.*,
        AND r.line_paid::numeric * 100 = trunc(r.line_paid::numeric * 100)
        AND coalesce(r.line_refund, '0')::numeric * 100 = trunc(coalesce(r.line_refund, '0')::numeric * 100)
            AS valid
-  FROM chk.raw_line r;
+  FROM chk.raw_line r) v;
 
 -- ---------------------------------------------------------------------------------------------
--- orders: one per (platform, shop_id, order_no), from its valid lines (each file holds one
+-- orders: one per (platform, shop_id, order_no), from the lines that load (each file holds one
 -- version of each order)
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE chk.orders AS
@@ -50,7 +54,7 @@ SELECT l.platform, l.shop_id, l.order_no,
        sum(l.line_paid::numeric * 100)::bigint                                AS paid_fen,
        sum(coalesce(l.line_refund, '0')::numeric * 100)::bigint               AS refund_fen
   FROM chk.line l
- WHERE l.valid
+ WHERE l.loads
  GROUP BY l.platform, l.shop_id, l.order_no;
 
 ALTER TABLE chk.orders ADD COLUMN paid_date date, ADD COLUMN qualifying boolean;
@@ -389,8 +393,8 @@ SELECT cal.date, to_char(cal.date, 'YYYYMMDD')::int AS date_key,
 -- ---------------------------------------------------------------------------------------------
 CREATE TABLE chk.totals AS
 SELECT 'orders' AS k, count(*)::numeric AS v FROM chk.orders
-UNION ALL SELECT 'lines', count(*) FROM chk.line WHERE valid
-UNION ALL SELECT 'rejected_lines', count(*) FROM chk.line WHERE NOT valid
+UNION ALL SELECT 'lines', count(*) FROM chk.line WHERE loads
+UNION ALL SELECT 'rejected_lines', count(*) FROM chk.line WHERE NOT loads
 UNION ALL SELECT 'items', sum(items) FROM chk.orders
 UNION ALL SELECT 'gross_fen', sum(gross_fen) FROM chk.orders
 UNION ALL SELECT 'paid_fen', sum(paid_fen) FROM chk.orders
