@@ -121,4 +121,15 @@ test_expect_success 'loading the files in the other order gives the same warehou
 	expected total.customers >expect && test_cmp expect actual
 '
 
+test_expect_success 'every query of sql/examples runs as bi_reader (the dashboard role)' '
+	ls "$TOP"/sql/examples/*.sql >examples &&
+	test $(wc -l <examples) -ge 10 &&
+	while read -r f; do
+		{ echo "SET ROLE bi_reader;"; cat "$f"; } | psql -X -q -v ON_ERROR_STOP=1 >/dev/null 2>err ||
+			{ echo "$f failed:"; cat err; return 1; }
+	done <examples &&
+	echo "SET ROLE bi_reader; SELECT count(*) FROM etl.reject;" | psql -X -q 2>err >/dev/null;
+	grep -q "permission denied" err
+'
+
 test_done
