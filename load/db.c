@@ -126,6 +126,43 @@ PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t 
 	return conn;
 }
 
+PGconn *db_connect_like(PGconn *conn, char *err, size_t errlen)
+{
+	PQconninfoOption *opts = PQconninfo(conn);
+	const char *keys[64], *vals[64];
+	size_t n = 0;
+	PGconn *side;
+
+	if (!opts) {
+		snprintf(err, errlen, "out of memory connecting to the warehouse");
+		return NULL;
+	}
+	for (PQconninfoOption *o = opts; o->keyword && n + 1 < sizeof(keys) / sizeof(keys[0]); o++) {
+		if (!o->val)
+			continue;
+		keys[n] = o->keyword;
+		vals[n++] = o->val;
+	}
+	keys[n] = vals[n] = NULL;
+	side = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	if (!side || PQstatus(side) != CONNECTION_OK) {
+		snprintf(err, errlen, "cannot connect to the warehouse: %s",
+			 side ? PQerrorMessage(side) : "out of memory");
+		size_t len = strlen(err);
+		while (len && err[len - 1] == '\n')
+			err[--len] = '\0';
+		PQfinish(side);
+		return NULL;
+	}
+	PQsetNoticeProcessor(side, log_notice, NULL);
+	if (setup_session(side, err, errlen) < 0) {
+		PQfinish(side);
+		return NULL;
+	}
+	return side;
+}
+
 int db_reconnect(PGconn *conn, char *err, size_t errlen)
 {
 	PQreset(conn);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RUN_LOCK "siyu.run"
@@ -193,13 +194,12 @@ int reject_log_add(struct reject_log *r, const char *entity, const char *natural
 	return rc;
 }
 
-int reject_log_flush(struct reject_log *r, PGconn *conn)
+/* COPY the whole spool into etl.reject in one transaction on conn. 0 / -1. */
+static int copy_spool(struct reject_log *r, PGconn *conn)
 {
 	char chunk[65536];
 	size_t n;
 
-	if (r->count == 0)
-		return 0;
 	if (fflush(r->spool) != 0 || fseek(r->spool, 0, SEEK_SET) != 0)
 		return error("msg=\"cannot read the reject spool\" error=\"%s\"", strerror(errno));
 	if (db_exec(conn, "BEGIN") < 0)
@@ -217,7 +217,53 @@ int reject_log_flush(struct reject_log *r, PGconn *conn)
 		goto fail;
 	return 0;
 fail:
-	db_exec(conn, "ROLLBACK");
+	if (PQstatus(conn) == CONNECTION_OK)
+		db_exec(conn, "ROLLBACK");
+	return -1;
+}
+
+/*
+ * When the source failed because its connection died (a server restart), the
+ * rejects go through a connection of their own: reconnecting the run's session
+ * is the runner's job (it must take the run lock again), and the rejects must
+ * not wait for it or be lost with the spool. Tried for about 15 s, as long as
+ * the runner waits for a restarting server.
+ */
+static int copy_spool_aside(struct reject_log *r, PGconn *dead)
+{
+	char err[512] = "";
+	long delay_ms = 500;
+
+	for (int attempt = 0; attempt < 6; attempt++, delay_ms *= 2) {
+		PGconn *side = db_connect_like(dead, err, sizeof(err));
+
+		if (side) {
+			int rc = copy_spool(r, side);
+
+			db_close(side);
+			if (rc == 0)
+				log_info("msg=\"rejects stored through a new connection\" source=%s "
+					 "count=%lld", r->source, r->count);
+			return rc;
+		}
+		if (attempt < 5) {
+			struct timespec ts = { delay_ms / 1000, (delay_ms % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	log_warn("msg=\"cannot reach the warehouse to store rejects\" error=\"%s\"", err);
+	return -1;
+}
+
+int reject_log_flush(struct reject_log *r, PGconn *conn)
+{
+	if (r->count == 0)
+		return 0;
+	if (PQstatus(conn) == CONNECTION_OK && copy_spool(r, conn) == 0)
+		return 0;
+	if (PQstatus(conn) != CONNECTION_OK && copy_spool_aside(r, conn) == 0)
+		return 0;
 	return error("msg=\"rejects could not be stored\" source=%s count=%lld", r->source,
 		     r->count);
 }

@@ -28,6 +28,13 @@ PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t 
  */
 int db_reconnect(PGconn *conn, char *err, size_t errlen);
 
+/*
+ * A second, independent connection with conn's parameters (conn may be
+ * broken), set up like db_connect's. The caller closes it with db_close().
+ * Returns NULL with err filled when the server is unreachable.
+ */
+PGconn *db_connect_like(PGconn *conn, char *err, size_t errlen);
+
 /* Cancel whatever runs and close; NULL is fine. */
 void db_close(PGconn *conn);
 

@@ -12,7 +12,9 @@
  *   SIYU_DEBUG_PAUSE_AT=POINT[:S]  every time the process reaches POINT it
  *                                  sleeps S seconds (default 1; decimals ok),
  *                                  to hold a transaction open while a test
- *                                  restarts the server or starts a second run.
+ *                                  restarts the server or starts a second run;
+ *                                  SIGUSR1 ends the pause early (a test gives a
+ *                                  generous S, then signals when it is done).
  *
  * The points (where debug_point() is called):
  *   extract   a raw-zone copy of an input file (csv) or a page (API

@@ -120,7 +120,8 @@ test_expect_success 'kill -9 at several moments of a run, then rerun: the wareho
 test_expect_success 'a second siyu run while one is running exits 75 and changes nothing' '
 	write_conf lock
 	empty_db t0400_work
-	PGDATABASE=t0400_work SIYU_DEBUG_PAUSE_AT=merge:3 "$SIYU" --config lock.conf run --source taobao_csv \
+	# A long pause (a loaded machine takes seconds for the checks below), ended by SIGUSR1.
+	PGDATABASE=t0400_work SIYU_DEBUG_PAUSE_AT=merge:120 "$SIYU" --config lock.conf run --source taobao_csv \
 		>first.out 2>first.err &
 	first=$!
 	test_when_finished "kill $first 2>/dev/null; wait $first 2>/dev/null; true"
@@ -136,6 +137,7 @@ test_expect_success 'a second siyu run while one is running exits 75 and changes
 	test_cmp runs.before runs.after
 	test_cmp fp.before fp.after
 	test "$(PGDATABASE=t0400_work test_psql "select status from etl.run")" = running
+	kill -USR1 $first
 	wait $first
 	grep -q "^taobao_csv .* ok .*inserted 831" first.out
 '
@@ -170,6 +172,11 @@ test_expect_success 'the database restarting mid-run: that source fails cleanly,
 	grep -q "reconnected to the warehouse" first.err
 	test_psql "select source || ${Q}:${Q} || status from etl.run_source order by source" >actual
 	printf "taobao_csv:failed\nyouzan_csv:succeeded\n" >expect
+	test_cmp expect actual
+	# The failed attempt keeps its 7 rejects: stored through a connection of their own.
+	test_psql "select count(*) from etl.reject r join etl.run_source s using (run_id, source)
+		where s.source = ${Q}taobao_csv${Q} and s.status = ${Q}failed${Q}" >actual
+	echo 7 >expect
 	test_cmp expect actual
 	"$SIYU" --config restart.conf run >second.out 2>second.err
 	grep -q "^taobao_csv .* ok .*inserted 831" second.out
