@@ -153,7 +153,7 @@ corrupt() {
 	CREATE TEMP TABLE one AS SELECT pg_temp.pick('any') AS k;
 	INSERT INTO expect SELECT 'relationships.fact_order.date_keys', pg_temp.nk(k) || ': order_date_key' FROM one;
 	INSERT INTO expect SELECT 'derived.date_keys', pg_temp.nk(k) || ': order_date_key' FROM one;
-	UPDATE dw.fact_order f SET paid_date_key = 20990101 FROM one WHERE f.order_key = one.k;
+	UPDATE dw.fact_order f SET paid_date_key = 21990101 FROM one WHERE f.order_key = one.k;
 	DROP TABLE one;
 
 	CREATE TEMP TABLE one AS SELECT pg_temp.pick('any') AS k;
