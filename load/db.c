@@ -100,12 +100,9 @@ static int setup_session(PGconn *conn, char *err, size_t errlen)
 	return 0;
 }
 
-PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t errlen)
+/* The last step of every connect: check it, then the session settings. */
+static PGconn *finish_connect(PGconn *conn, char *err, size_t errlen)
 {
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { conninfo && *conninfo ? conninfo : NULL, appname, NULL };
-	PGconn *conn = PQconnectdbParams(keys, vals, 1);
-
 	if (!conn) {
 		snprintf(err, errlen, "out of memory connecting to the warehouse");
 		return NULL;
@@ -124,6 +121,14 @@ PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t 
 		return NULL;
 	}
 	return conn;
+}
+
+PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t errlen)
+{
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { conninfo && *conninfo ? conninfo : NULL, appname, NULL };
+
+	return finish_connect(PQconnectdbParams(keys, vals, 1), err, errlen);
 }
 
 PGconn *db_connect_like(PGconn *conn, char *err, size_t errlen)
@@ -145,22 +150,8 @@ PGconn *db_connect_like(PGconn *conn, char *err, size_t errlen)
 	}
 	keys[n] = vals[n] = NULL;
 	side = PQconnectdbParams(keys, vals, 0);
-	PQconninfoFree(opts);
-	if (!side || PQstatus(side) != CONNECTION_OK) {
-		snprintf(err, errlen, "cannot connect to the warehouse: %s",
-			 side ? PQerrorMessage(side) : "out of memory");
-		size_t len = strlen(err);
-		while (len && err[len - 1] == '\n')
-			err[--len] = '\0';
-		PQfinish(side);
-		return NULL;
-	}
-	PQsetNoticeProcessor(side, log_notice, NULL);
-	if (setup_session(side, err, errlen) < 0) {
-		PQfinish(side);
-		return NULL;
-	}
-	return side;
+	PQconninfoFree(opts);  /* after the connect: keys and vals point into it */
+	return finish_connect(side, err, errlen);
 }
 
 int db_reconnect(PGconn *conn, char *err, size_t errlen)
