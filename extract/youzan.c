@@ -449,10 +449,11 @@ typedef int (*window_fill_fn)(struct yz_run *r, void *arg);
 
 /*
  * One window in one transaction: fill (fetch or replay its pages), check the
- * rejects, merge, watermark (when mark is non-NULL) and commit. 0 / -1.
+ * rejects, merge, the watermark at the window's end with the
+ * counts so far, and commit. 0 / -1 with r->err (rolled back).
  */
-static int load_window(struct yz_run *r, const struct time_window *w, int advance,
-		       window_fill_fn fill, void *arg)
+static int load_window(struct yz_run *r, const struct time_window *w, window_fill_fn fill,
+		       void *arg)
 {
 	const struct source_ctx *ctx = r->ctx;
 	struct load_counts sum;
@@ -479,15 +480,13 @@ static int load_window(struct yz_run *r, const struct time_window *w, int advanc
 		      100.0 * ctx->max_reject_ratio);
 		goto out;
 	}
-	sum = *r->total;
-	add_counts(&sum, &r->wc);
 	if (order_sink_merge(&r->sink) < 0) {
 		failf(r, "window %s: merge into the warehouse failed: %s", r->wtext, db_last_error());
 		goto out;
 	}
 	sum = *r->total;
 	add_counts(&sum, &r->wc);
-	if (order_sink_commit(&r->sink, advance ? "orders" : NULL, mark, "running", &sum,
+	if (order_sink_commit(&r->sink, "orders", mark, "running", &sum,
 			      ctx->dry_run) < 0) {
 		failf(r, "window %s: commit failed: %s", r->wtext, db_last_error());
 		goto out;
@@ -496,7 +495,7 @@ static int load_window(struct yz_run *r, const struct time_window *w, int advanc
 	log_info("msg=\"youzan window loaded\" source=%s window=\"%s\" orders=%lld inserted=%lld "
 		 "updated=%lld unchanged=%lld rejected=%lld watermark=\"%s\"", ctx->src->name,
 		 r->wtext, r->wc.read, r->wc.inserted, r->wc.updated, r->wc.unchanged, r->wc.rejected,
-		 advance ? mark : "-");
+		 mark);
 	rc = 0;
 out:
 	if (rc < 0) {
@@ -657,7 +656,7 @@ int youzan_source_run(const struct source_ctx *ctx, struct load_counts *counts, 
 	log_info("msg=\"youzan plan\" source=%s windows=%zu from=%" PRId64 " to=%" PRId64,
 		 ctx->src->name, n, w[0].from, w[n - 1].to);
 	for (done = 0; done < n; done++)
-		if (load_window(&r, &w[done], 1, fill_from_api, &w[done]) < 0)
+		if (load_window(&r, &w[done], fill_from_api, &w[done]) < 0)
 			break;
 	rc = done == n ? 0 : -1;
 	log_info("msg=\"youzan source done\" source=%s status=%s windows=%zu/%zu pages=%ld "
@@ -857,7 +856,7 @@ int youzan_source_replay(const struct source_ctx *ctx, const char *dir, long lon
 			j++;
 		g.n = j - i;
 		if (group_complete(dir, g.p, g.n))
-			rc = load_window(&r, &w, 1, fill_from_raw, &g);
+			rc = load_window(&r, &w, fill_from_raw, &g);
 		else
 			log_warn("msg=\"window not finished by the run, not replayed\" source=%s "
 				 "raw_run=%lld window_from=%" PRId64 " window_to=%" PRId64,
