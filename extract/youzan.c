@@ -58,6 +58,10 @@ struct yz_run {
 	long page_size;
 	struct load_counts *total;     /* the source's counts, committed windows */
 	struct load_counts wc;         /* the current window's */
+	struct seen {                  /* tids already taken in the current window */
+		char **slot;
+		size_t cap, n;
+	} seen;
 	struct order_sink sink;
 	struct reject_log rejects;
 	char wtext[96];                /* the current window, for messages */
@@ -326,6 +330,56 @@ static int page_data(struct json_object *root, int64_t *total, struct json_objec
 	return wj_array(data, "full_order_info_list", list) == WJ_BAD ? -1 : 0;
 }
 
+/* ---- tids seen in a window (a re-read order counts and is rejected once) ------------ */
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void seen_clear(struct seen *t)
+{
+	for (size_t i = 0; i < t->cap; i++)
+		free(t->slot[i]);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+/* 1 when key was seen before, 0 when it is new (now remembered), -1 out of memory. */
+static int seen_add(struct seen *t, const char *key)
+{
+	size_t i;
+
+	if (2 * (t->n + 1) > t->cap) {
+		struct seen bigger = { calloc(t->cap ? 2 * t->cap : 1024, sizeof(char *)),
+				       t->cap ? 2 * t->cap : 1024, 0 };
+
+		if (!bigger.slot)
+			return -1;
+		for (size_t k = 0; k < t->cap; k++) {
+			if (!t->slot[k])
+				continue;
+			for (i = fnv1a(t->slot[k]) % bigger.cap; bigger.slot[i]; i = (i + 1) % bigger.cap)
+				;
+			bigger.slot[i] = t->slot[k];
+			bigger.n++;
+		}
+		free(t->slot);
+		*t = bigger;
+	}
+	for (i = fnv1a(key) % t->cap; t->slot[i]; i = (i + 1) % t->cap)
+		if (strcmp(t->slot[i], key) == 0)
+			return 1;
+	if (!(t->slot[i] = strdup(key)))
+		return -1;
+	t->n++;
+	return 0;
+}
+
 /* ---- orders into the sink ------------------------------------------------------------ */
 
 static int reject(struct yz_run *r, struct json_object *item, const char *file, long page,
@@ -353,12 +407,18 @@ static int take_page(struct yz_run *r, struct json_object *list, const char *fil
 		struct json_object *item = json_object_array_get_idx(list, i);
 		int rc;
 
-		r->wc.read++;
+		int again = 0;
+
 		rc = youzan_order_parse(&r->x, item, &r->order, why, sizeof(why));
 		if (rc == -2)
 			return failf(r, "%s page %ld item %zu: %s", file, page, i + 1, why);
+		/* pages overlap (page 1 is read twice, orders shift): count each order once */
+		if (r->order.key[0] && (again = seen_add(&r->seen, r->order.key)) < 0)
+			return failf(r, "out of memory");
+		if (!again)
+			r->wc.read++;
 		if (rc == -1) {
-			if (reject(r, item, file, page, i, r->order.key, why) < 0)
+			if (!again && reject(r, item, file, page, i, r->order.key, why) < 0)
 				return failf(r, "cannot spool a reject");
 			continue;
 		}
@@ -465,6 +525,7 @@ static int load_window(struct yz_run *r, const struct time_window *w, window_fil
 	snprintf(r->wtext, sizeof(r->wtext), "%s..%s", a, b);
 	utc_text(w->to, mark, sizeof(mark));
 	memset(&r->wc, 0, sizeof(r->wc));
+	seen_clear(&r->seen);
 	if (reject_log_open(&r->rejects, ctx->run_id, ctx->src->name) < 0)
 		return failf(r, "cannot open the reject spool");
 	if (order_sink_begin(&r->sink, ctx->conn, ctx->run_id, ctx->src->name, r->tz, ctx->replay,
@@ -504,6 +565,7 @@ out:
 		r->total->rejected += r->wc.rejected;
 	}
 	order_sink_release(&r->sink);
+	seen_clear(&r->seen);
 	if (!ctx->dry_run && reject_log_flush(&r->rejects, ctx->conn) < 0 && rc == 0)
 		rc = failf(r, "window %s: loaded, but its rejects could not be stored", r->wtext);
 	reject_log_close(&r->rejects);

@@ -75,7 +75,10 @@ watermark() { test_psql "SELECT value FROM etl.watermark WHERE source = ${Q}yz${
 
 test_expect_success 'first load: the warehouse holds exactly the fake shop' '
 	yz_run && grep -E "^yz +ok" out &&
-	truth >expect && warehouse >actual && test_cmp expect actual
+	truth >expect && warehouse >actual && test_cmp expect actual &&
+	test_psql "SELECT records_read, rejected FROM etl.run_source WHERE source = ${Q}yz${Q}" >actual &&
+	echo "$(($(expect_kv orders) + $(expect_kv bad_orders)))|$(expect_kv bad_orders)" >expect &&
+	test_cmp expect actual
 '
 
 test_expect_success 'first load: invalid orders are rejects with reason and page/item location' '
