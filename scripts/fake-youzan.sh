@@ -9,14 +9,15 @@
 #   scripts/fake-youzan.sh url DIR                       print http://127.0.0.1:PORT
 #
 # Without options the fake serves the demo shop: client_id demo-client, client_secret
-# demo-secret, kdt_id 44000001, 600 orders over 90 days (seed 42), 3 of them invalid.
+# demo-secret, kdt_id 44000001, 600 orders over the 300 days up to 2025-10-31 23:00 (China
+# time; the sample's period, the same at every start), seed 42, 3 of them invalid.
 # The binary: $FAKE_YOUZAN, else $SIYU_FAKES/fake_youzan, else build/rel, else build/san.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
-	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -64,7 +65,7 @@ start)
 	fi
 	rm -f "$dir/port" "$dir/pid"
 	if [[ $# -eq 0 ]]; then
-		set -- --seed 42 --orders 600 --history-days 90 --bad-orders 3 \
+		set -- --seed 42 --orders 600 --history-days 300 --bad-orders 3 --end "2025-10-31 23:00:00" \
 			--client-id demo-client --client-secret demo-secret --kdt-id 44000001
 	fi
 	nohup setsid "$bin" --port 0 --port-file "$dir/port" "$@" >"$dir/log" 2>&1 </dev/null &

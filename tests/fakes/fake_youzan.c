@@ -3,11 +3,13 @@
  *
  *   fake_youzan [--port N] [--port-file FILE] [--seed N] [--orders N] [--history-days N]
  *               [--bad-orders N] [--client-id ID] [--client-secret S] [--kdt-id ID]
- *               [--token-ttl SECS] [--fault SPEC]... [--verbose]
+ *               [--token-ttl SECS] [--end TIME] [--fault SPEC]... [--verbose]
  *   fake_youzan --port N --admin PATH     (a client for the admin endpoints below)
  *
- * Serves, on 127.0.0.1, a shop generated from the seed (deterministic but for the
- * times, which end an hour before the fake started) with Youzan's real shapes:
+ * Serves, on 127.0.0.1, a shop generated from the seed with Youzan's real shapes. Its
+ * orders are updated within --history-days before --end ("YYYY-MM-DD HH:MM:SS" China
+ * time; default an hour before the fake started): with --end the shop is the same at
+ * every start (the demo), without it only the times move with the clock.
  *
  *   POST /auth/token   JSON {client_id, client_secret, authorize_type:"silent",
  *                      grant_id:<kdt_id>, refresh}; anything else (GET, not JSON, a
@@ -990,6 +992,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: fake_youzan [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
 		     "                   [--history-days N] [--bad-orders N] [--client-id ID]\n"
 		     "                   [--client-secret S] [--kdt-id ID] [--token-ttl SECS]\n"
+		     "                   [--end \"YYYY-MM-DD HH:MM:SS\"]\n"
 		     "                   [--fault SPEC]... [--verbose]\n"
 		     "       fake_youzan --port N --admin PATH   (call an admin endpoint of a running\n"
 		     "                   fake: fault and mutate are POSTed; prints the answer)\n");
@@ -1040,6 +1043,7 @@ int main(int argc, char **argv)
 		{ "client-secret", required_argument, NULL, 'k' },
 		{ "kdt-id", required_argument, NULL, 'K' },
 		{ "token-ttl", required_argument, NULL, 't' },
+		{ "end", required_argument, NULL, 'e' },
 		{ "fault", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "admin", required_argument, NULL, 'a' },
@@ -1047,7 +1051,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	long port = 0, norders = 200, nbad = 0;
-	const char *port_file = NULL, *admin = NULL;
+	const char *port_file = NULL, *admin = NULL, *end = NULL;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_in addr;
@@ -1068,6 +1072,7 @@ int main(int argc, char **argv)
 		case 'k': snprintf(opt.client_secret, sizeof(opt.client_secret), "%s", optarg); break;
 		case 'K': snprintf(opt.kdt_id, sizeof(opt.kdt_id), "%s", optarg); break;
 		case 't': opt.token_ttl = strtol(optarg, NULL, 10); break;
+		case 'e': end = optarg; break;
 		case 'f':
 			if (add_fault_spec(optarg) < 0) {
 				fprintf(stderr, "fake_youzan: bad --fault '%s'\n", optarg);
@@ -1087,7 +1092,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	shop.end = (int64_t)time(NULL) - 3600;
+	shop.end = end ? parse_cn_time(end) : (int64_t)time(NULL) - 3600;
+	if (shop.end < 0) {
+		fprintf(stderr, "fake_youzan: bad --end '%s' (YYYY-MM-DD HH:MM:SS)\n", end);
+		return 2;
+	}
 	generate((int)norders, (int)nbad);
 	srand((unsigned)shop.seed);
 
