@@ -58,6 +58,7 @@ struct yz_run {
 	long page_size;
 	struct load_counts *total;     /* the source's counts, committed windows */
 	struct load_counts wc;         /* the current window's */
+	long item_no;                  /* orders handed over in the window (staging src_row) */
 	struct seen {                  /* tids already taken in the current window */
 		char **slot;
 		size_t cap, n;
@@ -405,9 +406,7 @@ static int take_page(struct yz_run *r, struct json_object *list, const char *fil
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *item = json_object_array_get_idx(list, i);
-		int rc;
-
-		int again = 0;
+		int rc, again = 0;
 
 		rc = youzan_order_parse(&r->x, item, &r->order, why, sizeof(why));
 		if (rc == -2)
@@ -422,8 +421,9 @@ static int take_page(struct yz_run *r, struct json_object *list, const char *fil
 				return failf(r, "cannot spool a reject");
 			continue;
 		}
+		r->item_no++;
 		for (size_t k = 0; k < r->order.nlines; k++) {
-			rc = order_sink_add(&r->sink, (long)(page * 1000 + (long)i), &r->order.line[k]);
+			rc = order_sink_add(&r->sink, r->item_no, &r->order.line[k]);
 			if (rc < 0)
 				return failf(r, "window %s: COPY into staging failed: %s", r->wtext,
 					     db_last_error());
@@ -525,6 +525,7 @@ static int load_window(struct yz_run *r, const struct time_window *w, window_fil
 	snprintf(r->wtext, sizeof(r->wtext), "%s..%s", a, b);
 	utc_text(w->to, mark, sizeof(mark));
 	memset(&r->wc, 0, sizeof(r->wc));
+	r->item_no = 0;
 	seen_clear(&r->seen);
 	if (reject_log_open(&r->rejects, ctx->run_id, ctx->src->name) < 0)
 		return failf(r, "cannot open the reject spool");

@@ -125,6 +125,13 @@ test_expect_success 'after the shop changed, the incremental run picks up exactl
 	truth >expect && warehouse >actual && test_cmp expect actual
 '
 
+test_expect_success '--dry-run fetches and merges every window, then rolls back' '
+	admin "/__admin/mutate?step=2" >/dev/null &&
+	test_fingerprint >before.fp &&
+	yz_run --dry-run && grep -E "^yz +ok" out && grep -q "youzan window loaded" err &&
+	test_fingerprint >after.fp && test_cmp before.fp after.fp
+'
+
 # Backfill: 7-day windows from START to UNTIL (about ten), in their own warehouses.
 test_expect_success 'backfill, clean: the reference warehouse' '
 	PGDATABASE=t0700_clean "$SIYU" --config "$CONF" run --source yz --until "$UNTIL" >clean.out 2>clean.err &&
