@@ -3,6 +3,7 @@
  *
  *   POST /auth/token                       silent grant for the shop (kdt_id);
  *                                          cached until shortly before `expires` (ms)
+ *                                          (a tenth of its life, at most 10 minutes)
  *   POST /api/youzan.trades.sold.get/4.0.4 start_update/end_update (China time),
  *                                          page_no ≤ 100 × page_size ≤ 100
  *
@@ -144,7 +145,7 @@ static int fetch_token(struct yz_run *r, int refresh)
 	struct json_object *req = json_object_new_object(), *root = NULL, *data = NULL;
 	const char *tok, *msg = "";
 	char url[600], why[1024];
-	int64_t expires = 0, code = 0;
+	int64_t expires = 0, code = 0, now, margin;
 	int rc = -1;
 
 	if (!grant || !*grant)
@@ -181,10 +182,12 @@ static int fetch_token(struct yz_run *r, int refresh)
 		goto out;
 	}
 	snprintf(r->token, sizeof(r->token), "%s", tok);
-	if (wj_int64(data, "expires", &expires) != WJ_OK || expires <= 0)
-		expires = wall_ms() + 3600 * 1000LL;
-	/* renew 10 minutes early */
-	r->token_expires_ms = expires - 600 * 1000LL;
+	now = wall_ms();
+	if (wj_int64(data, "expires", &expires) != WJ_OK || expires <= now)
+		expires = now + 3600 * 1000LL;
+	/* renew early: a tenth of the lifetime, at most 10 minutes */
+	margin = (expires - now) / 10 < 600 * 1000LL ? (expires - now) / 10 : 600 * 1000LL;
+	r->token_expires_ms = expires - margin;
 	r->token_fetches++;
 	log_debug("msg=\"youzan token\" source=%s expires_ms=%" PRId64, src->name, expires);
 	rc = 0;

@@ -25,8 +25,8 @@
  *                      {"total_results","full_order_info_list":[{"full_order_info":{
  *                      order_info, pay_info, buyer_info, orders[]}}]}}: money as yuan
  *                      strings, missing times "", phones plain, ciphertext or absent.
- *                      A missing, unknown or expired token answers HTTP 200
- *                      {"gw_err_resp":{"err_code":4201|4203|4202,"err_msg":…}}.
+ *                      A missing, unknown or expired (--token-ttl, default 7 days) token
+ *                      answers HTTP 200 {"gw_err_resp":{"err_code":4201|4203|4202,…}}.
  *
  * Admin endpoints (no token):
  *   POST /__admin/fault?SPEC      add a fault rule; SPEC is key=value&...:
@@ -138,6 +138,7 @@ static struct {
 
 static struct {
 	char v[16][64];
+	int64_t expires_ms[16];
 	int n;
 	long issued, token_calls, trades_calls;
 	int64_t min_start, max_end;
@@ -164,6 +165,14 @@ static int rndn(int n)
 }
 
 /* ---- times -------------------------------------------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void cn_text(int64_t t, char *out, size_t n)
 {
@@ -633,7 +642,7 @@ static void handle_token(const char *method, struct request *rq, struct reply *r
 {
 	struct json_object *req = NULL, *o, *d;
 	const char *id, *secret, *grant, *type;
-	int64_t now_ms = (int64_t)time(NULL) * 1000;
+	int64_t now_ms = wall_ms();
 	int slot;
 
 	tokens.token_calls++;
@@ -659,6 +668,7 @@ static void handle_token(const char *method, struct request *rq, struct reply *r
 	slot = tokens.n < 16 ? tokens.n++ : (int)(tokens.issued % 16);
 	snprintf(tokens.v[slot], sizeof(tokens.v[slot]), "yz-tok-%ld-%08" PRIx64, ++tokens.issued,
 		 (uint64_t)rand());
+	tokens.expires_ms[slot] = now_ms + opt.token_ttl * 1000;
 	o = json_object_new_object();
 	d = json_object_new_object();
 	put_str(d, "access_token", tokens.v[slot]);
@@ -671,12 +681,13 @@ static void handle_token(const char *method, struct request *rq, struct reply *r
 	reply_json(r, o);
 }
 
-static int token_ok(const char *tok)
+/* 0 valid, 4203 unknown, 4202 expired. */
+static int token_check(const char *tok)
 {
 	for (int i = 0; tok && i < tokens.n; i++)
 		if (!strcmp(tokens.v[i], tok))
-			return 1;
-	return 0;
+			return wall_ms() < tokens.expires_ms[i] ? 0 : 4202;
+	return 4203;
 }
 
 static int by_update(const void *a, const void *b)
@@ -891,6 +902,7 @@ static void dispatch(struct MHD_Connection *c, const char *url, const char *meth
 		     struct request *rq, struct reply *r)
 {
 	const char *tok;
+	int code;
 
 	if (!strncmp(url, "/__admin/", 9))
 		RET(handle_admin(c, url + 9, r));
@@ -909,8 +921,8 @@ static void dispatch(struct MHD_Connection *c, const char *url, const char *meth
 	tok = arg(c, "access_token");
 	if (!tok || !*tok)
 		RET(reply_gw(r, 4201, "access_token 不存在"));
-	if (!token_ok(tok))
-		RET(reply_gw(r, 4203, "invalid access_token"));
+	if ((code = token_check(tok)) != 0)
+		RET(reply_gw(r, code, code == 4202 ? "access_token 已过期" : "invalid access_token"));
 	if (strcmp(method, "POST") != 0)
 		RET(reply_biz(r, 40010, "参数错误: POST a JSON body"));
 	handle_trades(rq, r);
