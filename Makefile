@@ -108,7 +108,7 @@ check: deps
 	@$(MAKE) --no-print-directory SAN=1 check-build
 	@scripts/check.sh build/san
 
-demo: all $(BUILD)/fakes/fake_wecom
+demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan
 	@scripts/demo.sh
 
 validate: deps

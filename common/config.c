@@ -145,6 +145,7 @@ static const struct keyspec keyspecs[] = {
 	{ "client_secret", W_YOUZAN | W_PDD, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "grant_id", W_YOUZAN, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "kdt_id", W_YOUZAN, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "page_size", W_YOUZAN, K_INT, 0, "100", PT_NONE, 1, 100, NULL, KV },
 	/* taobao, jd, douyin */
 	{ "app_key", W_TAOBAO | W_JD | W_DOUYIN, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "app_secret", W_TAOBAO | W_JD | W_DOUYIN, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },

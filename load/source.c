@@ -6,6 +6,7 @@
 #include "siyu/debug.h"
 #include "siyu/log.h"
 #include "siyu/order_import.h"
+#include "siyu/youzan.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,7 +28,7 @@ static const struct source_type source_types[] = {
 	{ "csv", csv_source_run, csv_source_replay },
 	{ "wecom", WECOM_RUN, NULL },
 	/* The platform APIs come with their extractors. */
-	{ "youzan", NULL, NULL },
+	{ "youzan", youzan_source_run, youzan_source_replay },
 	{ "taobao", NULL, NULL },
 	{ "jd", NULL, NULL },
 	{ "pdd", NULL, NULL },

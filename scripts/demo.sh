@@ -3,7 +3,7 @@
 #
 # A private PostgreSQL cluster under var/demo-pg (database "siyu"), the demo
 # pipeline.conf (its sources: the bundled sample exports under sample/ and, when
-# built, the fake WeCom server), `siyu migrate`, `siyu run`, then a summary from
+# built, the fake WeCom and Youzan servers), `siyu migrate`, `siyu run`, then a summary from
 # the warehouse and its KPI views. Safe to rerun: a second run reports every order
 # unchanged. The cluster is stopped at the end unless DEMO_KEEP=1.
 set -euo pipefail
@@ -19,6 +19,9 @@ export SIYU_PII_KEY="${SIYU_PII_KEY:-siyu-demo-key-not-for-production}"
 stop_all() {
 	if [[ -x scripts/fake-wecom.sh && -f var/demo-wecom/pid ]]; then
 		scripts/fake-wecom.sh stop var/demo-wecom >/dev/null 2>&1 || true
+	fi
+	if [[ -x scripts/fake-youzan.sh && -f var/demo-youzan/pid ]]; then
+		scripts/fake-youzan.sh stop var/demo-youzan >/dev/null 2>&1 || true
 	fi
 	if [[ "${DEMO_KEEP:-0}" != 1 ]]; then
 		scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
@@ -41,6 +44,15 @@ if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom ]]; then
 	export WECOM_SECRET=demo-secret
 	config=var/demo-pipeline.conf
 	{ cat pipeline.conf; printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\nrps = 50\n'; } >"$config"
+fi
+if [[ -x scripts/fake-youzan.sh && -x build/rel/fakes/fake_youzan ]]; then
+	echo "== fake Youzan open API on 127.0.0.1"
+	scripts/fake-youzan.sh start var/demo-youzan >/dev/null
+	export YOUZAN_DEMO_URL="http://127.0.0.1:$(cat var/demo-youzan/port)"
+	export YOUZAN_CLIENT_SECRET=demo-secret
+	[[ $config != pipeline.conf ]] || { config=var/demo-pipeline.conf; cp pipeline.conf "$config"; }
+	# A second Youzan shop through the API: the sample's period in 90-day windows.
+	printf '\n[source.youzan_api]\ntype = youzan\nbase_url = ${YOUZAN_DEMO_URL}\nclient_id = demo-client\nclient_secret = ${YOUZAN_CLIENT_SECRET}\nkdt_id = 44000001\nstart = 2025-01-01\nwindow = 90d\nmax_reject_ratio = 0.05\nrps = 50\n' >>"$config"
 fi
 
 echo "== siyu migrate"

@@ -1269,9 +1269,16 @@ static void test_repo_pipeline_conf_examples(void **state)
 	setenv("WECOM_CALLBACK_AES_KEY", "k", 1);
 	setenv("TAOBAO_APP_SECRET", "a", 1);
 	setenv("TAOBAO_SESSION", "s", 1);
+	setenv("YOUZAN_CLIENT_SECRET", "y", 1);
 	if (config_parse_buffer(&cfg, "pipeline.conf+examples", out, n, err, sizeof(err)) != 0)
 		fail_msg("%s", err);
-	assert_int_equal(cfg.nsources, 4);
+	assert_int_equal(cfg.nsources, 5);
+	src = config_source_find(&cfg, "youzan");
+	assert_non_null(src);
+	assert_string_equal(src->type, "youzan");
+	assert_string_equal(config_source_get(src, "client_secret"), "y");
+	assert_string_equal(config_source_get(src, "kdt_id"), "44000001");
+	assert_string_equal(config_source_get(src, "page_size"), "100");
 	src = config_source_find(&cfg, "wecom");
 	assert_non_null(src);
 	assert_string_equal(src->type, "wecom");

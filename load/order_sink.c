@@ -1,0 +1,276 @@
+/*
+ * order_sink.c — canonical order lines → staging → etl.merge_orders → watermark
+ * (see order_sink.h).
+ *
+ * libpq hands each 1 MiB COPY chunk to the socket and returns, so the server
+ * parses one chunk on one core while the caller parses the next records.
+ */
+#include "siyu/order_sink.h"
+
+#include "siyu/db.h"
+#include "siyu/debug.h"
+#include "siyu/dedupe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COPY_CHUNK (1 << 20)
+
+static int add_span(struct buf *b, struct span s, int empty_is_null)
+{
+	if (empty_is_null && s.n == 0)
+		return db_copy_field(b, NULL, 0) || buf_addch(b, '\t');
+	return db_copy_field(b, s.p, s.n) || buf_addch(b, '\t');
+}
+
+static int add_time(struct buf *b, const struct ltime *t, int present)
+{
+	char text[48];
+
+	if (!present)
+		return buf_add(b, "\\N\t", 3);
+	if (ltime_format(t, text, sizeof(text)) < 0)
+		return -1;
+	return buf_adds(b, text) || buf_addch(b, '\t');
+}
+
+/* One COPY text row in staging.order_line_in's column order. */
+static int copy_row(struct buf *b, long src_row, const struct order_line *l)
+{
+	struct span none = { "", 0 };
+
+	return buf_addf(b, "%ld\t", src_row) || add_span(b, l->platform, 0) ||
+	       add_span(b, l->shop_id, 0) || add_span(b, l->shop_name, 1) ||
+	       add_span(b, l->order_no, 0) ||
+	       (l->line_no ? buf_addf(b, "%d\t", l->line_no) : buf_add(b, "\\N\t", 3)) ||
+	       add_span(b, l->line_id, 0) ||
+	       buf_addf(b, "%s\t", order_status_name(l->status)) ||
+	       add_time(b, &l->created, 1) || add_time(b, &l->paid, l->has_paid) ||
+	       add_time(b, &l->updated, 1) || add_span(b, l->buyer_id, 0) ||
+	       add_span(b, l->unionid, 0) ||
+	       add_span(b, l->has_phone ? (struct span){ l->phone_hash, 64 } : none, 0) ||
+	       add_span(b, l->has_phone ? (struct span){ l->phone_masked, strlen(l->phone_masked) }
+					: none, 1) ||
+	       add_span(b, l->sku, 0) || add_span(b, l->title, 1) ||
+	       buf_addf(b, "%ld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n", l->quantity,
+			(long long)l->unit_price_fen, (long long)l->gross_fen,
+			(long long)l->paid_fen, (long long)l->refund_fen,
+			(long long)l->shipping_fen, (long long)l->discount_fen);
+}
+
+static int flush_copy(struct order_sink *s, size_t threshold)
+{
+	if (s->copy.len < threshold)
+		return 0;
+	if (db_copy_put(s->conn, s->copy.data, s->copy.len) < 0)
+		return -1;
+	buf_reset(&s->copy);
+	return 0;
+}
+
+int order_sink_begin(struct order_sink *s, PGconn *conn, long long run_id, const char *source,
+		     const char *timezone, int replace_equal, struct load_counts *c)
+{
+	const char *tz[] = { timezone };
+	char sql[320];
+
+	memset(s, 0, sizeof(*s));
+	s->conn = conn;
+	s->run_id = run_id;
+	s->source = source;
+	s->replace_equal = replace_equal;
+	s->c = c;
+	buf_init(&s->copy, 4 * COPY_CHUNK);
+	buf_init(&s->held, 0);
+	if (!(s->dedupe = dedupe_new()))
+		return -1;
+	if (db_exec(conn, "BEGIN") < 0)
+		return -1;
+	s->in_tx = 1;
+	snprintf(s->table, sizeof(s->table), "staging.order_line_r%lld", run_id);
+	snprintf(sql, sizeof(sql),
+		 "DROP TABLE IF EXISTS %s; CREATE UNLOGGED TABLE %s (LIKE staging.order_line_in)",
+		 s->table, s->table);
+	/* Local times of the input are read in the source's zone. */
+	if (db_exec_params(conn, "SELECT set_config('TimeZone', $1, true)", 1, tz) < 0 ||
+	    db_exec(conn, sql) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "COPY %s FROM STDIN", s->table);
+	if (db_copy_begin(conn, sql) < 0)
+		return -1;
+	s->in_copy = 1;
+	return 0;
+}
+
+static void note_version(struct order_sink *s, const struct order_line *l)
+{
+	int64_t v = order_version_value(&l->updated);
+
+	if (s->max_version[0] && v <= s->max_version_value)
+		return;
+	s->max_version_value = v;
+	ltime_format(&l->updated, s->max_version, sizeof(s->max_version));
+}
+
+int order_sink_add(struct order_sink *s, long src_row, const struct order_line *l)
+{
+	struct dedupe_line d = {
+		l->platform.p, l->platform.n, l->shop_id.p, l->shop_id.n,
+		l->order_no.p, l->order_no.n, l->line_id.p, l->line_id.n,
+		order_version_value(&l->updated), l->shipping_fen, l->discount_fen,
+	};
+	enum dedupe_verdict v;
+
+	if (dedupe_check(s->dedupe, &d, &v) < 0)
+		return -1;
+	switch (v) {
+	case DEDUPE_KEEP:
+		note_version(s, l);
+		if (copy_row(&s->copy, src_row, l) < 0 || flush_copy(s, COPY_CHUNK) < 0)
+			return -1;
+		s->kept++;
+		debug_point("copy");
+		return ORDER_SINK_KEPT;
+	case DEDUPE_DUPLICATE:
+	case DEDUPE_STALE:
+		s->c->duplicates++;
+		return ORDER_SINK_DUPLICATE;
+	case DEDUPE_CONFLICT:
+		return ORDER_SINK_CONFLICT;
+	}
+	return ORDER_SINK_KEPT;
+}
+
+/*
+ * A replay merges with etl.merge_orders_replay (0012): an order whose version
+ * equals the warehouse's is replaced too, so a fixed transform repairs it.
+ */
+int order_sink_hold(struct order_sink *s, const struct order_line *l, long bad_row)
+{
+	return db_copy_field(&s->held, l->platform.p, l->platform.n) ||
+	       buf_addch(&s->held, '\t') ||
+	       db_copy_field(&s->held, l->shop_id.p, l->shop_id.n) || buf_addch(&s->held, '\t') ||
+	       db_copy_field(&s->held, l->order_no.p, l->order_no.n) ||
+	       buf_addf(&s->held, "\t%ld\n", bad_row) ? -1 : 0;
+}
+
+/* Delete the held orders' staged lines, handing each to held(). 0 / -1. */
+static int remove_held(struct order_sink *s, order_sink_held_fn held, void *arg)
+{
+	char sql[640];
+	PGresult *res;
+	int rc = 0;
+
+	if (db_exec(s->conn, "CREATE TEMP TABLE held_order (platform text, shop_id text, "
+			     "order_no text, bad_row bigint) ON COMMIT DROP") < 0 ||
+	    db_copy_begin(s->conn, "COPY held_order FROM STDIN") < 0)
+		return -1;
+	if (db_copy_put(s->conn, s->held.data, s->held.len) < 0) {
+		db_copy_end(s->conn, "client failed");
+		return -1;
+	}
+	if (db_copy_end(s->conn, NULL) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql),
+		 "DELETE FROM %s t USING (SELECT platform, shop_id, order_no, min(bad_row) AS bad_row "
+		 "FROM held_order GROUP BY 1, 2, 3) h "
+		 "WHERE (t.platform, t.shop_id, t.order_no) = (h.platform, h.shop_id, h.order_no) "
+		 "RETURNING t.src_row, t.platform || '/' || t.shop_id || '/' || t.order_no, "
+		 "h.bad_row, row_to_json(t)::text",
+		 s->table);
+	res = db_query(s->conn, sql, 0, NULL);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++)
+		rc = held(arg, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+			  PQgetvalue(res, i, 3));
+	PQclear(res);
+	if (rc < 0)
+		return -1;
+	return db_exec(s->conn, "DROP TABLE held_order");
+}
+
+int order_sink_end_copy(struct order_sink *s, order_sink_held_fn held, void *arg)
+{
+	s->in_copy = 0;
+	if (flush_copy(s, 0) < 0) {
+		db_copy_end(s->conn, "client failed");
+		return -1;
+	}
+	if (db_copy_end(s->conn, NULL) < 0)
+		return -1;
+	if (s->held.len == 0)
+		return 0;
+	if (!held) {
+		fprintf(stderr, "siyu: order_sink_end_copy: orders were held but nobody rejects "
+				"their lines\n");
+		return -1;
+	}
+	return remove_held(s, held, arg);
+}
+
+int order_sink_merge(struct order_sink *s)
+{
+	char run[32];
+	const char *params[] = { run, s->table, s->source };
+	PGresult *res;
+
+	if (s->in_copy && order_sink_end_copy(s, NULL, NULL) < 0)
+		return -1;
+	debug_point("merge");
+	snprintf(run, sizeof(run), "%lld", s->run_id);
+	res = db_query(s->conn,
+		       s->replace_equal
+			       ? "SELECT inserted, updated, unchanged, merged_customers "
+				 "FROM etl.merge_orders_replay($1, $2::regclass, $3)"
+			       : "SELECT inserted, updated, unchanged, merged_customers "
+				 "FROM etl.merge_orders($1, $2::regclass, $3)",
+		       3, params);
+	if (!res)
+		return -1;
+	s->c->inserted = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	s->c->updated = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	s->c->unchanged = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	s->c->merged_customers = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+int order_sink_commit(struct order_sink *s, const char *entity, const char *watermark,
+		      const char *status, const struct load_counts *record, int dry_run)
+{
+	const char *mark = !entity ? NULL : watermark ? watermark
+				   : s->max_version[0] ? s->max_version : NULL;
+	char sql[128];
+
+	if (mark && runlog_advance_watermark(s->conn, s->source, entity, mark, s->run_id) < 0)
+		return -1;
+	if (record && runlog_source_finish(s->conn, s->run_id, s->source, status, record, NULL) < 0)
+		return -1;
+	snprintf(sql, sizeof(sql), "DROP TABLE %s", s->table);
+	if (db_exec(s->conn, sql) < 0)
+		return -1;
+	debug_point("commit");
+	if (db_exec(s->conn, dry_run ? "ROLLBACK" : "COMMIT") < 0)
+		return -1;
+	s->in_tx = 0;
+	return 0;
+}
+
+void order_sink_abort(struct order_sink *s)
+{
+	if (s->in_copy)
+		db_copy_end(s->conn, "load failed");
+	if (s->in_tx)
+		db_exec(s->conn, "ROLLBACK");
+	s->in_copy = s->in_tx = 0;
+}
+
+void order_sink_release(struct order_sink *s)
+{
+	dedupe_free(s->dedupe);
+	s->dedupe = NULL;
+	buf_release(&s->copy);
+	buf_release(&s->held);
+}

@@ -1,0 +1,1154 @@
+/*
+ * fake_youzan.c — a fake Youzan (有赞云) open API for tests and the demo (libmicrohttpd).
+ *
+ *   fake_youzan [--port N] [--port-file FILE] [--seed N] [--orders N] [--history-days N]
+ *               [--bad-orders N] [--client-id ID] [--client-secret S] [--kdt-id ID]
+ *               [--token-ttl SECS] [--end TIME] [--fault SPEC]... [--verbose]
+ *   fake_youzan --port N --admin PATH     (a client for the admin endpoints below)
+ *
+ * Serves, on 127.0.0.1, a shop generated from the seed with Youzan's real shapes. Its
+ * orders are updated within --history-days before --end ("YYYY-MM-DD HH:MM:SS" China
+ * time; default an hour before the fake started): with --end the shop is the same at
+ * every start (the demo), without it only the times move with the clock.
+ *
+ *   POST /auth/token   JSON {client_id, client_secret, authorize_type:"silent",
+ *                      grant_id:<kdt_id>, refresh}; anything else (GET, not JSON, a
+ *                      missing field) is a parameter error, wrong credentials another
+ *                      {"success":false,…}; answers {"success":true,"code":200,"data":
+ *                      {"access_token","expires" (epoch ms),"scope","authority_id"}}
+ *   POST /api/youzan.trades.sold.get/4.0.4?access_token=T   JSON body: start_update /
+ *                      end_update ("YYYY-MM-DD HH:MM:SS" China time, both inclusive; an
+ *                      unpaired bound is ignored), page_no 1..100, page_size 1..100
+ *                      (default 20); a span over 92 days, page_no > 100 or page_size > 100
+ *                      is a business error (success:false). Sorted by update_time, tid.
+ *                      Answers {"success":true,"code":200,"message":"successful","data":
+ *                      {"total_results","full_order_info_list":[{"full_order_info":{
+ *                      order_info, pay_info, buyer_info, orders[]}}]}}: money as yuan
+ *                      strings, missing times "", phones plain, ciphertext or absent.
+ *                      A missing, unknown or expired (--token-ttl, default 7 days) token
+ *                      answers HTTP 200 {"gw_err_resp":{"err_code":4201|4203|4202,…}}.
+ *
+ * Admin endpoints (no token):
+ *   POST /__admin/fault?SPEC      add a fault rule; SPEC is key=value&...:
+ *        http=S [retry_after=SECS]  answer HTTP S (500, 429, 503)
+ *        token_invalid=1      forget every token (the call then gets gw_err_resp 4203)
+ *        gw=CODE              answer {"gw_err_resp":{"err_code":CODE,…}}
+ *        biz=CODE             answer {"success":false,"code":CODE,…}
+ *        invalid_json=1       answer HTTP 200 with a cut JSON body
+ *        at=N count=K path=P  on the Nth matching call (default 1), K times (default 1),
+ *                             for paths containing P (default "trades"; "auth" = token)
+ *        clear=1              remove every fault
+ *   POST /__admin/mutate?step=N   change the shop (deterministic per seed and step): about
+ *        a tenth of the orders move on (paid, shipped, completed, closed, refunded in part
+ *        or in full) with update_time = now − 10 min, and a few new orders arrive. Answers
+ *        {"updated":U,"added":A}.
+ *   GET  /__admin/expect[?format=kv]  the truth the warehouse must hold: orders, lines,
+ *        items, gross_fen, paid_fen, refund_fen, qualifying, status_<canonical> counts,
+ *        bad_orders (served but invalid), buyers, plain_phones
+ *   GET  /__admin/stats[?format=kv]   token_calls, trades_calls, faults_fired and, over the
+ *        trades calls since the last /__admin/stats?clear=1, min_start / max_end (unix)
+ */
+#include "siyu/buf.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DAY 86400LL
+#define CN_OFFSET (8 * 3600LL)
+#define MAX_FAULTS 32
+#define MAX_LINES 4
+#define TRADES "/api/youzan.trades.sold.get/4.0.4"
+#define RET(call) do { call; return; } while (0)
+
+enum status { S_WAIT_PAY, S_WAIT_SEND, S_WAIT_CONFIRM, S_SUCCESS, S_CLOSED };
+static const char *const status_code[] = { "WAIT_BUYER_PAY", "WAIT_SELLER_SEND_GOODS",
+					   "WAIT_BUYER_CONFIRM_GOODS", "TRADE_SUCCESS",
+					   "TRADE_CLOSED" };
+static const char *const status_str[] = { "待付款", "待发货", "已发货", "交易成功", "交易关闭" };
+
+struct yline {
+	char oid[24];
+	long item_id, sku_id;
+	char outer_sku[24];
+	const char *title;
+	int num;
+	long price, pay; /* fen */
+};
+
+struct yorder {
+	char tid[40];
+	enum status st;
+	int64_t created, updated, paid, consign, success; /* 0 = none */
+	int refund_state;
+	int buyer;
+	long post; /* fen */
+	int nlines;
+	struct yline l[MAX_LINES];
+	int bad; /* 1 unknown status, 2 bad money: served, must be rejected */
+};
+
+struct buyer {
+	char yz_open_id[40], outer_user_id[40], phone[40];
+	int phone_kind; /* 0 none, 1 plain, 2 ciphertext */
+};
+
+static struct {
+	struct yorder *o;
+	int n, cap;
+	struct buyer *b;
+	int nb;
+	uint64_t seed;
+	int history_days;
+	int64_t end; /* generated times end here */
+	long serial;
+} shop;
+
+static struct {
+	char client_id[64], client_secret[128], kdt_id[32];
+	long token_ttl;
+	int verbose;
+} opt = { "test-client", "test-secret", "12345678", 7 * 86400, 0 };
+
+enum fault_kind { F_HTTP, F_TOKEN, F_GW, F_BIZ, F_INVALID_JSON };
+
+struct fault {
+	enum fault_kind kind;
+	long at, count, seen, fired, value, retry_after;
+	char path[64];
+};
+
+static struct {
+	struct fault f[MAX_FAULTS];
+	int n;
+	long fired;
+} faults;
+
+static struct {
+	char v[16][64];
+	int64_t expires_ms[16];
+	int n;
+	long issued, token_calls, trades_calls;
+	int64_t min_start, max_end;
+} tokens;
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- random ------------------------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int rndn(int n)
+{
+	return n > 0 ? (int)(rnd() % (uint64_t)n) : 0;
+}
+
+/* ---- times -------------------------------------------------------------------------- */
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cn_text(int64_t t, char *out, size_t n)
+{
+	time_t tt = (time_t)(t + CN_OFFSET);
+	struct tm tm;
+
+	if (!t) {
+		snprintf(out, n, "%s", "");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" China time -> unix seconds; -1 when malformed. */
+static int64_t parse_cn_time(const char *s)
+{
+	int y, mo, d, h, mi, se;
+	char tail;
+
+	if (!s || strlen(s) != 19 ||
+	    sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &tail) != 6 ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59)
+		return -1;
+	return days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60 + se - CN_OFFSET;
+}
+
+/* ---- the shop ----------------------------------------------------------------------- */
+
+static const char *const titles[] = { "猫粮 2kg", "狗粮 5kg", "冻干鸡肉 100g", "猫砂 6L",
+				      "逗猫棒", "宠物湿巾 80抽", "牛肉罐头 170g", "营养膏 120g" };
+
+static struct yorder *new_order(void)
+{
+	struct yorder *o;
+
+	if (shop.n == shop.cap) {
+		shop.cap = shop.cap ? 2 * shop.cap : 256;
+		shop.o = realloc(shop.o, (size_t)shop.cap * sizeof(*shop.o));
+		if (!shop.o)
+			abort();
+	}
+	o = &shop.o[shop.n++];
+	memset(o, 0, sizeof(*o));
+	return o;
+}
+
+static void make_lines(struct yorder *o)
+{
+	o->nlines = 1 + (rndn(10) < 3 ? 1 + rndn(MAX_LINES - 1) : 0);
+	for (int i = 0; i < o->nlines; i++) {
+		struct yline *l = &o->l[i];
+		int t = rndn(8);
+		long total;
+
+		snprintf(l->oid, sizeof(l->oid), "30%09d%02d", (int)(shop.serial % 1000000000), i);
+		l->item_id = 412000 + t;
+		l->sku_id = rndn(3) ? 0 : 9000 + t * 10 + rndn(3);
+		if (rndn(4))
+			snprintf(l->outer_sku, sizeof(l->outer_sku), "SKU-%02d", t);
+		l->title = titles[t];
+		l->num = 1 + rndn(3);
+		l->price = 100 + rndn(30000);
+		total = l->price * l->num;
+		l->pay = total - (rndn(3) == 0 ? rndn((int)(total / 10) + 1) : 0);
+	}
+}
+
+/* Set status and times from created on; t_max bounds the update time. */
+static void make_state(struct yorder *o, int64_t t_max)
+{
+	int r = rndn(100);
+	int64_t t = o->created;
+
+	o->paid = o->consign = o->success = 0;
+	o->refund_state = 0;
+	if (r < 10) {
+		o->st = S_WAIT_PAY;
+	} else if (r < 18) {
+		o->st = S_CLOSED; /* closed before payment */
+		t += 1800;
+	} else {
+		o->paid = t += 5 + rndn(600);
+		if (r < 35) {
+			o->st = S_WAIT_SEND;
+			if (r >= 32)
+				o->refund_state = 11; /* asked for a full refund */
+		} else if (r < 50) {
+			o->st = S_WAIT_CONFIRM;
+			o->consign = t += 3600 + rndn(86400);
+		} else if (r < 58) {
+			o->st = S_CLOSED; /* paid, then refunded in full */
+			o->refund_state = 12;
+			t += 3600 + rndn(86400);
+		} else {
+			o->st = S_SUCCESS;
+			o->consign = t += 3600 + rndn(86400);
+			o->success = t += 86400 + rndn(5 * 86400);
+			if (r >= 90)
+				o->refund_state = r >= 96 ? 12 : 2;
+		}
+	}
+	o->updated = t + rndn(600);
+	if (o->updated > t_max)
+		o->updated = t_max;
+	if (o->success > o->updated)
+		o->success = o->updated;
+	if (o->consign > o->updated)
+		o->consign = o->updated;
+	if (o->paid > o->updated)
+		o->paid = o->updated;
+}
+
+static void make_order(int64_t created, int64_t t_max)
+{
+	struct yorder *o = new_order();
+	char stamp[16];
+	time_t tt;
+	struct tm tm;
+
+	shop.serial++;
+	o->created = created;
+	tt = (time_t)(created + CN_OFFSET);
+	gmtime_r(&tt, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d%H%M%S", &tm);
+	snprintf(o->tid, sizeof(o->tid), "E%.14s%09d", stamp, (int)(shop.serial % 1000000000));
+	o->buyer = rndn(shop.nb);
+	o->post = rndn(3) == 0 ? 0 : rndn(2) ? 800 : 1000;
+	make_lines(o);
+	make_state(o, t_max);
+}
+
+static void generate(int norders, int nbad)
+{
+	int64_t from = shop.end - (int64_t)shop.history_days * DAY;
+
+	rng_state = shop.seed * 0x2545f4914f6cdd1dULL + 1;
+	shop.nb = norders / 3 + 1;
+	shop.b = calloc((size_t)shop.nb, sizeof(*shop.b));
+	if (!shop.b)
+		abort();
+	for (int i = 0; i < shop.nb; i++) {
+		struct buyer *b = &shop.b[i];
+
+		snprintf(b->yz_open_id, sizeof(b->yz_open_id), "lDWyZBas%08" PRIx64, rnd() & 0xffffffff);
+		snprintf(b->outer_user_id, sizeof(b->outer_user_id), "oY0DB6%012" PRIx64,
+			 (uint64_t)(rnd() & 0xffffffffffffULL));
+		b->phone_kind = rndn(10) < 3 ? 1 : rndn(10) < 4 ? 2 : 0;
+		if (b->phone_kind == 1)
+			snprintf(b->phone, sizeof(b->phone), "1%d%09d", 3 + rndn(7), rndn(1000000000));
+		else if (b->phone_kind == 2)
+			snprintf(b->phone, sizeof(b->phone), "$eTS8%08" PRIx64 "==$1$",
+				 rnd() & 0xffffffff);
+	}
+	for (int i = 0; i < norders; i++)
+		make_order(from + rndn((int)(shop.end - from - 7 * DAY > 0 ? shop.end - from - 7 * DAY
+									     : 1)),
+			   shop.end);
+	for (int i = 0; i < nbad && i < shop.n; i++)
+		shop.o[(i * 7 + 3) % shop.n].bad = 1 + i % 2;
+}
+
+/* ---- truth -------------------------------------------------------------------------- */
+
+/* The canonical status the warehouse must show (ecommerce.md §1). */
+static const char *canonical(const struct yorder *o)
+{
+	if (o->refund_state == 12)
+		return "refunded";
+	if (o->refund_state == 1 || o->refund_state == 11)
+		return "refunding";
+	switch (o->st) {
+	case S_WAIT_PAY: return "unpaid";
+	case S_WAIT_SEND: return "paid";
+	case S_WAIT_CONFIRM: return "shipped";
+	case S_SUCCESS: return "completed";
+	case S_CLOSED: return o->paid ? "refunded" : "cancelled";
+	}
+	return "?";
+}
+
+static void add_kv(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static struct json_object *truth(void)
+{
+	static const char *const names[] = { "unpaid", "paid", "shipped", "completed",
+					     "cancelled", "refunding", "refunded" };
+	int64_t orders = 0, lines = 0, items = 0, gross = 0, paid = 0, refund = 0, qual = 0;
+	int64_t bad = 0, by[7] = { 0 };
+	char *seen = calloc((size_t)shop.nb, 1);
+	int64_t buyers = 0, phones = 0;
+	struct json_object *t = json_object_new_object();
+
+	for (int i = 0; i < shop.n; i++) {
+		const struct yorder *o = &shop.o[i];
+		const char *c = canonical(o);
+		int64_t opay = o->post, orefund = 0;
+
+		if (o->bad) {
+			bad++;
+			continue;
+		}
+		orders++;
+		lines += o->nlines;
+		for (int k = 0; k < o->nlines; k++) {
+			items += o->l[k].num;
+			gross += o->l[k].price * o->l[k].num;
+			opay += o->l[k].pay;
+			if (!strcmp(c, "refunded"))
+				orefund += o->l[k].pay;
+		}
+		paid += opay;
+		refund += orefund;
+		for (int k = 0; k < 7; k++)
+			if (!strcmp(c, names[k]))
+				by[k]++;
+		if (o->paid && strcmp(c, "cancelled") && strcmp(c, "refunded") &&
+		    !(orefund > 0 && orefund >= opay))
+			qual++;
+		if (seen && !seen[o->buyer]) {
+			seen[o->buyer] = 1;
+			buyers++;
+			phones += shop.b[o->buyer].phone_kind == 1;
+		}
+	}
+	free(seen);
+	add_kv(t, "orders", orders);
+	add_kv(t, "lines", lines);
+	add_kv(t, "items", items);
+	add_kv(t, "gross_fen", gross);
+	add_kv(t, "paid_fen", paid);
+	add_kv(t, "refund_fen", refund);
+	add_kv(t, "qualifying", qual);
+	for (int k = 0; k < 7; k++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "status_%s", names[k]);
+		add_kv(t, key, by[k]);
+	}
+	add_kv(t, "bad_orders", bad);
+	add_kv(t, "buyers", buyers);
+	add_kv(t, "plain_phones", phones);
+	return t;
+}
+
+/* ---- mutations ---------------------------------------------------------------------- */
+
+static void mutate(int step, struct json_object *done)
+{
+	int64_t now = (int64_t)time(NULL), t = now - 600;
+	int updated = 0, added = 0, n = shop.n;
+
+	rng_state = shop.seed * 1000003ULL + (uint64_t)step * 7919ULL;
+	for (int i = 0; i < n; i++) {
+		struct yorder *o = &shop.o[i];
+
+		if (o->bad || rndn(10) != 0)
+			continue;
+		switch (o->st) {
+		case S_WAIT_PAY:
+			if (rndn(2)) {
+				o->st = S_WAIT_SEND;
+				o->paid = t - 60;
+			} else {
+				o->st = S_CLOSED;
+			}
+			break;
+		case S_WAIT_SEND:
+			o->st = S_WAIT_CONFIRM;
+			o->consign = t - 60;
+			break;
+		case S_WAIT_CONFIRM:
+			o->st = S_SUCCESS;
+			o->success = t - 60;
+			break;
+		case S_SUCCESS:
+			o->refund_state = o->refund_state == 0 ? 2 : 12;
+			break;
+		case S_CLOSED:
+			continue; /* final */
+		}
+		o->updated = t;
+		updated++;
+	}
+	for (int i = 0; i < 3 + step; i++) {
+		make_order(t - 3600 + rndn(3000), t);
+		shop.o[shop.n - 1].updated = t;
+		added++;
+	}
+	add_kv(done, "updated", updated);
+	add_kv(done, "added", added);
+}
+
+/* ---- JSON of an order ----------------------------------------------------------------- */
+
+static void put_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+static void put_time(struct json_object *o, const char *k, int64_t t)
+{
+	char s[32];
+
+	cn_text(t, s, sizeof(s));
+	put_str(o, k, s);
+}
+
+static void put_yuan(struct json_object *o, const char *k, long fen)
+{
+	char s[32];
+
+	snprintf(s, sizeof(s), "%ld.%02ld", fen / 100, fen % 100);
+	put_str(o, k, s);
+}
+
+static struct json_object *order_json(const struct yorder *o)
+{
+	struct json_object *full = json_object_new_object(), *info = json_object_new_object();
+	struct json_object *pay = json_object_new_object(), *buyer = json_object_new_object();
+	struct json_object *lines = json_object_new_array(), *wrap = json_object_new_object();
+	const struct buyer *b = &shop.b[o->buyer];
+	long total = 0, payment = o->post;
+
+	put_str(info, "tid", o->tid);
+	put_str(info, "status", o->bad == 1 ? "TRADE_WEIRD" : status_code[o->st]);
+	put_str(info, "status_str", status_str[o->st]);
+	json_object_object_add(info, "type", json_object_new_int(0));
+	put_time(info, "created", o->created);
+	put_time(info, "update_time", o->updated);
+	put_time(info, "pay_time", o->paid);
+	put_time(info, "consign_time", o->consign);
+	put_time(info, "confirm_time", o->success);
+	put_time(info, "success_time", o->success);
+	put_time(info, "expired_time", o->st == S_WAIT_PAY ? o->created + 1800 : 0);
+	json_object_object_add(info, "refund_state", json_object_new_int(o->refund_state));
+	json_object_object_add(info, "close_type",
+			       json_object_new_int(o->st == S_CLOSED ? (o->paid ? 2 : 1) : 0));
+	put_str(info, "pay_type_str", o->paid ? "WEIXIN_DAIXIAO" : "");
+	put_str(info, "shop_name", "有赞测试小店");
+	for (int k = 0; k < o->nlines; k++) {
+		const struct yline *l = &o->l[k];
+		struct json_object *it = json_object_new_object();
+
+		put_str(it, "oid", l->oid);
+		json_object_object_add(it, "item_id", json_object_new_int64(l->item_id));
+		json_object_object_add(it, "sku_id", json_object_new_int64(l->sku_id));
+		put_str(it, "outer_item_id", "");
+		put_str(it, "outer_sku_id", l->outer_sku);
+		put_str(it, "title", l->title);
+		put_str(it, "sku_properties_name", "");
+		json_object_object_add(it, "num", json_object_new_int(l->num));
+		if (o->bad == 2 && k == 0)
+			put_str(it, "price", "12.345");
+		else
+			put_yuan(it, "price", l->price);
+		put_yuan(it, "total_fee", l->price * l->num);
+		put_yuan(it, "payment", l->pay);
+		json_object_object_add(it, "is_present", json_object_new_boolean(0));
+		json_object_array_add(lines, it);
+		total += l->price * l->num;
+		payment += l->pay;
+	}
+	put_yuan(pay, "total_fee", total);
+	put_yuan(pay, "post_fee", o->post);
+	put_yuan(pay, "payment", payment);
+	json_object_object_add(pay, "transaction", json_object_new_array());
+	put_str(buyer, "yz_open_id", b->yz_open_id);
+	put_str(buyer, "outer_user_id", b->outer_user_id);
+	json_object_object_add(buyer, "fans_type", json_object_new_int(1));
+	put_str(buyer, "buyer_phone", b->phone);
+	json_object_object_add(full, "order_info", info);
+	json_object_object_add(full, "pay_info", pay);
+	json_object_object_add(full, "buyer_info", buyer);
+	json_object_object_add(full, "orders", lines);
+	json_object_object_add(wrap, "full_order_info", full);
+	return wrap;
+}
+
+/* ---- HTTP plumbing -------------------------------------------------------------------- */
+
+struct request {
+	struct buf body;
+	int too_big;
+};
+
+struct reply {
+	int status;
+	char *body;
+	long retry_after;
+};
+
+static void reply_json(struct reply *r, struct json_object *o)
+{
+	r->status = 200;
+	r->body = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+static void reply_kv(struct reply *r, struct json_object *o)
+{
+	struct buf b = BUF_INIT;
+
+	json_object_object_foreach(o, k, v)
+		buf_addf(&b, "%s=%s\n", k, json_object_get_string(v));
+	r->status = 200;
+	r->body = buf_detach(&b, NULL);
+	json_object_put(o);
+}
+
+static void reply_biz(struct reply *r, int code, const char *msg)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "success", json_object_new_boolean(0));
+	json_object_object_add(o, "code", json_object_new_int(code));
+	put_str(o, "message", msg);
+	reply_json(r, o);
+}
+
+static void reply_gw(struct reply *r, int code, const char *msg)
+{
+	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
+
+	json_object_object_add(e, "err_code", json_object_new_int(code));
+	put_str(e, "err_msg", msg);
+	json_object_object_add(o, "gw_err_resp", e);
+	reply_json(r, o);
+}
+
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+		       ? json_object_get_string(v) : NULL;
+}
+
+static long jlong(struct json_object *o, const char *k, long def)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k, &v))
+		return def;
+	return (long)json_object_get_int64(v);
+}
+
+/* ---- endpoints ------------------------------------------------------------------------ */
+
+static void handle_token(const char *method, struct request *rq, struct reply *r)
+{
+	struct json_object *req = NULL, *o, *d;
+	const char *id, *secret, *grant, *type;
+	int64_t now_ms = wall_ms();
+	int slot;
+
+	tokens.token_calls++;
+	if (strcmp(method, "POST") != 0 || !(req = json_tokener_parse(buf_str(&rq->body))) ||
+	    !json_object_is_type(req, json_type_object)) {
+		json_object_put(req);
+		RET(reply_biz(r, 40010, "参数错误: POST a JSON body"));
+	}
+	id = jstr(req, "client_id");
+	secret = jstr(req, "client_secret");
+	grant = jstr(req, "grant_id");
+	type = jstr(req, "authorize_type");
+	if (!id || !secret || !grant || !type || strcmp(type, "silent") != 0) {
+		json_object_put(req);
+		RET(reply_biz(r, 40010, "参数错误"));
+	}
+	if (strcmp(id, opt.client_id) || strcmp(secret, opt.client_secret) ||
+	    strcmp(grant, opt.kdt_id)) {
+		json_object_put(req);
+		RET(reply_biz(r, 40001, "client_id, client_secret or grant_id is wrong"));
+	}
+	json_object_put(req);
+	slot = tokens.n < 16 ? tokens.n++ : (int)(tokens.issued % 16);
+	snprintf(tokens.v[slot], sizeof(tokens.v[slot]), "yz-tok-%ld-%08" PRIx64, ++tokens.issued,
+		 (uint64_t)rand());
+	tokens.expires_ms[slot] = now_ms + opt.token_ttl * 1000;
+	o = json_object_new_object();
+	d = json_object_new_object();
+	put_str(d, "access_token", tokens.v[slot]);
+	json_object_object_add(d, "expires", json_object_new_int64(now_ms + opt.token_ttl * 1000));
+	put_str(d, "scope", "trade");
+	put_str(d, "authority_id", opt.kdt_id);
+	json_object_object_add(o, "success", json_object_new_boolean(1));
+	json_object_object_add(o, "code", json_object_new_int(200));
+	json_object_object_add(o, "data", d);
+	reply_json(r, o);
+}
+
+/* 0 valid, 4203 unknown, 4202 expired. */
+static int token_check(const char *tok)
+{
+	for (int i = 0; tok && i < tokens.n; i++)
+		if (!strcmp(tokens.v[i], tok))
+			return wall_ms() < tokens.expires_ms[i] ? 0 : 4202;
+	return 4203;
+}
+
+static int by_update(const void *a, const void *b)
+{
+	const struct yorder *x = *(struct yorder *const *)a, *y = *(struct yorder *const *)b;
+
+	if (x->updated != y->updated)
+		return x->updated < y->updated ? -1 : 1;
+	return strcmp(x->tid, y->tid);
+}
+
+static void handle_trades(struct request *rq, struct reply *r)
+{
+	struct json_object *req = json_tokener_parse(buf_str(&rq->body)), *o, *d, *list;
+	const char *su, *eu;
+	int64_t from = INT64_MIN, to = INT64_MAX;
+	long page_no, page_size;
+	struct yorder **hit;
+	int nhit = 0;
+
+	if (!req || !json_object_is_type(req, json_type_object)) {
+		json_object_put(req);
+		RET(reply_biz(r, 40010, "参数错误: the body must be JSON"));
+	}
+	su = jstr(req, "start_update");
+	eu = jstr(req, "end_update");
+	page_no = jlong(req, "page_no", 1);
+	page_size = jlong(req, "page_size", 20);
+	if (su && eu) { /* an unpaired bound is ignored, as the real API does */
+		from = parse_cn_time(su);
+		to = parse_cn_time(eu);
+		if (from < 0 || to < 0) {
+			json_object_put(req);
+			RET(reply_biz(r, 101500101, "start_update/end_update 格式错误"));
+		}
+		if (to - from > 92 * DAY) {
+			json_object_put(req);
+			RET(reply_biz(r, 101500102, "时间跨度不能超过3个月"));
+		}
+		if (from < tokens.min_start || !tokens.min_start)
+			tokens.min_start = from;
+		if (to > tokens.max_end)
+			tokens.max_end = to;
+	}
+	json_object_put(req);
+	if (page_no < 1 || page_no > 100)
+		RET(reply_biz(r, 101500103, "page_no 必须在 1-100 之间"));
+	if (page_size < 1 || page_size > 100)
+		RET(reply_biz(r, 101500104, "page_size 不能超过 100"));
+	hit = malloc(((size_t)shop.n + 1) * sizeof(*hit));
+	for (int i = 0; i < shop.n; i++)
+		if (shop.o[i].updated >= from && shop.o[i].updated <= to)
+			hit[nhit++] = &shop.o[i];
+	qsort(hit, (size_t)nhit, sizeof(*hit), by_update);
+	list = json_object_new_array();
+	for (long i = (page_no - 1) * page_size; i < nhit && i < page_no * page_size; i++)
+		json_object_array_add(list, order_json(hit[i]));
+	free(hit);
+	o = json_object_new_object();
+	d = json_object_new_object();
+	json_object_object_add(d, "total_results", json_object_new_int(nhit));
+	json_object_object_add(d, "full_order_info_list", list);
+	json_object_object_add(o, "success", json_object_new_boolean(1));
+	json_object_object_add(o, "code", json_object_new_int(200));
+	put_str(o, "message", "successful");
+	json_object_object_add(o, "data", d);
+	reply_json(r, o);
+}
+
+/* Apply the fault rules to a call on path; 1 = answered. */
+static int apply_faults(const char *path, struct reply *r)
+{
+	for (int i = 0; i < faults.n; i++) {
+		struct fault *f = &faults.f[i];
+
+		if (!strstr(path, f->path))
+			continue;
+		f->seen++;
+		if (f->seen < f->at || f->fired >= f->count)
+			continue;
+		f->fired++;
+		faults.fired++;
+		if (opt.verbose)
+			fprintf(stderr, "fake_youzan: fault %d fires on %s\n", (int)f->kind, path);
+		switch (f->kind) {
+		case F_TOKEN:
+			tokens.n = 0;
+			continue;
+		case F_HTTP:
+			r->status = (int)f->value;
+			r->body = strdup("<html>server error</html>");
+			r->retry_after = f->retry_after;
+			return 1;
+		case F_GW:
+			reply_gw(r, (int)f->value, "fault");
+			return 1;
+		case F_BIZ:
+			reply_biz(r, (int)f->value, "fault: 系统繁忙");
+			return 1;
+		case F_INVALID_JSON:
+			r->status = 200;
+			r->body = strdup("{\"success\":true,\"code\":200,\"data\":{\"total_results\":3,"
+					 "\"full_order_info_list\":[{\"full_order_info\":{\"order_in");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int add_fault_spec(const char *spec)
+{
+	char copy[512], *save = NULL;
+	struct fault f = { F_HTTP, 1, 1, 0, 0, 0, -1, "trades" };
+	int kind = 0;
+
+	snprintf(copy, sizeof(copy), "%s", spec);
+	for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+		const char *v = eq ? eq + 1 : "1";
+
+		if (eq)
+			*eq = '\0';
+		if (!strcmp(kv, "clear"))
+			memset(&faults, 0, sizeof(faults));
+		else if (!strcmp(kv, "at"))
+			f.at = atol(v);
+		else if (!strcmp(kv, "count"))
+			f.count = atol(v);
+		else if (!strcmp(kv, "path"))
+			snprintf(f.path, sizeof(f.path), "%s", v);
+		else if (!strcmp(kv, "retry_after"))
+			f.retry_after = atol(v);
+		else if (!strcmp(kv, "http"))
+			f.kind = F_HTTP, f.value = atol(v), kind = 1;
+		else if (!strcmp(kv, "token_invalid"))
+			f.kind = F_TOKEN, kind = 1;
+		else if (!strcmp(kv, "gw"))
+			f.kind = F_GW, f.value = atol(v), kind = 1;
+		else if (!strcmp(kv, "biz"))
+			f.kind = F_BIZ, f.value = atol(v), kind = 1;
+		else if (!strcmp(kv, "invalid_json"))
+			f.kind = F_INVALID_JSON, kind = 1;
+		else
+			return -1;
+	}
+	if (kind && faults.n < MAX_FAULTS)
+		faults.f[faults.n++] = f;
+	return 0;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct buf *b = cls;
+
+	(void)kind;
+	if (b->len)
+		buf_addch(b, '&');
+	buf_addf(b, "%s=%s", key, value ? value : "1");
+	return MHD_YES;
+}
+
+static const char *arg(struct MHD_Connection *c, const char *k)
+{
+	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
+}
+
+static void handle_admin(struct MHD_Connection *c, const char *p, struct reply *r)
+{
+	int kv = arg(c, "format") && !strcmp(arg(c, "format"), "kv");
+	struct json_object *o;
+
+	if (!strcmp(p, "fault")) {
+		struct buf spec = BUF_INIT;
+		int rc;
+
+		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &spec);
+		rc = add_fault_spec(buf_str(&spec));
+		buf_release(&spec);
+		r->status = rc == 0 ? 200 : 400;
+		r->body = strdup(rc == 0 ? "{\"ok\":true}" : "{\"error\":\"bad fault spec\"}");
+		return;
+	}
+	if (!strcmp(p, "mutate")) {
+		const char *s = arg(c, "step");
+
+		o = json_object_new_object();
+		mutate(s ? atoi(s) : 1, o);
+		RET(kv ? reply_kv(r, o) : reply_json(r, o));
+	}
+	if (!strcmp(p, "expect"))
+		RET(kv ? reply_kv(r, truth()) : reply_json(r, truth()));
+	if (!strcmp(p, "stats")) {
+		o = json_object_new_object();
+		add_kv(o, "token_calls", tokens.token_calls);
+		add_kv(o, "tokens_issued", tokens.issued);
+		add_kv(o, "trades_calls", tokens.trades_calls);
+		add_kv(o, "faults_fired", faults.fired);
+		add_kv(o, "min_start", tokens.min_start);
+		add_kv(o, "max_end", tokens.max_end);
+		if (arg(c, "clear")) {
+			tokens.trades_calls = tokens.token_calls = 0;
+			tokens.min_start = tokens.max_end = 0;
+		}
+		RET(kv ? reply_kv(r, o) : reply_json(r, o));
+	}
+	r->status = 404;
+	r->body = strdup("{\"error\":\"no such admin endpoint\"}");
+}
+
+static void dispatch(struct MHD_Connection *c, const char *url, const char *method,
+		     struct request *rq, struct reply *r)
+{
+	const char *tok;
+	int code;
+
+	if (!strncmp(url, "/__admin/", 9))
+		RET(handle_admin(c, url + 9, r));
+	if (!strcmp(url, "/auth/token")) {
+		if (apply_faults(url, r))
+			return;
+		RET(handle_token(method, rq, r));
+	}
+	if (strcmp(url, TRADES) != 0) {
+		reply_gw(r, 4004, "api not found");
+		return;
+	}
+	tokens.trades_calls++;
+	if (apply_faults(url, r))
+		return;
+	tok = arg(c, "access_token");
+	if (!tok || !*tok)
+		RET(reply_gw(r, 4201, "access_token 不存在"));
+	if ((code = token_check(tok)) != 0)
+		RET(reply_gw(r, code, code == 4202 ? "access_token 已过期" : "invalid access_token"));
+	if (strcmp(method, "POST") != 0)
+		RET(reply_biz(r, 40010, "参数错误: POST a JSON body"));
+	handle_trades(rq, r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct request *rq = *con_cls;
+	struct reply r = { 0, NULL, -1 };
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		buf_init(&rq->body, 1 << 20);
+		*con_cls = rq;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (buf_add(&rq->body, upload, *upload_size) < 0)
+			rq->too_big = 1;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&mu);
+	if (rq->too_big) {
+		r.status = 413;
+		r.body = strdup("too large");
+	} else {
+		dispatch(c, url, method, rq, &r);
+	}
+	pthread_mutex_unlock(&mu);
+	if (opt.verbose)
+		fprintf(stderr, "fake_youzan: %s %s %.200s -> %d %.200s\n", method, url,
+			buf_str(&rq->body), r.status, r.body ? r.body : "");
+	if (!r.body)
+		r.body = strdup("");
+	resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type",
+				r.status == 200 ? "application/json;charset=UTF-8" : "text/html");
+	if (r.retry_after >= 0) {
+		char ra[32];
+
+		snprintf(ra, sizeof(ra), "%ld", r.retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
+	ret = MHD_queue_response(c, (unsigned)(r.status ? r.status : 500), resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct request *rq = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (rq) {
+		buf_release(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: fake_youzan [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
+		     "                   [--history-days N] [--bad-orders N] [--client-id ID]\n"
+		     "                   [--client-secret S] [--kdt-id ID] [--token-ttl SECS]\n"
+		     "                   [--end \"YYYY-MM-DD HH:MM:SS\"]\n"
+		     "                   [--fault SPEC]... [--verbose]\n"
+		     "       fake_youzan --port N --admin PATH   (call an admin endpoint of a running\n"
+		     "                   fake: fault and mutate are POSTed; prints the answer)\n");
+}
+
+static size_t admin_write(char *p, size_t size, size_t n, void *user)
+{
+	(void)user;
+	return fwrite(p, size, n, stdout) * size;
+}
+
+static int admin_call(long port, const char *path)
+{
+	char url[2048];
+	long status = 0;
+	CURL *h = curl_easy_init();
+	CURLcode rc;
+
+	if (!h)
+		return 1;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%ld%s", port, path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, admin_write);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (!strncmp(path, "/__admin/fault", 14) || !strncmp(path, "/__admin/mutate", 15))
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(h);
+	if (rc != CURLE_OK) {
+		fprintf(stderr, "fake_youzan: %s: %s\n", url, curl_easy_strerror(rc));
+		return 1;
+	}
+	fflush(stdout);
+	return status == 200 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "orders", required_argument, NULL, 'o' },
+		{ "history-days", required_argument, NULL, 'H' },
+		{ "bad-orders", required_argument, NULL, 'b' },
+		{ "client-id", required_argument, NULL, 'i' },
+		{ "client-secret", required_argument, NULL, 'k' },
+		{ "kdt-id", required_argument, NULL, 'K' },
+		{ "token-ttl", required_argument, NULL, 't' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "admin", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long port = 0, norders = 200, nbad = 0;
+	const char *port_file = NULL, *admin = NULL, *end = NULL;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	struct sockaddr_in addr;
+	sigset_t set;
+	int sig, o;
+
+	shop.seed = 1;
+	shop.history_days = 60;
+	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'p': port = strtol(optarg, NULL, 10); break;
+		case 'P': port_file = optarg; break;
+		case 's': shop.seed = strtoull(optarg, NULL, 10); break;
+		case 'o': norders = strtol(optarg, NULL, 10); break;
+		case 'H': shop.history_days = (int)strtol(optarg, NULL, 10); break;
+		case 'b': nbad = strtol(optarg, NULL, 10); break;
+		case 'i': snprintf(opt.client_id, sizeof(opt.client_id), "%s", optarg); break;
+		case 'k': snprintf(opt.client_secret, sizeof(opt.client_secret), "%s", optarg); break;
+		case 'K': snprintf(opt.kdt_id, sizeof(opt.kdt_id), "%s", optarg); break;
+		case 't': opt.token_ttl = strtol(optarg, NULL, 10); break;
+		case 'e': end = optarg; break;
+		case 'f':
+			if (add_fault_spec(optarg) < 0) {
+				fprintf(stderr, "fake_youzan: bad --fault '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'v': opt.verbose = 1; break;
+		case 'a': admin = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (admin)
+		return port > 0 && port <= 65535 ? admin_call(port, admin) : 2;
+	if (port < 0 || port > 65535 || norders < 0 || norders > 2000000 || nbad < 0 ||
+	    shop.history_days < 8 || shop.history_days > 3000 || opt.token_ttl < 1) {
+		usage(stderr);
+		return 2;
+	}
+	shop.end = end ? parse_cn_time(end) : (int64_t)time(NULL) - 3600;
+	if (shop.end < 0) {
+		fprintf(stderr, "fake_youzan: bad --end '%s' (YYYY-MM-DD HH:MM:SS)\n", end);
+		return 2;
+	}
+	generate((int)norders, (int)nbad);
+	srand((unsigned)shop.seed);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons((uint16_t)port);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
+			     NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "fake_youzan: cannot listen on 127.0.0.1:%ld: %s\n", port,
+			strerror(errno));
+		return 1;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	port = info ? info->port : port;
+	printf("%ld\n", port);
+	fflush(stdout);
+	if (port_file) {
+		char tmp[4096];
+		FILE *f;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", port_file);
+		f = fopen(tmp, "w");
+		if (!f || fprintf(f, "%ld\n", port) < 0 || fclose(f) != 0 || rename(tmp, port_file) < 0) {
+			fprintf(stderr, "fake_youzan: cannot write %s: %s\n", port_file, strerror(errno));
+			MHD_stop_daemon(d);
+			return 1;
+		}
+	}
+	if (opt.verbose)
+		fprintf(stderr, "fake_youzan: listening on 127.0.0.1:%ld (orders %ld, seed %llu)\n",
+			port, norders, (unsigned long long)shop.seed);
+	sigwait(&set, &sig);
+	_exit(0);
+}
