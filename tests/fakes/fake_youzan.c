@@ -440,6 +440,15 @@ static void mutate(int step, struct json_object *done)
 	int64_t now = (int64_t)time(NULL), t = now - 600;
 	int updated = 0, added = 0, n = shop.n;
 
+	/*
+	 * A change is a new version: two mutations within one second would otherwise
+	 * give an order a second state under the same update_time, which a versioned
+	 * merge rightly ignores (and a test would flake).
+	 */
+	for (int i = 0; i < n; i++)
+		if (shop.o[i].updated >= t)
+			t = shop.o[i].updated + 1;
+
 	rng_state = shop.seed * 1000003ULL + (uint64_t)step * 7919ULL;
 	for (int i = 0; i < n; i++) {
 		struct yorder *o = &shop.o[i];
