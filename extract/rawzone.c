@@ -203,3 +203,19 @@ int rawzone_close(struct rawzone *rz)
 	}
 	return rc;
 }
+
+int rawzone_read_page(const char *path, struct buf *b)
+{
+	gzFile gz = gzopen(path, "rb");
+	char chunk[65536];
+	int len;
+
+	buf_reset(b);
+	if (!gz)
+		return -1;
+	while ((len = gzread(gz, chunk, sizeof(chunk))) > 0)
+		if (buf_add(b, chunk, (size_t)len) < 0)
+			break;
+	gzclose(gz);
+	return len == 0 ? 0 : -1;
+}

@@ -13,24 +13,24 @@
  *   groupchat/get       per chat; members only when member_version changed
  *   get_user_behavior_data        per staff member, ≤30-day windows
  *   groupchat/statistic_group_by_day  per group owner, same windows
- *   (callback spool, when the receiver is built in)   etl.wecom_merge
+ *   callback spool, etl.wecom_merge, callback spool again
  *
  * Statistics days are WeCom's days (China time, Asia/Shanghai): the last
  * stats_days days ending yesterday, re-pulled every run.
+ *
+ * A replay runs the same plan with every call answered by the run's raw
+ * zone (wecom_api_call in replay mode): the statistics days are the run's,
+ * member lists are always re-read, callbacks wait for the next run, and the
+ * 'snapshot' watermark names the raw-zone run the warehouse now reflects.
  */
 #include "siyu/wecom.h"
 
 #include "siyu/db.h"
+#include "siyu/debug.h"
 #include "siyu/http.h"
 #include "siyu/log.h"
 #include "siyu/rawzone.h"
-
-#if __has_include("siyu/wecom_events.h")
 #include "siyu/wecom_events.h"
-#define WECOM_HAVE_EVENTS 1
-#else
-#define WECOM_HAVE_EVENTS 0
-#endif
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -562,8 +562,21 @@ static int stats_range(struct wecom_run *r, int64_t *first, int64_t *last)
 {
 	char days[24];
 	const char *params[] = { days };
+	const struct wecom_replay *rp = r->api.replay;
 	PGresult *res;
 
+	if (rp) {
+		/* the run's days; a run that never asked for them stopped before */
+		if (!rp->has_stats && r->staff.n > 0) {
+			r->api.replay->ended = 1;
+			snprintf(r->err, r->errlen, "source %s: the run's raw zone ends before the "
+				 "statistics calls (the run stopped there)", r->ctx->src->name);
+			return -1;
+		}
+		*first = rp->stats_first;
+		*last = rp->has_stats ? rp->stats_last : rp->stats_first - 1;
+		return 0;
+	}
 	snprintf(days, sizeof(days), "%ld", r->ctx->src->stats_days > 0 ? r->ctx->src->stats_days : 7);
 	res = db_query(r->ctx->conn,
 		       "SELECT extract(epoch FROM ((d - $1::int)::timestamp AT TIME ZONE '" STATS_TZ "'))::bigint, "
@@ -675,17 +688,39 @@ static int extract_stats(struct wecom_run *r)
 
 static int apply_callbacks(struct wecom_run *r)
 {
-#if WECOM_HAVE_EVENTS
 	char why[1024];
 
+	if (r->api.replay)
+		return 0; /* the spool is the next run's: a replay loads what the run extracted */
 	if (wecom_events_apply(r->ctx, r->c, why, sizeof(why)) < 0) {
 		snprintf(r->err, r->errlen, "source %s: loading the callback spool failed: %s",
 			 r->ctx->src->name, why);
 		return -1;
 	}
-#else
-	(void)r;
-#endif
+	return 0;
+}
+
+/*
+ * The 'snapshot' watermark: when the snapshot now in the warehouse was taken
+ * (for a run: its transaction's start, before the first page) and, as its
+ * run_id, the raw-zone run that holds it, which a replay must not go behind.
+ */
+static int save_snapshot_mark(struct wecom_run *r, long long raw_run, const char *taken_at)
+{
+	char run[32];
+	const char *params[] = { r->ctx->src->name, taken_at && *taken_at ? taken_at : NULL, run };
+
+	snprintf(run, sizeof(run), "%lld", raw_run);
+	if (db_exec_params(r->ctx->conn,
+			   "INSERT INTO etl.watermark AS w (source, entity, value, run_id) "
+			   "VALUES ($1, 'snapshot', COALESCE($2::timestamptz, now()), $3::bigint) "
+			   "ON CONFLICT (source, entity) DO UPDATE SET value = EXCLUDED.value, "
+			   "run_id = EXCLUDED.run_id, updated_at = now()",
+			   3, params) < 0) {
+		snprintf(r->err, r->errlen, "source %s: cannot save the snapshot watermark: %s",
+			 r->ctx->src->name, db_last_error());
+		return -1;
+	}
 	return 0;
 }
 
@@ -702,11 +737,29 @@ static int check_rejects(struct wecom_run *r)
 	return -1;
 }
 
-static int load_steps(struct wecom_run *r)
+/* The raw-zone run whose snapshot the warehouse holds (0: none), or -1. */
+static long long snapshot_run(PGconn *conn, const char *source)
+{
+	const char *params[] = { source };
+	PGresult *res = db_query(conn, "SELECT run_id FROM etl.watermark "
+				       "WHERE source = $1 AND entity = 'snapshot'", 1, params);
+	long long id;
+
+	if (!res)
+		return -1;
+	id = PQntuples(res) && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return id;
+}
+
+/* raw_run / taken_at: the snapshot being loaded (taken_at NULL: now, for a run). */
+static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_at)
 {
 	const struct source_ctx *ctx = r->ctx;
 
-	if (wecom_load_begin(ctx->conn) < 0 || wecom_load_versions(ctx->conn, &r->versions) < 0) {
+	/* a replay re-reads every member list: the point may be a fixed transform */
+	if (wecom_load_begin(ctx->conn) < 0 ||
+	    (!r->api.replay && wecom_load_versions(ctx->conn, &r->versions) < 0)) {
 		snprintf(r->err, r->errlen, "source %s: cannot prepare staging: %s", ctx->src->name,
 			 db_last_error());
 		return -1;
@@ -715,8 +768,16 @@ static int load_steps(struct wecom_run *r)
 	    extract_groups(r) < 0 || extract_stats(r) < 0 || flush(r, 0) < 0)
 		return -1;
 	r->c->pages = (long)r->api.pages;
+	if (r->api.replay && r->api.replay->next < r->api.replay->n) {
+		snprintf(r->err, r->errlen, "source %s: the run's raw zone has %zu more pages from %s "
+			 "on: the call plan differs from the run's", ctx->src->name,
+			 r->api.replay->n - r->api.replay->next,
+			 r->api.replay->v[r->api.replay->next].file);
+		return -1;
+	}
 	if (check_rejects(r) < 0)
 		return -1;
+	debug_point("merge");
 	/* Callbacks first: the snapshot must not reopen what a callback closed. */
 	if (apply_callbacks(r) < 0)
 		return -1;
@@ -726,15 +787,19 @@ static int load_steps(struct wecom_run *r)
 		return -1;
 	}
 	/* Again: removals that waited for their relationship find it now. */
-	if (apply_callbacks(r) < 0)
+	if (apply_callbacks(r) < 0 || save_snapshot_mark(r, raw_run, taken_at) < 0)
 		return -1;
-	if (runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name, "succeeded", r->c, NULL) < 0 ||
-	    db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0) {
-		snprintf(r->err, r->errlen, "source %s: commit failed: %s", ctx->src->name,
-			 db_last_error());
-		return -1;
-	}
+	/* a replay's counts are recorded once, by siyu replay, over all its runs */
+	if (!ctx->replay &&
+	    runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name, "succeeded", r->c, NULL) < 0)
+		goto commit_failed;
+	debug_point("commit");
+	if (db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0)
+		goto commit_failed;
 	return 0;
+commit_failed:
+	snprintf(r->err, r->errlen, "source %s: commit failed: %s", ctx->src->name, db_last_error());
+	return -1;
 }
 
 static struct http_client *make_http(const struct source_ctx *ctx, char *err, size_t errlen)
@@ -751,29 +816,73 @@ static struct http_client *make_http(const struct source_ctx *ctx, char *err, si
 	return http_client_new(&o, err, errlen);
 }
 
+static int run_init(struct wecom_run *r, const struct source_ctx *ctx,
+		    struct load_counts *counts, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	memset(counts, 0, sizeof(*counts));
+	err[0] = '\0';
+	r->ctx = ctx;
+	r->c = counts;
+	r->err = err;
+	r->errlen = errlen;
+	r->x.now = (int64_t)time(NULL);
+	r->x.pii_key = ctx->pii_key;
+	r->x.pii_key_len = ctx->pii_key_len;
+	wecom_rows_init(&r->rows);
+	if (reject_log_open(&r->rejects, ctx->run_id, ctx->src->name) < 0) {
+		snprintf(err, errlen, "source %s: cannot open the reject spool", ctx->src->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* After load_steps: roll back a failure, store the rejects either way. */
+static int run_finish(struct wecom_run *r, int rc)
+{
+	const struct source_ctx *ctx = r->ctx;
+
+	if (rc < 0) {
+		if (PQtransactionStatus(ctx->conn) != PQTRANS_IDLE)
+			db_exec(ctx->conn, "ROLLBACK");
+		r->c->inserted = r->c->updated = r->c->unchanged = 0;
+		r->c->pages = (long)r->api.pages;
+	}
+	if (r->x.phones_skipped)
+		log_info("msg=\"remark phones not linked\" source=%s count=%ld reason=\"%s\"",
+			 ctx->src->name, r->x.phones_skipped,
+			 ctx->pii_key ? "not a mainland mobile number" : "SIYU_PII_KEY is not set");
+	if (!ctx->dry_run && reject_log_flush(&r->rejects, ctx->conn) < 0 && rc == 0) {
+		snprintf(r->err, r->errlen, "source %s: loaded, but its rejects could not be stored",
+			 ctx->src->name);
+		rc = -1;
+	}
+	return rc;
+}
+
+static void run_release(struct wecom_run *r)
+{
+	wecom_api_release(&r->api);
+	wecom_versions_release(&r->versions);
+	wecom_rows_release(&r->rows);
+	reject_log_close(&r->rejects);
+	strlist_free(&r->staff);
+	strlist_free(&r->chats);
+	strlist_free(&r->owners);
+	free(r->chat_status);
+}
+
 int wecom_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
 		     size_t errlen)
 {
-	struct wecom_run r = { 0 };
+	struct wecom_run r;
 	struct rawzone raw;
 	struct http_client *http = NULL;
 	int rc = -1;
 
-	memset(counts, 0, sizeof(*counts));
 	memset(&raw, 0, sizeof(raw));
-	err[0] = '\0';
-	r.ctx = ctx;
-	r.c = counts;
-	r.err = err;
-	r.errlen = errlen;
-	r.x.now = (int64_t)time(NULL);
-	r.x.pii_key = ctx->pii_key;
-	r.x.pii_key_len = ctx->pii_key_len;
-	wecom_rows_init(&r.rows);
-	if (reject_log_open(&r.rejects, ctx->run_id, ctx->src->name) < 0) {
-		snprintf(err, errlen, "source %s: cannot open the reject spool", ctx->src->name);
+	if (run_init(&r, ctx, counts, err, errlen) < 0)
 		goto out;
-	}
 	if (!(http = make_http(ctx, err, errlen)))
 		goto out;
 	if (rawzone_open(&raw, ctx->raw_dir, ctx->src->name, ctx->run_id, err, errlen) < 0)
@@ -782,22 +891,7 @@ int wecom_source_run(const struct source_ctx *ctx, struct load_counts *counts, c
 			   config_source_get(ctx->src, "base_url"), config_source_get(ctx->src, "corpid"),
 			   config_source_get(ctx->src, "secret"), ctx->src->retries, err, errlen) < 0)
 		goto out;
-	rc = load_steps(&r);
-	if (rc < 0) {
-		if (PQtransactionStatus(ctx->conn) != PQTRANS_IDLE)
-			db_exec(ctx->conn, "ROLLBACK");
-		counts->inserted = counts->updated = counts->unchanged = 0;
-		counts->pages = (long)r.api.pages;
-	}
-	if (r.x.phones_skipped)
-		log_info("msg=\"remark phones not linked\" source=%s count=%ld reason=\"%s\"",
-			 ctx->src->name, r.x.phones_skipped,
-			 ctx->pii_key ? "not a mainland mobile number" : "SIYU_PII_KEY is not set");
-	if (!ctx->dry_run && reject_log_flush(&r.rejects, ctx->conn) < 0 && rc == 0) {
-		snprintf(err, errlen, "source %s: loaded, but its rejects could not be stored",
-			 ctx->src->name);
-		rc = -1;
-	}
+	rc = run_finish(&r, load_steps(&r, ctx->run_id, NULL));
 	log_info("msg=\"wecom source done\" source=%s status=%s pages=%lld token_fetches=%lld "
 		 "requests=%lld backoff_ms=%lld", ctx->src->name, rc == 0 ? "ok" : "failed",
 		 r.api.pages, r.api.token_fetches, http_client_requests(http),
@@ -807,14 +901,63 @@ out:
 		snprintf(err, errlen, "source %s: cannot sync the raw zone", ctx->src->name);
 		rc = -1;
 	}
-	wecom_api_release(&r.api);
-	wecom_versions_release(&r.versions);
-	wecom_rows_release(&r.rows);
-	reject_log_close(&r.rejects);
-	strlist_free(&r.staff);
-	strlist_free(&r.chats);
-	strlist_free(&r.owners);
-	free(r.chat_status);
+	run_release(&r);
 	http_client_free(http);
+	return rc;
+}
+
+/* May the warehouse take raw_run's snapshot? 0 yes, -1 no (err says why). */
+static int replay_allowed(const struct source_ctx *ctx, long long raw_run, char *err,
+			  size_t errlen)
+{
+	long long held = snapshot_run(ctx->conn, ctx->src->name);
+
+	if (held < 0) {
+		snprintf(err, errlen, "source %s: cannot read the snapshot watermark: %s",
+			 ctx->src->name, db_last_error());
+		return -1;
+	}
+	if (raw_run >= held)
+		return 0;
+	snprintf(err, errlen, "source %s: run %lld is older than the snapshot the warehouse holds "
+		 "(run %lld); a WeCom run is a snapshot of the whole corp, and loading an older one "
+		 "over a newer one would reopen relationships and record removals that never "
+		 "happened: replay run %lld or a later one (or replay every run into an empty "
+		 "warehouse)", ctx->src->name, raw_run, held, held);
+	return -1;
+}
+
+int wecom_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
+			struct load_counts *counts, char *err, size_t errlen)
+{
+	struct wecom_run r;
+	struct wecom_replay rp = { 0 };
+	int rc = -1;
+
+	if (run_init(&r, ctx, counts, err, errlen) < 0 ||
+	    replay_allowed(ctx, raw_run_id, err, errlen) < 0 ||
+	    wecom_replay_open(&rp, dir, err, errlen) < 0)
+		goto out;
+	if (rp.n == 0) {
+		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
+			 raw_run_id, dir);
+		rc = 0;
+		goto out;
+	}
+	wecom_api_init_replay(&r.api, &rp, ctx->src->name);
+	rc = run_finish(&r, load_steps(&r, raw_run_id, rp.first_received));
+	if (rc < 0 && rp.ended) {
+		/* as a failed file is not replayed: the run loaded nothing from these pages */
+		log_warn("msg=\"run did not finish the source, not replayed\" source=%s raw_run=%lld "
+			 "reason=\"%s\"", ctx->src->name, raw_run_id, err);
+		memset(counts, 0, sizeof(*counts));
+		err[0] = '\0';
+		rc = 0;
+	}
+	log_info("msg=\"wecom replay done\" source=%s raw_run=%lld status=%s pages=%lld",
+		 ctx->src->name, raw_run_id, rc == 0 ? "ok" : "failed", r.api.pages);
+out:
+	wecom_replay_close(&rp);
+	run_release(&r);
 	return rc;
 }

@@ -12,11 +12,13 @@
  */
 #include "siyu/wecom.h"
 
+#include "siyu/debug.h"
 #include "siyu/http.h"
 #include "siyu/log.h"
 #include "siyu/rawzone.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +79,13 @@ int wecom_api_init(struct wecom_api *a, struct http_client *http, struct rawzone
 		return -1;
 	}
 	return 0;
+}
+
+void wecom_api_init_replay(struct wecom_api *a, struct wecom_replay *replay, const char *source)
+{
+	memset(a, 0, sizeof(*a));
+	a->replay = replay;
+	a->source = source;
 }
 
 void wecom_api_release(struct wecom_api *a)
@@ -271,6 +280,218 @@ static int keep_page(struct wecom_api *a, const char *entity, const char *path, 
 
 		snprintf(a->last_page, sizeof(a->last_page), "%.127s", base ? base + 1 : raw_path);
 	}
+	debug_point("extract");
+	return rc;
+}
+
+/* ---- replay: calls answered by an earlier run's raw zone ------------------------------ */
+
+/* JSON text in its compact json-c form (what the run wrote), or NULL for none / "null". */
+static char *compact_json(struct json_object *obj)
+{
+	if (!obj || json_object_is_type(obj, json_type_null))
+		return NULL;
+	return strdup(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+}
+
+/* Widen the statistics days by one manifest request (seconds fields from, to). */
+static void note_stats(struct wecom_replay *rp, struct json_object *req, const char *from_key,
+		       const char *to_key)
+{
+	int64_t from, to;
+
+	if (wj_int64(req, from_key, &from) != WJ_OK || wj_int64(req, to_key, &to) != WJ_OK)
+		return;
+	if (!rp->has_stats || from < rp->stats_first)
+		rp->stats_first = from;
+	if (!rp->has_stats || to > rp->stats_last)
+		rp->stats_last = to;
+	rp->has_stats = 1;
+}
+
+static int replay_add(struct wecom_replay *rp, struct json_object *line)
+{
+	struct json_object *req = NULL;
+	const char *file = NULL, *endpoint = NULL, *at = NULL;
+	struct wecom_raw_page *p;
+
+	if (wj_text(line, "file", &file) != WJ_OK || !*file ||
+	    wj_text(line, "endpoint", &endpoint) != WJ_OK)
+		return 1;
+	if (rp->n % 256 == 0) {
+		struct wecom_raw_page *v = realloc(rp->v, (rp->n + 256) * sizeof(*v));
+
+		if (!v)
+			return -1;
+		rp->v = v;
+	}
+	json_object_object_get_ex(line, "request", &req);
+	p = &rp->v[rp->n];
+	p->file = strdup(file);
+	p->endpoint = strdup(endpoint);
+	p->request = compact_json(req);
+	rp->n++;
+	if (!p->file || !p->endpoint || (req && !json_object_is_type(req, json_type_null) && !p->request))
+		return -1;
+	if (strcmp(endpoint, "externalcontact/get_user_behavior_data") == 0)
+		note_stats(rp, req, "start_time", "end_time");
+	else if (strcmp(endpoint, "externalcontact/groupchat/statistic_group_by_day") == 0)
+		note_stats(rp, req, "day_begin_time", "day_end_time");
+	if (rp->n == 1 && wj_text(line, "received_at", &at) == WJ_OK)
+		snprintf(rp->first_received, sizeof(rp->first_received), "%s", at);
+	return 0;
+}
+
+int wecom_replay_open(struct wecom_replay *rp, const char *dir, char *err, size_t errlen)
+{
+	char path[4096 + 32], *text = NULL;
+	size_t cap = 0;
+	long lineno = 0;
+	FILE *f;
+	int rc = 0;
+
+	memset(rp, 0, sizeof(*rp));
+	snprintf(rp->dir, sizeof(rp->dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/manifest.jsonl", dir);
+	if (!(f = fopen(path, "r"))) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && getline(&text, &cap, f) > 0) {
+		struct json_object *line = json_tokener_parse(text);
+
+		lineno++;
+		rc = line ? replay_add(rp, line) : 1;
+		json_object_put(line);
+		if (rc > 0) {
+			snprintf(err, errlen, "%s line %ld: not a manifest entry", path, lineno);
+			rc = -1;
+		} else if (rc < 0) {
+			snprintf(err, errlen, "out of memory reading '%s'", path);
+		}
+	}
+	free(text);
+	fclose(f);
+	if (rc < 0)
+		wecom_replay_close(rp);
+	return rc;
+}
+
+void wecom_replay_close(struct wecom_replay *rp)
+{
+	for (size_t i = 0; i < rp->n; i++) {
+		free(rp->v[i].file);
+		free(rp->v[i].endpoint);
+		free(rp->v[i].request);
+	}
+	free(rp->v);
+	rp->v = NULL;
+	rp->n = rp->next = 0;
+}
+
+/* The request as the manifest holds it: the body (or query) re-serialized compactly. */
+static char *replay_request(const char *query, const char *body)
+{
+	char *text = request_json(query, body), *out;
+	struct json_object *obj;
+
+	if (!text)
+		return NULL;
+	obj = json_tokener_parse(text);
+	out = obj ? compact_json(obj) : NULL;
+	json_object_put(obj);
+	free(text);
+	return out;
+}
+
+static int same_text(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/*
+ * The next raw page of the run, which must be this call: 0 with *page read,
+ * -1 with why (rp->ended when the pages ran out).
+ */
+static int replay_next_page(struct wecom_api *a, const char *path, const char *want,
+			    struct buf *page, char *why, size_t whylen)
+{
+	struct wecom_replay *rp = a->replay;
+	const struct wecom_raw_page *p;
+	char file[4096 + 128];
+
+	if (rp->next >= rp->n) {
+		rp->ended = 1;
+		snprintf(why, whylen, "the run's raw zone ends before this call (the run stopped here)");
+		return -1;
+	}
+	p = &rp->v[rp->next++];
+	snprintf(a->last_page, sizeof(a->last_page), "%.127s", p->file);
+	if (strcmp(p->endpoint, path) != 0 || !same_text(p->request, want)) {
+		snprintf(why, whylen, "the run's next raw page answers %s %.200s, not this call: "
+				      "the call plan differs from the run's", p->endpoint,
+			 p->request ? p->request : "(no request)");
+		return -1;
+	}
+	snprintf(file, sizeof(file), "%s/%s", rp->dir, p->file);
+	if (rawzone_read_page(file, page) < 0) {
+		snprintf(why, whylen, "cannot read the raw page '%.900s'", file);
+		return -1;
+	}
+	a->pages++;
+	debug_point("extract");
+	return 0;
+}
+
+static int replay_call(struct wecom_api *a, const char *method, const char *path,
+		       const char *query, const char *body, const char *where, const int *accept,
+		       struct json_object **out, char *err, size_t errlen)
+{
+	struct buf page = BUF_INIT;
+	char *want = replay_request(query, body);
+	char why[1024] = "";
+	int rc = -1;
+
+	if ((query || body) && !want) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
+	}
+	for (;;) {
+		struct json_object *root;
+		const char *msg;
+		int64_t code;
+
+		if (replay_next_page(a, path, want, &page, why, sizeof(why)) < 0)
+			goto fail;
+		root = json_tokener_parse(buf_str(&page));
+		if (!root || !json_object_is_type(root, json_type_object)) {
+			json_object_put(root);
+			a->replay->ended = 1;
+			snprintf(why, sizeof(why), "the answer is not a JSON object (the run stopped here)");
+			goto fail;
+		}
+		code = errcode_of(root, &msg);
+		if (code == 0 || accepted(accept, code)) {
+			*out = root;
+			rc = code == 0 ? 0 : (int)code;
+			goto out;
+		}
+		json_object_put(root);
+		/* the run asked again after these, as this loop does */
+		if (code == 40014 || code == 42001 || is_busy(code))
+			continue;
+		a->replay->ended = 1;
+		snprintf(why, sizeof(why), "errcode %" PRId64 " (the run stopped here)", code);
+		goto fail;
+	}
+fail:
+	snprintf(err, errlen, "source %s: %s %s (%s): %s%s%s", a->source, method, path, where, why,
+		 a->last_page[0] ? "; raw page " : "", a->last_page);
+out:
+	buf_release(&page);
+	free(want);
 	return rc;
 }
 
@@ -286,6 +507,8 @@ int wecom_api_call(struct wecom_api *a, const char *method, const char *path, co
 	struct buf url = BUF_INIT;
 
 	*out = NULL;
+	if (a->replay)
+		return replay_call(a, method, path, query, body, where, accept, out, err, errlen);
 	for (;;) {
 		enum json_tokener_error jerr;
 		const char *msg;

@@ -39,7 +39,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <zlib.h>
 
 #define TRADES_PATH "youzan.trades.sold.get/4.0.4"
 #define MAX_PAGE_NO 100
@@ -755,23 +754,6 @@ struct raw_group {
 	size_t n;
 };
 
-/* Read one raw page (one line of gzip) into b. 0 / -1. */
-static int read_raw(const char *path, struct buf *b)
-{
-	gzFile gz = gzopen(path, "rb");
-	char chunk[65536];
-	int len;
-
-	buf_reset(b);
-	if (!gz)
-		return -1;
-	while ((len = gzread(gz, chunk, sizeof(chunk))) > 0)
-		if (buf_add(b, chunk, (size_t)len) < 0)
-			break;
-	gzclose(gz);
-	return len == 0 ? 0 : -1;
-}
-
 /* A page's parsed answer, or NULL when it is not a usable answer (an error the run retried). */
 static struct json_object *usable_page(const char *text, int64_t *total, struct json_object **list)
 {
@@ -798,7 +780,7 @@ static int fill_from_raw(struct yz_run *r, void *arg)
 		int64_t total;
 
 		snprintf(path, sizeof(path), "%s/%s", g->dir, g->p[i].file);
-		if (read_raw(path, &text) < 0) {
+		if (rawzone_read_page(path, &text) < 0) {
 			rc = failf(r, "cannot read the raw page '%s'", path);
 			break;
 		}
@@ -826,7 +808,7 @@ static int group_complete(const char *dir, const struct raw_page *p, size_t n)
 		int64_t total;
 
 		snprintf(path, sizeof(path), "%s/%s", dir, p[i].file);
-		if (read_raw(path, &text) < 0)
+		if (rawzone_read_page(path, &text) < 0)
 			break;
 		root = usable_page(buf_str(&text), &total, &list);
 		if (!root)

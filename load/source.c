@@ -6,6 +6,7 @@
 #include "siyu/debug.h"
 #include "siyu/log.h"
 #include "siyu/order_import.h"
+#include "siyu/wecom.h"
 #include "siyu/youzan.h"
 
 #include <dirent.h>
@@ -17,16 +18,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#if __has_include("siyu/wecom.h")
-#include "siyu/wecom.h"
-#define WECOM_RUN wecom_source_run
-#else
-#define WECOM_RUN NULL
-#endif
-
 static const struct source_type source_types[] = {
 	{ "csv", csv_source_run, csv_source_replay },
-	{ "wecom", WECOM_RUN, NULL },
+	{ "wecom", wecom_source_run, wecom_source_replay },
 	/* The platform APIs come with their extractors. */
 	{ "youzan", youzan_source_run, youzan_source_replay },
 	{ "taobao", NULL, NULL },

@@ -4,6 +4,7 @@
 #include "siyu/wecom.h"
 
 #include "siyu/db.h"
+#include "siyu/debug.h"
 #include "siyu/log.h"
 
 #include <stdio.h>
@@ -28,6 +29,17 @@ int wecom_load_begin(PGconn *conn)
 	return 0;
 }
 
+/* The "copy" debug point once per staged row (the crash tests die inside a COPY). */
+static void count_copy_rows(const struct buf *b)
+{
+	const char *p = b->data, *end = b->data + b->len;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		debug_point("copy");
+		p++;
+	}
+}
+
 int wecom_load_flush(PGconn *conn, struct wecom_rows *rows, size_t threshold)
 {
 	char sql[128];
@@ -41,6 +53,7 @@ int wecom_load_flush(PGconn *conn, struct wecom_rows *rows, size_t threshold)
 			 wecom_table_name((enum wecom_table)t));
 		if (db_copy_begin(conn, sql) < 0)
 			return -1;
+		count_copy_rows(b);
 		if (db_copy_put(conn, b->data, b->len) < 0) {
 			db_copy_end(conn, "client failed");
 			return -1;

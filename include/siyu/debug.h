@@ -18,9 +18,11 @@
  *
  * The points (where debug_point() is called):
  *   extract   a raw-zone copy of an input file (csv) or a page (API
- *             sources) has been written; N counts files/pages
+ *             sources) has been written, or read back by a replay; N
+ *             counts files/pages
  *   copy      one record was handed to the COPY stream; N counts records
- *             over the whole process (the stream is sent in 1 MiB chunks)
+ *             over the whole process (the stream is sent in 1 MiB chunks;
+ *             WeCom: one staged row, counted as its table's COPY opens)
  *   merge     the COPY into staging is complete, the merge is next
  *   commit    the merge and the watermark are done, COMMIT is next
  */

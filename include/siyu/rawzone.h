@@ -46,6 +46,14 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 		       const char *request_json, const char *body, size_t len, char *path_out,
 		       size_t path_len, char *err, size_t errlen);
 
+struct buf;
+
+/*
+ * Read one page back (a replay): the whole file at path, gunzipped, into b
+ * (reset first; the trailing newline kept). 0 / -1 (errno may say why).
+ */
+int rawzone_read_page(const char *path, struct buf *b);
+
 /* fsync the manifest and the directory and close; safe to call twice, and on a
  * zeroed struct. 0 / -1. */
 int rawzone_close(struct rawzone *rz);

@@ -31,6 +31,18 @@ struct rawzone;
 int wecom_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
 		     size_t errlen);
 
+/*
+ * Replay (source_replay_fn): the same call plan, each call answered by the
+ * run's next raw-zone page instead of the API. Only the snapshot the
+ * warehouse holds, or a later one, may be replayed (a WeCom run is a
+ * snapshot of the whole corp: an older one would reopen relationships and
+ * record removals that never happened). A raw zone that ends early (the run
+ * failed) replays nothing and is not an error; one that asks other calls
+ * than the plan is. Callback events are not applied (the next run does).
+ */
+int wecom_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
+			struct load_counts *counts, char *err, size_t errlen);
+
 /* ---- lenient JSON (transform/wecom_json.c) ------------------------------------------
  *
  * WeCom is inconsistent about types: numbers come as strings ("gender":"1"),
@@ -156,6 +168,29 @@ int wecom_rows_add_skip(struct wecom_rows *rows, const char *userid, const char 
 
 /* ---- the API client (extract/wecom_api.c) ------------------------------------------ */
 
+/* One page of a run's raw zone, as its manifest.jsonl lists it. */
+struct wecom_raw_page {
+	char *file;     /* "contacts-00003.jsonl.gz" */
+	char *endpoint; /* "externalcontact/batch/get_by_user" */
+	char *request;  /* the request as compact JSON text, NULL when none */
+};
+
+/* An earlier run's raw zone, read back in the order the run wrote it. */
+struct wecom_replay {
+	char dir[4096];
+	struct wecom_raw_page *v;
+	size_t n, next;          /* pages; the next one to answer a call */
+	int ended;               /* the run stopped before the plan did */
+	int has_stats;           /* the run asked for statistics days */
+	int64_t stats_first;     /* ... from this midnight ... */
+	int64_t stats_last;      /* ... to this one (unix seconds) */
+	char first_received[32]; /* received_at of its first page ("" if none) */
+};
+
+/* Read dir/manifest.jsonl. 0, or -1 with err (a missing manifest is an empty run). */
+int wecom_replay_open(struct wecom_replay *rp, const char *dir, char *err, size_t errlen);
+void wecom_replay_close(struct wecom_replay *rp);
+
 struct wecom_api {
 	struct http_client *http;   /* borrowed */
 	struct rawzone *raw;        /* borrowed; NULL: pages are not kept (tests) */
@@ -170,6 +205,7 @@ struct wecom_api {
 	long long pages;            /* response pages received (gettoken excluded) */
 	long long token_fetches;
 	char last_page[128];        /* raw-zone file of the last page ("" when not kept) */
+	struct wecom_replay *replay; /* borrowed; set: calls are answered from it, no HTTP */
 };
 
 /*
@@ -179,6 +215,9 @@ struct wecom_api {
 int wecom_api_init(struct wecom_api *a, struct http_client *http, struct rawzone *raw,
 		   const char *source, const char *base_url, const char *corpid,
 		   const char *secret, long busy_retries, char *err, size_t errlen);
+
+/* Set up a client that answers every call from an earlier run's raw zone. */
+void wecom_api_init_replay(struct wecom_api *a, struct wecom_replay *replay, const char *source);
 
 /* Forget the token (wiped). */
 void wecom_api_release(struct wecom_api *a);
@@ -197,6 +236,11 @@ void wecom_api_release(struct wecom_api *a);
  * Returns 0 (errcode 0) or the accepted errcode, with *out the parsed body
  * (caller json_object_put()s it); -1 with err naming the endpoint, where, and
  * the reason (and the raw page path when one was kept).
+ *
+ * In a replay the call must be the raw zone's next one (same endpoint, same
+ * request); pages the run retried past (busy, token) are skipped as the run
+ * skipped them. When the run's pages end, or its page is one the run failed
+ * on, replay->ended is set.
  */
 int wecom_api_call(struct wecom_api *a, const char *method, const char *path, const char *query,
 		   const char *body, const char *entity, const char *where, const int *accept,

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+test_description='wecom crash safety: siyu run (and replay) killed with SIGKILL while extracting, during the COPY, before the merge and before the commit leaves the warehouse untouched, and the rerun gives the warehouse of one clean run'
+. "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/integration/lib-wecom.sh"
+
+setup_db
+"$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
+Q="'"
+# A pristine migrated warehouse: every case starts from a copy of it.
+PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
+	-c "DROP DATABASE IF EXISTS siyu_t0430_empty WITH (FORCE)" \
+	-c "CREATE DATABASE siyu_t0430_empty TEMPLATE $PGDATABASE" >/dev/null || die "cannot copy the database"
+fake_start fake "${WECOM_CORP[@]}"
+
+fresh_db() {
+	PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
+		-c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" \
+		-c "CREATE DATABASE \"$1\" TEMPLATE siyu_t0430_empty"
+}
+
+# rerun DB CONF — siyu run, again while the killed run's session still holds the lock.
+rerun() {
+	local i rc
+	for i in $(seq 1 100); do
+		rc=0
+		PGDATABASE=$1 "$SIYU" --config "$2" run --source wecom >rerun.out 2>rerun.err || rc=$?
+		[ "$rc" -ne 75 ] && return "$rc"
+		sleep 0.1
+	done
+	return 75
+}
+
+# killed_then_rerun POINT — a run dies at POINT (SIGKILL: no rollback sent, no cleanup);
+# the warehouse holds nothing of it; the rerun loads exactly the clean warehouse.
+killed_then_rerun() {
+	local db=siyu_t0430_case rc=0
+	fresh_db $db || return 1
+	RAW_DIR=$TRASH/raw.$1 wecom_conf "$TRASH/case.conf" fake || return 1
+	PGDATABASE=$db SIYU_DEBUG_ABORT_AT=$1 "$SIYU" --config "$TRASH/case.conf" run --source wecom \
+		>out 2>err || rc=$?
+	if [ "$rc" -ne 137 ]; then
+		echo "expected death by SIGKILL (137), got $rc"
+		cat out err
+		return 1
+	fi
+	grep -q "SIYU_DEBUG_ABORT_AT" err &&
+		PGDATABASE=$db wecom_fingerprint >actual && test_cmp "$TRASH/empty.fp" actual &&
+		rerun $db "$TRASH/case.conf" && grep -E "^wecom +ok" rerun.out &&
+		PGDATABASE=$db wecom_fingerprint >actual && test_cmp "$TRASH/clean.fp" actual &&
+		PGDATABASE=$db test_psql "SELECT count(*) FROM etl.watermark WHERE source = ${Q}wecom${Q}" >actual &&
+		echo 1 >expect && test_cmp expect actual
+}
+
+test_expect_success 'a clean run (the reference)' '
+	PGDATABASE=siyu_t0430_empty wecom_fingerprint >"$TRASH/empty.fp" &&
+	fresh_db siyu_t0430_clean &&
+	RAW_DIR=$TRASH/raw.clean wecom_conf clean.conf fake &&
+	PGDATABASE=siyu_t0430_clean wecom_run clean.conf && grep -E "^wecom +ok" out &&
+	PGDATABASE=siyu_t0430_clean wecom_fingerprint >"$TRASH/clean.fp" &&
+	! grep -q "|0|" "$TRASH/clean.fp" &&
+	pages=$(PGDATABASE=siyu_t0430_clean test_psql "SELECT pages FROM etl.run_source WHERE source = ${Q}wecom${Q}") &&
+	test "$pages" -gt 20
+'
+
+test_expect_success 'killed at the first page' 'killed_then_rerun extract:1'
+test_expect_success 'killed in the middle of the groups pages' 'killed_then_rerun extract:10'
+test_expect_success 'killed in the middle of the statistics pages' 'killed_then_rerun extract:20'
+test_expect_success 'killed as the COPY into staging begins' 'killed_then_rerun copy:1'
+test_expect_success 'killed in the middle of the COPY' 'killed_then_rerun copy:300'
+test_expect_success 'killed before the merge' 'killed_then_rerun merge'
+test_expect_success 'killed before the commit (merge and watermark done)' 'killed_then_rerun commit'
+
+test_expect_success 'a replay killed before its commit leaves the warehouse as it was; replayed again, the same' '
+	rc=0 &&
+	PGDATABASE=siyu_t0430_clean SIYU_DEBUG_ABORT_AT=commit "$SIYU" --config clean.conf \
+		replay --run 1 >out 2>err || rc=$? &&
+	test "$rc" = 137 &&
+	PGDATABASE=siyu_t0430_clean wecom_fingerprint >actual && test_cmp "$TRASH/clean.fp" actual &&
+	for i in $(seq 1 100); do
+		rc=0 &&
+		PGDATABASE=siyu_t0430_clean "$SIYU" --config clean.conf replay --run 1 >out 2>err || rc=$?
+		test "$rc" = 75 || break
+		sleep 0.1
+	done &&
+	test "$rc" = 0 && grep -E "^wecom +run 1 +ok" out &&
+	PGDATABASE=siyu_t0430_clean wecom_fingerprint >actual && test_cmp "$TRASH/clean.fp" actual
+'
+
+test_done
