@@ -148,6 +148,9 @@ static int run_source(struct cli *cli, PGconn *conn, long long run_id, const str
 		snprintf(err, sizeof(err), "source type '%s' is not implemented in this version",
 			 src->type);
 		rc = -1;
+	} else if (src->unset_env) {
+		snprintf(err, sizeof(err), "%s", src->unset_env);
+		rc = -1;
 	} else {
 		rc = type->run(&ctx, &c, err, sizeof(err));
 	}

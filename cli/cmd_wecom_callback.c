@@ -107,6 +107,8 @@ static const char *need(const struct config_source *src, const char *key)
 		return v;
 	fprintf(stderr, "siyu wecom-callback: [source.%s] has no %s (set it to an ${ENV_VAR} "
 		"holding the value from the app's 「接收事件服务器」 page)\n", src->name, key);
+	if (src->unset_env)
+		fprintf(stderr, "siyu wecom-callback: %s\n", src->unset_env);
 	return NULL;
 }
 

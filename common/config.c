@@ -201,6 +201,7 @@ struct parser {
 
 	int warehouse_line, run_line; /* 0 = not seen yet */
 	int disabled;       /* current source has enabled = no: see finish_source */
+	char unset_var[256]; /* set by expand() when an optional ${VAR} is unset */
 };
 
 /* A growable string. */
@@ -814,9 +815,10 @@ fail:
 
 /*
  * Expand ${VAR}, ${VAR:-default} and $$ in a lexed value of key pd->key.
- * Sets *out (malloc'd) or reports an error.
+ * Sets *out (malloc'd) or reports an error. With optional, an unset VAR
+ * expands to "" and is named in p->unset_var instead of being an error.
  */
-static int expand(struct parser *p, const struct pending *pd, int hide, char **out)
+static int expand(struct parser *p, const struct pending *pd, int hide, int optional, char **out)
 {
 	struct sbuf b = { NULL, 0, 0 };
 	const char *v = pd->val;
@@ -870,6 +872,9 @@ static int expand(struct parser *p, const struct pending *pd, int hide, char **o
 					goto nomem;
 				env = NULL;
 			}
+		} else if (!env && optional) {
+			if (!p->unset_var[0])
+				snprintf(p->unset_var, sizeof(p->unset_var), "%s", var);
 		} else if (!env && !p->disabled) {
 			free(b.p);
 			return fail(p, pd->line, pd->raw, hide,
@@ -1106,9 +1111,24 @@ static int apply_pending(struct parser *p, const struct pending *pd, void *base,
 			    "'%s' in %s holds a literal password: secret values must come from the "
 			    "environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
 			    pd->key, p->label);
-	if (expand(p, pd, hide, &v) < 0)
+	/*
+	 * A source's secret may be missing from this environment: status,
+	 * check or replay need none, and a run fails only that source
+	 * (src->unset_env says why) while the others load.
+	 */
+	p->unset_var[0] = '\0';
+	if (expand(p, pd, hide, src && (ks->flags & F_SECRET), &v) < 0)
 		return -1;
-	if ((ks->flags & F_REQUIRED) && !*v && !p->disabled) {
+	if (p->unset_var[0]) {
+		char why[1024];
+
+		snprintf(why, sizeof(why), "%s:%d: environment variable '%s' is not set (used by "
+			 "'%s' in %s)", p->name, pd->line, p->unset_var, pd->key, p->label);
+		if (!src->unset_env && !(src->unset_env = xstrdup(why))) {
+			free(v);
+			return oom(p, pd->line);
+		}
+	} else if ((ks->flags & F_REQUIRED) && !*v && !p->disabled) {
 		free(v);
 		return fail(p, pd->line, pd->raw, hide, "required key '%s' in %s is empty",
 			    pd->key, p->label);
@@ -1147,7 +1167,7 @@ static int finish_source(struct parser *p)
 	if (!tp)
 		return fail(p, p->sec_line, p->sec_raw, 0,
 			    "%s: missing required key 'type' (one of %s)", p->label, TYPE_CHOICES);
-	if (expand(p, tp, 0, &tv) < 0)
+	if (expand(p, tp, 0, 0, &tv) < 0)
 		return -1;
 	t = find_type(tv);
 	if (!t) {
@@ -1170,7 +1190,7 @@ static int finish_source(struct parser *p)
 		char *ev = NULL;
 		int on;
 
-		if (expand(p, pd, 0, &ev) == 0 && parse_bool(ev, &on) == 0 && !on)
+		if (expand(p, pd, 0, 0, &ev) == 0 && parse_bool(ev, &on) == 0 && !on)
 			p->disabled = 1;
 		free(ev); /* an error is reported again, in order, below */
 	}
@@ -1585,6 +1605,7 @@ static void source_release(struct config_source *src)
 	free(src->name);
 	free(src->type);
 	free(src->timezone);
+	free(src->unset_env);
 }
 
 void config_release(struct config *cfg)

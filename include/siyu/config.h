@@ -67,6 +67,9 @@ struct config_source {
 	long stats_days;        /* wecom: re-pull this many days of stats (7) */
 	double max_reject_ratio; /* -1 = inherit [run] max_reject_ratio */
 	char *timezone;         /* NULL = inherit [run] timezone */
+	char *unset_env;        /* NULL, or "FILE:LINE: environment variable 'X' is not
+				 * set (used by 'secret' in [source.N] ...)": a secret
+				 * this environment lacks; the source cannot run */
 
 	/*
 	 * Every key of the section as given (after expansion), in file order,

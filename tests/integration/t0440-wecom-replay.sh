@@ -99,4 +99,18 @@ test_expect_success 'a raw zone that disagrees with the call plan fails the repl
 	wecom_fingerprint >actual && test_cmp "$TRASH/run.fp" actual
 '
 
+test_expect_success 'without the secret in the environment: replay and status work; a run fails only wecom, naming the variable' '
+	cp "$CONF" nosecret.conf &&
+	printf "[source.orders]\ntype = csv\npath = %s\n" "$TOP/sample/orders-taobao.csv" >>nosecret.conf &&
+	(
+		unset WECOM_SECRET &&
+		"$SIYU" --config nosecret.conf replay --run "$(cat r2)" --source wecom >out 2>err &&
+		grep -E "^wecom +run $(cat r2) +ok" out &&
+		"$SIYU" --config nosecret.conf status >/dev/null &&
+		test_expect_code 1 "$SIYU" --config nosecret.conf run >out 2>err
+	) &&
+	grep -E "^orders +ok .*inserted 831" out && grep -E "^wecom +FAILED" out &&
+	grep -q "source wecom failed: .*nosecret.conf:8: environment variable .WECOM_SECRET. is not set (used by .secret. in \[source.wecom\]" err
+'
+
 test_done

@@ -424,9 +424,9 @@ static void test_env(void **state)
 			   "t.conf:3: environment variable 'SIYU_T_UNSET' is not set "
 			   "(used by 'raw_dir' in [run])");
 	assert_echo(err, "    3 | raw_dir = var/${SIYU_T_UNSET}/raw");
-	expect_error("[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_UNSET}\n",
-		     "t.conf:4: environment variable 'SIYU_T_UNSET' is not set "
-		     "(used by 'secret' in [source.w] (type wecom))");
+	expect_error("[source.w]\ntype = wecom\ncorpid = ${SIYU_T_UNSET}\nsecret = ${SIYU_T_UNSET}\n",
+		     "t.conf:3: environment variable 'SIYU_T_UNSET' is not set "
+		     "(used by 'corpid' in [source.w] (type wecom))");
 	expect_error("[source.w]\ntype = ${SIYU_T_UNSET}\n",
 		     "t.conf:2: environment variable 'SIYU_T_UNSET' is not set "
 		     "(used by 'type' in [source.w])");
@@ -460,6 +460,37 @@ static void test_env(void **state)
 }
 
 /*
+ * A source's secret may be unset in this environment: the file loads (status,
+ * check and replay need no secret) and the source says why it cannot run.
+ */
+static void test_unset_secret(void **state)
+{
+	struct config cfg;
+	const struct config_source *w, *y;
+
+	(void)state;
+	set_test_env();
+	setenv("SIYU_T_DIR", "/srv/raw", 1);
+	parse_ok(&cfg, "[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_UNSET}\n"
+		       "callback_token = ${SIYU_T_UNSET_DIR}\n"
+		       "[source.y]\ntype = youzan\nclient_id = c\nkdt_id = 1\n"
+		       "client_secret = ${SIYU_T_DIR}\n");
+	w = config_source_find(&cfg, "w");
+	y = config_source_find(&cfg, "y");
+	assert_string_equal(config_source_get(w, "secret"), "");
+	/* the first unset variable is the one named */
+	assert_string_equal(w->unset_env, "t.conf:4: environment variable 'SIYU_T_UNSET' is not "
+					  "set (used by 'secret' in [source.w] (type wecom))");
+	assert_null(y->unset_env);
+	assert_string_equal(config_source_get(y, "client_secret"), "/srv/raw");
+	config_release(&cfg);
+
+	/* set but empty is not unset: still an empty required key */
+	expect_error("[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_EMPTY}\n",
+		     "t.conf:4: required key 'secret' in [source.w] (type wecom) is empty");
+}
+
+/*
  * A paused source may name variables this environment does not set; its
  * keys are still checked, and a literal secret is still refused.
  */
@@ -483,10 +514,10 @@ static void test_disabled_source(void **state)
 
 	/* only that source is lenient */
 	expect_error("[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_UNSET}\n"
-		     "enabled = no\n[source.v]\ntype = wecom\ncorpid = c\n"
+		     "enabled = no\n[source.v]\ntype = wecom\ncorpid = ${SIYU_T_UNSET}\n"
 		     "secret = ${SIYU_T_UNSET}\n",
-		     "t.conf:9: environment variable 'SIYU_T_UNSET' is not set "
-		     "(used by 'secret' in [source.v] (type wecom))");
+		     "t.conf:8: environment variable 'SIYU_T_UNSET' is not set "
+		     "(used by 'corpid' in [source.v] (type wecom))");
 	expect_error("[source.w]\ntype = wecom\nenabled = no\nsecret = ${SIYU_T_UNSET}\n",
 		     "t.conf:1: [source.w] (type wecom): missing required key 'corpid'");
 	expect_error("[source.w]\ntype = wecom\nenabled = no\ncorpid = c\nsecret = s3\n",
@@ -1300,6 +1331,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_types_and_bounds),
 		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_unset_secret),
 		cmocka_unit_test(test_disabled_source),
 		cmocka_unit_test(test_quotes_and_comments),
 		cmocka_unit_test(test_bom_crlf),
