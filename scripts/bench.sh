@@ -17,6 +17,10 @@
 #   again   the same import again: every order unchanged
 #   memory  siyu import's max RSS for N/4 and N orders (the client holds only dedupe keys,
 #           so 4x the input must not mean 4x the memory)
+#   kpi     kpi.refresh() after the import (what siyu run does last), then every kpi view
+#           read whole as a BI tool would (jit off, as the README advises), against the
+#           reference of reading dw.fact_order whole; the budget is 1 s per view at 1M
+#           orders (BENCH_ORDERS=1000000)
 #   parse   valgrind --tool=callgrind instruction counts of siyu import --dry-run of two
 #           small files: the client's instructions per input line (exact and independent
 #           of the machine's load; skipped without valgrind)
@@ -116,6 +120,24 @@ run_import bench_siyu "$file" again
 again_s=$(cat "$out/again.wall")
 grep -q "orders inserted 0, updated 0, unchanged $orders," "$out/again.out" || { cat "$out/again.out" >&2; exit 1; }
 
+say "== kpi: kpi.refresh(), then every kpi view read whole"
+# read_secs DB SQL — server-side seconds of one statement, its result discarded (psql's
+# \timing: the query and sending its rows, without psql's own start-up)
+read_secs() {
+	PGOPTIONS="-c jit=off" psql -Xq -d "$1" -o /dev/null -c '\timing on' -c "$2" |
+		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.3f", $1 / 1000 }'
+}
+refresh_s=$(read_secs bench_siyu "SELECT kpi.refresh()")
+scan_s=$(read_secs bench_siyu "SELECT * FROM dw.fact_order")
+: >"$out/kpi.txt"
+for v in $(psql -XAtq -d bench_siyu -c "SELECT c.oid::regclass FROM pg_class c
+		JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm') ORDER BY 1"); do
+	s=$(read_secs bench_siyu "SELECT * FROM $v")
+	rows=$(psql -XAtq -d bench_siyu -c "SELECT count(*) FROM $v")
+	printf '%-44s %9s %11s %9s\n' "  $v" "$s" "$rows" "$(ratio "$s" "$scan_s")" >>"$out/kpi.txt"
+done
+
 rss_line="max RSS: skipped (no GNU time in /usr/bin/time)"
 cpu_note="client CPU: unknown (no GNU time in /usr/bin/time)"
 if have_gnu_time; then
@@ -174,6 +196,13 @@ pgv=$(psql -XAtq -d postgres -c "SHOW server_version")
 		"$(per_s "$lines" "$client_s")" "$(ratio "$client_s" "$copy_s")"
 	printf '%-44s %9s %11s %9s\n' "siyu import again, all unchanged" "$again_s" \
 		"$(per_s "$lines" "$again_s")" "$(ratio "$again_s" "$copy_s")"
+	echo
+	printf '%-44s %9s %11s %9s\n' "KPI views (jit off)" "wall s" "rows" "x scan"
+	printf '%-44s %9s %11s %9s\n' "read dw.fact_order whole (reference)" "$scan_s" \
+		"$orders" "1.0"
+	printf '%-44s %9s %11s %9s\n' "kpi.refresh() (materialized views)" "$refresh_s" "" \
+		"$(ratio "$refresh_s" "$scan_s")"
+	cat "$out/kpi.txt"
 	echo
 	echo "$cpu_note"
 	echo "$rss_line"
