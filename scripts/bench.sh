@@ -17,6 +17,9 @@
 #   again   the same import again: every order unchanged
 #   memory  siyu import's max RSS for N/4 and N orders (the client holds only dedupe keys,
 #           so 4x the input must not mean 4x the memory)
+#   wecom   siyu run of a WeCom source against the fake server (scripts/fake-wecom.sh): a
+#           corp with N/5 customers of its own plus every 4th buyer phone of the orders
+#           (identity resolution links them), 50 staff, N/200 groups; records per second
 #   kpi     kpi.refresh() after the import (what siyu run does last), then every kpi view
 #           read whole as a BI tool would (jit off, as the README advises), against the
 #           reference of reading dw.fact_order whole; the budget is 1 s per view at 1M
@@ -40,7 +43,9 @@ mkdir -p "$out"
 export SIYU_PII_KEY="${SIYU_PII_KEY:-siyu-bench-key-not-a-secret}"
 unset PGDATABASE
 
+wecom_dir="$out/wecom-fake"
 stop() {
+	scripts/fake-wecom.sh stop "$wecom_dir" >/dev/null 2>&1 || true
 	if [[ "${BENCH_KEEP:-0}" != 1 ]]; then
 		scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
 		rm -f "$out"/orders-*.csv "$out"/callgrind.out # inputs are regenerated every run
@@ -120,6 +125,31 @@ run_import bench_siyu "$file" again
 again_s=$(cat "$out/again.wall")
 grep -q "orders inserted 0, updated 0, unchanged $orders," "$out/again.out" || { cat "$out/again.out" >&2; exit 1; }
 
+say "== wecom: siyu run of a WeCom source (fake server, N/5 customers + shared buyers)"
+# Every 4th distinct buyer phone, digits only, with its first order time as the anchor.
+awk -F, 'NR > 1 && $12 != "" { p = $12; gsub(/[^0-9]/, "", p); sub(/^86/, "", p)
+	if (!(p in first) || $7 < first[p]) first[p] = $7 }
+	END { for (p in first) print p ",," first[p] }' "$file" | sort | awk 'NR % 4 == 1' \
+	>"$out/shared-contacts.csv"
+[[ -x build/rel/fakes/fake_wecom ]] || make --no-print-directory build/rel/fakes/fake_wecom >/dev/null
+scripts/fake-wecom.sh start "$wecom_dir" --seed 7 --staff 50 --customers $((orders / 5)) \
+	--groups $((orders / 200 > 10 ? orders / 200 : 10)) --history-days 365 \
+	--corpid ww-bench --secret bench-secret --shared-contacts "$out/shared-contacts.csv" >/dev/null
+printf '[run]\nraw_dir = %s/raw\n[source.wecom]\ntype = wecom\nbase_url = %s\ncorpid = ww-bench\nsecret = ${BENCH_WECOM_SECRET}\nrps = 1000\n' \
+	"$out" "$(scripts/fake-wecom.sh url "$wecom_dir")" >"$out/wecom.conf"
+rm -rf "$out/raw"
+PGDATABASE=bench_siyu PGOPTIONS="-c track_functions=pl" BENCH_WECOM_SECRET=bench-secret "$siyu" --config "$out/wecom.conf" run \
+	--source wecom >"$out/wecom.out" 2>"$out/wecom.err" || { cat "$out/wecom.out" "$out/wecom.err" >&2; exit 1; }
+scripts/fake-wecom.sh stop "$wecom_dir" >/dev/null
+sleep 1 # the backend reports its function statistics as it exits
+# the source's own time (the run's wall time adds kpi.refresh(), measured below)
+read -r wecom_pages wecom_read wecom_s wecom_linked < <(psql -XAtq -F' ' -d bench_siyu -c "
+	SELECT pages, records_read, to_char(extract(epoch FROM finished_at - started_at), 'FM9999990.00'),
+	       (SELECT count(DISTINCT w.customer_key) FROM dw.wecom_customer w
+	         WHERE EXISTS (SELECT 1 FROM dw.fact_order f WHERE f.customer_key = w.customer_key))
+	  FROM etl.run_source WHERE source = 'wecom' ORDER BY run_id DESC LIMIT 1")
+wecom_merge_s=$(fn_secs bench_siyu etl.wecom_merge)
+
 say "== kpi: kpi.refresh(), then every kpi view read whole"
 # read_secs DB SQL — server-side seconds of one statement, its result discarded (psql's
 # \timing: the query and sending its rows, without psql's own start-up)
@@ -196,6 +226,12 @@ pgv=$(psql -XAtq -d postgres -c "SHOW server_version")
 		"$(per_s "$lines" "$client_s")" "$(ratio "$client_s" "$copy_s")"
 	printf '%-44s %9s %11s %9s\n' "siyu import again, all unchanged" "$again_s" \
 		"$(per_s "$lines" "$again_s")" "$(ratio "$again_s" "$copy_s")"
+	echo
+	printf '%-44s %9s %11s\n' "WeCom source (fake server)" "wall s" "records/s"
+	printf '%-44s %9s %11s\n' "siyu run: $wecom_pages pages, $wecom_read records" "$wecom_s" \
+		"$(per_s "$wecom_read" "$wecom_s")"
+	printf '%-44s %9s\n' "  server: etl.wecom_merge" "$wecom_merge_s"
+	echo "  WeCom customers linked to a buyer of the orders (shared phones): $wecom_linked"
 	echo
 	printf '%-44s %9s %11s %9s\n' "KPI views (jit off)" "wall s" "rows" "x scan"
 	printf '%-44s %9s %11s %9s\n' "read dw.fact_order whole (reference)" "$scan_s" \
