@@ -346,6 +346,7 @@ int wecom_replay_open(struct wecom_replay *rp, const char *dir, char *err, size_
 {
 	char path[4096 + 32], *text = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	long lineno = 0;
 	FILE *f;
 	int rc = 0;
@@ -359,10 +360,13 @@ int wecom_replay_open(struct wecom_replay *rp, const char *dir, char *err, size_
 		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	while (rc == 0 && getline(&text, &cap, f) > 0) {
+	while (rc == 0 && (len = getline(&text, &cap, f)) > 0) {
 		struct json_object *line = json_tokener_parse(text);
 
 		lineno++;
+		/* a last line cut short (the run was killed as it wrote it): the run ends before */
+		if (!line && text[len - 1] != '\n')
+			break;
 		rc = line ? replay_add(rp, line) : 1;
 		json_object_put(line);
 		if (rc > 0) {

@@ -82,6 +82,8 @@ test_expect_success 'a run that stopped part-way (its raw zone ends early) is no
 	grep -E "^wecom +FAILED" out &&
 	r3=$(test_psql "SELECT max(run_id) FROM etl.run_source WHERE source = ${Q}wecom${Q}") &&
 	test -s "raw/wecom/$r3/manifest.jsonl" &&
+	# as if killed while writing its manifest: a last line cut short
+	printf "{\"file\":\"groupchat_get-000" >>"raw/wecom/$r3/manifest.jsonl" &&
 	"$SIYU" --config "$CONF" replay --run "$r3" >out 2>err &&
 	grep -E "^wecom +run $r3 +ok .*read 0, inserted 0" out &&
 	grep -q "run did not finish the source, not replayed" err &&
