@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-test_description='wecom crash safety: siyu run (and replay) killed with SIGKILL while extracting, during the COPY, before the merge and before the commit leaves the warehouse untouched, and the rerun gives the warehouse of one clean run'
+test_description='wecom crash safety: siyu run (and replay) killed with SIGKILL while extracting, during the COPY, before the merge and before the commit leaves the warehouse untouched, and the rerun gives the warehouse of one clean run; a database restart fails the source cleanly'
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/integration/lib-wecom.sh"
 
@@ -84,6 +84,42 @@ test_expect_success 'a replay killed before its commit leaves the warehouse as i
 	done &&
 	test "$rc" = 0 && grep -E "^wecom +run 1 +ok" out &&
 	PGDATABASE=siyu_t0430_clean wecom_fingerprint >actual && test_cmp "$TRASH/clean.fp" actual
+'
+
+# The restart gets a cluster of its own (kept in var/, like t0400's): restarting the shared
+# one would cut the sessions of anything else using it.
+RESTART_PG=$TOP/var/t0430-pg
+
+test_expect_success 'the database restarting during the merge: wecom fails cleanly, the next run completes it' '
+	"$TOP/scripts/pg.sh" start "$RESTART_PG" >/dev/null 2>&1 &&
+	test_when_finished "\"$TOP/scripts/pg.sh\" stop \"$RESTART_PG\" >/dev/null 2>&1" &&
+	(
+		eval "$("$TOP/scripts/pg.sh" env "$RESTART_PG")" &&
+		export PGDATABASE=t0430_restart &&
+		PGDATABASE=postgres psql -Xq -c "DROP DATABASE IF EXISTS t0430_restart WITH (FORCE)" \
+			-c "CREATE DATABASE t0430_restart" >/dev/null 2>&1 &&
+		"$SIYU" migrate >migrate.out 2>&1 &&
+		RAW_DIR=$TRASH/raw.restart wecom_conf restart.conf fake &&
+		{ SIYU_DEBUG_PAUSE_AT=merge:60 "$SIYU" --config restart.conf run --source wecom \
+			>first.out 2>first.err & } &&
+		first=$! &&
+		for i in $(seq 1 200); do grep -q pausing first.err && break; sleep 0.1; done &&
+		grep -q pausing first.err &&
+		"$TOP/scripts/pg.sh" stop "$RESTART_PG" >/dev/null 2>&1 &&
+		"$TOP/scripts/pg.sh" start "$RESTART_PG" >/dev/null 2>&1 &&
+		kill -USR1 $first &&
+		rc=0 && { wait $first || rc=$?; } &&
+		test $rc -eq 1 &&
+		grep -q "^wecom .* FAILED" first.out &&
+		grep -q "siyu run: source wecom failed: .*server closed the connection" first.err &&
+		grep -q "reconnecting" first.err &&
+		test_psql "SELECT status FROM etl.run_source WHERE source = ${Q}wecom${Q}" >actual &&
+		echo failed >expect && test_cmp expect actual &&
+		wecom_fingerprint >actual && test_cmp "$TRASH/empty.fp" actual &&
+		"$SIYU" --config restart.conf run --source wecom >second.out 2>second.err &&
+		grep -q "^wecom .* ok" second.out &&
+		wecom_fingerprint >actual && test_cmp "$TRASH/clean.fp" actual
+	)
 '
 
 test_done
