@@ -52,6 +52,8 @@
 #                                    make a fresh database NAME (default siyu_<TEST_ID>),
 #                                    export PGHOST PGPORT PGUSER PGDATABASE
 #   test_psql SQL                    psql -X -A -t -q -v ON_ERROR_STOP=1 -c SQL on $PGDATABASE
+#   copy_db NEW [TEMPLATE]           (re)create database NEW as a copy of TEMPLATE (default
+#                                    $PGDATABASE), e.g. an empty migrated warehouse
 #   test_fingerprint                 print tests/fingerprint.sql's fingerprint of $PGDATABASE:
 #                                    per dw table its row count and an order-independent
 #                                    hash of its rows, by natural keys (not surrogate keys)
@@ -273,6 +275,14 @@ setup_db() {
 # test_psql SQL — run SQL on $PGDATABASE, print unaligned tuples only.
 test_psql() {
 	psql -X -A -t -q -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# copy_db NEW [TEMPLATE] — database NEW, dropped first, as a copy of TEMPLATE.
+copy_db() {
+	PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
+		-c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" \
+		-c "CREATE DATABASE \"$1\" TEMPLATE \"${2:-$PGDATABASE}\"" 2>&1 | grep -v "^NOTICE" >&2
+	return "${PIPESTATUS[0]}"
 }
 
 # test_fingerprint — the warehouse's fingerprint (tests/fingerprint.sql), one line per table.

@@ -10,9 +10,7 @@ Q="'"
 
 # A fresh warehouse (a copy of the migrated template) in database $1.
 fresh_db() {
-	PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
-		-c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" \
-		-c "CREATE DATABASE \"$1\" TEMPLATE \"$TEMPLATE\""
+	copy_db "$1" "$TEMPLATE"
 }
 
 # Start fake NAME with the test corp and OPTIONS, stopped when the test ends; write conf.NAME.

@@ -7,16 +7,8 @@ setup_db
 "$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
 Q="'"
 # A pristine migrated warehouse: every case starts from a copy of it.
-PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
-	-c "DROP DATABASE IF EXISTS siyu_t0430_empty WITH (FORCE)" \
-	-c "CREATE DATABASE siyu_t0430_empty TEMPLATE $PGDATABASE" >/dev/null || die "cannot copy the database"
+copy_db siyu_t0430_empty || die "cannot copy the database"
 fake_start fake "${WECOM_CORP[@]}"
-
-fresh_db() {
-	PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
-		-c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" \
-		-c "CREATE DATABASE \"$1\" TEMPLATE siyu_t0430_empty"
-}
 
 # rerun DB CONF — siyu run, again while the killed run's session still holds the lock.
 rerun() {
@@ -34,7 +26,7 @@ rerun() {
 # the warehouse holds nothing of it; the rerun loads exactly the clean warehouse.
 killed_then_rerun() {
 	local db=siyu_t0430_case rc=0
-	fresh_db $db || return 1
+	copy_db $db siyu_t0430_empty || return 1
 	RAW_DIR=$TRASH/raw.$1 wecom_conf "$TRASH/case.conf" fake || return 1
 	PGDATABASE=$db SIYU_DEBUG_ABORT_AT=$1 "$SIYU" --config "$TRASH/case.conf" run --source wecom \
 		>out 2>err || rc=$?
@@ -53,7 +45,7 @@ killed_then_rerun() {
 
 test_expect_success 'a clean run (the reference)' '
 	PGDATABASE=siyu_t0430_empty wecom_fingerprint >"$TRASH/empty.fp" &&
-	fresh_db siyu_t0430_clean &&
+	copy_db siyu_t0430_clean siyu_t0430_empty &&
 	RAW_DIR=$TRASH/raw.clean wecom_conf clean.conf fake &&
 	PGDATABASE=siyu_t0430_clean wecom_run clean.conf && grep -E "^wecom +ok" out &&
 	PGDATABASE=siyu_t0430_clean wecom_fingerprint >"$TRASH/clean.fp" &&

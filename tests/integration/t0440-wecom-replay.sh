@@ -7,9 +7,7 @@ setup_db
 "$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
 Q="'"
 # An empty migrated warehouse to rebuild from the raw zone alone.
-PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
-	-c "DROP DATABASE IF EXISTS siyu_t0440_rebuilt WITH (FORCE)" \
-	-c "CREATE DATABASE siyu_t0440_rebuilt TEMPLATE $PGDATABASE" >/dev/null || die "cannot copy the database"
+copy_db siyu_t0440_rebuilt || die "cannot copy the database"
 fake_start fake "${WECOM_CORP[@]}"
 wecom_conf "$TRASH/pipeline.conf" fake
 CONF=$TRASH/pipeline.conf
