@@ -159,6 +159,47 @@ static int plan_one_run(const struct config *cfg, const struct replay_request *r
 	return 0;
 }
 
+/*
+ * A WeCom source's runs older than the snapshot the warehouse holds cannot be
+ * replayed (wecom.h): a date range leaves them out, with a warning, so that
+ * "--from" after a transform fix replays the held snapshot and what follows.
+ * (--run names its run: the source refuses it, loudly.)
+ */
+static int drop_older_snapshots(PGconn *conn, const struct config_source *src,
+				struct raw_runs *runs, char *err, size_t errlen)
+{
+	const char *params[] = { src->name };
+	PGresult *res;
+	long long held = 0;
+	size_t kept = 0;
+
+	if (strcmp(src->type, "wecom") != 0)
+		return 0;
+	res = db_query(conn, "SELECT run_id FROM etl.watermark WHERE source = $1 AND entity = 'snapshot'",
+		       1, params);
+	if (!res) {
+		snprintf(err, errlen, "cannot read the snapshot watermark of %s: %s", src->name,
+			 db_last_error());
+		return -1;
+	}
+	if (PQntuples(res) && !PQgetisnull(res, 0, 0))
+		held = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	for (size_t i = 0; i < runs->n; i++) {
+		if (runs->v[i].id >= held)
+			runs->v[kept++] = runs->v[i];
+		else
+			log_debug("msg=\"older than the held snapshot\" source=%s raw_run=%lld",
+				  src->name, runs->v[i].id);
+	}
+	if (kept < runs->n)
+		log_warn("msg=\"runs older than the WeCom snapshot the warehouse holds are not "
+			 "replayed\" source=%s skipped=%zu held_run=%lld", src->name, runs->n - kept,
+			 held);
+	runs->n = kept;
+	return 0;
+}
+
 /* "{a,b,c}" array literals of the ids and mtimes, for the date query. */
 static int array_literals(const struct raw_runs *runs, struct buf *ids, struct buf *mtimes)
 {
@@ -235,6 +276,8 @@ static int plan_date_range(PGconn *conn, const struct config *cfg,
 		if (!selected(r, src->name))
 			continue;
 		rc = list_raw_runs(cfg->raw_dir, src->name, &runs, err, errlen);
+		if (rc == 0 && runs.n > 0)
+			rc = drop_older_snapshots(conn, src, &runs, err, errlen);
 		if (rc == 0 && runs.n > 0)
 			rc = filter_by_date(conn, r, src, &runs, p, bad_input, err, errlen);
 		raw_runs_release(&runs);

@@ -39,7 +39,8 @@ struct replay_request {
  * <raw_dir>/<source>/<ID>; for --from every raw run of the selected sources
  * that started in [from, until) — the start is etl.run.started_at when this
  * warehouse has that run (not a replay), else the directory's modification
- * time. Sorted by run id, then config order. plan must be zeroed; release it
+ * time; a WeCom source's runs older than the snapshot the warehouse holds
+ * are left out (logged). Sorted by run id, then config order. plan must be zeroed; release it
  * with replay_plan_release(). Returns 0 (an empty plan is not an error), -1
  * with err (bad date: *bad_input is set; else an I/O or database error).
  */

@@ -63,6 +63,13 @@ test_expect_success 'an older snapshot than the warehouse holds is refused, noth
 	wecom_fingerprint >actual && test_cmp "$TRASH/run.fp" actual
 '
 
+test_expect_success 'replay by date on a loaded warehouse: the held snapshot is replayed, older runs are skipped' '
+	"$SIYU" --config "$CONF" replay --source wecom --from 2000-01-01 >out 2>err &&
+	grep -E "^wecom +run $(cat r2) +ok" out && ! grep -E "^wecom +run 1 " out &&
+	grep -q "runs older than the WeCom snapshot the warehouse holds are not replayed.* skipped=1 held_run=$(cat r2)" err &&
+	wecom_fingerprint >actual && test_cmp "$TRASH/run.fp" actual
+'
+
 test_expect_success 'every run replayed in order into an empty warehouse rebuilds it' '
 	cp -r raw raw2 && sed "s|^raw_dir = .*|raw_dir = $TRASH/raw2|" "$CONF" >rebuilt.conf &&
 	PGDATABASE=siyu_t0440_rebuilt "$SIYU" --config rebuilt.conf replay --source wecom \
