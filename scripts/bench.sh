@@ -132,7 +132,7 @@ awk -F, 'NR > 1 && $12 != "" { p = $12; gsub(/[^0-9]/, "", p); sub(/^86/, "", p)
 	END { for (p in first) print p ",," first[p] }' "$file" | sort | awk 'NR % 4 == 1' \
 	>"$out/shared-contacts.csv"
 [[ -x build/rel/fakes/fake_wecom ]] || make --no-print-directory build/rel/fakes/fake_wecom >/dev/null
-scripts/fake-wecom.sh start "$wecom_dir" --seed 7 --staff 50 --customers $((orders / 5)) \
+FAKE_START_WAIT=120 scripts/fake-wecom.sh start "$wecom_dir" --seed 7 --staff 50 --customers $((orders / 5)) \
 	--groups $((orders / 200 > 10 ? orders / 200 : 10)) --history-days 365 \
 	--corpid ww-bench --secret bench-secret --shared-contacts "$out/shared-contacts.csv" >/dev/null
 printf '[run]\nraw_dir = %s/raw\n[source.wecom]\ntype = wecom\nbase_url = %s\ncorpid = ww-bench\nsecret = ${BENCH_WECOM_SECRET}\nrps = 1000\n' \

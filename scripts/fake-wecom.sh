@@ -135,7 +135,8 @@ start)
 	# setsid: the fake outlives the shell that started it, and a terminal's ^C
 	nohup setsid "$bin" --port 0 --port-file "$dir/port" "$@" >"$dir/log" 2>&1 </dev/null &
 	echo $! >"$dir/pid"
-	for _ in $(seq 1 100); do
+	# a big corp (make bench) takes a while to generate: FAKE_START_WAIT seconds (default 5)
+	for _ in $(seq 1 $((${FAKE_START_WAIT:-5} * 20))); do
 		[[ -s "$dir/port" ]] && break
 		if ! running "$dir"; then
 			echo "fake-wecom.sh: the fake exited; its log:" >&2
@@ -144,7 +145,7 @@ start)
 		fi
 		sleep 0.05
 	done
-	[[ -s "$dir/port" ]] || { echo "fake-wecom.sh: no port after 5 s" >&2; exit 1; }
+	[[ -s "$dir/port" ]] || { echo "fake-wecom.sh: no port after ${FAKE_START_WAIT:-5} s" >&2; exit 1; }
 	cat "$dir/port"
 	;;
 stop)

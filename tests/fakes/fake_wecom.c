@@ -410,12 +410,18 @@ static void generate(int nstaff, int ncust, int ngroups)
 	/* 90 % of the customers have 1-3 relationships; the others appear in groups only */
 	for (int c = 0; c < ncust; c++) {
 		int nrel = rndn(100) < 90 ? 1 + (rndn(10) < 2) + (rndn(20) == 0) : 0;
+		int sellers[3], nsellers = 0;
 
+		/* the customer's sellers so far, not staff_has_rel(): linear, not quadratic */
 		for (int k = 0; k < nrel; k++) {
-			int s = pick_seller();
+			int s = pick_seller(), dup = 0;
 
-			if (!staff_has_rel(s, c))
-				new_rel(s, c, corp.base + rndn(corp.history_days - 1) * DAY + rndn((int)DAY));
+			for (int j = 0; j < nsellers; j++)
+				dup |= sellers[j] == s;
+			if (dup)
+				continue;
+			sellers[nsellers++] = s;
+			new_rel(s, c, corp.base + rndn(corp.history_days - 1) * DAY + rndn((int)DAY));
 		}
 	}
 	for (int i = 0; i < ngroups && nstaff; i++)
