@@ -1091,20 +1091,41 @@ static void handle_batch_get_by_user(struct json_object *req, struct reply *r)
 		faults.bad_records = 0;
 		add_bad_records(out, corp.staff.v[staff_of[0] >= 0 ? staff_of[0] : 0].userid);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (staff_of[i] < 0)
-			continue;
+	/*
+	 * The answer lists the staff's relationships in userid_list order, each staff
+	 * member's in creation order; this page is items [offset, offset + limit) of
+	 * that list. Two passes over the relationships (counts, then placement), so a
+	 * page costs O(relationships), not O(staff x relationships).
+	 */
+	{
+		long count[100] = { 0 }, start[100], seen[100] = { 0 };
+		int page[100], *pos = calloc((size_t)corp.staff.n + 1, sizeof(int));
+
+		for (size_t i = n; i-- > 0;)
+			if (staff_of[i] >= 0)
+				pos[staff_of[i]] = (int)i + 1; /* the first mention counts */
+		for (int k = 0; k < corp.rel.n; k++)
+			if (corp.rel.v[k].active && pos[corp.rel.v[k].staff])
+				count[pos[corp.rel.v[k].staff] - 1]++;
+		for (size_t i = 0; i < n; i++) {
+			int first = staff_of[i] >= 0 && pos[staff_of[i]] == (int)i + 1;
+
+			start[i] = total;
+			total += first ? count[i] : 0;
+		}
 		for (int k = 0; k < corp.rel.n; k++) {
 			const struct rel *rl = &corp.rel.v[k];
+			long at;
 
-			if (!rl->active || rl->staff != staff_of[i])
+			if (!rl->active || !pos[rl->staff])
 				continue;
-			if (total >= offset && emitted < limit) {
-				json_object_array_add(out, contact_item(rl));
-				emitted++;
-			}
-			total++;
+			at = start[pos[rl->staff] - 1] + seen[pos[rl->staff] - 1]++;
+			if (at >= offset && at < offset + limit)
+				page[at - offset] = k;
 		}
+		for (long at = offset; at < total && at < offset + limit; at++, emitted++)
+			json_object_array_add(out, contact_item(&corp.rel.v[page[at - offset]]));
+		free(pos);
 	}
 	json_object_object_add(o, "external_contact_list", out);
 	set_cursor(o, offset + emitted, total, hash);
