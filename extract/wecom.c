@@ -6,6 +6,8 @@
  *
  *   gettoken (cached)
  *   get_follow_user_list                         -> staff
+ *   user/get per staff member not yet named, department/list
+ *                                                -> staff names, departments
  *   batch/get_by_user   ≤100 userids, limit 100, cursor to the end
  *                                                -> relationships, customers, tags, phones
  *   get_corp_tag_list   (complete list)          -> tags
@@ -32,6 +34,7 @@
 #include "siyu/rawzone.h"
 #include "siyu/wecom_events.h"
 
+#include <curl/curl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +212,201 @@ static int extract_staff(struct wecom_run *r)
 	json_object_put(root);
 	log_info("msg=\"wecom staff\" source=%s follow_users=%zu", r->ctx->src->name, r->staff.n);
 	return 0;
+}
+
+/* ---- staff details (the address book) ------------------------------------------------- */
+
+/* A described member, kept until the department names are known. */
+struct staff_detail {
+	char *userid, *name;
+	int64_t dept[16];
+	int ndept;
+};
+
+/* Userids the warehouse already has a name for, sorted bytewise (a run describes the others). */
+static PGresult *named_staff(PGconn *conn)
+{
+	return db_query(conn, "SELECT userid FROM dw.dim_staff WHERE name IS NOT NULL "
+			      "ORDER BY userid COLLATE \"C\"", 0, NULL);
+}
+
+static int has_name(const PGresult *res, const char *userid)
+{
+	int lo = 0, hi = PQntuples(res) - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c = strcmp(PQgetvalue(res, mid, 0), userid);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return 0;
+}
+
+/*
+ * user/get for one member into d: 0 described, 1 not described (out of the
+ * app's scope, unknown), 2 the app may not read the address book (48002), -1.
+ */
+static int describe_member(struct wecom_run *r, const char *userid, const char *query,
+			   struct staff_detail *d)
+{
+	static const int accept[] = { 48002, 60011, 60111, 0 };
+	struct json_object *root = NULL, *dept = NULL;
+	const char *name = NULL;
+	char where[320];
+	int rc;
+
+	snprintf(where, sizeof(where), "userid \"%.200s\"", userid);
+	rc = wecom_api_call(&r->api, "GET", "user/get", query, NULL, "users", where, accept, &root,
+			    r->err, r->errlen);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		log_warn("msg=\"wecom member not described\" source=%s userid=%s errcode=%d",
+			 r->ctx->src->name, userid, rc);
+		json_object_put(root);
+		return rc == 48002 ? 2 : 1;
+	}
+	memset(d, 0, sizeof(*d));
+	if (wj_text(root, "name", &name) == WJ_OK && *name)
+		d->name = strdup(name);
+	if (wj_array(root, "department", &dept) == WJ_OK)
+		for (size_t i = 0; i < json_object_array_length(dept) && d->ndept < 16; i++)
+			if (wj_int64_value(json_object_array_get_idx(dept, i), &d->dept[d->ndept]) == WJ_OK)
+				d->ndept++;
+	d->userid = strdup(userid);
+	json_object_put(root);
+	return d->userid ? 0 : oom(r);
+}
+
+/* The name of department id in department/list's answer, or NULL. */
+static const char *department_name(struct json_object *list, int64_t id)
+{
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		struct json_object *d = json_object_array_get_idx(list, i);
+		const char *name;
+		int64_t v;
+
+		if (wj_int64(d, "id", &v) == WJ_OK && v == id && wj_text(d, "name", &name) == WJ_OK &&
+		    *name)
+			return name;
+	}
+	return NULL;
+}
+
+/* The rows of the described members, department ids read as names ("华东大区, 会员运营部"). */
+static int detail_rows(struct wecom_run *r, struct staff_detail *d, size_t n,
+		       struct json_object *departments)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct buf names = BUF_INIT;
+		int rc = 0;
+
+		for (int k = 0; k < d[i].ndept; k++) {
+			const char *name = department_name(departments, d[i].dept[k]);
+
+			if (name)
+				rc |= buf_addf(&names, "%s%s", names.len ? ", " : "", name);
+		}
+		rc |= wecom_rows_add_staff_detail(&r->rows, d[i].userid, d[i].name,
+						  names.len ? buf_str(&names) : NULL);
+		buf_release(&names);
+		if (rc)
+			return oom(r);
+	}
+	return 0;
+}
+
+/* department/list once (the names of every department the app can see), or NULL. */
+static int list_departments(struct wecom_run *r, struct json_object **out)
+{
+	static const int accept[] = { 48002, 60011, 0 };
+	struct json_object *root = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!wecom_api_replay_has(&r->api, "department/list", NULL, NULL))
+		return 0;
+	rc = wecom_api_call(&r->api, "GET", "department/list", NULL, NULL, "departments",
+			    "the department list", accept, &root, r->err, r->errlen);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		log_warn("msg=\"wecom department names not readable\" source=%s errcode=%d",
+			 r->ctx->src->name, rc);
+		json_object_put(root);
+		return 0;
+	}
+	*out = root;
+	return 0;
+}
+
+/*
+ * Names and departments of the staff the warehouse cannot name yet (a name
+ * is read once: user/get per member costs a call each). A replay asks what
+ * the run asked: older runs asked nothing. Members outside the app's scope
+ * stay unnamed; an app that may not read the address book (48002) stops it.
+ */
+static int describe_staff(struct wecom_run *r)
+{
+	struct staff_detail *d = calloc(r->staff.n ? r->staff.n : 1, sizeof(*d));
+	struct json_object *departments = NULL, *list = NULL;
+	PGresult *named = r->api.replay ? NULL : named_staff(r->ctx->conn);
+	size_t n = 0;
+	int rc = 0, any_dept = 0;
+
+	if (!d || (!r->api.replay && !named)) {
+		free(d);
+		PQclear(named);
+		if (!d)
+			return oom(r);
+		snprintf(r->err, r->errlen, "source %s: cannot read the named staff: %s",
+			 r->ctx->src->name, db_last_error());
+		return -1;
+	}
+	for (size_t i = 0; i < r->staff.n && rc == 0; i++) {
+		char *esc = curl_easy_escape(NULL, r->staff.v[i], 0);
+		char query[1024];
+
+		if (!esc) {
+			rc = oom(r);
+			break;
+		}
+		snprintf(query, sizeof(query), "userid=%s", esc);
+		curl_free(esc);
+		if (named ? has_name(named, r->staff.v[i])
+			  : !wecom_api_replay_has(&r->api, "user/get", query, NULL))
+			continue;
+		rc = describe_member(r, r->staff.v[i], query, &d[n]);
+		if (rc == 0)
+			any_dept |= d[n++].ndept > 0;
+		else if (rc == 1)
+			rc = 0; /* that member stays unnamed */
+	}
+	if (rc == 2)
+		log_warn("msg=\"the app may not read the address book (48002): staff names not "
+			 "loaded\" source=%s", r->ctx->src->name);
+	rc = rc < 0 ? -1 : 0;
+	if (rc == 0 && any_dept)
+		rc = list_departments(r, &departments);
+	if (rc == 0 && departments && wj_array(departments, "department", &list) == WJ_BAD)
+		list = NULL;
+	if (rc == 0)
+		rc = detail_rows(r, d, n, list);
+	if (n)
+		log_info("msg=\"wecom staff described\" source=%s members=%zu", r->ctx->src->name, n);
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].userid);
+		free(d[i].name);
+	}
+	free(d);
+	json_object_put(departments);
+	PQclear(named);
+	return rc;
 }
 
 /* ---- relationships ----------------------------------------------------------------------- */
@@ -764,7 +962,7 @@ static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_
 			 db_last_error());
 		return -1;
 	}
-	if (extract_staff(r) < 0 || extract_contacts(r) < 0 || extract_tags(r) < 0 ||
+	if (extract_staff(r) < 0 || describe_staff(r) < 0 || extract_contacts(r) < 0 || extract_tags(r) < 0 ||
 	    extract_groups(r) < 0 || extract_stats(r) < 0 || flush(r, 0) < 0)
 		return -1;
 	r->c->pages = (long)r->api.pages;
@@ -783,6 +981,11 @@ static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_
 		return -1;
 	if (wecom_load_merge(ctx->conn, ctx->run_id, ctx->src->name, STATS_TZ, r->c) < 0) {
 		snprintf(r->err, r->errlen, "source %s: merge into the warehouse failed: %s",
+			 ctx->src->name, db_last_error());
+		return -1;
+	}
+	if (wecom_load_staff_details(ctx->conn, ctx->run_id) < 0) {
+		snprintf(r->err, r->errlen, "source %s: loading the staff details failed: %s",
 			 ctx->src->name, db_last_error());
 		return -1;
 	}

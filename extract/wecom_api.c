@@ -449,6 +449,23 @@ static int replay_next_page(struct wecom_api *a, const char *path, const char *w
 	return 0;
 }
 
+int wecom_api_replay_has(const struct wecom_api *a, const char *path, const char *query,
+			 const char *body)
+{
+	const struct wecom_replay *rp = a->replay;
+	char *want;
+	int has;
+
+	if (!rp)
+		return 1;
+	if (rp->next >= rp->n || strcmp(rp->v[rp->next].endpoint, path) != 0)
+		return 0;
+	want = replay_request(query, body);
+	has = same_text(rp->v[rp->next].request, want);
+	free(want);
+	return has;
+}
+
 static int replay_call(struct wecom_api *a, const char *method, const char *path,
 		       const char *query, const char *body, const char *where, const int *accept,
 		       struct json_object **out, char *err, size_t errlen)

@@ -65,6 +65,22 @@ int wecom_load_flush(PGconn *conn, struct wecom_rows *rows, size_t threshold)
 	return 0;
 }
 
+long long wecom_load_staff_details(PGconn *conn, long long run_id)
+{
+	char run[32];
+	const char *params[] = { run };
+	PGresult *res;
+	long long n;
+
+	snprintf(run, sizeof(run), "%lld", run_id);
+	res = db_query(conn, "SELECT etl.wecom_staff_details($1::bigint)", 1, params);
+	if (!res)
+		return -1;
+	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return n;
+}
+
 int wecom_load_versions(PGconn *conn, struct wecom_versions *v)
 {
 	v->res = db_query(conn,

@@ -198,7 +198,7 @@ enum wj_result wj_array(struct json_object *obj, const char *key, struct json_ob
 
 static const char *const table_names[WT_COUNT] = {
 	"staff", "contact", "contact_tag", "contact_phone", "contact_skip",
-	"tag", "group", "group_member", "staff_daily", "group_daily",
+	"tag", "group", "group_member", "staff_daily", "group_daily", "staff_detail",
 };
 
 const char *wecom_table_name(enum wecom_table t)
@@ -313,6 +313,14 @@ static int fail_copy(char *why, size_t whylen)
 int wecom_rows_add_staff(struct wecom_rows *rows, const char *userid)
 {
 	return f_text(&rows->t[WT_STAFF], userid, 0, '\n');
+}
+
+int wecom_rows_add_staff_detail(struct wecom_rows *rows, const char *userid, const char *name,
+				const char *department)
+{
+	struct buf *b = &rows->t[WT_STAFF_DETAIL];
+
+	return f_text(b, userid, 0, '\t') || f_text(b, name, 1, '\t') || f_text(b, department, 1, '\n');
 }
 
 int wecom_rows_add_skip(struct wecom_rows *rows, const char *userid, const char *external_userid)

@@ -98,6 +98,7 @@ enum wecom_table {
 	WT_GROUP_MEMBER,
 	WT_STAFF_DAILY,
 	WT_GROUP_DAILY,
+	WT_STAFF_DETAIL,
 	WT_COUNT
 };
 
@@ -162,6 +163,10 @@ int wecom_xform_behavior(struct wecom_xform *x, const char *userid, struct json_
 int wecom_xform_group_stat(struct wecom_xform *x, const char *owner, struct json_object *item,
 			   struct wecom_rows *rows, char *why, size_t whylen);
 
+/* A staff member's address-book details: name and department names (either may be NULL). */
+int wecom_rows_add_staff_detail(struct wecom_rows *rows, const char *userid, const char *name,
+				const char *department);
+
 /* A plain row of one text column (staff userid) or two (skip: userid, external_userid|NULL). */
 int wecom_rows_add_staff(struct wecom_rows *rows, const char *userid);
 int wecom_rows_add_skip(struct wecom_rows *rows, const char *userid, const char *external_userid);
@@ -216,6 +221,14 @@ int wecom_api_init(struct wecom_api *a, struct http_client *http, struct rawzone
 		   const char *source, const char *base_url, const char *corpid,
 		   const char *secret, long busy_retries, char *err, size_t errlen);
 
+/*
+ * In a replay: whether the run's next raw page answers this call (a call the
+ * run may not have made: older versions did not describe staff). Outside a
+ * replay: 1.
+ */
+int wecom_api_replay_has(const struct wecom_api *a, const char *path, const char *query,
+			 const char *body);
+
 /* Set up a client that answers every call from an earlier run's raw zone. */
 void wecom_api_init_replay(struct wecom_api *a, struct wecom_replay *replay, const char *source);
 
@@ -263,6 +276,12 @@ int wecom_load_versions(PGconn *conn, struct wecom_versions *v);
 /* The committed member_version of chat_id, or NULL. */
 const char *wecom_versions_find(const struct wecom_versions *v, const char *chat_id);
 void wecom_versions_release(struct wecom_versions *v);
+
+/*
+ * Run etl.wecom_staff_details over the staged address-book details (after the
+ * merge, which creates new staff): the number of staff rows described, or -1.
+ */
+long long wecom_load_staff_details(PGconn *conn, long long run_id);
 
 /*
  * Run etl.wecom_merge and add its counts to c (inserted, updated, unchanged);

@@ -15,7 +15,8 @@
  * get_corp_tag_list, groupchat/list (owner_filter ≤100, 81017 without it over 1000
  * staff, limit 1..1000, cursor), groupchat/get, get_user_behavior_data (one series per
  * call, several userids summed, 600018 for milliseconds / over 30 days / before 180
- * days) and groupchat/statistic_group_by_day (600018 for today or later).
+ * days) and groupchat/statistic_group_by_day (600018 for today or later); and from the
+ * address book user/get (60111 for an unknown userid) and department/list.
  *
  * --shared-contacts FILE adds, after the generated corp (which stays the same), one
  * external contact per line of FILE that shares an identifier with customers known
@@ -909,6 +910,61 @@ static void handle_follow_users(struct reply *r)
 	reply_json(r, o);
 }
 
+/*
+ * The address book (通讯录): a self-built app reads a member's name and department ids
+ * with user/get and the departments' names with department/list. Member i (0-based) is
+ * 员工<i+1>; its departments: 2 华东大区 (even i) or 3 华南大区 (odd i), and also
+ * 4 会员运营部 when i % 3 == 0. Department 1 is the corp's root.
+ */
+static const struct {
+	int id, parent;
+	const char *name;
+} fake_departments[] = {
+	{ 1, 0, "山野咖啡" }, { 2, 1, "华东大区" }, { 3, 1, "华南大区" }, { 4, 1, "会员运营部" },
+};
+
+static void handle_user_get(struct MHD_Connection *c, struct reply *r)
+{
+	const char *u = arg(c, "userid");
+	int s = u ? staff_index(u) : -1;
+	struct json_object *o, *dept;
+	char name[32];
+
+	if (!u || !*u)
+		RETURN_CALL(reply_json(r, err_obj(41009, "missing userid")));
+	if (s < 0)
+		RETURN_CALL(reply_json(r, err_obj(60111, "userid not found")));
+	o = ok_obj();
+	dept = json_object_new_array();
+	snprintf(name, sizeof(name), "员工%d", s + 1);
+	add_str(o, "userid", corp.staff.v[s].userid);
+	add_str(o, "name", name);
+	json_object_array_add(dept, json_object_new_int(s % 2 == 0 ? 2 : 3));
+	if (s % 3 == 0)
+		json_object_array_add(dept, json_object_new_int(4));
+	json_object_object_add(o, "department", dept);
+	add_int(o, "main_department", s % 2 == 0 ? 2 : 3);
+	add_int(o, "status", 1);
+	reply_json(r, o);
+}
+
+static void handle_department_list(struct reply *r)
+{
+	struct json_object *o = ok_obj(), *a = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(fake_departments) / sizeof(fake_departments[0]); i++) {
+		struct json_object *d = json_object_new_object();
+
+		add_int(d, "id", fake_departments[i].id);
+		add_str(d, "name", fake_departments[i].name);
+		add_int(d, "parentid", fake_departments[i].parent);
+		add_int(d, "order", 100000000 - (int)i);
+		json_object_array_add(a, d);
+	}
+	json_object_object_add(o, "department", a);
+	reply_json(r, o);
+}
+
 static void handle_list(struct MHD_Connection *c, struct reply *r)
 {
 	const char *u = arg(c, "userid");
@@ -1798,10 +1854,11 @@ static void handle_stats(struct reply *r)
 	static const char *const names[] = { "gettoken", "get_follow_user_list", "list",
 					     "batch/get_by_user", "get_corp_tag_list", "groupchat/list",
 					     "groupchat/get", "get_user_behavior_data",
-					     "statistic_group_by_day", "other" };
+					     "statistic_group_by_day", "user/get", "department/list",
+					     "other" };
 	struct json_object *o = json_object_new_object(), *by = json_object_new_object();
 
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 12; i++)
 		json_object_object_add(by, names[i], json_object_new_int64(tokens.by_endpoint[i]));
 	json_object_object_add(o, "calls", by);
 	json_object_object_add(o, "business_calls", json_object_new_int64(tokens.calls));
@@ -1904,12 +1961,13 @@ static int endpoint_index(const char *p)
 					    "externalcontact/groupchat/list",
 					    "externalcontact/groupchat/get",
 					    "externalcontact/get_user_behavior_data",
-					    "externalcontact/groupchat/statistic_group_by_day" };
+					    "externalcontact/groupchat/statistic_group_by_day",
+					    "user/get", "department/list" };
 
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < 11; i++)
 		if (strcmp(p, ends[i]) == 0)
 			return i;
-	return 9;
+	return 11;
 }
 
 static void dispatch(struct MHD_Connection *c, const char *url, const char *method,
@@ -1969,6 +2027,8 @@ static void dispatch(struct MHD_Connection *c, const char *url, const char *meth
 	case 6: handle_group_get(req, r); break;
 	case 7: handle_behavior(req, r); break;
 	case 8: handle_group_stats(req, r); break;
+	case 9: handle_user_get(c, r); break;
+	case 10: handle_department_list(r); break;
 	default: reply_json(r, err_obj(48001, "api unauthorized")); break;
 	}
 	json_object_put(req);

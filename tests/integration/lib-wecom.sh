@@ -66,7 +66,7 @@ stats_window() {
 wecom_fingerprint() {
 	psql -XAtq -v ON_ERROR_STOP=1 <<'SQL'
 WITH t(name, line) AS (
-    SELECT 'dim_staff', concat_ws('|', userid, left_at IS NULL) FROM dw.dim_staff
+    SELECT 'dim_staff', concat_ws('|', userid, name, department, left_at IS NULL) FROM dw.dim_staff
     UNION ALL
     SELECT 'wecom_customer', concat_ws('|', external_userid, name, customer_type, gender, corp_name,
            first_seen_at) FROM dw.wecom_customer

@@ -48,6 +48,17 @@ test_expect_success 'first run loads staff, customers, relationships, tags, grou
 	truth >expect && warehouse >actual && test_cmp expect actual
 '
 
+test_expect_success 'first run: staff names and departments from the address book' '
+	test_psql "SELECT count(*) FROM dw.dim_staff WHERE name IS NOT NULL" >actual &&
+	fake_expect fake follow_users >expect && test_cmp expect actual &&
+	test_psql "SELECT userid, name, department FROM dw.dim_staff
+		WHERE userid IN (${Q}sales001${Q}, ${Q}sales002${Q}) ORDER BY 1" >actual &&
+	printf "sales001|员工1|华东大区, 会员运营部\nsales002|员工2|华南大区\n" >expect &&
+	test_cmp expect actual &&
+	run=$(last_run) && test -s "$TRASH/raw/wecom/$run/users-00001.jsonl.gz" &&
+	test -s "$TRASH/raw/wecom/$run/departments-00001.jsonl.gz"
+'
+
 test_expect_success 'first run: every relationship has an add event at its exact createtime' '
 	test_psql "SELECT count(*) FROM dw.fact_contact_event e JOIN dw.fact_contact f USING (staff_key, customer_key)
 		WHERE e.event_type = ${Q}add${Q} AND e.time_is_exact AND e.origin = ${Q}snapshot${Q}
@@ -129,6 +140,7 @@ test_expect_success 'third run without changes writes no new events' '
 	wecom_run "$CONF" && grep -E "^wecom +ok" out &&
 	r3=$(last_run) &&
 	wecom_fingerprint >after && test_cmp before after &&
+	! ls "$TRASH/raw/wecom/$r3" | grep -q "^users-" &&
 	test_psql "SELECT (SELECT count(*) FROM dw.fact_contact_event WHERE run_id = $r3)
 		+ (SELECT count(*) FROM dw.fact_contact WHERE run_id = $r3)
 		+ (SELECT count(*) FROM dw.fact_group_member WHERE run_id = $r3)

@@ -136,4 +136,19 @@ test_expect_success 'an untrusted IP (60020) fails, naming the trusted-IP settin
 	grep -q "errcode 60020" err && grep -q "trusted IP" err
 '
 
+test_expect_success 'an app that may not read the address book (48002): the run loads, staff unnamed' '
+	fresh_db siyu_t0320_nobook &&
+	fake_for nobook --fault "errcode=48002&path=user/get&count=1000" &&
+	PGDATABASE=siyu_t0320_nobook wecom_run "$TRASH/conf.nobook" &&
+	grep -E "^wecom +ok" out &&
+	grep -q "the app may not read the address book (48002): staff names not loaded" err &&
+	PGDATABASE=siyu_t0320_nobook test_psql "SELECT count(*), count(name), count(department) FROM dw.dim_staff" >actual &&
+	n=$(PGDATABASE=siyu_t0320_nobook test_psql "SELECT count(*) FROM dw.dim_staff") &&
+	echo "$n|0|0" >expect && test_cmp expect actual && test "$n" -gt 0 &&
+	# one call, then it stops asking
+	test "$(ls "$TRASH/raw.nobook/wecom/1" | grep -c "^users-")" = 1 &&
+	PGDATABASE=siyu_t0320_nobook wecom_fingerprint | grep -v "^dim_staff|" >actual &&
+	grep -v "^dim_staff|" "$TRASH/clean.fp" >expect && test_cmp expect actual
+'
+
 test_done
