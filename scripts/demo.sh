@@ -110,6 +110,11 @@ if psql -XAtqc "SELECT count(*) FROM dw.fact_contact" | grep -qv '^0$'; then
 	q "SELECT month_start AS month, new_customers, lost_customers, net_growth, pool_end, churn_rate,
 	          new_group_members, group_members_end
 	     FROM kpi.growth_monthly WHERE dimension = 'total' ORDER BY 1 DESC LIMIT 6"
+	echo "== kpi.growth_monthly by staff (the latest month; names from the WeCom address book)"
+	q "SELECT dimension_label AS staff, new_customers, lost_customers, net_growth, pool_end
+	     FROM kpi.growth_monthly
+	    WHERE dimension = 'staff' AND month_start = (SELECT max(month_start) FROM kpi.growth_monthly)
+	    ORDER BY new_customers DESC, pool_end DESC, staff LIMIT 5"
 	echo "== kpi.engagement_monthly (all staff; rates weighted by chats)"
 	q "SELECT month_start AS month, chat_cnt, message_cnt, reply_rate, avg_first_reply_minutes,
 	          negative_feedback_rate, group_active_rate, member_speak_rate
