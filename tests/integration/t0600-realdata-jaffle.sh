@@ -3,7 +3,7 @@ test_description='jaffle_shop (dbt Labs seeds) through siyu import: the publishe
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/realdata/realdata.sh"
 
-rd_require_data \
+rd_require_data --vendored \
 	jaffle_shop/raw_customers.csv 24579b4b26098d43265376f3c50be8b10faf8e8fd95f5508074f10f76a12671d \
 	jaffle_shop/raw_orders.csv ee6c68d1639ec2b23a4495ec12475e09b8ed4b61e23ab0411ea7ec76648356f7 \
 	jaffle_shop/raw_payments.csv 03fd407f3135f84456431a923f22fc185a2154079e210c20b690e3ab11687d11

@@ -3,7 +3,7 @@ test_description='CDNOW (Fader & Hardie 2001) through siyu import: the published
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/realdata/realdata.sh"
 
-rd_require_data cdnow/CDNOW_master.txt eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef
+rd_require_data --vendored cdnow/CDNOW_master.txt eff6889ed364c5199d6eacbbeb7a6d559971df4406ac876f322c373f00a072ef
 setup_db
 # Dates only: read as midnight in the business zone, so every date stays the same date.
 rd_config cdnow Asia/Shanghai 0

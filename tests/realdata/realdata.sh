@@ -2,8 +2,10 @@
 # tests/realdata/realdata.sh — helpers of the real-data cross-checks (tests/integration/t06*-realdata-*.sh,
 # tests/validate/*), sourced after tests/lib.sh. README.md beside this file says what each check means.
 #
-#   rd_require_data DIR FILE SHA256...   the dataset files are there with the documented bytes
-#                                         (else the file's tests are skipped: see rd_skip_all)
+#   rd_require_data [--vendored] FILE SHA256...
+#                                         the dataset files are there with the documented bytes
+#                                         (else the file's tests are skipped: see rd_skip_all;
+#                                         with --vendored, a missing file fails the file)
 #   rd_config NAME TZ RATIO               write $TRASH/NAME.conf: [run] timezone, max_reject_ratio
 #   rd_stat FILE KEY                      a value of a converter's --stats file
 #   rd_load_chk CSV SRC_TZ TZ             chk.raw_line ← CSV (PostgreSQL's CSV parser), then
@@ -19,8 +21,13 @@
 #                                         bigger buckets first, as the quintile rule says
 
 RD_DIR=$TOP/tests/realdata
-RD_DATA=${SIYU_REALDATA:-$(cd "$TOP/.." && pwd -P)/shared/data}
-export RD_DIR RD_DATA
+# Where the datasets are: $SIYU_REALDATA, else the copies vendored in tests/data/realdata
+# (jaffle_shop, CDNOW: make check runs on any checkout), else ../shared/data beside the
+# repository (Online Retail, for make validate). rd_require_data picks the first that
+# holds the files it needs.
+RD_DATA_DIRS=${SIYU_REALDATA:-$TOP/tests/data/realdata $(cd "$TOP/.." && pwd -P)/shared/data}
+RD_DATA=
+export RD_DIR
 
 # rd_skip_all REASON — no dataset: say so and end the file with one passing, titled test.
 rd_skip_all() {
@@ -30,8 +37,22 @@ rd_skip_all() {
 }
 
 rd_require_data() {
-	local f sum
-	[ -d "$RD_DATA" ] || rd_skip_all "no dataset directory $RD_DATA"
+	local f sum d i required=0
+	if [ "$1" = --vendored ]; then
+		# the data is in the repository: missing means a broken checkout, not a skip
+		required=1
+		shift
+	fi
+	for d in $RD_DATA_DIRS; do
+		RD_DATA=$d
+		for ((i = 1; i < $#; i += 2)); do
+			[ -r "$d/${!i}" ] || RD_DATA=
+		done
+		[ -n "$RD_DATA" ] && break
+	done
+	export RD_DATA
+	[ -n "$RD_DATA" ] || [ $required = 0 ] || die "no $1 in $RD_DATA_DIRS (vendored in tests/data/realdata)"
+	[ -n "$RD_DATA" ] || rd_skip_all "no $1 in $RD_DATA_DIRS"
 	while [ $# -ge 2 ]; do
 		f=$RD_DATA/$1
 		[ -r "$f" ] || rd_skip_all "no $f"
