@@ -280,7 +280,10 @@ static int describe_member(struct wecom_run *r, const char *userid, const char *
 				d->ndept++;
 	d->userid = strdup(userid);
 	json_object_put(root);
-	return d->userid ? 0 : oom(r);
+	if (d->userid)
+		return 0;
+	free(d->name);
+	return oom(r);
 }
 
 /* The name of department id in department/list's answer, or NULL. */
@@ -351,46 +354,64 @@ static int list_departments(struct wecom_run *r, struct json_object **out)
  * the run asked: older runs asked nothing. Members outside the app's scope
  * stay unnamed; an app that may not read the address book (48002) stops it.
  */
-static int describe_staff(struct wecom_run *r)
+/*
+ * user/get for each follow user to describe (named: the warehouse's named
+ * staff, skipped; a replay: the members the run asked about) into d[*n].
+ * 0, or -1; an app that may not read the address book ends the loop early.
+ */
+static int describe_members(struct wecom_run *r, const PGresult *named, struct staff_detail *d,
+			    size_t *n)
 {
-	struct staff_detail *d = calloc(r->staff.n ? r->staff.n : 1, sizeof(*d));
-	struct json_object *departments = NULL, *list = NULL;
-	PGresult *named = r->api.replay ? NULL : named_staff(r->ctx->conn);
-	size_t n = 0;
-	int rc = 0, any_dept = 0;
+	int rc = 0;
 
-	if (!d || (!r->api.replay && !named)) {
-		free(d);
-		PQclear(named);
-		if (!d)
-			return oom(r);
-		snprintf(r->err, r->errlen, "source %s: cannot read the named staff: %s",
-			 r->ctx->src->name, db_last_error());
-		return -1;
-	}
 	for (size_t i = 0; i < r->staff.n && rc == 0; i++) {
 		char *esc = curl_easy_escape(NULL, r->staff.v[i], 0);
 		char query[1024];
 
-		if (!esc) {
-			rc = oom(r);
-			break;
-		}
+		if (!esc)
+			return oom(r);
 		snprintf(query, sizeof(query), "userid=%s", esc);
 		curl_free(esc);
 		if (named ? has_name(named, r->staff.v[i])
 			  : !wecom_api_replay_has(&r->api, "user/get", query, NULL))
 			continue;
-		rc = describe_member(r, r->staff.v[i], query, &d[n]);
+		rc = describe_member(r, r->staff.v[i], query, &d[*n]);
 		if (rc == 0)
-			any_dept |= d[n++].ndept > 0;
+			(*n)++;
 		else if (rc == 1)
 			rc = 0; /* that member stays unnamed */
 	}
 	if (rc == 2)
 		log_warn("msg=\"the app may not read the address book (48002): staff names not "
 			 "loaded\" source=%s", r->ctx->src->name);
-	rc = rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Names and departments of the staff the warehouse cannot name yet (a name
+ * is read once: user/get per member costs a call each). A replay asks what
+ * the run asked: older runs asked nothing. Members outside the app's scope
+ * stay unnamed; an app that may not read the address book (48002) stops it.
+ */
+static int describe_staff(struct wecom_run *r)
+{
+	struct staff_detail *d = calloc(r->staff.n ? r->staff.n : 1, sizeof(*d));
+	struct json_object *departments = NULL, *list = NULL;
+	PGresult *named = NULL;
+	size_t n = 0;
+	int rc, any_dept = 0;
+
+	if (!d)
+		return oom(r);
+	if (!r->api.replay && !(named = named_staff(r->ctx->conn))) {
+		free(d);
+		snprintf(r->err, r->errlen, "source %s: cannot read the named staff: %s",
+			 r->ctx->src->name, db_last_error());
+		return -1;
+	}
+	rc = describe_members(r, named, d, &n);
+	for (size_t i = 0; i < n; i++)
+		any_dept |= d[i].ndept > 0;
 	if (rc == 0 && any_dept)
 		rc = list_departments(r, &departments);
 	if (rc == 0 && departments && wj_array(departments, "department", &list) == WJ_BAD)
