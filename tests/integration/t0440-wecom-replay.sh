@@ -80,7 +80,7 @@ test_expect_success 'every run replayed in order into an empty warehouse rebuild
 
 test_expect_success 'a run that stopped part-way (its raw zone ends early) is not replayed' '
 	"$TOP/scripts/fake-wecom.sh" start "$TRASH/fake3" "${WECOM_CORP[@]}" \
-		--fault "errcode=60011&at=12" >/dev/null &&
+		--fault "errcode=60011&path=groupchat/list" >/dev/null &&
 	test_when_finished "\"$TOP/scripts/fake-wecom.sh\" stop \"$TRASH/fake3\"" &&
 	wecom_conf conf3 fake3 && sed -i "s|^raw_dir = .*|raw_dir = $TRASH/raw|" conf3 &&
 	test_expect_code 1 "$SIYU" --config conf3 run --source wecom >out 2>err &&
