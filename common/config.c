@@ -139,6 +139,7 @@ static const struct keyspec keyspecs[] = {
 	{ "callback_listen", W_WECOM, K_LISTEN, 0, "127.0.0.1:8081", PT_NONE, 0, 0, NULL, KV },
 	{ "callback_receiver_id", W_WECOM, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "stats_days", W_WECOM, K_INT, 0, "7", PT_NONE, 1, 30, NULL, SRC(stats_days) },
+	{ "staff_refresh", W_WECOM, K_DUR, 0, "30d", PT_NONE, DAY, 366 * DAY, NULL, SRC(staff_refresh_s) },
 	{ "spool_dir", W_WECOM, K_STR, F_NONEMPTY, NULL, PT_NONE, 0, 0, NULL, KV },
 	/* youzan (grant_id or kdt_id: see oneofs[]) */
 	{ "client_id", W_YOUZAN | W_PDD, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },

@@ -6,7 +6,7 @@
  *
  *   gettoken (cached)
  *   get_follow_user_list                         -> staff
- *   user/get per staff member not yet named, department/list
+ *   user/get per staff member not read for staff_refresh, department/list
  *                                                -> staff names, departments
  *   batch/get_by_user   ≤100 userids, limit 100, cursor to the end
  *                                                -> relationships, customers, tags, phones
@@ -223,11 +223,20 @@ struct staff_detail {
 	int ndept;
 };
 
-/* Userids the warehouse already has a name for, sorted bytewise (a run describes the others). */
-static PGresult *named_staff(PGconn *conn)
+/*
+ * Userids whose details were read less than staff_refresh ago, sorted
+ * bytewise: a run describes the others (new, unnamed so far, or due).
+ */
+static PGresult *named_staff(const struct source_ctx *ctx)
 {
-	return db_query(conn, "SELECT userid FROM dw.dim_staff WHERE name IS NOT NULL "
-			      "ORDER BY userid COLLATE \"C\"", 0, NULL);
+	char secs[32];
+	const char *params[] = { ctx->src->name, secs };
+
+	snprintf(secs, sizeof(secs), "%ld",
+		 ctx->src->staff_refresh_s > 0 ? ctx->src->staff_refresh_s : 30 * 86400L);
+	return db_query(ctx->conn, "SELECT userid FROM etl.wecom_staff_detail_read "
+				   "WHERE source = $1 AND read_at > now() - make_interval(secs => $2::float8) "
+				   "ORDER BY userid COLLATE \"C\"", 2, params);
 }
 
 static int has_name(const PGresult *res, const char *userid)
@@ -349,10 +358,11 @@ static int list_departments(struct wecom_run *r, struct json_object **out)
 }
 
 /*
- * Names and departments of the staff the warehouse cannot name yet (a name
- * is read once: user/get per member costs a call each). A replay asks what
- * the run asked: older runs asked nothing. Members outside the app's scope
- * stay unnamed; an app that may not read the address book (48002) stops it.
+ * Names and departments of the staff not read in the last staff_refresh
+ * (user/get costs a call per member, so a name is re-read only that often).
+ * A replay asks what the run asked: older runs asked nothing. Members
+ * outside the app's scope stay unnamed; an app that may not read the
+ * address book (48002) stops it.
  */
 /*
  * user/get for each follow user to describe (named: the warehouse's named
@@ -388,10 +398,11 @@ static int describe_members(struct wecom_run *r, const PGresult *named, struct s
 }
 
 /*
- * Names and departments of the staff the warehouse cannot name yet (a name
- * is read once: user/get per member costs a call each). A replay asks what
- * the run asked: older runs asked nothing. Members outside the app's scope
- * stay unnamed; an app that may not read the address book (48002) stops it.
+ * Names and departments of the staff not read in the last staff_refresh
+ * (user/get costs a call per member, so a name is re-read only that often).
+ * A replay asks what the run asked: older runs asked nothing. Members
+ * outside the app's scope stay unnamed; an app that may not read the
+ * address book (48002) stops it.
  */
 static int describe_staff(struct wecom_run *r)
 {
@@ -403,7 +414,7 @@ static int describe_staff(struct wecom_run *r)
 
 	if (!d)
 		return oom(r);
-	if (!r->api.replay && !(named = named_staff(r->ctx->conn))) {
+	if (!r->api.replay && !(named = named_staff(r->ctx))) {
 		free(d);
 		snprintf(r->err, r->errlen, "source %s: cannot read the named staff: %s",
 			 r->ctx->src->name, db_last_error());
@@ -1005,7 +1016,7 @@ static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_
 			 ctx->src->name, db_last_error());
 		return -1;
 	}
-	if (wecom_load_staff_details(ctx->conn, ctx->run_id) < 0) {
+	if (wecom_load_staff_details(ctx->conn, ctx->run_id, ctx->src->name) < 0) {
 		snprintf(r->err, r->errlen, "source %s: loading the staff details failed: %s",
 			 ctx->src->name, db_last_error());
 		return -1;

@@ -65,15 +65,15 @@ int wecom_load_flush(PGconn *conn, struct wecom_rows *rows, size_t threshold)
 	return 0;
 }
 
-long long wecom_load_staff_details(PGconn *conn, long long run_id)
+long long wecom_load_staff_details(PGconn *conn, long long run_id, const char *source)
 {
 	char run[32];
-	const char *params[] = { run };
+	const char *params[] = { run, source };
 	PGresult *res;
 	long long n;
 
 	snprintf(run, sizeof(run), "%lld", run_id);
-	res = db_query(conn, "SELECT etl.wecom_staff_details($1::bigint)", 1, params);
+	res = db_query(conn, "SELECT etl.wecom_staff_details($1::bigint, $2)", 2, params);
 	if (!res)
 		return -1;
 	n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);

@@ -65,6 +65,7 @@ struct config_source {
 	long warn_after_s;      /* freshness: warn after this lag; 0 = off */
 	long error_after_s;     /* freshness: fail after this lag; 0 = off */
 	long stats_days;        /* wecom: re-pull this many days of stats (7) */
+	long staff_refresh_s;   /* wecom: re-read staff names this old, s (30 d) */
 	double max_reject_ratio; /* -1 = inherit [run] max_reject_ratio */
 	char *timezone;         /* NULL = inherit [run] timezone */
 	char *unset_env;        /* NULL, or "FILE:LINE: environment variable 'X' is not

@@ -279,9 +279,10 @@ void wecom_versions_release(struct wecom_versions *v);
 
 /*
  * Run etl.wecom_staff_details over the staged address-book details (after the
- * merge, which creates new staff): the number of staff rows described, or -1.
+ * merge, which creates new staff) and record when they were read: the number
+ * of staff rows changed, or -1.
  */
-long long wecom_load_staff_details(PGconn *conn, long long run_id);
+long long wecom_load_staff_details(PGconn *conn, long long run_id, const char *source);
 
 /*
  * Run etl.wecom_merge and add its counts to c (inserted, updated, unchanged);

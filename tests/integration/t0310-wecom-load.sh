@@ -150,6 +150,21 @@ test_expect_success 'third run without changes writes no new events' '
 	grep -q "inserted 0, updated 0" out
 '
 
+test_expect_success 'staff details are re-read after staff_refresh (30 days): a renamed member is seen' '
+	# sales001 was read 31 days ago and has been renamed since (its old name is in the warehouse)
+	test_psql "UPDATE etl.wecom_staff_detail_read SET read_at = read_at - interval ${Q}31 days${Q}
+		WHERE userid = ${Q}sales001${Q};
+		UPDATE dw.dim_staff SET name = ${Q}旧名${Q} WHERE userid = ${Q}sales001${Q}" &&
+	wecom_run "$CONF" && grep -E "^wecom +ok" out &&
+	run=$(last_run) &&
+	test "$(ls "$TRASH/raw/wecom/$run" | grep -c "^users-")" = 1 &&
+	grep "\"entity\":\"users\"" "$TRASH/raw/wecom/$run/manifest.jsonl" | grep -q "userid=sales001" &&
+	test_psql "SELECT name, run_id = $run FROM dw.dim_staff WHERE userid = ${Q}sales001${Q}" >actual &&
+	echo "员工1|t" >expect && test_cmp expect actual &&
+	test_psql "SELECT count(*) FROM etl.wecom_staff_detail_read WHERE read_at > now() - interval ${Q}30 days${Q}" >actual &&
+	test_psql "SELECT count(*) FROM dw.dim_staff" >expect && test_cmp expect actual
+'
+
 test_expect_success 'a relationship a callback closed stays closed while WeCom still lists it' '
 	test_psql "SELECT s.userid || ${Q}/${Q} || w.external_userid FROM dw.fact_contact f
 		JOIN dw.dim_staff s USING (staff_key) JOIN dw.wecom_customer w USING (customer_key)
