@@ -239,23 +239,6 @@ static PGresult *named_staff(const struct source_ctx *ctx)
 				   "ORDER BY userid COLLATE \"C\"", 2, params);
 }
 
-static int has_name(const PGresult *res, const char *userid)
-{
-	int lo = 0, hi = PQntuples(res) - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2, c = strcmp(PQgetvalue(res, mid, 0), userid);
-
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return 0;
-}
-
 /*
  * user/get for one member into d: 0 described, 1 not described (out of the
  * app's scope, unknown), 2 the app may not read the address book (48002), -1.
@@ -358,15 +341,8 @@ static int list_departments(struct wecom_run *r, struct json_object **out)
 }
 
 /*
- * Names and departments of the staff not read in the last staff_refresh
- * (user/get costs a call per member, so a name is re-read only that often).
- * A replay asks what the run asked: older runs asked nothing. Members
- * outside the app's scope stay unnamed; an app that may not read the
- * address book (48002) stops it.
- */
-/*
- * user/get for each follow user to describe (named: the warehouse's named
- * staff, skipped; a replay: the members the run asked about) into d[*n].
+ * user/get for each follow user to describe (named: the staff read recently,
+ * skipped; a replay: the members the run asked about) into d[*n].
  * 0, or -1; an app that may not read the address book ends the loop early.
  */
 static int describe_members(struct wecom_run *r, const PGresult *named, struct staff_detail *d,
@@ -382,7 +358,7 @@ static int describe_members(struct wecom_run *r, const PGresult *named, struct s
 			return oom(r);
 		snprintf(query, sizeof(query), "userid=%s", esc);
 		curl_free(esc);
-		if (named ? has_name(named, r->staff.v[i])
+		if (named ? db_find_sorted(named, 0, r->staff.v[i]) >= 0
 			  : !wecom_api_replay_has(&r->api, "user/get", query, NULL))
 			continue;
 		rc = describe_member(r, r->staff.v[i], query, &d[*n]);
@@ -792,13 +768,13 @@ static int stats_range(struct wecom_run *r, int64_t *first, int64_t *last)
 {
 	char days[24];
 	const char *params[] = { days };
-	const struct wecom_replay *rp = r->api.replay;
+	struct wecom_replay *rp = r->api.replay;
 	PGresult *res;
 
 	if (rp) {
 		/* the run's days; a run that never asked for them stopped before */
 		if (!rp->has_stats && r->staff.n > 0) {
-			r->api.replay->ended = 1;
+			rp->ended = 1;
 			snprintf(r->err, r->errlen, "source %s: the run's raw zone ends before the "
 				 "statistics calls (the run stopped there)", r->ctx->src->name);
 			return -1;
@@ -967,21 +943,6 @@ static int check_rejects(struct wecom_run *r)
 	return -1;
 }
 
-/* The raw-zone run whose snapshot the warehouse holds (0: none), or -1. */
-static long long snapshot_run(PGconn *conn, const char *source)
-{
-	const char *params[] = { source };
-	PGresult *res = db_query(conn, "SELECT run_id FROM etl.watermark "
-				       "WHERE source = $1 AND entity = 'snapshot'", 1, params);
-	long long id;
-
-	if (!res)
-		return -1;
-	id = PQntuples(res) && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-	PQclear(res);
-	return id;
-}
-
 /* raw_run / taken_at: the snapshot being loaded (taken_at NULL: now, for a run). */
 static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_at)
 {
@@ -1145,7 +1106,7 @@ out:
 static int replay_allowed(const struct source_ctx *ctx, long long raw_run, char *err,
 			  size_t errlen)
 {
-	long long held = snapshot_run(ctx->conn, ctx->src->name);
+	long long held = wecom_load_snapshot_run(ctx->conn, ctx->src->name);
 
 	if (held < 0) {
 		snprintf(err, errlen, "source %s: cannot read the snapshot watermark: %s",

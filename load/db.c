@@ -22,6 +22,24 @@ const char *db_last_error(void)
 	return last_error;
 }
 
+int db_find_sorted(const PGresult *res, int col, const char *key)
+{
+	int lo = 0, hi = res ? PQntuples(res) - 1 : -1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		int c = strcmp(PQgetvalue(res, mid, col), key);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
 static void clear_last(void)
 {
 	last_sqlstate[0] = '\0';

@@ -6,6 +6,7 @@
 #include "siyu/buf.h"
 #include "siyu/db.h"
 #include "siyu/log.h"
+#include "siyu/wecom.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -168,23 +169,16 @@ static int plan_one_run(const struct config *cfg, const struct replay_request *r
 static int drop_older_snapshots(PGconn *conn, const struct config_source *src,
 				struct raw_runs *runs, char *err, size_t errlen)
 {
-	const char *params[] = { src->name };
-	PGresult *res;
-	long long held = 0;
+	long long held;
 	size_t kept = 0;
 
 	if (strcmp(src->type, "wecom") != 0)
 		return 0;
-	res = db_query(conn, "SELECT run_id FROM etl.watermark WHERE source = $1 AND entity = 'snapshot'",
-		       1, params);
-	if (!res) {
+	if ((held = wecom_load_snapshot_run(conn, src->name)) < 0) {
 		snprintf(err, errlen, "cannot read the snapshot watermark of %s: %s", src->name,
 			 db_last_error());
 		return -1;
 	}
-	if (PQntuples(res) && !PQgetisnull(res, 0, 0))
-		held = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
 	for (size_t i = 0; i < runs->n; i++) {
 		if (runs->v[i].id >= held)
 			runs->v[kept++] = runs->v[i];

@@ -65,6 +65,20 @@ int wecom_load_flush(PGconn *conn, struct wecom_rows *rows, size_t threshold)
 	return 0;
 }
 
+long long wecom_load_snapshot_run(PGconn *conn, const char *source)
+{
+	const char *params[] = { source };
+	PGresult *res = db_query(conn, "SELECT run_id FROM etl.watermark "
+				       "WHERE source = $1 AND entity = 'snapshot'", 1, params);
+	long long id;
+
+	if (!res)
+		return -1;
+	id = PQntuples(res) && !PQgetisnull(res, 0, 0) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+	PQclear(res);
+	return id;
+}
+
 long long wecom_load_staff_details(PGconn *conn, long long run_id, const char *source)
 {
 	char run[32];
@@ -93,20 +107,9 @@ int wecom_load_versions(PGconn *conn, struct wecom_versions *v)
 
 const char *wecom_versions_find(const struct wecom_versions *v, const char *chat_id)
 {
-	int lo = 0, hi = v->res ? PQntuples(v->res) - 1 : -1;
+	int row = db_find_sorted(v->res, 0, chat_id);
 
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-		int c = strcmp(PQgetvalue(v->res, mid, 0), chat_id);
-
-		if (c == 0)
-			return PQgetvalue(v->res, mid, 1);
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return NULL;
+	return row < 0 ? NULL : PQgetvalue(v->res, row, 1);
 }
 
 void wecom_versions_release(struct wecom_versions *v)

@@ -50,6 +50,13 @@ int db_exec_params(PGconn *conn, const char *sql, int nparams, const char *const
  */
 PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const *params);
 
+/*
+ * The row of res whose column col equals key, when res is sorted by that
+ * column bytewise (ORDER BY ... COLLATE "C"): binary search. -1 when none
+ * (or res is NULL).
+ */
+int db_find_sorted(const PGresult *res, int col, const char *key);
+
 /* SQLSTATE of the last failed helper call on this thread ("" when none). */
 const char *db_last_sqlstate(void);
 

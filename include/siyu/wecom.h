@@ -278,6 +278,13 @@ const char *wecom_versions_find(const struct wecom_versions *v, const char *chat
 void wecom_versions_release(struct wecom_versions *v);
 
 /*
+ * The raw-zone run whose snapshot the warehouse holds (the run_id of the
+ * source's 'snapshot' watermark; 0: none yet), or -1. Replays may not go
+ * behind it.
+ */
+long long wecom_load_snapshot_run(PGconn *conn, const char *source);
+
+/*
  * Run etl.wecom_staff_details over the staged address-book details (after the
  * merge, which creates new staff) and record when they were read: the number
  * of staff rows changed, or -1.
