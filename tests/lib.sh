@@ -279,10 +279,9 @@ test_psql() {
 
 # copy_db NEW [TEMPLATE] — database NEW, dropped first, as a copy of TEMPLATE.
 copy_db() {
-	PGDATABASE=postgres psql -XAtq -v ON_ERROR_STOP=1 \
+	PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning" psql -Xq -v ON_ERROR_STOP=1 \
 		-c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" \
-		-c "CREATE DATABASE \"$1\" TEMPLATE \"${2:-$PGDATABASE}\"" 2>&1 | grep -v "^NOTICE" >&2
-	return "${PIPESTATUS[0]}"
+		-c "CREATE DATABASE \"$1\" TEMPLATE \"${2:-$PGDATABASE}\"" >/dev/null
 }
 
 # test_fingerprint — the warehouse's fingerprint (tests/fingerprint.sql), one line per table.

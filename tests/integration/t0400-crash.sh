@@ -8,8 +8,7 @@ export SIYU_PII_KEY=t0400-test-key-0123456789
 Q="'"
 # The clean reference run loads siyu_t0400; every crash happens in t0400_work, another
 # database, emptied before each case.
-PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning" psql -Xq -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS t0400_work WITH (FORCE)" \
-	-c "CREATE DATABASE t0400_work TEMPLATE $PGDATABASE" >/dev/null || die "cannot copy the database"
+copy_db t0400_work || die "cannot copy the database"
 
 # NAME.conf: the two sample exports, raw zone in raw-NAME/.
 write_conf() {

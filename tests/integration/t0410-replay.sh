@@ -7,9 +7,7 @@ setup_db
 export SIYU_PII_KEY=t0410-test-key-0123456789
 Q="'"
 # An empty migrated warehouse to rebuild from the raw zone alone.
-PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning" psql -Xq -v ON_ERROR_STOP=1 \
-	-c "DROP DATABASE IF EXISTS t0410_rebuilt WITH (FORCE)" \
-	-c "CREATE DATABASE t0410_rebuilt TEMPLATE $PGDATABASE" >/dev/null || die "cannot copy the database"
+copy_db t0410_rebuilt || die "cannot copy the database"
 
 cat >"$TRASH/run.conf" <<EOC
 [run]

@@ -280,9 +280,7 @@ corrupt() {
 }
 
 test_expect_success 'a copy with one corruption per data test: each test fails and names the row' '
-	PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning" psql -Xq -v ON_ERROR_STOP=1 \
-		-c "DROP DATABASE IF EXISTS t0420_corrupt WITH (FORCE)" \
-		-c "CREATE DATABASE t0420_corrupt TEMPLATE $PGDATABASE" &&
+	copy_db t0420_corrupt &&
 	PGDATABASE=t0420_corrupt corrupt >expect &&
 	cut -d"|" -f1 expect | sort -u >covered &&
 	"$SIYU" check --list | cut -d" " -f1 | sort >all &&

@@ -12,9 +12,7 @@ setup_db
 MAIN=$PGDATABASE
 # Empty warehouses for the backfill (clean and crashed) and the replay.
 for db in t0700_clean t0700_crash t0700_mid t0700_mid2 t0700_replay t0700_replay2 t0700_split t0700_short; do
-	PGDATABASE=postgres PGOPTIONS="-c client_min_messages=warning" psql -Xq -v ON_ERROR_STOP=1 \
-		-c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db TEMPLATE $MAIN" \
-		>/dev/null || die "cannot copy the database"
+	copy_db $db "$MAIN" || die "cannot copy the database"
 	test_atexit "PGDATABASE=postgres psql -Xq -c 'DROP DATABASE IF EXISTS $db WITH (FORCE)' >/dev/null 2>&1 || true"
 done
 
