@@ -171,7 +171,7 @@ static int stream_records(struct import_state *s)
 static int open_input(struct import_state *s)
 {
 	struct csv_record hdr;
-	char why[512];
+	char why[4096], ignored[2048];
 	int rc;
 
 	s->csv = csv_file_open_enc(s->o->path, s->o->encoding, s->err, s->errlen);
@@ -194,10 +194,12 @@ static int open_input(struct import_state *s)
 	s->map.status_profile = s->o->profile;
 	s->map.pii_key = s->o->pii_key;
 	s->map.pii_key_len = s->o->pii_key_len;
-	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why)) < 0) {
+	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why), ignored, sizeof(ignored)) < 0) {
 		snprintf(s->err, s->errlen, "%s:%ld: %s", s->o->path, hdr.line, why);
 		return -1;
 	}
+	if (ignored[0])
+		log_info("msg=\"columns ignored\" file=%s columns=\"%s\"", s->o->path, ignored);
 	return 0;
 }
 
