@@ -485,7 +485,8 @@ int order_csv_parse(const struct order_csv_map *m, const struct csv_record *rec,
 	if (!m->orders_file && (parse_product(m, rec, o, why, whylen) ||
 				parse_line_amounts(m, rec, o, why, whylen)))
 		return -1;
-	if (profile_of(m)->export)
+	/* (a Taobao line does not know: its order file decides, in order_book) */
+	if (profile_of(m)->export && !(profile_of(m)->orders.cols && !m->orders_file))
 		clear_unpaid(o);
 	return parse_phone(m, rec, o, why, whylen);
 }

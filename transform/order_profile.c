@@ -75,7 +75,6 @@ static const struct header_col taobao_order_cols[] = {
 /* docs/import-jd.md: 订单导出, one row per SKU, the order's amounts on each. */
 static const struct header_col jd_cols[] = {
 	{ OC_ORDER_NO, "订单号", REQ },
-	{ OC_LINE_ID, "商品ID|商品编号", REQ },
 	{ OC_PRODUCT_ID, "商品ID|商品编号", REQ },
 	{ OC_SKU, "商家SKUID|货号", OPT },
 	{ OC_PRODUCT_TITLE, "商品名称", OPT },
