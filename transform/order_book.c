@@ -16,6 +16,7 @@ __extension__ typedef unsigned __int128 u128;
 /* The 订单报表 row of a Taobao order. */
 struct book_head {
 	long src_line;
+	int rejected;               /* the row was rejected: only src_line is set */
 	enum order_status status;
 	struct ltime created, paid;
 	int has_paid;
@@ -202,6 +203,21 @@ int order_book_add_order(struct order_book *b, const struct order_line *o, long 
 	return failed ? -1 : 0;
 }
 
+int order_book_add_rejected(struct order_book *b, struct span order_no, long src_line)
+{
+	struct book_order *e = lookup(b, order_no, 1);
+
+	if (!e)
+		return -1;
+	if (e->head)
+		return 0;
+	if (!(e->head = calloc(1, sizeof(*e->head))))
+		return -1;
+	e->head->src_line = src_line;
+	e->head->rejected = 1;
+	return 0;
+}
+
 /* Rank of an open status, for the order's status over its lines. */
 static int open_rank(enum order_status st)
 {
@@ -374,6 +390,11 @@ int order_book_complete(struct order_book *b, struct order_line *l, char *why, s
 			 b->profile->orders.label);
 		return -1;
 	}
+	if (two_files && e->head->rejected) {
+		snprintf(why, whylen, "its order's row %ld in the %s was rejected", e->head->src_line,
+			 b->profile->orders.label);
+		return -1;
+	}
 	if (two_files && take_head(e->head, l, why, whylen) < 0)
 		return -1;
 	if (l->shop_id.n == 0) {
@@ -408,8 +429,8 @@ int order_book_each_orphan(struct order_book *b,
 	for (size_t i = 0; i < b->nslots; i++) {
 		struct book_order *e = &b->slots[i];
 
-		if (e->order_no && e->head && e->done == 0 && fn(arg, e->order_no,
-								 e->head->src_line) < 0)
+		if (e->order_no && e->head && !e->head->rejected && e->done == 0 &&
+		    fn(arg, e->order_no, e->head->src_line) < 0)
 			return -1;
 	}
 	return 0;

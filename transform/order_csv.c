@@ -265,6 +265,28 @@ static int unknown_status(const struct order_csv_map *m, struct span status, cha
 }
 
 /*
+ * A line's after-sale state: a refund under way makes the line refunding; a
+ * completed one refunds the line, in full when the file gives no refund
+ * amount (抖店, 拼多多: the line is refunded), by the amount given when it
+ * does (有赞, 微信小店: a partial refund keeps the order's status).
+ */
+static int apply_after_sale(const struct order_csv_map *m, const struct csv_record *rec,
+			    struct order_line *o, struct span after, char *why, size_t whylen)
+{
+	enum order_status st = o->status;
+
+	if (order_status_apply_refund(m->status_profile, after.p, after.n, &st) < 0)
+		return fail(m, why, whylen, OC_AFTERSALE, after, "unknown after-sale state");
+	if (st == ORDER_REFUNDED && o->status != ORDER_REFUNDED) {
+		o->refund_done = 1;
+		if (field(m, rec, OC_LINE_REFUND).n)
+			return 0;
+	}
+	o->status = st;
+	return 0;
+}
+
+/*
  * The order status through the profile's table, knowing whether the order was
  * paid (交易关闭, 已取消, 已关闭 mean cancelled or refunded by that), then the
  * row's after-sale state. In an export, a status that says the order was paid,
@@ -276,6 +298,7 @@ static int parse_status(const struct order_csv_map *m, const struct csv_record *
 	struct span status = field(m, rec, OC_STATUS);
 	struct span after = field(m, rec, OC_AFTERSALE);
 
+	o->refund_done = 0;
 	if (status.n == 0) {
 		if (m->required[OC_STATUS])
 			return fail(m, why, whylen, OC_STATUS, status, "missing value");
@@ -284,10 +307,9 @@ static int parse_status(const struct order_csv_map *m, const struct csv_record *
 					 known_payment(m, o), &o->status) < 0) {
 		return unknown_status(m, status, why, whylen);
 	}
-	if (after.n && order_status_apply_refund(m->status_profile, after.p, after.n,
-						 &o->status) < 0)
-		return fail(m, why, whylen, OC_AFTERSALE, after, "unknown after-sale state");
-	o->refund_done = o->status == ORDER_REFUNDED;
+	if (after.n && apply_after_sale(m, rec, o, after, why, whylen) < 0)
+		return -1;
+	o->refund_done |= o->status == ORDER_REFUNDED;
 	if (profile_of(m)->export && !o->has_paid && o->status != ORDER_UNPAID &&
 	    o->status != ORDER_CANCELLED && m->col[OC_CREATED_AT] >= 0) {
 		o->paid = o->created;

@@ -12,6 +12,7 @@
 #include "siyu/order_line.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -282,4 +283,42 @@ const struct order_profile *order_profile_detect(const struct csv_record *hdr,
 	}
 	*part = best_part;
 	return best;
+}
+
+static int digits_at(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* "YYYYMMDDhhmm[ss]" (n = 12 or 14 digits at s) as a local time; 0 / -1. */
+static int compact_time(const char *s, size_t n, struct ltime *out)
+{
+	char text[24];
+	const char *why;
+
+	snprintf(text, sizeof(text), "%.4s-%.2s-%.2s %.2s:%.2s:%.2s", s, s + 4, s + 6, s + 8,
+		 s + 10, n == 14 ? s + 12 : "00");
+	return ltime_parse(text, strlen(text), out, &why);
+}
+
+int order_profile_time_from_name(const char *name, struct ltime *out)
+{
+	const char *why;
+	size_t i = 0, n = strlen(name);
+
+	if (n > 10 && digits_at(name, 10) && name[10] == '_')
+		return ltime_parse_unix_text(name, 10, out, &why);
+	while (i < n) {
+		size_t run = 0;
+
+		while (i + run < n && name[i + run] >= '0' && name[i + run] <= '9')
+			run++;
+		if ((run == 12 || run == 14) && compact_time(name + i, run, out) == 0)
+			return 0;
+		i += run ? run : 1;
+	}
+	return -1;
 }

@@ -50,14 +50,21 @@ void order_book_free(struct order_book *b);
 int order_book_add_order(struct order_book *b, const struct order_line *o, long src_line,
 			 long *first_line);
 
+/*
+ * Remember that the order file's row src_line of order order_no was rejected,
+ * so that its lines are rejected naming it rather than as missing. 0 / -1
+ * out of memory (a row of an order already in the book changes nothing).
+ */
+int order_book_add_rejected(struct order_book *b, struct span order_no, long src_line);
+
 /* First pass: count the good line l (borrowed) in its order. 0, or -1 out of memory. */
 int order_book_note(struct order_book *b, const struct order_line *l);
 
 /*
  * Second pass: complete the line l, noted before, in place (text it gains
  * borrows from the book until the next call). Returns 0, or -1 with why
- * filled when the line cannot load: its order is not in the order file, the
- * shop is unknown or differs, the export is older than the order, the
+ * filled when the line cannot load: its order is not in the order file or
+ * its row there was rejected, the shop is unknown or differs, the export is older than the order, the
  * order's payment is less than its shipping or its refund more than its
  * payment.
  */

@@ -12,6 +12,7 @@
 #define SIYU_ORDER_PROFILE_H
 
 #include "siyu/header_map.h"
+#include "siyu/ltime.h"
 
 #include <stddef.h>
 
@@ -71,5 +72,14 @@ int order_profile_part(const struct order_profile *p, const struct csv_record *h
 /* The columns of one file of p (the lines file for PROFILE_LINES). */
 const struct profile_file *order_profile_file(const struct order_profile *p,
 					      enum profile_part part);
+
+/*
+ * The export's time as its file name tells it, for the version of its rows:
+ * a leading 10-digit unix time before '_' (抖店: "1791430000_订单.csv"; UTC),
+ * else the first run of exactly 14 or 12 digits that reads as
+ * YYYYMMDDhhmm[ss] (千牛: "ExportOrderList202503011230.csv"; a local time of
+ * the back office). name is a base name. 0 and *out, or -1 when it says none.
+ */
+int order_profile_time_from_name(const char *name, struct ltime *out);
 
 #endif /* SIYU_ORDER_PROFILE_H */
