@@ -7,19 +7,7 @@ setup_db
 export SIYU_PII_KEY=t0900-test-key-0123456789
 Q="'"
 
-cat >"$TRASH/run.conf" <<EOC
-[run]
-timezone = Asia/Shanghai
-raw_dir = $TRASH/raw
-[source.taobao_csv]
-type = csv
-path = $TOP/sample/orders-taobao.csv
-warn_after = 1h
-error_after = 3h
-[source.youzan_csv]
-type = csv
-path = $TOP/sample/orders-youzan.csv
-EOC
+sample_conf "warn_after = 1h" "error_after = 3h" >"$TRASH/run.conf"
 
 test_expect_success 'status --json of an empty warehouse: the envelope and empty arrays' '
 	"$SIYU" status --json >out.json &&
