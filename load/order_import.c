@@ -248,72 +248,68 @@ static int open_input(struct import_state *s, const char *path, enum profile_par
 	return 0;
 }
 
-/* The order file of a two-file export (Taobao 订单报表) into the book. */
-static int read_orders(struct import_state *s)
+/* What a pass does with each record: bad says it was rejected (why), line is parsed otherwise. */
+typedef int (*line_fn)(struct import_state *s, const struct csv_record *rec,
+		       const struct order_line *line, char *why, size_t whylen, int bad);
+
+/* One pass: open path as part and hand every data record to fn. 0, or -1 (s->err). */
+static int each_line(struct import_state *s, const char *path, enum profile_part part, line_fn fn)
 {
 	struct csv_record rec;
 	struct order_line line;
 	char why[512];
-	long first;
 	int bad, rc;
 
-	if (open_input(s, s->o->orders_path, PROFILE_ORDERS) < 0)
+	if (open_input(s, path, part) < 0)
 		return -1;
-	while ((rc = next_line(s, &rec, &line, why, sizeof(why), &bad)) == 1) {
-		s->c->read++;
-		if (!bad && (rc = order_book_add_order(s->book, &line, rec.line, &first)) == 1) {
-			snprintf(why, sizeof(why), "order %.*s appears twice (first at line %ld)",
-				 (int)line.order_no.n, line.order_no.p, first);
-			bad = 1;
-		}
-		if (rc < 0)
-			return oom(s);
-		if (bad && ((line.order_no.n &&
-			     order_book_add_rejected(s->book, line.order_no, rec.line) < 0) ||
-			    reject(s, &rec, NULL, why) < 0))
-			return oom(s);
-	}
+	while ((rc = next_line(s, &rec, &line, why, sizeof(why), &bad)) == 1)
+		if (fn(s, &rec, &line, why, sizeof(why), bad) < 0)
+			return -1;
 	return rc;
+}
+
+/* A row of a two-file export's order file (Taobao 订单报表): into the book, or rejected. */
+static int add_order(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *line, char *why, size_t whylen, int bad)
+{
+	long first;
+	int rc = 0;
+
+	s->c->read++;
+	if (!bad && (rc = order_book_add_order(s->book, line, rec->line, &first)) == 1) {
+		snprintf(why, whylen, "order %.*s appears twice (first at line %ld)",
+			 (int)line->order_no.n, line->order_no.p, first);
+		bad = 1;
+	}
+	if (rc < 0)
+		return oom(s);
+	if (bad && ((line->order_no.n &&
+		     order_book_add_rejected(s->book, line->order_no, rec->line) < 0) ||
+		    reject(s, rec, NULL, why) < 0))
+		return oom(s);
+	return 0;
 }
 
 /* First pass over an export's lines: what each order has (order_book_note). */
-static int note_lines(struct import_state *s)
+static int note_line(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *line, char *why, size_t whylen, int bad)
 {
-	struct csv_record rec;
-	struct order_line line;
-	char why[512];
-	int bad, rc;
-
-	if (open_input(s, s->o->path, PROFILE_LINES) < 0)
-		return -1;
-	while ((rc = next_line(s, &rec, &line, why, sizeof(why), &bad)) == 1)
-		if (!bad && order_book_note(s->book, &line) < 0)
-			return oom(s);
-	return rc;
+	(void)rec, (void)why, (void)whylen;
+	return !bad && order_book_note(s->book, line) < 0 ? oom(s) : 0;
 }
 
-/* Read every data record of the lines file into the COPY stream. */
-static int stream_records(struct import_state *s)
+/* The load pass: each line completed (exports), then streamed or rejected. */
+static int load_line(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *parsed, char *why, size_t whylen, int bad)
 {
-	struct csv_record rec;
-	struct order_line line;
-	char why[512];
-	int bad, rc;
+	struct order_line line = *parsed;
 
-	if (open_input(s, s->o->path, PROFILE_LINES) < 0)
-		return -1;
-	while ((rc = next_line(s, &rec, &line, why, sizeof(why), &bad)) == 1) {
-		s->c->read++;
-		if ((s->c->read & 4095) == 0)
-			show_progress(s, 0);
-		if (!bad && s->book && order_book_complete(s->book, &line, why, sizeof(why)) < 0)
-			bad = 1;
-		rc = bad ? reject_line(s, &rec, &line, why) : take_line(s, &rec, &line);
-		if (rc < 0)
-			return -1;
-	}
-	show_progress(s, 1);
-	return rc;
+	s->c->read++;
+	if ((s->c->read & 4095) == 0)
+		show_progress(s, 0);
+	if (!bad && s->book && order_book_complete(s->book, &line, why, whylen) < 0)
+		bad = 1;
+	return bad ? reject_line(s, rec, &line, why) : take_line(s, rec, &line);
 }
 
 /* An order of the order file that no line named: rejected at its row. */
@@ -342,12 +338,14 @@ static int read_input(struct import_state *s)
 		return -1;
 	if (s->profile && s->profile->export && !(s->book = order_book_new(s->profile)))
 		return oom(s);
-	if (s->book && s->o->orders_path && read_orders(s) < 0)
+	if (s->book && s->o->orders_path &&
+	    each_line(s, s->o->orders_path, PROFILE_ORDERS, add_order) < 0)
 		return -1;
-	if (s->book && note_lines(s) < 0)
+	if (s->book && each_line(s, s->o->path, PROFILE_LINES, note_line) < 0)
 		return -1;
-	if (stream_records(s) < 0)
+	if (each_line(s, s->o->path, PROFILE_LINES, load_line) < 0)
 		return -1;
+	show_progress(s, 1);
 	return s->book && order_book_each_orphan(s->book, reject_orphan, s) < 0 ? oom(s) : 0;
 }
 
