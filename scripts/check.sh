@@ -211,7 +211,8 @@ report_file() {
 
 # run_files SUITE DIR JOBS SKIP_FAILS ONLY — the test files DIR/t*.sh, JOBS at a time.
 run_files() {
-	local suite=$1 dir=$2 jobs=$3 skip_fails=$4 only=$5 t files=() names=() next=0 done_=0 running
+	local suite=$1 dir=$2 jobs=$3 skip_fails=$4 only=$5 t files=() names=() order=() next=0 done_=0
+	local running secs
 	file_blocks=0
 	file_skips=0
 	echo "== $suite tests ($jobs at a time)"
@@ -222,14 +223,22 @@ run_files() {
 	done
 	[[ ${#files[@]} -gt 0 ]] || { counted+=("$suite: no file selected"); return; }
 	start_cluster || { failed=$((failed + 1)); note_failure "cluster"; return; }
-	# Keep $jobs files running; report them in file order as soon as each is done.
+	# Start the files that took longest last time first (a new file counts as long), so
+	# that the lanes end together; report them in file order as soon as each is done.
+	for ((t = 0; t < ${#files[@]}; t++)); do
+		secs=999
+		[[ -r "$log_dir/${names[t]}.rc" ]] && read -r _ secs <"$log_dir/${names[t]}.rc"
+		echo "${secs:-999} $t"
+	done | sort -k1,1nr -k2,2n | cut -d" " -f2 >"$log_dir/.order"
+	mapfile -t order <"$log_dir/.order"
+	for t in "${names[@]}"; do rm -f "$log_dir/$t.rc"; done
 	while [[ $done_ -lt ${#files[@]} ]]; do
 		running=0
-		for ((t = done_; t < next; t++)); do
-			[[ -e "$log_dir/${names[t]}.rc" ]] || running=$((running + 1))
+		for ((t = 0; t < next; t++)); do
+			[[ -e "$log_dir/${names[order[t]]}.rc" ]] || running=$((running + 1))
 		done
 		if [[ $next -lt ${#files[@]} && $running -lt $jobs ]]; then
-			start_file "${files[next]}"
+			start_file "${files[order[next]]}"
 			next=$((next + 1))
 			continue
 		fi

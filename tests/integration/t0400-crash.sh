@@ -103,7 +103,6 @@ first_source_only() {
 # Moments of the first source: nothing is committed yet.
 crash_case extract:1 extract 'nothing_loaded t0400_work && test -s raw-extract/taobao_csv/*/orders-taobao.csv.gz'
 crash_case copy:500 copy 'nothing_loaded t0400_work'
-crash_case merge/taobao_csv merge1 'nothing_loaded t0400_work'
 crash_case commit/taobao_csv commit 'nothing_loaded t0400_work'
 # Moments of the second source: the first one committed, only the second is redone.
 crash_case extract:2 extract2 'first_source_only t0400_work && test -s raw-extract2/youzan_csv/*/orders-youzan.csv.gz'

@@ -70,16 +70,12 @@ test_expect_success 'a clean run (the reference)' '
 # The points are named by what is there (include/siyu/debug.h): the endpoint and its page.
 test_expect_success 'killed at the first page (the follow-user list)' \
 	'killed_then_rerun extract/externalcontact/get_follow_user_list:1'
-test_expect_success 'killed in the address book pages (the 4th user/get)' \
-	'killed_then_rerun extract/user/get:4'
 test_expect_success 'killed between the relationship pages (after the 1st batch/get_by_user)' \
 	'killed_then_rerun extract/externalcontact/batch/get_by_user:1'
 test_expect_success 'killed in the middle of the groups pages (the 5th groupchat/get)' \
 	'killed_then_rerun extract/externalcontact/groupchat/get:5'
 test_expect_success 'killed in the staff statistics pages (the 4th get_user_behavior_data)' \
 	'killed_then_rerun extract/externalcontact/get_user_behavior_data:4'
-test_expect_success 'killed in the group statistics pages (the 3rd statistic_group_by_day)' \
-	'killed_then_rerun extract/externalcontact/groupchat/statistic_group_by_day:3'
 test_expect_success 'killed as the COPY into staging begins' 'killed_then_rerun copy:1'
 test_expect_success 'killed in the middle of the COPY' 'killed_then_rerun copy:300'
 test_expect_success 'killed before the merge' 'killed_then_rerun merge/wecom:1'
