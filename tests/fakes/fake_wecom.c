@@ -63,7 +63,7 @@
  *   GET  /__admin/expect[?from=UNIX&to=UNIX]  the truth the warehouse must match
  *   GET  /__admin/stats           calls per endpoint, tokens issued, faults fired
  */
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <curl/curl.h>
 #include <errno.h>

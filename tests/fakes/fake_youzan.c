@@ -48,7 +48,7 @@
  *   GET  /__admin/stats[?format=kv]   token_calls, trades_calls, faults_fired and, over the
  *        trades calls since the last /__admin/stats?clear=1, min_start / max_end (unix)
  */
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
