@@ -4,13 +4,11 @@
 #ifndef SIYU_TRANSFORM_YOUZAN_JSON_H
 #define SIYU_TRANSFORM_YOUZAN_JSON_H
 
+#include "siyu/transform/order_json.h"
 #include "siyu/transform/order_line.h"
 
 #include <json-c/json.h>
 #include <stddef.h>
-
-/* The longest order the transform accepts, in lines. */
-#define YOUZAN_MAX_LINES 1000
 
 struct youzan_xform {
 	const char *shop_id;           /* the shop's kdt_id (dim_channel.shop_id) */
@@ -19,18 +17,11 @@ struct youzan_xform {
 	long phones_skipped;           /* ciphertext, masked or unusable buyer phones */
 };
 
-/* One order's canonical lines; text borrows from the JSON item and from sku[]. */
-struct youzan_order {
-	struct order_line *line;
-	char (*sku)[48];               /* composed sku text per line */
-	size_t nlines, cap;
-	char key[200];                 /* youzan/<shop>/<tid> when the tid is known, else "" */
-};
-
 /*
  * Turn one element of data.full_order_info_list ({"full_order_info":{…}}, or
  * the inner object itself) into canonical lines in *o (reused between calls;
- * release with youzan_order_release). Valid while item lives.
+ * release with order_json_release); o->key is youzan/<shop>/<tid> once the tid is
+ * known. Valid while item lives.
  * Returns 0, -1 when the order is rejected (why names the field and value),
  * or -2 when the source must stop (a plain phone without SIYU_PII_KEY, out of
  * memory; why says so).
@@ -44,9 +35,7 @@ struct youzan_order {
  * refund amounts); shipping = post_fee; order discount = pay_info.total_fee −
  * Σ line payment (not below 0); buyer_id = yz_open_id.
  */
-int youzan_order_parse(struct youzan_xform *x, struct json_object *item, struct youzan_order *o,
+int youzan_order_parse(struct youzan_xform *x, struct json_object *item, struct order_json *o,
 		       char *why, size_t whylen);
-
-void youzan_order_release(struct youzan_order *o);
 
 #endif /* SIYU_TRANSFORM_YOUZAN_JSON_H */
