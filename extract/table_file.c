@@ -1,9 +1,9 @@
 /*
- * table_file.c — CSV or .xlsx behind one record reader (see table_file.h).
+ * table_file.c — CSV or .xlsx behind one record reader (see include/siyu/extract/table_file.h).
  */
-#include "siyu/table_file.h"
+#include "siyu/extract/table_file.h"
 
-#include "siyu/xlsx_file.h"
+#include "siyu/extract/xlsx_file.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * xlsx_file.c — the first worksheet of an .xlsx, streamed row by row
- * (see include/siyu/xlsx_file.h).
+ * (see include/siyu/extract/xlsx_file.h).
  *
  * Parts read (ECMA-376 Part 1, SpreadsheetML):
  *   xl/workbook.xml            the first <sheet>'s r:id, <workbookPr date1904>
@@ -12,11 +12,11 @@
  *                              is suspended at each </row> and resumed on the
  *                              next call, so one row at a time is held
  */
-#include "siyu/xlsx_file.h"
+#include "siyu/extract/xlsx_file.h"
 
-#include "siyu/buf.h"
-#include "siyu/csv_file.h"
-#include "siyu/ltime.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/ltime.h"
+#include "siyu/extract/csv_file.h"
 
 #include <expat.h>
 #include <math.h>

@@ -1,11 +1,11 @@
 /*
  * header_map.c — header names to fields, with aliases and name folding
- * (see include/siyu/header_map.h).
+ * (see include/siyu/transform/header_map.h).
  */
-#include "siyu/header_map.h"
+#include "siyu/transform/header_map.h"
 
-#include "siyu/csv_file.h"
-#include "siyu/textclean.h"
+#include "siyu/common/csv_record.h"
+#include "siyu/common/textclean.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,15 +1,15 @@
 /*
  * order_profile.c — the column tables of every order file profile (see
- * include/siyu/order_profile.h) and the choice of a profile from a header.
+ * include/siyu/transform/order_profile.h) and the choice of a profile from a header.
  *
  * Each name list starts with the name the docs use and goes on with the
  * aliases seen across export versions; names compare after text_fold, so
  * "商品总价(元)" also matches "商品总价（元）" and " 用户购买手机号". Sources of
  * every name: docs/import-<profile>.md.
  */
-#include "siyu/order_profile.h"
+#include "siyu/transform/order_profile.h"
 
-#include "siyu/order_line.h"
+#include "siyu/transform/order_csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #ifndef SIYU_TEST_FAKE_RECORD_H
 #define SIYU_TEST_FAKE_RECORD_H
 
-#include "siyu/csv_file.h"
+#include "siyu/extract/csv_file.h"
 
 #include <stdio.h>
 #include <string.h>

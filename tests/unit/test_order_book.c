@@ -6,9 +6,9 @@
  * Rows are written as "column=value;..." against a documented header
  * (export_headers.h), so that a case names what it sets.
  */
-#include "siyu/order_book.h"
-#include "siyu/order_line.h"
-#include "siyu/order_profile.h"
+#include "siyu/transform/order_book.h"
+#include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_profile.h"
 
 #include "export_headers.h"
 #include "fake_record.h"

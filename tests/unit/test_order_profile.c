@@ -3,10 +3,10 @@
  * missing-column message, ignored columns) and the choice of a profile from a
  * header (--profile auto), for the headers documented in docs/import-*.md.
  */
-#include "siyu/header_map.h"
-#include "siyu/order_line.h"
-#include "siyu/order_profile.h"
-#include "siyu/textclean.h"
+#include "siyu/transform/header_map.h"
+#include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_profile.h"
+#include "siyu/common/textclean.h"
 
 #include "fake_record.h"
 

@@ -6,9 +6,9 @@
  * rejects; serial dates of both date systems; the format sniffing of
  * table_file (.xls and HTML refused).
  */
-#include "siyu/csv_file.h"
-#include "siyu/table_file.h"
-#include "siyu/xlsx_file.h"
+#include "siyu/extract/csv_file.h"
+#include "siyu/extract/table_file.h"
+#include "siyu/extract/xlsx_file.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
