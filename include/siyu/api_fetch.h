@@ -82,6 +82,18 @@ int api_fetch_page(struct api_fetcher *f, const void *page, const char *manifest
 
 void api_call_release(struct api_call *c);
 
+struct api_param;
+
+/*
+ * An OAuth refresh_token grant (TOP, JD): send the n parameters p — as a form body with
+ * POST, in the query string with GET — to url and copy the answer's top-level
+ * access_token into token (size n_token). 0, or -1 with err naming the url and what the
+ * server said (error/error_description, or code/msg), never a secret.
+ */
+int api_oauth_refresh(struct http_client *http, const char *method, const char *url,
+		      const struct api_param *p, size_t n, char *token, size_t n_token,
+		      char *err, size_t errlen);
+
 /*
  * The seconds of a TOP-style ban text, "This ban will last for N more seconds"
  * (anywhere in s): N, or -1 when s says no such thing.
