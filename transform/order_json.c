@@ -4,6 +4,7 @@
 #include "siyu/order_json.h"
 
 #include "siyu/money.h"
+#include "siyu/order_status.h"
 #include "siyu/wecom.h" /* wj_* lenient JSON getters */
 
 #include <stdio.h>
@@ -169,4 +170,78 @@ int oj_count(struct json_object *obj, const char *key, long *out, char *why, siz
 	}
 	*out = (long)n;
 	return 0;
+}
+
+/* paid × gross products exceed 64 bits for large orders */
+__extension__ typedef __int128 wide;
+
+int oj_allocate_paid(struct order_json *o, size_t n, int64_t paid)
+{
+	int64_t gross = 0, given = 0;
+	size_t i;
+
+	if (paid < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		gross += o->line[i].gross_fen;
+	if (gross == 0) {
+		for (i = 0; i < n; i++)
+			o->line[i].paid_fen = paid / (int64_t)n + ((int64_t)i < paid % (int64_t)n);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		o->line[i].paid_fen = (int64_t)((wide)paid * o->line[i].gross_fen / gross);
+		given += o->line[i].paid_fen;
+	}
+	/* the rest, one fen at a time, to the lines that rounding shortened most */
+	while (given < paid) {
+		size_t best = 0;
+		wide best_rem = -1;
+
+		for (i = 0; i < n; i++) {
+			wide rem = (wide)paid * o->line[i].gross_fen - (wide)o->line[i].paid_fen * gross;
+
+			if (rem > best_rem) {
+				best_rem = rem;
+				best = i;
+			}
+		}
+		o->line[best].paid_fen++;
+		given++;
+	}
+	return 0;
+}
+
+int oj_refund_effect(const char *profile, const char *code, enum oj_refund *out)
+{
+	enum order_status st = ORDER_PAID;
+
+	*out = OJ_REFUND_NONE;
+	if (!*code)
+		return 0;
+	if (order_status_apply_refund(profile, code, strlen(code), &st) < 0)
+		return -1;
+	*out = st == ORDER_REFUNDED ? OJ_REFUND_DONE
+	       : st == ORDER_REFUNDING ? OJ_REFUND_ACTIVE : OJ_REFUND_NONE;
+	return 0;
+}
+
+void oj_line_refunds(struct order_json *o, size_t n, const enum oj_refund *refund)
+{
+	enum order_status st = n ? o->line[0].status : ORDER_PAID;
+	size_t done = 0, active = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		done += refund[i] == OJ_REFUND_DONE;
+		active += refund[i] == OJ_REFUND_ACTIVE;
+	}
+	if (n && done == n)
+		st = ORDER_REFUNDED;
+	else if (active && (st == ORDER_PAID || st == ORDER_SHIPPED || st == ORDER_COMPLETED))
+		st = ORDER_REFUNDING;
+	for (size_t i = 0; i < n; i++) {
+		o->line[i].status = st;
+		o->line[i].refund_fen = st == ORDER_REFUNDED || refund[i] == OJ_REFUND_DONE
+						? o->line[i].paid_fen : 0;
+	}
 }

@@ -40,21 +40,9 @@ static int parse_header(const struct taobao_xform *x, struct json_object *t,
 	return 0;
 }
 
-/* The effect of a line's refund_status: 0 none, 1 in refund, 2 refunded; -1 unknown. */
-static int line_refund(const char *refund_status)
-{
-	enum order_status st = ORDER_PAID;
-
-	if (!*refund_status)
-		return 0;
-	if (order_status_apply_refund("taobao", refund_status, strlen(refund_status), &st) < 0)
-		return -1;
-	return st == ORDER_REFUNDED ? 2 : st == ORDER_REFUNDING ? 1 : 0;
-}
-
 /* orders.order[i] into l (header fields already copied in); *refund its refund effect. */
 static int parse_line(struct json_object *it, size_t i, struct order_line *l, char *sku,
-		      size_t skulen, int *refund, char *why, size_t whylen)
+		      size_t skulen, enum oj_refund *refund, char *why, size_t whylen)
 {
 	const char *oid, *outer, *num_iid, *sku_id, *title, *rs;
 	char field[48];
@@ -78,7 +66,7 @@ static int parse_line(struct json_object *it, size_t i, struct order_line *l, ch
 		return oj_fail(why, whylen, field, NULL, "neither outer_sku_id nor num_iid");
 	if (!text_utf8_valid(title, strlen(title)))
 		return oj_fail(why, whylen, field, NULL, "title is not valid UTF-8");
-	if ((*refund = line_refund(rs)) < 0)
+	if (oj_refund_effect("taobao", rs, refund) < 0)
 		return oj_fail(why, whylen, "refund_status", rs, "unknown refund status");
 	l->line_no = (int)i + 1;
 	l->line_id = oj_span(oid);
@@ -103,7 +91,7 @@ int taobao_trade_parse(const struct taobao_xform *x, struct json_object *trade,
 	struct json_object *wrap = NULL, *lines = NULL;
 	struct order_line h;
 	int64_t total_fee, post_fee, paid_sum = 0;
-	int refund[ORDER_JSON_MAX_LINES], done = 0, active = 0;
+	enum oj_refund refund[ORDER_JSON_MAX_LINES];
 	const char *buyer;
 	size_t n;
 
@@ -136,19 +124,11 @@ int taobao_trade_parse(const struct taobao_xform *x, struct json_object *trade,
 			       sizeof(o->sku[i]), &refund[i], why, whylen) < 0)
 			return -1;
 		paid_sum += o->line[i].paid_fen;
-		done += refund[i] == 2;
-		active += refund[i] == 1;
 	}
-	if (done == (int)n)
-		h.status = ORDER_REFUNDED;
-	else if (active && (h.status == ORDER_PAID || h.status == ORDER_SHIPPED ||
-			    h.status == ORDER_COMPLETED))
-		h.status = ORDER_REFUNDING;
+	oj_line_refunds(o, n, refund);
 	for (size_t i = 0; i < n; i++) {
 		struct order_line *l = &o->line[i];
 
-		l->status = h.status;
-		l->refund_fen = h.status == ORDER_REFUNDED || refund[i] == 2 ? l->paid_fen : 0;
 		l->shipping_fen = post_fee;
 		l->discount_fen = total_fee > paid_sum ? total_fee - paid_sum : 0;
 	}

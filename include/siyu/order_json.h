@@ -71,4 +71,29 @@ int oj_fen(struct json_object *obj, const char *key, int required, int64_t *fen,
 /* A whole number of at least 1 and at most 100000000 (quantities). */
 int oj_count(struct json_object *obj, const char *key, long *out, char *why, size_t whylen);
 
+/*
+ * Spread paid (fen) over the first n lines of o in proportion to their gross, largest
+ * remainders first (ties to the earlier line), so that the lines add up to paid exactly:
+ * the line paid amounts of APIs that give only the order's (JD, Pinduoduo). Lines without
+ * gross share evenly when all are without. -1 when paid is negative.
+ */
+int oj_allocate_paid(struct order_json *o, size_t n, int64_t paid);
+
+/* A line's after-sale, as the per-line refund fields say. */
+enum oj_refund { OJ_REFUND_NONE, OJ_REFUND_ACTIVE, OJ_REFUND_DONE };
+
+/*
+ * The effect of a line's refund code under the status profile ("taobao", "douyin"; see
+ * order_status_apply_refund); "" is none. 0, or -1 for an unknown code.
+ */
+int oj_refund_effect(const char *profile, const char *code, enum oj_refund *out);
+
+/*
+ * Let the lines' refunds (refund[0..n)) speak for the order of o's first n lines (all
+ * with the order's status): every line refunded → refunded; one in refund → refunding
+ * (when the order was paid, shipped or completed). Sets every line's status and
+ * refund_fen (its paid amount when its refund is done or the order is refunded).
+ */
+void oj_line_refunds(struct order_json *o, size_t n, const enum oj_refund *refund);
+
 #endif /* SIYU_ORDER_JSON_H */
