@@ -142,7 +142,7 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 		 size_t errlen)
 {
 	struct douyin_client *c = client;
-	const struct douyin_page *pg = page;
+	const struct api_page *pg = page;
 	struct json_object *p;
 	int rc;
 
@@ -154,7 +154,7 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 	json_object_object_add(p, "order_by", json_object_new_string("update_time"));
 	json_object_object_add(p, "order_asc", json_object_new_boolean(0));
 	json_object_object_add(p, "page", json_object_new_int64(pg->page));
-	json_object_object_add(p, "size", json_object_new_int64(pg->size));
+	json_object_object_add(p, "size", json_object_new_int64(pg->page_size));
 	call->http_method = "POST";
 	call->content_type = "application/json";
 	rc = api_canonical_json(p, &call->body) < 0 ||

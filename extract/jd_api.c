@@ -39,7 +39,7 @@ void jd_client_clear(struct jd_client *c)
 }
 
 /* The business parameters as the canonical JSON text that is both sent and signed. */
-static int param_json(const struct jd_page *pg, struct buf *out)
+static int param_json(const struct api_page *pg, struct buf *out)
 {
 	struct json_object *o = json_object_new_object();
 	char from[32], to[32], page[24], size[24];

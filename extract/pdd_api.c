@@ -49,7 +49,7 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 		 size_t errlen)
 {
 	struct pdd_client *c = client;
-	const struct pdd_page *pg = page;
+	const struct api_page *pg = page;
 	char now[24], from[24], to[24], page_no[24], page_size[24];
 	const struct api_param p[] = {
 		{ "type", PDD_LIST_TYPE },

@@ -45,7 +45,7 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 		 size_t errlen)
 {
 	struct top_client *c = client;
-	const struct top_page *pg = page;
+	const struct api_page *pg = page;
 	char now[32], from[32], to[32], page_no[24], page_size[24];
 	struct api_param p[] = {
 		{ "method", TOP_LIST_METHOD },
@@ -67,7 +67,7 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 	api_cn_time(c->now ? c->now() : (int64_t)time(NULL), now, sizeof(now));
 	api_cn_time(pg->from, from, sizeof(from));
 	api_cn_time(pg->to - 1, to, sizeof(to)); /* end_modified is inclusive */
-	snprintf(page_no, sizeof(page_no), "%ld", pg->page_no);
+	snprintf(page_no, sizeof(page_no), "%ld", pg->page);
 	snprintf(page_size, sizeof(page_size), "%ld", pg->page_size);
 	call->http_method = "POST";
 	call->content_type = FORM;

@@ -26,6 +26,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct http_client;
 struct rawzone;
@@ -44,6 +45,13 @@ struct api_call {
 	struct buf url;            /* may hold a token in its query: http.c logs it redacted */
 	struct buf body;           /* empty for GET */
 	const char *content_type;  /* of the body; NULL = application/json */
+};
+
+/* A page of a list by time (TOP, JD, Pinduoduo, Douyin): [from, to) and its number. */
+struct api_page {
+	int64_t from, to;          /* unix seconds */
+	long page;                 /* from 1 (from 0 on Douyin) */
+	long page_size;
 };
 
 struct api_platform {

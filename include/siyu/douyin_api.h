@@ -31,18 +31,13 @@ struct douyin_client {
 	int64_t (*now)(void);      /* unix seconds; NULL = time() */
 };
 
-struct douyin_page {
-	int64_t from, to;          /* [from, to), unix seconds */
-	long page, size;           /* page from 0 */
-};
-
 /* Set up c (zeroed first) from borrowed settings. */
 void douyin_client_init(struct douyin_client *c, const char *base_url, const char *app_key,
 			const char *app_secret, const char *shop_id);
 
 void douyin_client_clear(struct douyin_client *c);
 
-/* The api_fetch platform of Douyin (client: struct douyin_client, page: struct douyin_page);
+/* The api_fetch platform of Douyin (client: struct douyin_client, page: struct api_page);
  * its build gets the first token itself. */
 extern const struct api_platform douyin_platform;
 

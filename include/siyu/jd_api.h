@@ -44,11 +44,6 @@ struct jd_client {
 	int64_t (*now)(void);      /* unix seconds; NULL = time() */
 };
 
-struct jd_page {
-	int64_t from, to;          /* [from, to), unix seconds */
-	long page, page_size;
-};
-
 /* Set up c (zeroed first) from borrowed settings. 0, or -1 with err (token too long). */
 int jd_client_init(struct jd_client *c, const char *router_url, const char *token_url,
 		   const char *app_key, const char *app_secret, const char *access_token,
@@ -56,7 +51,7 @@ int jd_client_init(struct jd_client *c, const char *router_url, const char *toke
 
 void jd_client_clear(struct jd_client *c);
 
-/* The api_fetch platform of JD (client: struct jd_client, page: struct jd_page). */
+/* The api_fetch platform of JD (client: struct jd_client, page: struct api_page). */
 extern const struct api_platform jd_platform;
 
 /*

@@ -30,11 +30,6 @@ struct pdd_client {
 	int64_t (*now)(void);      /* unix seconds; NULL = time() */
 };
 
-struct pdd_page {
-	int64_t from, to;          /* [from, to), unix seconds */
-	long page, page_size;
-};
-
 /* Set up c (zeroed first) from borrowed settings. 0, or -1 with err (token too long). */
 int pdd_client_init(struct pdd_client *c, const char *router_url, const char *client_id,
 		    const char *client_secret, const char *access_token, const char *refresh_token,
@@ -43,7 +38,7 @@ int pdd_client_init(struct pdd_client *c, const char *router_url, const char *cl
 /* Wipe the token. */
 void pdd_client_clear(struct pdd_client *c);
 
-/* The api_fetch platform of Pinduoduo (client: struct pdd_client, page: struct pdd_page). */
+/* The api_fetch platform of Pinduoduo (client: struct pdd_client, page: struct api_page). */
 extern const struct api_platform pdd_platform;
 
 /*

@@ -40,7 +40,7 @@ static void judged(const struct api_platform *p, const char *text, enum api_verd
 static void test_pdd(void **state)
 {
 	struct pdd_client c;
-	struct pdd_page pg = { 1740792600, 1740794401, 2, 100 };
+	struct api_page pg = { 1740792600, 1740794401, 2, 100 };
 	struct api_call call = { 0 };
 	char err[256];
 
@@ -69,7 +69,7 @@ static void test_pdd(void **state)
 static void test_jd(void **state)
 {
 	struct jd_client c;
-	struct jd_page pg = { 1740787200, 1740790800, 1, 100 }; /* 2025-03-01 08:00..09:00 CN */
+	struct api_page pg = { 1740787200, 1740790800, 1, 100 }; /* 2025-03-01 08:00..09:00 CN */
 	struct api_call call = { 0 };
 	char err[256];
 
@@ -98,7 +98,7 @@ static void test_jd(void **state)
 static void test_douyin(void **state)
 {
 	struct douyin_client c;
-	struct douyin_page pg = { 1740790800, 1740794401, 0, 100 };
+	struct api_page pg = { 1740790800, 1740794401, 0, 100 };
 	struct api_call call = { 0 };
 	char err[256];
 
