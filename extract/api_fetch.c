@@ -143,9 +143,19 @@ out:
 	return rc;
 }
 
+int api_copy_token(const char *what, const char *value, char *token, size_t n, char *err,
+		   size_t errlen)
+{
+	if (snprintf(token, n, "%s", value ? value : "") < (int)n)
+		return 0;
+	memset(token, 0, n);
+	snprintf(err, errlen, "%s: longer than %zu bytes", what, n - 1);
+	return -1;
+}
+
 int api_oauth_refresh(struct http_client *http, const char *method, const char *url,
-		      const struct api_param *p, size_t n, char *token, size_t n_token,
-		      char *err, size_t errlen)
+		      const struct api_param *p, size_t n, const char *refresh_token,
+		      const char *what, char *token, size_t n_token, char *err, size_t errlen)
 {
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	struct buf params = BUF_INIT, full = BUF_INIT;
@@ -154,6 +164,12 @@ int api_oauth_refresh(struct http_client *http, const char *method, const char *
 	int get = strcmp(method, "GET") == 0, rc = -1;
 	char why[1024];
 
+	if (!refresh_token || !*refresh_token) {
+		snprintf(err, errlen, "the %s is expired or invalid and no refresh_token is set: "
+				      "authorize the app again and set %s (and refresh_token)", what,
+			 what);
+		return -1;
+	}
 	if (api_form_encode(p, n, &params) < 0 ||
 	    (get && buf_addf(&full, "%s%c%s", url, strchr(url, '?') ? '&' : '?',
 			     buf_str(&params)) < 0)) {
@@ -167,6 +183,7 @@ int api_oauth_refresh(struct http_client *http, const char *method, const char *
 	root = json_tokener_parse(buf_str(&resp.body));
 	if (root && wj_text(root, "access_token", &tok) == WJ_OK && tok && *tok &&
 	    snprintf(token, n_token, "%s", tok) < (int)n_token) {
+		log_info("msg=\"%s renewed with the refresh_token\" url=\"%s\"", what, url);
 		rc = 0;
 		goto out;
 	}
@@ -174,10 +191,11 @@ int api_oauth_refresh(struct http_client *http, const char *method, const char *
 		     wj_text(root, "code", &error) == WJ_OK)) {
 		if (wj_text(root, "error_description", &desc) != WJ_OK)
 			wj_text(root, "msg", &desc);
-		snprintf(err, errlen, "%s %s: the token could not be renewed: %.40s (%.160s)", method,
-			 url, error ? error : "", desc ? desc : "");
+		snprintf(err, errlen, "%s %s: the %s could not be renewed: %.40s (%.160s): check the "
+				      "app key, its secret and refresh_token, or authorize the app again",
+			 method, url, what, error ? error : "", desc ? desc : "");
 	} else {
-		snprintf(err, errlen, "%s %s: the token could not be renewed: %s", method, url,
+		snprintf(err, errlen, "%s %s: the %s could not be renewed: %s", method, url, what,
 			 resp.status ? "no access_token in the answer" : why);
 	}
 out:

@@ -4,7 +4,6 @@
 #include "siyu/jd_api.h"
 
 #include "siyu/api_sign.h"
-#include "siyu/log.h"
 #include "siyu/wecom.h" /* wj_* lenient JSON getters */
 
 #include <inttypes.h>
@@ -24,13 +23,8 @@ int jd_client_init(struct jd_client *c, const char *router_url, const char *toke
 	c->app_key = app_key;
 	c->app_secret = app_secret;
 	c->refresh_token = refresh_token;
-	if (snprintf(c->access_token, sizeof(c->access_token), "%s",
-		     access_token ? access_token : "") >= (int)sizeof(c->access_token)) {
-		snprintf(err, errlen, "access_token: longer than %zu bytes",
-			 sizeof(c->access_token) - 1);
-		return -1;
-	}
-	return 0;
+	return api_copy_token("access_token", access_token, c->access_token,
+			      sizeof(c->access_token), err, errlen);
 }
 
 void jd_client_clear(struct jd_client *c)
@@ -144,22 +138,10 @@ static int renew_token(void *client, char *err, size_t errlen)
 		{ "grant_type", "refresh_token" },
 		{ "refresh_token", c->refresh_token },
 	};
-	char why[1200];
 
-	if (!c->refresh_token || !*c->refresh_token) {
-		snprintf(err, errlen, "the access_token is invalid or expired and no refresh_token is "
-				      "set: authorize the app again and set access_token (and "
-				      "refresh_token)");
-		return -1;
-	}
-	if (api_oauth_refresh(c->http, "GET", c->token_url, p, sizeof(p) / sizeof(p[0]),
-			      c->access_token, sizeof(c->access_token), why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s: check app_key, app_secret and refresh_token, or authorize "
-				      "the app again", why);
-		return -1;
-	}
-	log_info("msg=\"jd access_token renewed with the refresh_token\"");
-	return 0;
+	return api_oauth_refresh(c->http, "GET", c->token_url, p, sizeof(p) / sizeof(p[0]),
+				 c->refresh_token, "access_token", c->access_token,
+				 sizeof(c->access_token), err, errlen);
 }
 
 const struct api_platform jd_platform = { "jd", build, judge, renew_token };

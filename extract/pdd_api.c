@@ -26,13 +26,8 @@ int pdd_client_init(struct pdd_client *c, const char *router_url, const char *cl
 	c->client_id = client_id;
 	c->client_secret = client_secret;
 	c->refresh_token = refresh_token;
-	if (snprintf(c->access_token, sizeof(c->access_token), "%s",
-		     access_token ? access_token : "") >= (int)sizeof(c->access_token)) {
-		snprintf(err, errlen, "access_token: longer than %zu bytes",
-			 sizeof(c->access_token) - 1);
-		return -1;
-	}
-	return 0;
+	return api_copy_token("access_token", access_token, c->access_token,
+			      sizeof(c->access_token), err, errlen);
 }
 
 void pdd_client_clear(struct pdd_client *c)

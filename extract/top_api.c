@@ -3,7 +3,6 @@
  */
 #include "siyu/top_api.h"
 
-#include "siyu/log.h"
 #include "siyu/wecom.h" /* wj_* lenient JSON getters */
 
 #include <inttypes.h>
@@ -28,12 +27,7 @@ int top_client_init(struct top_client *c, const char *router_url, const char *to
 		snprintf(err, errlen, "sign_method '%s': not md5, hmac or hmac-sha256", c->sign_method);
 		return -1;
 	}
-	if (snprintf(c->session, sizeof(c->session), "%s", session ? session : "") >=
-	    (int)sizeof(c->session)) {
-		snprintf(err, errlen, "session: longer than %zu bytes", sizeof(c->session) - 1);
-		return -1;
-	}
-	return 0;
+	return api_copy_token("session", session, c->session, sizeof(c->session), err, errlen);
 }
 
 void top_client_clear(struct top_client *c)
@@ -130,27 +124,16 @@ static void judge(void *client, struct json_object *root, struct api_judgement *
 static int renew_token(void *client, char *err, size_t errlen)
 {
 	struct top_client *c = client;
-	struct api_param p[] = {
+	const struct api_param p[] = {
 		{ "grant_type", "refresh_token" },
 		{ "client_id", c->app_key },
 		{ "client_secret", c->app_secret },
 		{ "refresh_token", c->refresh_token },
 	};
-	char why[1200];
 
-	if (!c->refresh_token || !*c->refresh_token) {
-		snprintf(err, errlen, "the session is expired or invalid and no refresh_token is set: "
-				      "authorize the app again and set session (and refresh_token)");
-		return -1;
-	}
-	if (api_oauth_refresh(c->http, "POST", c->token_url, p, sizeof(p) / sizeof(p[0]),
-			      c->session, sizeof(c->session), why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s: check app_key, app_secret and refresh_token, or authorize "
-				      "the app again", why);
-		return -1;
-	}
-	log_info("msg=\"taobao session renewed with the refresh_token\"");
-	return 0;
+	return api_oauth_refresh(c->http, "POST", c->token_url, p, sizeof(p) / sizeof(p[0]),
+				 c->refresh_token, "session", c->session, sizeof(c->session), err,
+				 errlen);
 }
 
 const struct api_platform top_platform = { "taobao", build, judge, renew_token };

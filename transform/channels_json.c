@@ -7,7 +7,6 @@
 #include "siyu/channels_json.h"
 
 #include "siyu/order_status.h"
-#include "siyu/textclean.h"
 #include "siyu/wecom.h" /* wj_* lenient JSON getters */
 
 #include <stdio.h>
@@ -59,43 +58,21 @@ static enum oj_refund product_refund(struct json_object *it, long cnt)
 	return on > 0 || finished > 0 ? OJ_REFUND_ACTIVE : OJ_REFUND_NONE;
 }
 
-/* product_infos[i] into l; *has_real whether it gave real_price. */
-static int parse_product(struct json_object *it, size_t i, struct order_line *l, char *sku,
-			 size_t skulen, enum oj_refund *refund, int *has_real, char *why,
-			 size_t whylen)
-{
-	const char *product, *sku_id, *outer, *code, *title;
-	char field[48];
+static const struct oj_line_keys product_keys = {
+	.list = "order_detail.product_infos", .id = "sku_id", .sku = "out_sku_id", .sku_alt = "sku_code",
+	.product = "product_id", .variant = "sku_id", .title = "title", .quantity = "sku_cnt",
+	.price = "sale_price", .paid = "real_price", .fen = 1,
+};
 
-	snprintf(field, sizeof(field), "product_infos[%zu]", i);
-	if (!json_object_is_type(it, json_type_object))
-		return oj_fail(why, whylen, field, NULL, "not an object");
-	if (oj_id(it, "product_id", 0, &product, why, whylen) < 0 ||
-	    oj_id(it, "sku_id", 1, &sku_id, why, whylen) < 0)
-		return -1;
-	if (oj_text(it, "out_sku_id", &outer) < 0 || oj_text(it, "sku_code", &code) < 0 ||
-	    oj_text(it, "title", &title) < 0)
-		return oj_fail(why, whylen, field, NULL, "out_sku_id, sku_code or title is not a "
-							"text value");
-	if (*outer || *code)
-		snprintf(sku, skulen, "%.47s", *outer ? outer : code);
-	else
-		snprintf(sku, skulen, "%.23s-%.23s", *product ? product : "0", sku_id);
-	if (!text_utf8_valid(title, strlen(title)))
-		return oj_fail(why, whylen, field, NULL, "title is not valid UTF-8");
-	l->line_no = (int)i + 1;
-	l->line_id = oj_span(sku_id);
-	l->sku = oj_span(sku);
-	l->title = oj_span(title);
-	*has_real = json_object_object_get_ex(it, "real_price", NULL);
-	if (oj_count(it, "sku_cnt", &l->quantity, why, whylen) ||
-	    oj_fen(it, "sale_price", 1, &l->unit_price_fen, why, whylen) ||
-	    (*has_real && oj_fen(it, "real_price", 1, &l->paid_fen, why, whylen)))
-		return -1;
-	if (l->unit_price_fen > INT64_MAX / l->quantity)
-		return oj_fail(why, whylen, field, NULL, "sku_cnt × sale_price overflows");
-	l->gross_fen = l->unit_price_fen * l->quantity;
-	*refund = product_refund(it, l->quantity);
+/* The product's after-sale counts into ((enum oj_refund *)arg)[i]. */
+static int product_after_sale(struct json_object *it, size_t i, struct order_line *l, void *arg,
+			      char *why, size_t whylen)
+{
+	enum oj_refund *refund = arg;
+
+	(void)why;
+	(void)whylen;
+	refund[i] = product_refund(it, l->quantity);
 	return 0;
 }
 
@@ -107,8 +84,7 @@ int channels_order_parse(const struct channels_xform *x, struct json_object *ord
 	enum oj_refund refund[ORDER_JSON_MAX_LINES];
 	struct order_line h;
 	int64_t freight, discounted, order_price, on_after = 0;
-	int all_real = 1;
-	size_t n;
+	int all_real, rc;
 
 	o->nlines = 0;
 	o->key[0] = '\0';
@@ -129,42 +105,24 @@ int channels_order_parse(const struct channels_xform *x, struct json_object *ord
 		return -1;
 	if (freight > order_price)
 		return oj_fail(why, whylen, "price_info.freight", NULL, "more than order_price");
-	if (wj_array(detail, "product_infos", &products) != WJ_OK ||
-	    (n = json_object_array_length(products)) == 0)
-		return oj_fail(why, whylen, "order_detail.product_infos", NULL, "no products");
-	if (n > ORDER_JSON_MAX_LINES)
-		return oj_fail(why, whylen, "order_detail.product_infos", NULL, "more than 1000 lines");
-	if (order_json_grow(o, n) < 0) {
-		snprintf(why, whylen, "out of memory");
-		return -2;
-	}
-	for (size_t i = 0; i < n; i++) {
-		int has_real;
-
-		o->line[i] = h;
-		if (parse_product(json_object_array_get_idx(products, i), i, &o->line[i], o->sku[i],
-				  sizeof(o->sku[i]), &refund[i], &has_real, why, whylen) < 0)
-			return -1;
-		all_real &= has_real;
-	}
+	wj_array(detail, "product_infos", &products);
+	if ((rc = oj_lines(&product_keys, products, &h, o, product_after_sale, refund, &all_real,
+			   why, whylen)) < 0)
+		return rc;
 	if (!all_real)
-		oj_allocate_paid(o, n, order_price - freight);
+		oj_allocate_paid(o, o->nlines, order_price - freight);
 	/* an after-sale on the order that no product count shows yet */
 	if (wj_object(order, "aftersale_detail", &after) == WJ_OK)
 		wj_int64(after, "on_aftersale_order_cnt", &on_after);
 	if (on_after > 0) {
 		size_t k = 0;
 
-		while (k < n && refund[k] == OJ_REFUND_NONE)
+		while (k < o->nlines && refund[k] == OJ_REFUND_NONE)
 			k++;
-		if (k == n)
+		if (k == o->nlines)
 			refund[0] = OJ_REFUND_ACTIVE;
 	}
-	oj_line_refunds(o, n, refund);
-	for (size_t i = 0; i < n; i++) {
-		o->line[i].shipping_fen = freight;
-		o->line[i].discount_fen = discounted;
-	}
-	o->nlines = n;
+	oj_line_refunds(o, o->nlines, refund);
+	oj_order_amounts(o, freight, discounted);
 	return 0;
 }

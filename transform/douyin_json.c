@@ -6,7 +6,6 @@
 #include "siyu/douyin_json.h"
 
 #include "siyu/order_status.h"
-#include "siyu/textclean.h"
 #include "siyu/wecom.h" /* wj_* lenient JSON getters */
 
 #include <stdio.h>
@@ -62,55 +61,32 @@ static int line_refund(struct json_object *it, enum oj_refund *out, char *why, s
 	return 0;
 }
 
-static int parse_sku(struct json_object *it, size_t i, struct order_line *l, char *sku,
-		     size_t skulen, enum oj_refund *refund, char *why, size_t whylen)
-{
-	const char *id, *product, *sku_id, *outer, *code, *title;
-	char field[48];
+static const struct oj_line_keys sku_keys = {
+	.list = "sku_order_list", .id = "order_id", .sku = "out_sku_id", .sku_alt = "code",
+	.product = "product_id", .variant = "sku_id", .title = "product_name",
+	.quantity = "item_num", .price = "origin_amount", .paid = "pay_amount", .fen = 1,
+};
 
-	snprintf(field, sizeof(field), "sku_order_list[%zu]", i);
-	if (!json_object_is_type(it, json_type_object))
-		return oj_fail(why, whylen, field, NULL, "not an object");
-	if (oj_id(it, "order_id", 1, &id, why, whylen) < 0 ||
-	    oj_id(it, "product_id", 0, &product, why, whylen) < 0 ||
-	    oj_id(it, "sku_id", 0, &sku_id, why, whylen) < 0)
-		return -1;
-	if (oj_text(it, "out_sku_id", &outer) < 0 || oj_text(it, "code", &code) < 0 ||
-	    oj_text(it, "product_name", &title) < 0)
-		return oj_fail(why, whylen, field, NULL, "out_sku_id, code or product_name is not "
-							"a text value");
-	if (*outer || *code)
-		snprintf(sku, skulen, "%.47s", *outer ? outer : code);
-	else if (*product)
-		snprintf(sku, skulen, "%.23s-%.23s", product, *sku_id ? sku_id : "0");
-	else
-		return oj_fail(why, whylen, field, NULL, "neither out_sku_id, code nor product_id");
-	if (!text_utf8_valid(title, strlen(title)))
-		return oj_fail(why, whylen, field, NULL, "product_name is not valid UTF-8");
-	if (line_refund(it, refund, why, whylen) < 0)
-		return -1;
-	l->line_no = (int)i + 1;
-	l->line_id = oj_span(id);
-	l->sku = oj_span(sku);
-	l->title = oj_span(title);
-	if (oj_count(it, "item_num", &l->quantity, why, whylen) ||
-	    oj_fen(it, "origin_amount", 1, &l->unit_price_fen, why, whylen) ||
-	    oj_fen(it, "pay_amount", 1, &l->paid_fen, why, whylen))
-		return -1;
-	if (l->unit_price_fen > INT64_MAX / l->quantity)
-		return oj_fail(why, whylen, field, NULL, "item_num × origin_amount overflows");
-	l->gross_fen = l->unit_price_fen * l->quantity;
-	return 0;
+/* The sku order's pay_amount is required, its after-sale into ((enum oj_refund *)arg)[i]. */
+static int sku_refund(struct json_object *it, size_t i, struct order_line *l, void *arg,
+		      char *why, size_t whylen)
+{
+	enum oj_refund *refund = arg;
+
+	(void)l;
+	if (!json_object_object_get_ex(it, "pay_amount", NULL))
+		return oj_fail(why, whylen, "pay_amount", NULL, "missing");
+	return line_refund(it, &refund[i], why, whylen);
 }
 
 int douyin_order_parse(const struct douyin_xform *x, struct json_object *order,
 		       struct order_json *o, char *why, size_t whylen)
 {
 	struct json_object *skus = NULL;
+	enum oj_refund refund[ORDER_JSON_MAX_LINES];
 	struct order_line h;
 	int64_t post, promotion;
-	enum oj_refund refund[ORDER_JSON_MAX_LINES];
-	size_t n;
+	int rc;
 
 	o->nlines = 0;
 	o->key[0] = '\0';
@@ -122,28 +98,10 @@ int douyin_order_parse(const struct douyin_xform *x, struct json_object *order,
 	if (oj_fen(order, "post_amount", 0, &post, why, whylen) ||
 	    oj_fen(order, "promotion_amount", 0, &promotion, why, whylen))
 		return -1;
-	if (wj_array(order, "sku_order_list", &skus) != WJ_OK ||
-	    (n = json_object_array_length(skus)) == 0)
-		return oj_fail(why, whylen, "sku_order_list", NULL, "no sku orders");
-	if (n > ORDER_JSON_MAX_LINES)
-		return oj_fail(why, whylen, "sku_order_list", NULL, "more than 1000 lines");
-	if (order_json_grow(o, n) < 0) {
-		snprintf(why, whylen, "out of memory");
-		return -2;
-	}
-	for (size_t i = 0; i < n; i++) {
-		o->line[i] = h;
-		if (parse_sku(json_object_array_get_idx(skus, i), i, &o->line[i], o->sku[i],
-			      sizeof(o->sku[i]), &refund[i], why, whylen) < 0)
-			return -1;
-	}
-	oj_line_refunds(o, n, refund);
-	for (size_t i = 0; i < n; i++) {
-		struct order_line *l = &o->line[i];
-
-		l->shipping_fen = post;
-		l->discount_fen = promotion;
-	}
-	o->nlines = n;
+	wj_array(order, "sku_order_list", &skus);
+	if ((rc = oj_lines(&sku_keys, skus, &h, o, sku_refund, refund, NULL, why, whylen)) < 0)
+		return rc;
+	oj_line_refunds(o, o->nlines, refund);
+	oj_order_amounts(o, post, promotion);
 	return 0;
 }

@@ -6,7 +6,6 @@
 #include "siyu/jd_json.h"
 
 #include "siyu/order_status.h"
-#include "siyu/textclean.h"
 #include "siyu/wecom.h" /* wj_* lenient JSON getters */
 
 #include <stdio.h>
@@ -44,38 +43,10 @@ static int parse_header(const struct jd_xform *x, struct json_object *order,
 	return 0;
 }
 
-static int parse_item(struct json_object *it, size_t i, struct order_line *l, char *sku,
-		      size_t skulen, char *why, size_t whylen)
-{
-	const char *sku_id, *ware, *outer, *title;
-	char field[48];
-
-	snprintf(field, sizeof(field), "itemInfoList[%zu]", i);
-	if (!json_object_is_type(it, json_type_object))
-		return oj_fail(why, whylen, field, NULL, "not an object");
-	if (oj_id(it, "skuId", 1, &sku_id, why, whylen) < 0 ||
-	    oj_id(it, "wareId", 0, &ware, why, whylen) < 0)
-		return -1;
-	if (oj_text(it, "outerSkuId", &outer) < 0 || oj_text(it, "skuName", &title) < 0)
-		return oj_fail(why, whylen, field, NULL, "outerSkuId or skuName is not a text value");
-	if (*outer)
-		snprintf(sku, skulen, "%.47s", outer);
-	else
-		snprintf(sku, skulen, "%.23s-%.23s", *ware ? ware : "0", sku_id);
-	if (!text_utf8_valid(title, strlen(title)))
-		return oj_fail(why, whylen, field, NULL, "skuName is not valid UTF-8");
-	l->line_no = (int)i + 1;
-	l->line_id = oj_span(sku_id);
-	l->sku = oj_span(sku);
-	l->title = oj_span(title);
-	if (oj_count(it, "itemTotal", &l->quantity, why, whylen) ||
-	    oj_yuan(it, "jdPrice", 1, &l->unit_price_fen, why, whylen))
-		return -1;
-	if (l->unit_price_fen > INT64_MAX / l->quantity)
-		return oj_fail(why, whylen, field, NULL, "itemTotal × jdPrice overflows");
-	l->gross_fen = l->unit_price_fen * l->quantity;
-	return 0;
-}
+static const struct oj_line_keys item_keys = {
+	.list = "itemInfoList", .id = "skuId", .sku = "outerSkuId", .product = "wareId",
+	.variant = "skuId", .title = "skuName", .quantity = "itemTotal", .price = "jdPrice",
+};
 
 int jd_order_parse(const struct jd_xform *x, struct json_object *order, struct order_json *o,
 		   char *why, size_t whylen)
@@ -83,7 +54,7 @@ int jd_order_parse(const struct jd_xform *x, struct json_object *order, struct o
 	struct json_object *items = NULL;
 	struct order_line h;
 	int64_t payment, freight, gross = 0;
-	size_t n;
+	int rc;
 
 	o->nlines = 0;
 	o->key[0] = '\0';
@@ -97,28 +68,14 @@ int jd_order_parse(const struct jd_xform *x, struct json_object *order, struct o
 		return -1;
 	if (freight > payment)
 		return oj_fail(why, whylen, "freightPrice", NULL, "more than orderPayment");
-	if (wj_array(order, "itemInfoList", &items) != WJ_OK ||
-	    (n = json_object_array_length(items)) == 0)
-		return oj_fail(why, whylen, "itemInfoList", NULL, "no items");
-	if (n > ORDER_JSON_MAX_LINES)
-		return oj_fail(why, whylen, "itemInfoList", NULL, "more than 1000 lines");
-	if (order_json_grow(o, n) < 0) {
-		snprintf(why, whylen, "out of memory");
-		return -2;
-	}
-	for (size_t i = 0; i < n; i++) {
-		o->line[i] = h;
-		if (parse_item(json_object_array_get_idx(items, i), i, &o->line[i], o->sku[i],
-			       sizeof(o->sku[i]), why, whylen) < 0)
-			return -1;
+	wj_array(order, "itemInfoList", &items);
+	if ((rc = oj_lines(&item_keys, items, &h, o, NULL, NULL, NULL, why, whylen)) < 0)
+		return rc;
+	oj_allocate_paid(o, o->nlines, payment - freight);
+	for (size_t i = 0; i < o->nlines; i++) {
+		o->line[i].refund_fen = h.status == ORDER_REFUNDED ? o->line[i].paid_fen : 0;
 		gross += o->line[i].gross_fen;
 	}
-	oj_allocate_paid(o, n, payment - freight);
-	for (size_t i = 0; i < n; i++) {
-		o->line[i].refund_fen = h.status == ORDER_REFUNDED ? o->line[i].paid_fen : 0;
-		o->line[i].shipping_fen = freight;
-		o->line[i].discount_fen = gross > payment - freight ? gross - (payment - freight) : 0;
-	}
-	o->nlines = n;
+	oj_order_amounts(o, freight, gross > payment - freight ? gross - (payment - freight) : 0);
 	return 0;
 }

@@ -6,7 +6,6 @@
 #include "siyu/pdd_json.h"
 
 #include "siyu/order_status.h"
-#include "siyu/textclean.h"
 #include "siyu/wecom.h" /* wj_* lenient JSON getters */
 
 #include <stdio.h>
@@ -62,38 +61,11 @@ static int parse_header(const struct pdd_xform *x, struct json_object *order,
 	return 0;
 }
 
-static int parse_item(struct json_object *it, size_t i, struct order_line *l, char *sku,
-		      size_t skulen, char *why, size_t whylen)
-{
-	const char *sku_id, *goods_id, *outer, *title;
-	char field[48];
-
-	snprintf(field, sizeof(field), "item_list[%zu]", i);
-	if (!json_object_is_type(it, json_type_object))
-		return oj_fail(why, whylen, field, NULL, "not an object");
-	if (oj_id(it, "sku_id", 1, &sku_id, why, whylen) < 0 ||
-	    oj_id(it, "goods_id", 1, &goods_id, why, whylen) < 0)
-		return -1;
-	if (oj_text(it, "outer_id", &outer) < 0 || oj_text(it, "goods_name", &title) < 0)
-		return oj_fail(why, whylen, field, NULL, "outer_id or goods_name is not a text value");
-	if (*outer)
-		snprintf(sku, skulen, "%.47s", outer);
-	else
-		snprintf(sku, skulen, "%.23s-%.23s", goods_id, sku_id);
-	if (!text_utf8_valid(title, strlen(title)))
-		return oj_fail(why, whylen, field, NULL, "goods_name is not valid UTF-8");
-	l->line_no = (int)i + 1;
-	l->line_id = oj_span(sku_id);
-	l->sku = oj_span(sku);
-	l->title = oj_span(title);
-	if (oj_count(it, "goods_count", &l->quantity, why, whylen) ||
-	    oj_yuan(it, "goods_price", 1, &l->unit_price_fen, why, whylen))
-		return -1;
-	if (l->unit_price_fen > INT64_MAX / l->quantity)
-		return oj_fail(why, whylen, field, NULL, "goods_count × goods_price overflows");
-	l->gross_fen = l->unit_price_fen * l->quantity;
-	return 0;
-}
+static const struct oj_line_keys item_keys = {
+	.list = "item_list", .id = "sku_id", .sku = "outer_id", .product = "goods_id",
+	.variant = "sku_id", .title = "goods_name", .quantity = "goods_count",
+	.price = "goods_price",
+};
 
 int pdd_order_parse(const struct pdd_xform *x, struct json_object *order, struct order_json *o,
 		    char *why, size_t whylen)
@@ -101,7 +73,7 @@ int pdd_order_parse(const struct pdd_xform *x, struct json_object *order, struct
 	struct json_object *items = NULL;
 	struct order_line h;
 	int64_t pay, postage, discount;
-	size_t n;
+	int rc;
 
 	o->nlines = 0;
 	o->key[0] = '\0';
@@ -116,26 +88,12 @@ int pdd_order_parse(const struct pdd_xform *x, struct json_object *order, struct
 		return -1;
 	if (postage > pay)
 		return oj_fail(why, whylen, "postage", NULL, "more than pay_amount");
-	if (wj_array(order, "item_list", &items) != WJ_OK || (n = json_object_array_length(items)) == 0)
-		return oj_fail(why, whylen, "item_list", NULL, "no goods");
-	if (n > ORDER_JSON_MAX_LINES)
-		return oj_fail(why, whylen, "item_list", NULL, "more than 1000 lines");
-	if (order_json_grow(o, n) < 0) {
-		snprintf(why, whylen, "out of memory");
-		return -2;
-	}
-	for (size_t i = 0; i < n; i++) {
-		o->line[i] = h;
-		if (parse_item(json_object_array_get_idx(items, i), i, &o->line[i], o->sku[i],
-			       sizeof(o->sku[i]), why, whylen) < 0)
-			return -1;
-	}
-	oj_allocate_paid(o, n, pay - postage);
-	for (size_t i = 0; i < n; i++) {
+	wj_array(order, "item_list", &items);
+	if ((rc = oj_lines(&item_keys, items, &h, o, NULL, NULL, NULL, why, whylen)) < 0)
+		return rc;
+	oj_allocate_paid(o, o->nlines, pay - postage);
+	for (size_t i = 0; i < o->nlines; i++)
 		o->line[i].refund_fen = h.status == ORDER_REFUNDED ? o->line[i].paid_fen : 0;
-		o->line[i].shipping_fen = postage;
-		o->line[i].discount_fen = discount;
-	}
-	o->nlines = n;
+	oj_order_amounts(o, postage, discount);
 	return 0;
 }

@@ -33,6 +33,48 @@ int order_json_grow(struct order_json *o, size_t n);
 
 void order_json_release(struct order_json *o);
 
+/*
+ * Where a platform's order line keeps its fields (the keys of the line's JSON object);
+ * NULL for what the platform does not have.
+ */
+struct oj_line_keys {
+	const char *list;              /* the array's name, for messages ("item_list") */
+	const char *id, *id_alt;       /* line_id: the first given (id required) */
+	const char *sku, *sku_alt;     /* the sku: the first given, else */
+	const char *product, *variant; /*   product-variant ("0" for the one not given) */
+	const char *title;
+	const char *quantity;          /* a whole number ≥ 1 */
+	const char *price;             /* the unit price */
+	const char *paid, *paid_alt;   /* the line's paid amount, when the platform has one */
+	int fen;                       /* 1: price and paid are integer fen, else yuan */
+};
+
+/*
+ * Fill line i's own fields of l from the line object it per k: line_no (i + 1),
+ * line_id, sku (composed into sku[skulen] when needed), title (valid UTF-8), quantity,
+ * unit price, gross = quantity × price, and paid_fen when k->paid is given. *has_paid
+ * says whether a paid amount was there (may be NULL). 0, or -1 with why.
+ */
+int oj_line(const struct oj_line_keys *k, struct json_object *it, size_t i, struct order_line *l,
+	    char *sku, size_t skulen, int *has_paid, char *why, size_t whylen);
+
+/* Per-line work beyond oj_line (a refund field, …): 0, or -1 with why. */
+typedef int (*oj_line_fn)(struct json_object *it, size_t i, struct order_line *l, void *arg,
+			  char *why, size_t whylen);
+
+/*
+ * An order's lines: every element of the array lines (named k->list in messages; NULL
+ * or empty fails) into o, each the header h (borrowed) completed by oj_line and then by
+ * extra (may be NULL) with arg. *all_paid (may be NULL) says whether every line had a
+ * paid amount. Sets o->nlines. 0, -1 rejected (why), -2 out of memory.
+ */
+int oj_lines(const struct oj_line_keys *k, struct json_object *lines, const struct order_line *h,
+	     struct order_json *o, oj_line_fn extra, void *arg, int *all_paid, char *why,
+	     size_t whylen);
+
+/* The order's shipping and discount (fen) on each of o's lines. */
+void oj_order_amounts(struct order_json *o, int64_t shipping, int64_t discount);
+
 /* Fill why ("field: reason \"value\"", or "field: reason") and return -1. */
 int oj_fail(char *why, size_t whylen, const char *field, const char *value, const char *reason);
 

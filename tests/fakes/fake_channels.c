@@ -2,9 +2,10 @@
  * fake_channels.c — a fake WeChat Channels shop API (视频号小店 / 微信小店) for tests and
  * the demo.
  *
- *   fake_channels [--port N] [--port-file FILE] [--seed N] [--orders N] [--history-days N]
- *                 [--bad-orders N] [--end TIME] [--appid ID] [--secret S] [--token-ttl SECS]
- *                 [--fault SPEC]... [--verbose]
+ *   fake_channels [--port N] [--port-file FILE] [FAKE_GEN options] [--app-key K]
+ *       [--app-secret S] [--access-token T] [--refresh-token R] [--shop-id ID]
+ *       [--token-ttl SECS] [--fault SPEC]... [--verbose]   (see fake_shop_main)
+ *       (--app-key is the appid; tokens come from stable_token))
  *   fake_channels --port N --admin PATH     (a client for the admin endpoints below)
  *
  * Serves, on 127.0.0.1, a shop generated from the seed (tests/fakes/lib/fake_shop.h) the
@@ -47,12 +48,10 @@
 #define GET_PATH "/channels/ec/order/get"
 #define RET(call) do { call; return; } while (0)
 
-enum channels_fault { F_ERRCODE };
-
-static struct {
-	char appid[64], secret[128];
-	long token_ttl;
-} opt = { "wx-channels-app", "test-secret", 7200 };
+static struct shop_creds cred = {
+	.app_key = "wx-channels-app", .app_secret = "test-secret",
+	.access_token = "wx-token-1", .token_ttl = 7200, .token_prefix = "wx-token",
+};
 
 static struct shop_tokens tokens;
 static struct shop_stats stats;
@@ -104,16 +103,6 @@ static struct json_object *ok(void)
 	return o;
 }
 
-static void add_int(struct json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
 /* ---- an order in the Channels shape --------------------------------------------------------------- */
 
 static int status_of(const struct shop_order *o)
@@ -130,19 +119,19 @@ static struct json_object *product_json(const struct shop_order *o, int k)
 	char id[24];
 
 	snprintf(id, sizeof(id), "%" PRId64, l->item_id);
-	add_str(p, "product_id", id);
-	add_str(p, "sku_id", l->id);
-	add_str(p, "out_sku_id", l->outer_sku);
-	add_str(p, "title", l->title);
-	add_int(p, "sku_cnt", l->num);
+	fake_put_str(p, "product_id", id);
+	fake_put_str(p, "sku_id", l->id);
+	fake_put_str(p, "out_sku_id", l->outer_sku);
+	fake_put_str(p, "title", l->title);
+	fake_put_int(p, "sku_cnt", l->num);
 	if (o->bad == 2 && k == 0)
-		add_str(p, "sale_price", "11.9");
+		fake_put_str(p, "sale_price", "11.9");
 	else
-		add_int(p, "sale_price", l->price);
-	add_int(p, "market_price", l->price);
-	add_int(p, "real_price", l->pay);
-	add_int(p, "on_aftersale_sku_cnt", l->refund == SHOP_REFUND_ACTIVE ? l->num : 0);
-	add_int(p, "finish_aftersale_sku_cnt", fake_shop_line_refunded(o, k) ? l->num : 0);
+		fake_put_int(p, "sale_price", l->price);
+	fake_put_int(p, "market_price", l->price);
+	fake_put_int(p, "real_price", l->pay);
+	fake_put_int(p, "on_aftersale_sku_cnt", l->refund == SHOP_REFUND_ACTIVE ? l->num : 0);
+	fake_put_int(p, "finish_aftersale_sku_cnt", fake_shop_line_refunded(o, k) ? l->num : 0);
 	return p;
 }
 
@@ -161,30 +150,30 @@ static struct json_object *order_json(const struct shop_order *o)
 		active += o->l[k].refund == SHOP_REFUND_ACTIVE;
 		json_object_array_add(products, product_json(o, k));
 	}
-	add_str(j, "order_id", o->id);
-	add_int(j, "status", status_of(o));
-	add_int(j, "create_time", o->created);
-	add_int(j, "update_time", o->modified);
-	add_str(j, "openid", b->id);
+	fake_put_str(j, "order_id", o->id);
+	fake_put_int(j, "status", status_of(o));
+	fake_put_int(j, "create_time", o->created);
+	fake_put_int(j, "update_time", o->modified);
+	fake_put_str(j, "openid", b->id);
 	if (b->unionid[0])
-		add_str(j, "unionid", b->unionid);
-	add_int(price, "product_price", gross);
-	add_int(price, "order_price", paid + o->post);
-	add_int(price, "freight", o->post);
-	add_int(price, "discounted_price", gross - paid);
+		fake_put_str(j, "unionid", b->unionid);
+	fake_put_int(price, "product_price", gross);
+	fake_put_int(price, "order_price", paid + o->post);
+	fake_put_int(price, "freight", o->post);
+	fake_put_int(price, "discounted_price", gross - paid);
 	json_object_object_add(price, "is_discounted", json_object_new_boolean(gross > paid));
-	add_str(pay, "transaction_id", o->paid ? "4200002001" : "");
-	add_int(pay, "pay_time", o->paid);
-	add_str(addr, "user_name", "陈**");
-	add_str(addr, "tel_number", "138****0000");
-	add_str(addr, "detail_info", "****");
+	fake_put_str(pay, "transaction_id", o->paid ? "4200002001" : "");
+	fake_put_int(pay, "pay_time", o->paid);
+	fake_put_str(addr, "user_name", "陈**");
+	fake_put_str(addr, "tel_number", "138****0000");
+	fake_put_str(addr, "detail_info", "****");
 	json_object_object_add(del, "address_info", addr);
 	json_object_object_add(d, "product_infos", products);
 	json_object_object_add(d, "price_info", price);
 	json_object_object_add(d, "pay_info", pay);
 	json_object_object_add(d, "delivery_info", del);
 	json_object_object_add(j, "order_detail", d);
-	add_int(after, "on_aftersale_order_cnt", active ? 1 : 0);
+	fake_put_int(after, "on_aftersale_order_cnt", active ? 1 : 0);
 	json_object_object_add(after, "aftersale_order_list", json_object_new_array());
 	json_object_object_add(j, "aftersale_detail", after);
 	return j;
@@ -203,20 +192,20 @@ static void handle_token(struct fake_request *rq, struct fake_reply *r)
 		json_object_put(b);
 		RET(reply_err(r, 47001, "data format error"));
 	}
-	if (strcmp(appid, opt.appid) != 0) {
+	if (strcmp(appid, cred.app_key) != 0) {
 		json_object_put(b);
 		RET(reply_err(r, 40013, "invalid appid"));
 	}
-	if (strcmp(secret, opt.secret) != 0) {
+	if (strcmp(secret, cred.app_secret) != 0) {
 		json_object_put(b);
 		RET(reply_err(r, 40125, "invalid appsecret"));
 	}
 	json_object_put(b);
-	fake_tokens_issue(&tokens, "wx-token-1", "wx-token", opt.token_ttl, fake_rand(&shop.rng),
+	fake_tokens_issue(&tokens, cred.access_token, cred.token_prefix, cred.token_ttl, fake_rand(&shop.rng),
 			  tok, sizeof(tok));
 	o = json_object_new_object();
-	add_str(o, "access_token", tok);
-	add_int(o, "expires_in", opt.token_ttl);
+	fake_put_str(o, "access_token", tok);
+	fake_put_int(o, "expires_in", cred.token_ttl);
 	fake_reply_json(r, o);
 }
 
@@ -267,7 +256,7 @@ static void handle_list(struct json_object *b, struct fake_reply *r)
 	o = ok();
 	json_object_object_add(o, "order_id_list", list);
 	cursor(next, sizeof(next), from, to, pos + size < n ? pos + size : n);
-	add_str(o, "next_key", next);
+	fake_put_str(o, "next_key", next);
 	json_object_object_add(o, "has_more", json_object_new_boolean(pos + size < n));
 	fake_reply_json(r, o);
 }
@@ -284,17 +273,6 @@ static void handle_get(struct json_object *b, struct fake_reply *r)
 			RET(fake_reply_json(r, o));
 		}
 	reply_err(r, 100002, "order not found");
-}
-
-static int fault_key(struct fake_fault *f, const char *key, const char *value)
-{
-	if (!strcmp(key, "errcode")) {
-		f->kind = FAKE_FAULT_CUSTOM;
-		f->custom = F_ERRCODE;
-		f->value = atol(value);
-		return 1;
-	}
-	return !strcmp(key, "clear");
 }
 
 static int fault_fire(const struct fake_fault *f, const char *path, struct fake_reply *r)
@@ -357,50 +335,12 @@ static struct fake_server server = {
 	.name = "fake_channels",
 	.handle = handle,
 	.admin_handle = handle_admin,
-	.fault_key = fault_key,
+	.code_key = "errcode",
 	.fault_fire = fault_fire,
 	.cut_json = "{\"errcode\":0,\"errmsg\":\"ok\",\"order_id_list\":[\"370400000",
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: fake_channels [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
-		     "                     [--history-days N] [--bad-orders N] [--end TIME]\n"
-		     "                     [--appid ID] [--secret S] [--token-ttl SECS]\n"
-		     "                     [--fault SPEC]... [--verbose]\n"
-		     "       fake_channels --port N --admin PATH\n");
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		FAKE_LONGOPTS,
-		FAKE_GEN_LONGOPTS,
-		{ "appid", required_argument, NULL, 'i' },
-		{ "secret", required_argument, NULL, 'S' },
-		{ "token-ttl", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
-	int o;
-
-	server.gen = &gen;
-	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
-		switch (o) {
-		case 'i': snprintf(opt.appid, sizeof(opt.appid), "%s", optarg); break;
-		case 'S': snprintf(opt.secret, sizeof(opt.secret), "%s", optarg); break;
-		case 'T': opt.token_ttl = strtol(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (server.admin)
-		return fake_admin(&server);
-	if (fake_gen_check(&server, 2) < 0 || opt.token_ttl < 1) {
-		usage(stderr);
-		return 2;
-	}
-	fake_shop_generate(&shop, &gen, &ids);
-	return fake_serve(&server);
+	return fake_shop_main(&server, &shop, &ids, &cred, &tokens, argc, argv);
 }

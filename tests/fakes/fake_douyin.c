@@ -1,9 +1,10 @@
 /*
  * fake_douyin.c — a fake Douyin shop open platform (抖店) for tests and the demo.
  *
- *   fake_douyin [--port N] [--port-file FILE] [--seed N] [--orders N] [--history-days N]
- *               [--bad-orders N] [--end TIME] [--app-key K] [--app-secret S]
- *               [--shop-id ID] [--token-ttl SECS] [--fault SPEC]... [--verbose]
+ *   fake_douyin [--port N] [--port-file FILE] [FAKE_GEN options] [--app-key K]
+ *       [--app-secret S] [--access-token T] [--refresh-token R] [--shop-id ID]
+ *       [--token-ttl SECS] [--fault SPEC]... [--verbose]   (see fake_shop_main)
+ *       (--shop-id is the shop authorised to the app; tokens come from token.create))
  *   fake_douyin --port N --admin PATH     (a client for the admin endpoints below)
  *
  * Serves, on 127.0.0.1, a shop generated from the seed (tests/fakes/lib/fake_shop.h) the
@@ -49,12 +50,11 @@
 #define TOKEN_PATH "/token/create"
 #define RET(call) do { call; return; } while (0)
 
-enum douyin_fault { F_DOUYIN };
-
-static struct {
-	char app_key[64], app_secret[128], shop_id[32];
-	long token_ttl;
-} opt = { "7000000000000000001", "test-secret", "4463798", 7 * 86400 };
+static struct shop_creds cred = {
+	.app_key = "7000000000000000001", .app_secret = "test-secret",
+	.access_token = "dy-token-1", .shop_id = "4463798", .token_ttl = 7 * 86400,
+	.token_prefix = "dy-token",
+};
 
 static struct shop_tokens tokens;
 static struct shop_stats stats;
@@ -105,16 +105,6 @@ static void reply(struct fake_reply *r, int code, const char *msg, const char *s
 	fake_reply_json(r, o);
 }
 
-static void add_int(struct json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-static void add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
 /* ---- an order in 抖店's shape ---------------------------------------------------------------------- */
 
 static int status_of(const struct shop_order *o)
@@ -131,26 +121,26 @@ static struct json_object *sku_json(const struct shop_order *o, int k)
 	char id[24];
 	int done = fake_shop_line_refunded(o, k);
 
-	add_str(j, "order_id", l->id);
-	add_str(j, "parent_order_id", o->id);
+	fake_put_str(j, "order_id", l->id);
+	fake_put_str(j, "parent_order_id", o->id);
 	snprintf(id, sizeof(id), "%" PRId64, l->item_id);
-	add_str(j, "product_id", id);
+	fake_put_str(j, "product_id", id);
 	snprintf(id, sizeof(id), "%" PRId64, l->sku_id);
-	add_str(j, "sku_id", id);
-	add_str(j, "out_sku_id", l->outer_sku);
-	add_str(j, "code", l->outer_sku);
-	add_str(j, "product_name", l->title);
-	add_int(j, "item_num", l->num);
+	fake_put_str(j, "sku_id", id);
+	fake_put_str(j, "out_sku_id", l->outer_sku);
+	fake_put_str(j, "code", l->outer_sku);
+	fake_put_str(j, "product_name", l->title);
+	fake_put_int(j, "item_num", l->num);
 	if (o->bad == 2 && k == 0)
 		json_object_object_add(j, "origin_amount", json_object_new_double_s(99.5, "99.5"));
 	else
-		add_int(j, "origin_amount", l->price);
-	add_int(j, "sum_amount", l->price * l->num);
-	add_int(j, "pay_amount", l->pay);
-	add_int(j, "order_status", status_of(o));
-	add_int(as, "after_sale_status", done ? 12 : l->refund == SHOP_REFUND_ACTIVE ? 6 : 0);
-	add_int(as, "after_sale_type", done || l->refund ? 2 : 0);
-	add_int(as, "refund_status", done ? 3 : l->refund == SHOP_REFUND_ACTIVE ? 1 : 0);
+		fake_put_int(j, "origin_amount", l->price);
+	fake_put_int(j, "sum_amount", l->price * l->num);
+	fake_put_int(j, "pay_amount", l->pay);
+	fake_put_int(j, "order_status", status_of(o));
+	fake_put_int(as, "after_sale_status", done ? 12 : l->refund == SHOP_REFUND_ACTIVE ? 6 : 0);
+	fake_put_int(as, "after_sale_type", done || l->refund ? 2 : 0);
+	fake_put_int(as, "refund_status", done ? 3 : l->refund == SHOP_REFUND_ACTIVE ? 1 : 0);
 	json_object_object_add(j, "after_sale_info", as);
 	return j;
 }
@@ -165,24 +155,24 @@ static struct json_object *order_json(const struct shop_order *o)
 		pay += o->l[k].pay;
 		json_object_array_add(skus, sku_json(o, k));
 	}
-	add_str(j, "order_id", o->id);
-	add_int(j, "shop_id", strtoll(opt.shop_id, NULL, 10));
-	add_int(j, "order_status", status_of(o));
-	add_str(j, "order_status_desc", "");
-	add_int(j, "create_time", o->created);
-	add_int(j, "update_time", o->modified);
-	add_int(j, "pay_time", o->paid);
-	add_int(j, "ship_time", o->shipped);
-	add_int(j, "finish_time", o->finished);
-	add_int(j, "order_amount", gross + o->post);
-	add_int(j, "pay_amount", pay + o->post);
-	add_int(j, "post_amount", o->post);
-	add_int(j, "promotion_amount", gross - pay);
-	add_str(j, "doudian_open_id", shop.buyer[o->buyer].id);
-	add_str(j, "open_id", "");
-	add_str(j, "mask_post_receiver", "张**");
-	add_str(j, "encrypt_post_receiver", "#ENC#Zf3k...#1##");
-	add_str(j, "mask_post_tel", "138****0000");
+	fake_put_str(j, "order_id", o->id);
+	fake_put_int(j, "shop_id", strtoll(cred.shop_id, NULL, 10));
+	fake_put_int(j, "order_status", status_of(o));
+	fake_put_str(j, "order_status_desc", "");
+	fake_put_int(j, "create_time", o->created);
+	fake_put_int(j, "update_time", o->modified);
+	fake_put_int(j, "pay_time", o->paid);
+	fake_put_int(j, "ship_time", o->shipped);
+	fake_put_int(j, "finish_time", o->finished);
+	fake_put_int(j, "order_amount", gross + o->post);
+	fake_put_int(j, "pay_amount", pay + o->post);
+	fake_put_int(j, "post_amount", o->post);
+	fake_put_int(j, "promotion_amount", gross - pay);
+	fake_put_str(j, "doudian_open_id", shop.buyer[o->buyer].id);
+	fake_put_str(j, "open_id", "");
+	fake_put_str(j, "mask_post_receiver", "张**");
+	fake_put_str(j, "encrypt_post_receiver", "#ENC#Zf3k...#1##");
+	fake_put_str(j, "mask_post_tel", "138****0000");
 	json_object_object_add(j, "sku_order_list", skus);
 	return j;
 }
@@ -206,12 +196,12 @@ static int system_check(struct fake_request *rq, const char *method, int need_to
 	if (!key || !ts || !v || !sign || !qm)
 		return reply(r, 40001, "缺少必选参数", "isv.signature-missing",
 			     "app_key, method, timestamp, v and sign are required", NULL), 1;
-	if (strcmp(key, opt.app_key) != 0)
+	if (strcmp(key, cred.app_key) != 0)
 		return reply(r, 40003, "非法的参数", "isv.app-id-invalid", "app_key 不正确", NULL), 1;
 	if (llabs(t - (long long)time(NULL)) > 600)
 		return reply(r, 40003, "非法的参数", "isv.timestamp-invalid", "时间戳不合法", NULL), 1;
 	if (api_sign(sm && !strcmp(sm, "md5") ? API_SIGN_DOUYIN_MD5 : API_SIGN_DOUYIN_HMAC_SHA256,
-		     p, 5, opt.app_secret, want) < 0 || strcmp(want, sign) != 0 ||
+		     p, 5, cred.app_secret, want) < 0 || strcmp(want, sign) != 0 ||
 	    strcmp(qm, method) != 0)
 		return reply(r, 40003, "非法的参数", "isv.signature-invalid", "签名校验失败", NULL), 1;
 	if (need_token && !fake_tokens_valid(&tokens, fake_query(rq, "access_token")))
@@ -234,21 +224,21 @@ static void handle_token(struct fake_request *rq, struct fake_reply *r)
 		RET(reply(r, 50001, "平台处理失败", "dop.token-generate-failed:grant-type-invalid",
 			  "grant_type must be authorization_self with a shop_id", NULL));
 	}
-	if (strcmp(sid, opt.shop_id) != 0) {
+	if (strcmp(sid, cred.shop_id) != 0) {
 		json_object_put(p);
 		RET(reply(r, 30001, "操作权限不足", "dop.authorization-no-existed",
 			  "店铺授权已失效，请重新授权", NULL));
 	}
 	json_object_put(p);
-	fake_tokens_issue(&tokens, "dy-token-1", "dy-token", opt.token_ttl, fake_rand(&shop.rng),
+	fake_tokens_issue(&tokens, cred.access_token, cred.token_prefix, cred.token_ttl, fake_rand(&shop.rng),
 			  tok, sizeof(tok));
 	d = json_object_new_object();
-	add_str(d, "access_token", tok);
-	add_int(d, "expires_in", opt.token_ttl);
-	add_str(d, "refresh_token", "dy-refresh");
-	add_str(d, "scope", "SCOPE");
-	add_str(d, "shop_id", opt.shop_id);
-	add_str(d, "shop_name", "抖店测试店");
+	fake_put_str(d, "access_token", tok);
+	fake_put_int(d, "expires_in", cred.token_ttl);
+	fake_put_str(d, "refresh_token", "dy-refresh");
+	fake_put_str(d, "scope", "SCOPE");
+	fake_put_str(d, "shop_id", cred.shop_id);
+	fake_put_str(d, "shop_name", "抖店测试店");
 	reply(r, 10000, "success", "", "", d);
 }
 
@@ -280,24 +270,13 @@ static void handle_list(struct fake_request *rq, struct fake_reply *r)
 	fake_shop_note_list(&stats, from, to, (long)size);
 	n = fake_shop_select(&shop, from, to, desc, &hit);
 	d = json_object_new_object();
-	add_int(d, "page", page);
-	add_int(d, "size", size);
-	add_int(d, "total", n);
+	fake_put_int(d, "page", page);
+	fake_put_int(d, "size", size);
+	fake_put_int(d, "total", n);
 	json_object_object_add(d, "shop_order_list",
 			       fake_shop_page(hit, n, (long)page + 1, (long)size, order_json));
 	free(hit);
 	reply(r, 10000, "success", "", "", d);
-}
-
-static int fault_key(struct fake_fault *f, const char *key, const char *value)
-{
-	if (!strcmp(key, "douyin")) {
-		f->kind = FAKE_FAULT_CUSTOM;
-		f->custom = F_DOUYIN;
-		f->value = atol(value);
-		return 1;
-	}
-	return !strcmp(key, "clear");
 }
 
 static int fault_fire(const struct fake_fault *f, const char *path, struct fake_reply *r)
@@ -341,53 +320,13 @@ static struct fake_server server = {
 	.name = "fake_douyin",
 	.handle = handle,
 	.admin_handle = handle_admin,
-	.fault_key = fault_key,
+	.code_key = "douyin",
 	.fault_fire = fault_fire,
 	.cut_json = "{\"code\":10000,\"msg\":\"success\",\"data\":{\"page\":0,\"size\":100,"
 		    "\"total\":3,\"shop_order_list\":[{\"order_id\":\"69200",
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: fake_douyin [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
-		     "                   [--history-days N] [--bad-orders N] [--end TIME]\n"
-		     "                   [--app-key K] [--app-secret S] [--shop-id ID]\n"
-		     "                   [--token-ttl SECS] [--fault SPEC]... [--verbose]\n"
-		     "       fake_douyin --port N --admin PATH\n");
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		FAKE_LONGOPTS,
-		FAKE_GEN_LONGOPTS,
-		{ "app-key", required_argument, NULL, 'k' },
-		{ "app-secret", required_argument, NULL, 'S' },
-		{ "shop-id", required_argument, NULL, 'i' },
-		{ "token-ttl", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
-	int o;
-
-	server.gen = &gen;
-	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
-		switch (o) {
-		case 'k': snprintf(opt.app_key, sizeof(opt.app_key), "%s", optarg); break;
-		case 'S': snprintf(opt.app_secret, sizeof(opt.app_secret), "%s", optarg); break;
-		case 'i': snprintf(opt.shop_id, sizeof(opt.shop_id), "%s", optarg); break;
-		case 'T': opt.token_ttl = strtol(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (server.admin)
-		return fake_admin(&server);
-	if (fake_gen_check(&server, 2) < 0 || opt.token_ttl < 1) {
-		usage(stderr);
-		return 2;
-	}
-	fake_shop_generate(&shop, &gen, &ids);
-	return fake_serve(&server);
+	return fake_shop_main(&server, &shop, &ids, &cred, &tokens, argc, argv);
 }

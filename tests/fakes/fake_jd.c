@@ -1,10 +1,10 @@
 /*
  * fake_jd.c — a fake JD open platform (京东宙斯 JOS) router for tests and the demo.
  *
- *   fake_jd [--port N] [--port-file FILE] [--seed N] [--orders N] [--history-days N]
- *           [--bad-orders N] [--end TIME] [--app-key K] [--app-secret S]
- *           [--access-token T] [--refresh-token R] [--token-ttl SECS]
- *           [--fault SPEC]... [--verbose]
+ *   fake_jd [--port N] [--port-file FILE] [FAKE_GEN options] [--app-key K]
+ *       [--app-secret S] [--access-token T] [--refresh-token R] [--shop-id ID]
+ *       [--token-ttl SECS] [--fault SPEC]... [--verbose]   (see fake_shop_main)
+ *       (--access-token is the token valid from the start))
  *   fake_jd --port N --admin PATH     (a client for the admin endpoints below)
  *
  * Serves, on 127.0.0.1, a shop generated from the seed (tests/fakes/lib/fake_shop.h) the
@@ -53,12 +53,11 @@
 #define SENTINEL "0001-01-01 00:00:00"
 #define RET(call) do { call; return; } while (0)
 
-enum jd_fault { F_JD };
-
-static struct {
-	char app_key[64], app_secret[128], access_token[128], refresh_token[128];
-	long token_ttl;
-} opt = { "jd-app-key", "test-secret", "jd-token-0", "jd-refresh-0", 86400 };
+static struct shop_creds cred = {
+	.app_key = "jd-app-key", .app_secret = "test-secret", .access_token = "jd-token-0",
+	.refresh_token = "jd-refresh-0", .token_ttl = 86400, .issue_first = 1,
+	.token_prefix = "jd-token",
+};
 
 static struct shop_tokens tokens;
 static struct shop_stats stats;
@@ -94,17 +93,12 @@ static const struct shop_ids ids = {
 
 /* ---- answers ---------------------------------------------------------------------------------- */
 
-static void put_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
 static void put_time(struct json_object *o, const char *k, int64_t t)
 {
 	char s[32];
 
 	fake_cn_text(t, s, sizeof(s));
-	put_str(o, k, t ? s : SENTINEL);
+	fake_put_str(o, k, t ? s : SENTINEL);
 }
 
 static void put_yuan(struct json_object *o, const char *k, int64_t fen)
@@ -112,7 +106,7 @@ static void put_yuan(struct json_object *o, const char *k, int64_t fen)
 	char s[32];
 
 	fake_yuan(fen, s, sizeof(s));
-	put_str(o, k, s);
+	fake_put_str(o, k, s);
 }
 
 static void reply_error(struct fake_reply *r, const char *code, const char *zh, const char *en)
@@ -120,9 +114,9 @@ static void reply_error(struct fake_reply *r, const char *code, const char *zh, 
 	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
 
 	stats.rejected++;
-	put_str(e, "code", code);
-	put_str(e, "zh_desc", zh);
-	put_str(e, "en_desc", en);
+	fake_put_str(e, "code", code);
+	fake_put_str(e, "zh_desc", zh);
+	fake_put_str(e, "en_desc", en);
 	json_object_object_add(o, "error_response", e);
 	fake_reply_json(r, o);
 }
@@ -134,9 +128,9 @@ static void reply_result(struct fake_reply *r, int n, struct json_object *list, 
 	struct json_object *res = json_object_new_object(), *api = json_object_new_object();
 
 	json_object_object_add(api, "success", json_object_new_boolean(!err));
-	put_str(api, "resultCode", err ? "1" : "0");
-	put_str(api, "chineseErrCode", err ? err : "成功");
-	put_str(api, "englishErrCode", err ? "param error" : "success");
+	fake_put_str(api, "resultCode", err ? "1" : "0");
+	fake_put_str(api, "chineseErrCode", err ? err : "成功");
+	fake_put_str(api, "englishErrCode", err ? "param error" : "success");
 	json_object_object_add(res, "apiResult", api);
 	if (!err) {
 		json_object_object_add(res, "orderTotal", json_object_new_int(n));
@@ -144,7 +138,7 @@ static void reply_result(struct fake_reply *r, int n, struct json_object *list, 
 	} else {
 		stats.rejected++;
 	}
-	put_str(resp, "code", "0");
+	fake_put_str(resp, "code", "0");
 	json_object_object_add(resp, "searchorderinfo_result", res);
 	json_object_object_add(o, "jingdong_pop_order_enSearch_responce", resp);
 	fake_reply_json(r, o);
@@ -178,18 +172,18 @@ static struct json_object *item_json(const struct shop_order *o, int k)
 	struct json_object *it = json_object_new_object();
 	char num[16], ware[24];
 
-	put_str(it, "skuId", l->id);
-	put_str(it, "outerSkuId", l->outer_sku);
+	fake_put_str(it, "skuId", l->id);
+	fake_put_str(it, "outerSkuId", l->outer_sku);
 	snprintf(ware, sizeof(ware), "%" PRId64, l->item_id);
-	put_str(it, "wareId", ware);
-	put_str(it, "skuName", l->title);
+	fake_put_str(it, "wareId", ware);
+	fake_put_str(it, "skuName", l->title);
 	if (o->bad == 2 && k == 0)
-		put_str(it, "jdPrice", "12.345");
+		fake_put_str(it, "jdPrice", "12.345");
 	else
 		put_yuan(it, "jdPrice", l->price);
 	snprintf(num, sizeof(num), "%d", l->num);
-	put_str(it, "itemTotal", num);
-	put_str(it, "productNo", "");
+	fake_put_str(it, "itemTotal", num);
+	fake_put_str(it, "productNo", "");
 	return it;
 }
 
@@ -204,11 +198,11 @@ static struct json_object *order_json(const struct shop_order *o)
 	}
 #define WANT(name) wanted(name)
 	if (WANT("orderId"))
-		put_str(j, "orderId", o->id);
+		fake_put_str(j, "orderId", o->id);
 	if (WANT("venderId"))
-		put_str(j, "venderId", "10001");
+		fake_put_str(j, "venderId", "10001");
 	if (WANT("orderType"))
-		put_str(j, "orderType", "22");
+		fake_put_str(j, "orderType", "22");
 	if (WANT("orderTotalPrice"))
 		put_yuan(j, "orderTotalPrice", gross);
 	if (WANT("sellerDiscount"))
@@ -220,7 +214,7 @@ static struct json_object *order_json(const struct shop_order *o)
 	if (WANT("orderPayment"))
 		put_yuan(j, "orderPayment", pay + o->post);
 	if (WANT("orderState"))
-		put_str(j, "orderState", state_of(o));
+		fake_put_str(j, "orderState", state_of(o));
 	if (WANT("orderStartTime"))
 		put_time(j, "orderStartTime", o->created);
 	if (WANT("orderEndTime"))
@@ -230,15 +224,15 @@ static struct json_object *order_json(const struct shop_order *o)
 	if (WANT("modified"))
 		put_time(j, "modified", o->modified);
 	if (WANT("open_id_buyer"))
-		put_str(j, "open_id_buyer", shop.buyer[o->buyer].id);
+		fake_put_str(j, "open_id_buyer", shop.buyer[o->buyer].id);
 	if (WANT("xid_buyer"))
-		put_str(j, "xid_buyer", "xid-masked");
+		fake_put_str(j, "xid_buyer", "xid-masked");
 	if (WANT("consigneeInfo")) {
 		struct json_object *c = json_object_new_object();
 
-		put_str(c, "fullname", "张**");
-		put_str(c, "mobile", "138****0000");
-		put_str(c, "fullAddress", "北京市****");
+		fake_put_str(c, "fullname", "张**");
+		fake_put_str(c, "mobile", "138****0000");
+		fake_put_str(c, "fullAddress", "北京市****");
 		json_object_object_add(j, "consigneeInfo", c);
 	}
 	if (WANT("itemInfoList")) {
@@ -254,17 +248,6 @@ static struct json_object *order_json(const struct shop_order *o)
 
 /* ---- checks -------------------------------------------------------------------------------------- */
 
-static int sign_ok(const struct fake_request *rq, const char *sign)
-{
-	struct api_param p[FAKE_MAX_PARAMS];
-	char want[API_SIGN_MAX];
-
-	for (int i = 0; i < rq->nparams; i++)
-		p[i] = (struct api_param){ rq->param[i].key, rq->param[i].value };
-	return api_sign(API_SIGN_MD5_WRAPPED, p, (size_t)rq->nparams, opt.app_secret, want) == 0 &&
-	       strcmp(want, sign) == 0;
-}
-
 /* The system parameters; 1 when r holds the error answer. */
 static int system_check(struct fake_request *rq, struct fake_reply *r)
 {
@@ -272,11 +255,11 @@ static int system_check(struct fake_request *rq, struct fake_reply *r)
 	const char *sign = fake_param(rq, "sign"), *method = fake_param(rq, "method");
 	int64_t t = ts ? fake_parse_cn_time(ts) : -1;
 
-	if (!key || strcmp(key, opt.app_key) != 0)
+	if (!key || strcmp(key, cred.app_key) != 0)
 		return reply_error(r, "11", "无效app_key", "Invalid app_key"), 1;
 	if (t < 0 || llabs((long long)(t - (int64_t)time(NULL))) > 360)
 		return reply_error(r, "9", "时间戳错误", "Invalid timestamp"), 1;
-	if (!sign || !sign_ok(rq, sign))
+	if (!fake_signed(rq, API_SIGN_MD5_WRAPPED, cred.app_secret, sign))
 		return reply_error(r, "12", "无效签名", "Invalid signature"), 1;
 	if (!fake_tokens_valid(&tokens, fake_param(rq, "access_token")))
 		return reply_error(r, "19", "无效access_token", "Invalid access_token"), 1;
@@ -361,38 +344,27 @@ static void handle_token(struct fake_request *rq, struct fake_reply *r)
 	char tok[136];
 
 	stats.token_calls++;
-	if (!key || !secret || !grant || !refresh || strcmp(key, opt.app_key) ||
-	    strcmp(secret, opt.app_secret) || strcmp(grant, "refresh_token") ||
-	    strcmp(refresh, opt.refresh_token)) {
+	if (!key || !secret || !grant || !refresh || strcmp(key, cred.app_key) ||
+	    strcmp(secret, cred.app_secret) || strcmp(grant, "refresh_token") ||
+	    strcmp(refresh, cred.refresh_token)) {
 		json_object_object_add(o, "code", json_object_new_int(1008));
-		put_str(o, "msg", "app_key, app_secret or refresh_token is invalid");
+		fake_put_str(o, "msg", "app_key, app_secret or refresh_token is invalid");
 		fake_reply_json(r, o);
 		r->status = 400;
 		r->content_type = "application/json;charset=UTF-8";
 		return;
 	}
-	fake_tokens_issue(&tokens, opt.access_token, "jd-token", opt.token_ttl,
+	fake_tokens_issue(&tokens, cred.access_token, "jd-token", cred.token_ttl,
 			  fake_rand(&shop.rng), tok, sizeof(tok));
 	json_object_object_add(o, "code", json_object_new_int(0));
-	put_str(o, "access_token", tok);
-	json_object_object_add(o, "expires_in", json_object_new_int64(opt.token_ttl));
-	put_str(o, "refresh_token", opt.refresh_token);
-	put_str(o, "scope", "snsapi_base");
-	put_str(o, "uid", "jd-uid-1");
+	fake_put_str(o, "access_token", tok);
+	json_object_object_add(o, "expires_in", json_object_new_int64(cred.token_ttl));
+	fake_put_str(o, "refresh_token", cred.refresh_token);
+	fake_put_str(o, "scope", "snsapi_base");
+	fake_put_str(o, "uid", "jd-uid-1");
 	json_object_object_add(o, "time", json_object_new_int64((int64_t)time(NULL) * 1000));
-	put_str(o, "token_type", "Bearer");
+	fake_put_str(o, "token_type", "Bearer");
 	fake_reply_json(r, o);
-}
-
-static int fault_key(struct fake_fault *f, const char *key, const char *value)
-{
-	if (!strcmp(key, "jd")) {
-		f->kind = FAKE_FAULT_CUSTOM;
-		f->custom = F_JD;
-		f->value = atol(value);
-		return 1;
-	}
-	return !strcmp(key, "clear");
 }
 
 static int fault_fire(const struct fake_fault *f, const char *path, struct fake_reply *r)
@@ -435,60 +407,13 @@ static struct fake_server server = {
 	.name = "fake_jd",
 	.handle = handle,
 	.admin_handle = handle_admin,
-	.fault_key = fault_key,
+	.code_key = "jd",
 	.fault_fire = fault_fire,
 	.cut_json = "{\"jingdong_pop_order_enSearch_responce\":{\"code\":\"0\","
 		    "\"searchorderinfo_result\":{\"orderTotal\":3,\"orderInfoList\":[{\"orderId",
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: fake_jd [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
-		     "               [--history-days N] [--bad-orders N] [--end TIME]\n"
-		     "               [--app-key K] [--app-secret S] [--access-token T]\n"
-		     "               [--refresh-token R] [--token-ttl SECS]\n"
-		     "               [--fault SPEC]... [--verbose]\n"
-		     "       fake_jd --port N --admin PATH\n");
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		FAKE_LONGOPTS,
-		FAKE_GEN_LONGOPTS,
-		{ "app-key", required_argument, NULL, 'k' },
-		{ "app-secret", required_argument, NULL, 'S' },
-		{ "access-token", required_argument, NULL, 't' },
-		{ "refresh-token", required_argument, NULL, 'R' },
-		{ "token-ttl", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
-	char first[136];
-	int o;
-
-	server.gen = &gen;
-	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
-		switch (o) {
-		case 'k': snprintf(opt.app_key, sizeof(opt.app_key), "%s", optarg); break;
-		case 'S': snprintf(opt.app_secret, sizeof(opt.app_secret), "%s", optarg); break;
-		case 't': snprintf(opt.access_token, sizeof(opt.access_token), "%s", optarg); break;
-		case 'R': snprintf(opt.refresh_token, sizeof(opt.refresh_token), "%s", optarg); break;
-		case 'T': opt.token_ttl = strtol(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (server.admin)
-		return fake_admin(&server);
-	if (fake_gen_check(&server, 2) < 0 || opt.token_ttl < 1) {
-		usage(stderr);
-		return 2;
-	}
-	fake_shop_generate(&shop, &gen, &ids);
-	/* --access-token, valid for --token-ttl */
-	fake_tokens_issue(&tokens, opt.access_token, "jd-token", opt.token_ttl, 0, first,
-			  sizeof(first));
-	return fake_serve(&server);
+	return fake_shop_main(&server, &shop, &ids, &cred, &tokens, argc, argv);
 }

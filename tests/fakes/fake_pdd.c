@@ -1,10 +1,10 @@
 /*
  * fake_pdd.c — a fake Pinduoduo open platform router (拼多多开放平台) for tests and the demo.
  *
- *   fake_pdd [--port N] [--port-file FILE] [--seed N] [--orders N] [--history-days N]
- *            [--bad-orders N] [--end TIME] [--client-id ID] [--client-secret S]
- *            [--access-token T] [--refresh-token R] [--token-ttl SECS]
- *            [--fault SPEC]... [--verbose]
+ *   fake_pdd [--port N] [--port-file FILE] [FAKE_GEN options] [--app-key K]
+ *       [--app-secret S] [--access-token T] [--refresh-token R] [--shop-id ID]
+ *       [--token-ttl SECS] [--fault SPEC]... [--verbose]   (see fake_shop_main)
+ *       (--app-key is the client_id, --access-token the token valid from the start))
  *   fake_pdd --port N --admin PATH     (a client for the admin endpoints below)
  *
  * Serves, on 127.0.0.1, a shop generated from the seed (tests/fakes/lib/fake_shop.h) the
@@ -53,12 +53,11 @@
 #define REFRESH_TYPE "pdd.pop.auth.token.refresh"
 #define RET(call) do { call; return; } while (0)
 
-enum pdd_fault { F_PDD };
-
-static struct {
-	char client_id[64], client_secret[128], access_token[128], refresh_token[128];
-	long token_ttl;
-} opt = { "pdd-client", "test-secret", "pdd-token-0", "pdd-refresh-0", 86400 };
+static struct shop_creds cred = {
+	.app_key = "pdd-client", .app_secret = "test-secret", .access_token = "pdd-token-0",
+	.refresh_token = "pdd-refresh-0", .token_ttl = 86400, .issue_first = 1,
+	.token_prefix = "pdd-token",
+};
 
 static struct shop_tokens tokens;
 static struct shop_stats stats;
@@ -99,17 +98,12 @@ static const struct shop_ids ids = {
 
 /* ---- answers -------------------------------------------------------------------------------- */
 
-static void put_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
 static void put_time(struct json_object *o, const char *k, int64_t t)
 {
 	char s[32];
 
 	fake_cn_text(t, s, sizeof(s)); /* "" when unset */
-	put_str(o, k, s);
+	fake_put_str(o, k, s);
 }
 
 /* Yuan as a JSON number written like PDD's Java does: 29.9, 54.8, 5.0. */
@@ -132,11 +126,11 @@ static void reply_error(struct fake_reply *r, int code, const char *msg)
 
 	stats.rejected++;
 	json_object_object_add(e, "error_code", json_object_new_int(code));
-	put_str(e, "error_msg", msg);
-	put_str(e, "sub_code", "");
-	put_str(e, "sub_msg", "");
+	fake_put_str(e, "error_msg", msg);
+	fake_put_str(e, "sub_code", "");
+	fake_put_str(e, "sub_msg", "");
 	snprintf(id, sizeof(id), "15%014" PRIu64, ++request_id);
-	put_str(e, "request_id", id);
+	fake_put_str(e, "request_id", id);
 	json_object_object_add(o, "error_response", e);
 	fake_reply_json(r, o);
 }
@@ -154,7 +148,7 @@ static struct json_object *order_json(const struct shop_order *o)
 	int confirm = o->bad == 1 ? 9 : o->st == SHOP_CANCELLED ? 2 : 1;
 	int64_t gross = l->price * l->num;
 
-	put_str(j, "order_sn", o->id);
+	fake_put_str(j, "order_sn", o->id);
 	json_object_object_add(j, "confirm_status", json_object_new_int(confirm));
 	json_object_object_add(j, "group_status", json_object_new_int(confirm == 2 ? 2 : 1));
 	json_object_object_add(j, "order_status", json_object_new_int(ship));
@@ -172,37 +166,26 @@ static struct json_object *order_json(const struct shop_order *o)
 	put_yuan(j, "discount_amount", gross - l->pay);
 	put_yuan(j, "postage", o->post);
 	put_yuan(j, "pay_amount", l->pay + o->post);
-	put_str(j, "receiver_name", "");
-	put_str(j, "receiver_name_mask", "张*");
-	put_str(j, "receiver_phone_mask", "1387677****");
+	fake_put_str(j, "receiver_name", "");
+	fake_put_str(j, "receiver_name_mask", "张*");
+	fake_put_str(j, "receiver_phone_mask", "1387677****");
 	json_object_object_add(it, "goods_id", json_object_new_int64(l->item_id));
 	json_object_object_add(it, "sku_id", json_object_new_int64(strtoll(l->id, NULL, 10)));
-	put_str(it, "goods_name", l->title);
-	put_str(it, "goods_spec", "默认");
+	fake_put_str(it, "goods_name", l->title);
+	fake_put_str(it, "goods_spec", "默认");
 	json_object_object_add(it, "goods_count", json_object_new_int(l->num));
 	if (o->bad == 2)
 		json_object_object_add(it, "goods_price", json_object_new_double_s(12.345, "12.345"));
 	else
 		put_yuan(it, "goods_price", l->price);
-	put_str(it, "outer_id", l->outer_sku);
-	put_str(it, "outer_goods_id", "");
+	fake_put_str(it, "outer_id", l->outer_sku);
+	fake_put_str(it, "outer_goods_id", "");
 	json_object_array_add(items, it);
 	json_object_object_add(j, "item_list", items);
 	return j;
 }
 
 /* ---- checks ------------------------------------------------------------------------------------- */
-
-static int sign_ok(const struct fake_request *rq, const char *sign)
-{
-	struct api_param p[FAKE_MAX_PARAMS];
-	char want[API_SIGN_MAX];
-
-	for (int i = 0; i < rq->nparams; i++)
-		p[i] = (struct api_param){ rq->param[i].key, rq->param[i].value };
-	return api_sign(API_SIGN_MD5_WRAPPED, p, (size_t)rq->nparams, opt.client_secret, want) == 0 &&
-	       strcmp(want, sign) == 0;
-}
 
 /* The common parameters; 1 when r holds the error answer. */
 static int common_check(struct fake_request *rq, const char *type, struct fake_reply *r)
@@ -215,37 +198,25 @@ static int common_check(struct fake_request *rq, const char *type, struct fake_r
 	if (!type || !*type || !id || !*id || !ts || !sign || (end && *end))
 		return reply_error(r, 10000, "参数错误: type, client_id, timestamp and sign are "
 					     "required"), 1;
-	if (strcmp(id, opt.client_id) != 0)
+	if (strcmp(id, cred.app_key) != 0)
 		return reply_error(r, 10016, "client_id不存在"), 1;
 	if (llabs(t - (long long)time(NULL)) > 600)
 		return reply_error(r, 20005, "timestamp 与服务器时间相差超过10分钟"), 1;
 	if (dt && strcmp(dt, "JSON") != 0)
 		return reply_error(r, 10000, "参数错误: data_type"), 1;
-	if (!sign_ok(rq, sign))
+	if (!fake_signed(rq, API_SIGN_MD5_WRAPPED, cred.app_secret, sign))
 		return reply_error(r, 20004, "签名验证失败"), 1;
 	if (strcmp(type, LIST_TYPE) != 0 && strcmp(type, REFRESH_TYPE) != 0)
 		return reply_error(r, 20031, "api 不存在"), 1;
 	return 0;
 }
 
-static long num_param(const struct fake_request *rq, const char *k, long def)
-{
-	const char *v = fake_param(rq, k);
-	char *end;
-	long n;
-
-	if (!v || !*v)
-		return def;
-	n = strtol(v, &end, 10);
-	return *end ? -1 : n;
-}
-
 /* ---- calls ----------------------------------------------------------------------------------------- */
 
 static void handle_list(struct fake_request *rq, struct fake_reply *r)
 {
-	long from = num_param(rq, "start_updated_at", -1), to = num_param(rq, "end_updated_at", -1);
-	long page = num_param(rq, "page", 1), page_size = num_param(rq, "page_size", 100);
+	long from = fake_param_long(rq, "start_updated_at", -1), to = fake_param_long(rq, "end_updated_at", -1);
+	long page = fake_param_long(rq, "page", 1), page_size = fake_param_long(rq, "page_size", 100);
 	const char *hn = fake_param(rq, "use_has_next");
 	struct json_object *o, *resp;
 	struct shop_order **hit;
@@ -259,8 +230,8 @@ static void handle_list(struct fake_request *rq, struct fake_reply *r)
 		RET(reply_error(r, 51000, "时间跨度不能超过30分钟"));
 	if (page < 1 || page_size < 1 || page_size > 100)
 		RET(reply_error(r, 10000, "参数错误: page >= 1, page_size 1..100"));
-	if (num_param(rq, "order_status", 5) != 5 || num_param(rq, "refund_status", 5) != 5 ||
-	    num_param(rq, "is_lucky_flag", 0) != 0)
+	if (fake_param_long(rq, "order_status", 5) != 5 || fake_param_long(rq, "refund_status", 5) != 5 ||
+	    fake_param_long(rq, "is_lucky_flag", 0) != 0)
 		RET(reply_error(r, 10000, "参数错误: this fake serves order_status=5, "
 					  "refund_status=5, is_lucky_flag=0 only"));
 	fake_shop_note_list(&stats, from, to, page_size);
@@ -284,31 +255,20 @@ static void handle_refresh(struct fake_request *rq, struct fake_reply *r)
 	char tok[136];
 
 	stats.token_calls++;
-	if (!refresh || strcmp(refresh, opt.refresh_token) != 0)
+	if (!refresh || strcmp(refresh, cred.refresh_token) != 0)
 		RET(reply_error(r, 10019, "refresh_token 无效或已过期"));
-	fake_tokens_issue(&tokens, opt.access_token, "pdd-token", opt.token_ttl,
+	fake_tokens_issue(&tokens, cred.access_token, "pdd-token", cred.token_ttl,
 			  fake_rand(&shop.rng), tok, sizeof(tok));
 	o = json_object_new_object();
 	resp = json_object_new_object();
-	put_str(resp, "access_token", tok);
-	json_object_object_add(resp, "expires_in", json_object_new_int64(opt.token_ttl));
-	put_str(resp, "refresh_token", opt.refresh_token);
+	fake_put_str(resp, "access_token", tok);
+	json_object_object_add(resp, "expires_in", json_object_new_int64(cred.token_ttl));
+	fake_put_str(resp, "refresh_token", cred.refresh_token);
 	json_object_object_add(resp, "refresh_token_expires_in", json_object_new_int64(30 * 86400));
-	put_str(resp, "owner_id", "100000001");
-	put_str(resp, "owner_name", "拼多多测试店");
+	fake_put_str(resp, "owner_id", "100000001");
+	fake_put_str(resp, "owner_name", "拼多多测试店");
 	json_object_object_add(o, "pop_auth_token_refresh_response", resp);
 	fake_reply_json(r, o);
-}
-
-static int fault_key(struct fake_fault *f, const char *key, const char *value)
-{
-	if (!strcmp(key, "pdd")) {
-		f->kind = FAKE_FAULT_CUSTOM;
-		f->custom = F_PDD;
-		f->value = atol(value);
-		return 1;
-	}
-	return !strcmp(key, "clear");
 }
 
 static int fault_fire(const struct fake_fault *f, const char *path, struct fake_reply *r)
@@ -349,60 +309,13 @@ static struct fake_server server = {
 	.name = "fake_pdd",
 	.handle = handle,
 	.admin_handle = handle_admin,
-	.fault_key = fault_key,
+	.code_key = "pdd",
 	.fault_fire = fault_fire,
 	.cut_json = "{\"order_sn_increment_get_response\":{\"total_count\":3,\"order_sn_list\":"
 		    "[{\"order_sn\":\"240301-1234",
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: fake_pdd [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
-		     "                [--history-days N] [--bad-orders N] [--end TIME]\n"
-		     "                [--client-id ID] [--client-secret S] [--access-token T]\n"
-		     "                [--refresh-token R] [--token-ttl SECS]\n"
-		     "                [--fault SPEC]... [--verbose]\n"
-		     "       fake_pdd --port N --admin PATH\n");
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		FAKE_LONGOPTS,
-		FAKE_GEN_LONGOPTS,
-		{ "client-id", required_argument, NULL, 'i' },
-		{ "client-secret", required_argument, NULL, 'S' },
-		{ "access-token", required_argument, NULL, 't' },
-		{ "refresh-token", required_argument, NULL, 'R' },
-		{ "token-ttl", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
-	char first[136];
-	int o;
-
-	server.gen = &gen;
-	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
-		switch (o) {
-		case 'i': snprintf(opt.client_id, sizeof(opt.client_id), "%s", optarg); break;
-		case 'S': snprintf(opt.client_secret, sizeof(opt.client_secret), "%s", optarg); break;
-		case 't': snprintf(opt.access_token, sizeof(opt.access_token), "%s", optarg); break;
-		case 'R': snprintf(opt.refresh_token, sizeof(opt.refresh_token), "%s", optarg); break;
-		case 'T': opt.token_ttl = strtol(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (server.admin)
-		return fake_admin(&server);
-	if (fake_gen_check(&server, 2) < 0 || opt.token_ttl < 1) {
-		usage(stderr);
-		return 2;
-	}
-	fake_shop_generate(&shop, &gen, &ids);
-	/* --access-token, valid for --token-ttl */
-	fake_tokens_issue(&tokens, opt.access_token, "pdd-token", opt.token_ttl, 0, first,
-			  sizeof(first));
-	return fake_serve(&server);
+	return fake_shop_main(&server, &shop, &ids, &cred, &tokens, argc, argv);
 }

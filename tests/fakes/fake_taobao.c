@@ -1,10 +1,10 @@
 /*
  * fake_taobao.c — a fake Taobao/Tmall TOP router (淘宝开放平台) for tests and the demo.
  *
- *   fake_taobao [--port N] [--port-file FILE] [--seed N] [--orders N] [--history-days N]
- *               [--bad-orders N] [--end TIME] [--app-key K] [--app-secret S]
- *               [--session T] [--refresh-token R] [--session-ttl SECS]
- *               [--fault SPEC]... [--verbose]
+ *   fake_taobao [--port N] [--port-file FILE] [FAKE_GEN options] [--app-key K]
+ *       [--app-secret S] [--access-token T] [--refresh-token R] [--shop-id ID]
+ *       [--token-ttl SECS] [--fault SPEC]... [--verbose]   (see fake_shop_main)
+ *       (--app-key is the app_key, --access-token the session valid from the start))
  *   fake_taobao --port N --admin PATH     (a client for the admin endpoints below)
  *
  * Serves, on 127.0.0.1, a shop generated from the seed (tests/fakes/lib/fake_shop.h) the
@@ -65,12 +65,11 @@
 #define LIST_METHOD "taobao.trades.sold.increment.get"
 #define RET(call) do { call; return; } while (0)
 
-enum top_fault { F_TOP };
-
-static struct {
-	char app_key[64], app_secret[128], session[128], refresh_token[128];
-	long session_ttl;
-} opt = { "12345678", "test-secret", "tb-session-0", "tb-refresh-0", 30 * 86400 };
+static struct shop_creds cred = {
+	.app_key = "12345678", .app_secret = "test-secret", .access_token = "tb-session-0",
+	.refresh_token = "tb-refresh-0", .token_ttl = 30 * 86400, .issue_first = 1,
+	.token_prefix = "tb-session",
+};
 
 static struct shop_tokens sessions;
 static struct shop_stats stats;
@@ -110,11 +109,6 @@ static const struct shop_ids ids = { .order_id = tid_of, .line_id = oid_of, .buy
 
 /* ---- answers ------------------------------------------------------------------------------ */
 
-static void put_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
 static void put_time(struct json_object *o, const char *k, int64_t t)
 {
 	char s[32];
@@ -122,7 +116,7 @@ static void put_time(struct json_object *o, const char *k, int64_t t)
 	if (!t)
 		return; /* TOP leaves unset times out */
 	fake_cn_text(t, s, sizeof(s));
-	put_str(o, k, s);
+	fake_put_str(o, k, s);
 }
 
 static void put_yuan(struct json_object *o, const char *k, int64_t fen)
@@ -130,7 +124,7 @@ static void put_yuan(struct json_object *o, const char *k, int64_t fen)
 	char s[32];
 
 	fake_yuan(fen, s, sizeof(s));
-	put_str(o, k, s);
+	fake_put_str(o, k, s);
 }
 
 static void put_request_id(struct json_object *o)
@@ -138,7 +132,7 @@ static void put_request_id(struct json_object *o)
 	char id[32];
 
 	snprintf(id, sizeof(id), "%" PRIx64, ++request_id * 2654435761u + 0x1f3a);
-	put_str(o, "request_id", id);
+	fake_put_str(o, "request_id", id);
 }
 
 static void reply_error(struct fake_reply *r, int code, const char *msg, const char *sub_code,
@@ -148,11 +142,11 @@ static void reply_error(struct fake_reply *r, int code, const char *msg, const c
 
 	stats.rejected++;
 	json_object_object_add(e, "code", json_object_new_int(code));
-	put_str(e, "msg", msg);
+	fake_put_str(e, "msg", msg);
 	if (sub_code)
-		put_str(e, "sub_code", sub_code);
+		fake_put_str(e, "sub_code", sub_code);
 	if (sub_msg)
-		put_str(e, "sub_msg", sub_msg);
+		fake_put_str(e, "sub_msg", sub_msg);
 	put_request_id(e);
 	json_object_object_add(o, "error_response", e);
 	fake_reply_json(r, o);
@@ -194,22 +188,22 @@ static struct json_object *order_json(const struct shop_order *o, int k, const c
 #define WANT(name) wanted(fields, name, 1)
 	if (WANT("oid")) {
 		json_object_object_add(it, "oid", json_object_new_int64(strtoll(l->id, NULL, 10)));
-		put_str(it, "oid_str", l->id);
+		fake_put_str(it, "oid_str", l->id);
 	}
 	if (WANT("num_iid"))
 		json_object_object_add(it, "num_iid", json_object_new_int64(l->item_id));
 	snprintf(sku, sizeof(sku), "%" PRId64, l->sku_id);
 	if (WANT("sku_id"))
-		put_str(it, "sku_id", sku);
+		fake_put_str(it, "sku_id", sku);
 	if (WANT("outer_sku_id") && l->outer_sku[0])
-		put_str(it, "outer_sku_id", l->outer_sku);
+		fake_put_str(it, "outer_sku_id", l->outer_sku);
 	if (WANT("title"))
-		put_str(it, "title", l->title);
+		fake_put_str(it, "title", l->title);
 	if (WANT("num"))
 		json_object_object_add(it, "num", json_object_new_int(l->num));
 	if (WANT("price")) {
 		if (o->bad == 2 && k == 0)
-			put_str(it, "price", "12.345");
+			fake_put_str(it, "price", "12.345");
 		else
 			put_yuan(it, "price", l->price);
 	}
@@ -222,10 +216,10 @@ static struct json_object *order_json(const struct shop_order *o, int k, const c
 	if (WANT("discount_fee"))
 		put_yuan(it, "discount_fee", l->price * l->num - l->pay);
 	if (WANT("status"))
-		put_str(it, "status", fake_shop_line_refunded(o, k) && o->st != SHOP_REFUNDED
+		fake_put_str(it, "status", fake_shop_line_refunded(o, k) && o->st != SHOP_REFUNDED
 					      ? "TRADE_CLOSED" : trade_status(o));
 	if (WANT("refund_status"))
-		put_str(it, "refund_status", refund_status(o, k));
+		fake_put_str(it, "refund_status", refund_status(o, k));
 	if (WANT("consign_time"))
 		put_time(it, "consign_time", o->shipped);
 	if (WANT("end_time"))
@@ -247,12 +241,12 @@ static struct json_object *trade_json(const struct shop_order *o)
 #define WANT(name) wanted(fields, name, 0)
 	if (WANT("tid")) {
 		json_object_object_add(t, "tid", json_object_new_int64(strtoll(o->id, NULL, 10)));
-		put_str(t, "tid_str", o->id);
+		fake_put_str(t, "tid_str", o->id);
 	}
 	if (WANT("status"))
-		put_str(t, "status", trade_status(o));
+		fake_put_str(t, "status", trade_status(o));
 	if (WANT("type"))
-		put_str(t, "type", "fixed");
+		fake_put_str(t, "type", "fixed");
 	if (WANT("created"))
 		put_time(t, "created", o->created);
 	if (WANT("modified"))
@@ -272,13 +266,13 @@ static struct json_object *trade_json(const struct shop_order *o)
 	if (WANT("discount_fee"))
 		put_yuan(t, "discount_fee", total - pay);
 	if (WANT("buyer_open_uid"))
-		put_str(t, "buyer_open_uid", shop.buyer[o->buyer].id);
+		fake_put_str(t, "buyer_open_uid", shop.buyer[o->buyer].id);
 	if (WANT("buyer_nick"))
-		put_str(t, "buyer_nick", "t**1");
+		fake_put_str(t, "buyer_nick", "t**1");
 	if (WANT("receiver_name"))
-		put_str(t, "receiver_name", "张**");
+		fake_put_str(t, "receiver_name", "张**");
 	if (WANT("receiver_mobile"))
-		put_str(t, "receiver_mobile", "138****0000");
+		fake_put_str(t, "receiver_mobile", "138****0000");
 #undef WANT
 	if (strstr(fields, ",orders,") || strstr(fields, ",orders.")) {
 		struct json_object *wrap = json_object_new_object(), *list = json_object_new_array();
@@ -307,17 +301,11 @@ static int type_asked(const char *type)
 /* The signature over every parameter but sign, by sign_method. 0 when it matches. */
 static int sign_check(const struct fake_request *rq, const char *sign)
 {
-	struct api_param p[FAKE_MAX_PARAMS];
-	enum api_sign_scheme scheme;
 	const char *method = fake_param(rq, "sign_method");
-	char want[API_SIGN_MAX];
+	enum api_sign_scheme scheme;
 
-	if (api_sign_top_scheme(method ? method : "md5", &scheme) < 0)
-		return -1;
-	for (int i = 0; i < rq->nparams; i++)
-		p[i] = (struct api_param){ rq->param[i].key, rq->param[i].value };
-	return api_sign(scheme, p, (size_t)rq->nparams, opt.app_secret, want) == 0 &&
-		       strcmp(want, sign) == 0 ? 0 : -1;
+	return api_sign_top_scheme(method ? method : "md5", &scheme) == 0 &&
+		       fake_signed(rq, scheme, cred.app_secret, sign) ? 0 : -1;
 }
 
 /* The system parameters; 1 when r holds the error answer. */
@@ -332,7 +320,7 @@ static int system_check(struct fake_request *rq, struct fake_reply *r)
 		return reply_error(r, 21, "Missing Method", NULL, NULL), 1;
 	if (!key || !*key)
 		return reply_error(r, 28, "Missing App Key", NULL, NULL), 1;
-	if (strcmp(key, opt.app_key) != 0)
+	if (strcmp(key, cred.app_key) != 0)
 		return reply_error(r, 29, "Invalid App Key", NULL, NULL), 1;
 	if (!ts || !*ts)
 		return reply_error(r, 30, "Missing Timestamp", NULL, NULL), 1;
@@ -358,24 +346,12 @@ static int system_check(struct fake_request *rq, struct fake_reply *r)
 
 /* ---- the list call ------------------------------------------------------------------------------ */
 
-static long num_param(const struct fake_request *rq, const char *k, long def)
-{
-	const char *v = fake_param(rq, k);
-	char *end;
-	long n;
-
-	if (!v || !*v)
-		return def;
-	n = strtol(v, &end, 10);
-	return *end ? -1 : n;
-}
-
 static void handle_list(struct fake_request *rq, struct fake_reply *r)
 {
 	const char *fields = fake_param(rq, "fields");
 	const char *sm = fake_param(rq, "start_modified"), *em = fake_param(rq, "end_modified");
 	const char *hn = fake_param(rq, "use_has_next");
-	long page_no = num_param(rq, "page_no", 1), page_size = num_param(rq, "page_size", 40);
+	long page_no = fake_param_long(rq, "page_no", 1), page_size = fake_param_long(rq, "page_size", 40);
 	int use_has_next = hn && !strcmp(hn, "true");
 	struct json_object *o, *resp, *list;
 	struct shop_order **hit = NULL;
@@ -430,8 +406,8 @@ static void oauth_error(struct fake_reply *r, const char *error, const char *des
 {
 	struct json_object *o = json_object_new_object();
 
-	put_str(o, "error", error);
-	put_str(o, "error_description", desc);
+	fake_put_str(o, "error", error);
+	fake_put_str(o, "error_description", desc);
 	fake_reply_json(r, o);
 	r->status = 401;
 	r->content_type = "application/json;charset=UTF-8";
@@ -448,20 +424,20 @@ static void handle_token(struct fake_request *rq, struct fake_reply *r)
 	stats.token_calls++;
 	if (strcmp(rq->method, "POST") != 0 || !grant || strcmp(grant, "refresh_token") != 0)
 		RET(oauth_error(r, "unsupported_grant_type", "grant_type must be refresh_token"));
-	if (!id || !secret || strcmp(id, opt.app_key) || strcmp(secret, opt.app_secret))
+	if (!id || !secret || strcmp(id, cred.app_key) || strcmp(secret, cred.app_secret))
 		RET(oauth_error(r, "invalid_client", "client_id or client_secret is wrong"));
-	if (!refresh || strcmp(refresh, opt.refresh_token))
+	if (!refresh || strcmp(refresh, cred.refresh_token))
 		RET(oauth_error(r, "invalid_grant", "refresh_token is invalid or expired"));
-	fake_tokens_issue(&sessions, opt.session, "tb-session", opt.session_ttl,
+	fake_tokens_issue(&sessions, cred.access_token, "tb-session", cred.token_ttl,
 			  fake_rand(&shop.rng), tok, sizeof(tok));
 	o = json_object_new_object();
-	put_str(o, "access_token", tok);
-	put_str(o, "token_type", "Bearer");
-	json_object_object_add(o, "expires_in", json_object_new_int64(opt.session_ttl));
-	put_str(o, "refresh_token", opt.refresh_token);
+	fake_put_str(o, "access_token", tok);
+	fake_put_str(o, "token_type", "Bearer");
+	json_object_object_add(o, "expires_in", json_object_new_int64(cred.token_ttl));
+	fake_put_str(o, "refresh_token", cred.refresh_token);
 	json_object_object_add(o, "re_expires_in", json_object_new_int64(180 * 86400));
-	put_str(o, "taobao_user_nick", "%E6%B5%8B%E8%AF%95%E5%BA%97");
-	put_str(o, "taobao_user_id", "2200000001");
+	fake_put_str(o, "taobao_user_nick", "%E6%B5%8B%E8%AF%95%E5%BA%97");
+	fake_put_str(o, "taobao_user_id", "2200000001");
 	fake_reply_json(r, o);
 }
 
@@ -469,12 +445,6 @@ static void handle_token(struct fake_request *rq, struct fake_reply *r)
 
 static int fault_key(struct fake_fault *f, const char *key, const char *value)
 {
-	if (!strcmp(key, "top")) {
-		f->kind = FAKE_FAULT_CUSTOM;
-		f->custom = F_TOP;
-		f->value = atol(value);
-		return 1;
-	}
 	if (!strcmp(key, "ban")) {
 		snprintf(f->text, sizeof(f->text), "%ld", atol(value));
 		return 1;
@@ -530,60 +500,14 @@ static struct fake_server server = {
 	.name = "fake_taobao",
 	.handle = handle,
 	.admin_handle = handle_admin,
+	.code_key = "top",
 	.fault_key = fault_key,
 	.fault_fire = fault_fire,
 	.cut_json = "{\"trades_sold_increment_get_response\":{\"total_results\":3,\"trades\":"
 		    "{\"trade\":[{\"tid\":2231958349",
 };
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: fake_taobao [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
-		     "                   [--history-days N] [--bad-orders N] [--end TIME]\n"
-		     "                   [--app-key K] [--app-secret S] [--session T]\n"
-		     "                   [--refresh-token R] [--session-ttl SECS]\n"
-		     "                   [--fault SPEC]... [--verbose]\n"
-		     "       fake_taobao --port N --admin PATH\n");
-}
-
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		FAKE_LONGOPTS,
-		FAKE_GEN_LONGOPTS,
-		{ "app-key", required_argument, NULL, 'k' },
-		{ "app-secret", required_argument, NULL, 'S' },
-		{ "session", required_argument, NULL, 't' },
-		{ "refresh-token", required_argument, NULL, 'R' },
-		{ "session-ttl", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
-	char first[136];
-	int o;
-
-	server.gen = &gen;
-	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
-		switch (o) {
-		case 'k': snprintf(opt.app_key, sizeof(opt.app_key), "%s", optarg); break;
-		case 'S': snprintf(opt.app_secret, sizeof(opt.app_secret), "%s", optarg); break;
-		case 't': snprintf(opt.session, sizeof(opt.session), "%s", optarg); break;
-		case 'R': snprintf(opt.refresh_token, sizeof(opt.refresh_token), "%s", optarg); break;
-		case 'T': opt.session_ttl = strtol(optarg, NULL, 10); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (server.admin)
-		return fake_admin(&server);
-	if (fake_gen_check(&server, 2) < 0 || opt.session_ttl < 1) {
-		usage(stderr);
-		return 2;
-	}
-	fake_shop_generate(&shop, &gen, &ids);
-	/* --session, valid for --session-ttl */
-	fake_tokens_issue(&sessions, opt.session, "tb-session", opt.session_ttl, 0, first,
-			  sizeof(first));
-	return fake_serve(&server);
+	return fake_shop_main(&server, &shop, &ids, &cred, &sessions, argc, argv);
 }

@@ -102,7 +102,7 @@ static void test_rejects(void **state)
 				   "\"sale_price\":\"11.9\"}", "0"), &o, why), -1);
 	assert_string_equal(why, "sale_price: not an integer \"11.9\"");
 	assert_int_equal(run(ORDER("20", "", "0"), &o, why), -1);
-	assert_string_equal(why, "order_detail.product_infos: no products");
+	assert_string_equal(why, "order_detail.product_infos: no lines");
 	assert_int_equal(run("{\"order\":{\"order_id\":\"1\"}}", &o, why), -1);
 	assert_string_equal(why, "order_detail: missing");
 	order_json_release(&o);

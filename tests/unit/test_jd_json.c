@@ -97,7 +97,7 @@ static void test_rejects(void **state)
 				   "\"jdPrice\":\"1.00\",\"itemTotal\":\"two\"}"), &o, why), -1);
 	assert_string_equal(why, "itemTotal: not a whole number of at least 1 \"two\"");
 	assert_int_equal(run(ORDER("FINISHED_L", PAID, ""), &o, why), -1);
-	assert_string_equal(why, "itemInfoList: no items");
+	assert_string_equal(why, "itemInfoList: no lines");
 	assert_int_equal(run("{\"orderId\":2.89e11}", &o, why), -1);
 	assert_non_null(strstr(why, "orderId: not an exact integer"));
 	order_json_release(&o);

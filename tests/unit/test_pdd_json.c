@@ -133,7 +133,7 @@ static void test_rejects(void **state)
 				   "\"goods_count\":1,\"goods_price\":12.345}"), &o, why), -1);
 	assert_string_equal(why, "goods_price: more than 2 decimals \"12.345\"");
 	assert_int_equal(run(ORDER("1", "1", "1", ""), &o, why), -1);
-	assert_string_equal(why, "item_list: no goods");
+	assert_string_equal(why, "item_list: no lines");
 	assert_int_equal(run("{\"order_sn\":240301,\"confirm_status\":1}", &o, why), -1);
 	assert_string_equal(why, "created_time: missing");
 	order_json_release(&o);

@@ -4,6 +4,7 @@
 #include "fake_shop.h"
 
 #include "fake_server.h"
+#include "siyu/api_sign.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -394,6 +395,17 @@ void fake_tokens_expire(struct shop_tokens *t)
 		t->expires[i] = 0;
 }
 
+int fake_signed(const struct fake_request *rq, int scheme, const char *secret, const char *sign)
+{
+	struct api_param p[FAKE_MAX_PARAMS];
+	char want[API_SIGN_MAX];
+
+	for (int i = 0; i < rq->nparams; i++)
+		p[i] = (struct api_param){ rq->param[i].key, rq->param[i].value };
+	return sign && api_sign((enum api_sign_scheme)scheme, p, (size_t)rq->nparams, secret,
+				want) == 0 && strcmp(want, sign) == 0;
+}
+
 static void add_stat(struct json_object *o, const char *k, int64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64(v));
@@ -439,4 +451,59 @@ struct json_object *fake_shop_page(struct shop_order **hit, int n, long page, lo
 	for (long i = (page - 1) * page_size; i < n && i < page * page_size; i++)
 		json_object_array_add(list, fn(hit[i]));
 	return list;
+}
+
+static void shop_usage(FILE *out, const char *name)
+{
+	fprintf(out, "usage: %s [--port N] [--port-file FILE] [--seed N] [--orders N]\n"
+		     "       [--history-days N] [--bad-orders N] [--end \"YYYY-MM-DD HH:MM:SS\"]\n"
+		     "       [--app-key K] [--app-secret S] [--access-token T] [--refresh-token R]\n"
+		     "       [--shop-id ID] [--token-ttl SECS] [--fault SPEC]... [--verbose]\n"
+		     "   or: %s --port N --admin PATH   (call an admin endpoint of a running fake)\n",
+		name, name);
+}
+
+int fake_shop_main(struct fake_server *srv, struct fake_shop *shop, const struct shop_ids *ids,
+		   struct shop_creds *c, struct shop_tokens *tk, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		FAKE_LONGOPTS,
+		FAKE_GEN_LONGOPTS,
+		{ "app-key", required_argument, NULL, 'k' },
+		{ "app-secret", required_argument, NULL, 'S' },
+		{ "access-token", required_argument, NULL, 't' },
+		{ "refresh-token", required_argument, NULL, 'R' },
+		{ "shop-id", required_argument, NULL, 'i' },
+		{ "token-ttl", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
+	char first[136];
+	int o;
+
+	srv->gen = &gen;
+	while ((o = fake_getopt(srv, argc, argv, longopts)) != -1) {
+		switch (o) {
+		case 'k': snprintf(c->app_key, sizeof(c->app_key), "%s", optarg); break;
+		case 'S': snprintf(c->app_secret, sizeof(c->app_secret), "%s", optarg); break;
+		case 't': snprintf(c->access_token, sizeof(c->access_token), "%s", optarg); break;
+		case 'R': snprintf(c->refresh_token, sizeof(c->refresh_token), "%s", optarg); break;
+		case 'i': snprintf(c->shop_id, sizeof(c->shop_id), "%s", optarg); break;
+		case 'T': c->token_ttl = strtol(optarg, NULL, 10); break;
+		case 'h': shop_usage(stdout, srv->name); return 0;
+		default: shop_usage(stderr, srv->name); return 2;
+		}
+	}
+	if (srv->admin)
+		return fake_admin(srv);
+	if (fake_gen_check(srv, 2) < 0 || c->token_ttl < 1) {
+		shop_usage(stderr, srv->name);
+		return 2;
+	}
+	fake_shop_generate(shop, &gen, ids);
+	if (c->issue_first)
+		fake_tokens_issue(tk, c->access_token, c->token_prefix, c->token_ttl, 0, first,
+				  sizeof(first));
+	return fake_serve(srv);
 }

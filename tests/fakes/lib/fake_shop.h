@@ -163,6 +163,13 @@ struct fake_request;
 struct fake_reply;
 
 /*
+ * Whether sign is the signature of every parameter of rq but sign under scheme (an
+ * enum api_sign_scheme) and secret: extract/api_sign.c, checked against the platforms'
+ * published vectors by tests/unit/test_api_sign.c.
+ */
+int fake_signed(const struct fake_request *rq, int scheme, const char *secret, const char *sign);
+
+/*
  * The admin endpoints of a shop fake: mutate?step=N, expect, stats[?clear=1] (calls,
  * list_calls, token_calls, tokens_issued, faults_fired, rejected, min_start, max_end,
  * max_span, max_page_size).
@@ -170,6 +177,28 @@ struct fake_reply;
 void fake_shop_admin(struct fake_shop *s, struct shop_stats *st, struct shop_tokens *tk,
 		     const struct fake_server *srv, struct fake_request *rq, const char *what,
 		     struct fake_reply *r);
+
+/* What a shop fake checks: its app's credentials and the tokens it hands out. */
+struct shop_creds {
+	char app_key[64];              /* --app-key: app_key, client_id or appid */
+	char app_secret[128];          /* --app-secret */
+	char access_token[128];        /* --access-token: the token issued first */
+	char refresh_token[128];       /* --refresh-token */
+	char shop_id[32];              /* --shop-id */
+	long token_ttl;                /* --token-ttl: seconds a token lives */
+	int issue_first;               /* the first token is valid from the start (it is
+					  configured, not fetched, by the client) */
+	const char *token_prefix;      /* the later tokens' prefix */
+};
+
+/*
+ * The main of a shop fake: the common options, the generator's and the credentials'
+ * (--app-key, --app-secret, --access-token, --refresh-token, --shop-id, --token-ttl);
+ * the admin client with --admin; else generate the shop, issue the first token when
+ * c->issue_first, and serve. The exit code.
+ */
+int fake_shop_main(struct fake_server *srv, struct fake_shop *shop, const struct shop_ids *ids,
+		   struct shop_creds *c, struct shop_tokens *tk, int argc, char **argv);
 
 /* The orders of hit[0..n) on page (from 1) of page_size into a new JSON array, each by fn. */
 struct json_object *fake_shop_page(struct shop_order **hit, int n, long page, long page_size,
