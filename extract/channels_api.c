@@ -2,12 +2,12 @@
  * channels_api.c — the WeChat Channels shop client of the channels source (see
  * channels_api.h, docs/api-channels.md).
  */
-#include "siyu/channels_api.h"
+#include "siyu/extract/channels_api.h"
 
-#include "siyu/api_sign.h"
-#include "siyu/http.h"
-#include "siyu/log.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/extract/api_sign.h"
+#include "siyu/extract/http.h"
+#include "siyu/common/log.h"
+#include "siyu/common/json_get.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -2,12 +2,12 @@
  * douyin_api.c — the 抖店 client of the douyin source (see douyin_api.h,
  * docs/api-douyin.md).
  */
-#include "siyu/douyin_api.h"
+#include "siyu/extract/douyin_api.h"
 
-#include "siyu/api_sign.h"
-#include "siyu/http.h"
-#include "siyu/log.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/extract/api_sign.h"
+#include "siyu/extract/http.h"
+#include "siyu/common/log.h"
+#include "siyu/common/json_get.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
 /*
  * jd_api.c — the JOS client of the jd source (see jd_api.h, docs/api-jd.md).
  */
-#include "siyu/jd_api.h"
+#include "siyu/extract/jd_api.h"
 
-#include "siyu/api_sign.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/extract/api_sign.h"
+#include "siyu/common/json_get.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,12 +1,12 @@
 /*
  * pdd_api.c — the Pinduoduo client of the pdd source (see pdd_api.h, docs/api-pdd.md).
  */
-#include "siyu/pdd_api.h"
+#include "siyu/extract/pdd_api.h"
 
-#include "siyu/api_sign.h"
-#include "siyu/http.h"
-#include "siyu/log.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/extract/api_sign.h"
+#include "siyu/extract/http.h"
+#include "siyu/common/log.h"
+#include "siyu/common/json_get.h"
 
 #include <inttypes.h>
 #include <stdio.h>

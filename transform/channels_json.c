@@ -4,10 +4,10 @@
  *
  * Pure: no I/O, no clock. Every failure names the field and quotes the value.
  */
-#include "siyu/channels_json.h"
+#include "siyu/transform/channels_json.h"
 
-#include "siyu/order_status.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/transform/order_status.h"
+#include "siyu/common/json_get.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -39,7 +39,7 @@
  */
 #include "lib/fake_server.h"
 #include "lib/fake_shop.h"
-#include "siyu/api_sign.h"
+#include "siyu/extract/api_sign.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/channels_json.h"
+#include "siyu/transform/channels_json.h"
 
 static const struct channels_xform X = { "wx-shop-1" };
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/douyin_json.h"
+#include "siyu/transform/douyin_json.h"
 
 static const struct douyin_xform X = { "4463798" };
 

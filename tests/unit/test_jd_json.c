@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/jd_json.h"
+#include "siyu/transform/jd_json.h"
 
 static const struct jd_xform X = { "jd-vender-10001" };
 

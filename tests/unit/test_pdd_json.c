@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/pdd_json.h"
+#include "siyu/transform/pdd_json.h"
 
 static const struct pdd_xform X = { "pdd-mall-1" };
 

@@ -12,11 +12,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/api_sign.h"
-#include "siyu/channels_api.h"
-#include "siyu/douyin_api.h"
-#include "siyu/jd_api.h"
-#include "siyu/pdd_api.h"
+#include "siyu/extract/api_sign.h"
+#include "siyu/extract/channels_api.h"
+#include "siyu/extract/douyin_api.h"
+#include "siyu/extract/jd_api.h"
+#include "siyu/extract/pdd_api.h"
 
 static int64_t fixed_now(void)
 {

@@ -4,7 +4,7 @@
 #include "fake_shop.h"
 
 #include "fake_server.h"
-#include "siyu/api_sign.h"
+#include "siyu/extract/api_sign.h"
 
 #include <stdio.h>
 #include <stdlib.h>
