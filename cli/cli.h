@@ -67,6 +67,14 @@ int cli_recover_connection(PGconn *conn, const char *command);
 /* Refresh the KPI materialized views, when the schema has kpi.refresh(). 0 / -1. */
 int cli_refresh_kpis(PGconn *conn);
 
+/*
+ * The end of a run, import or replay: record exit_code in etl.run
+ * (runlog_finish), log "COMMAND finished" and, when [run] metrics_file is
+ * set, rewrite the metrics file (a failure to write it is a warning).
+ */
+void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long long run_id,
+		    int exit_code);
+
 /* Where the migrations live: $SIYU_MIGRATIONS, beside the binary, or ./sql/migrations. */
 const char *cli_migrations_dir(const char *argv0, char *buf, size_t n);
 
