@@ -7,13 +7,11 @@
  */
 #include "siyu/metrics.h"
 
+#include "siyu/atomic_file.h"
+#include "siyu/buf.h"
 #include "siyu/db.h"
 
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <stdio.h>
 
 struct metrics_query {
 	const char *sql;
@@ -91,36 +89,39 @@ static const struct metric metrics[] = {
 #define NMETRICS (sizeof(metrics) / sizeof(metrics[0]))
 
 /* A label value in the exposition format: backslash, quote and newline escaped. */
-static void print_label_value(FILE *out, const char *v)
+static int add_label_value(struct buf *out, const char *v)
 {
-	for (; *v; v++) {
+	int rc = 0;
+
+	for (; *v && !rc; v++) {
 		if (*v == '\\' || *v == '"')
-			fprintf(out, "\\%c", *v);
+			rc = buf_addf(out, "\\%c", *v);
 		else if (*v == '\n')
-			fputs("\\n", out);
+			rc = buf_adds(out, "\\n");
 		else
-			fputc(*v, out);
+			rc = buf_addch(out, *v);
 	}
+	return rc;
 }
 
-static void print_metric(FILE *out, const struct metric *m, const PGresult *res,
-			 const struct metrics_query *q)
+static int add_metric(struct buf *out, const struct metric *m, const PGresult *res,
+		      const struct metrics_query *q)
 {
-	fprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", m->name, m->help, m->name);
-	for (int r = 0; r < PQntuples(res); r++) {
+	int rc = buf_addf(out, "# HELP %s %s\n# TYPE %s gauge\n", m->name, m->help, m->name);
+
+	for (int r = 0; r < PQntuples(res) && !rc; r++) {
 		if (PQgetisnull(res, r, m->column))
 			continue; /* never happened: no sample rather than a made-up one */
-		fprintf(out, "%s{", m->name);
-		for (int l = 0; l < q->nlabels; l++) {
-			fprintf(out, "%s%s=\"", l ? "," : "", q->labels[l]);
-			print_label_value(out, PQgetvalue(res, r, l));
-			fputc('"', out);
-		}
-		fprintf(out, "} %s\n", PQgetvalue(res, r, m->column));
+		rc |= buf_addf(out, "%s{", m->name);
+		for (int l = 0; l < q->nlabels; l++)
+			rc |= buf_addf(out, "%s%s=\"", l ? "," : "", q->labels[l]) ||
+			      add_label_value(out, PQgetvalue(res, r, l)) || buf_addch(out, '"');
+		rc |= buf_addf(out, "} %s\n", PQgetvalue(res, r, m->column));
 	}
+	return rc;
 }
 
-int metrics_print(PGconn *conn, FILE *out, char *err, size_t errlen)
+int metrics_print(PGconn *conn, struct buf *out, char *err, size_t errlen)
 {
 	PGresult *res[NQUERIES] = { 0 };
 	int rc = 0;
@@ -133,8 +134,12 @@ int metrics_print(PGconn *conn, FILE *out, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < NMETRICS; i++)
-		print_metric(out, &metrics[i], res[metrics[i].query], &queries[metrics[i].query]);
+	for (size_t i = 0; i < NMETRICS && rc == 0; i++) {
+		if (add_metric(out, &metrics[i], res[metrics[i].query], &queries[metrics[i].query])) {
+			snprintf(err, errlen, "metrics: out of memory");
+			rc = -1;
+		}
+	}
 out:
 	for (size_t i = 0; i < NQUERIES; i++)
 		PQclear(res[i]);
@@ -143,50 +148,19 @@ out:
 
 int metrics_write(PGconn *conn, const char *path, char *err, size_t errlen)
 {
-	const char *slash = strrchr(path, '/');
-	char tmp[4096];
-	FILE *out = NULL;
-	int fd, rc = -1;
+	struct buf text = BUF_INIT;
+	char why[1024];
+	int rc = -1;
 
-	/* The temporary name has no .prom suffix: the collector ignores it. */
-	if (slash)
-		snprintf(tmp, sizeof(tmp), "%.*s/.siyu-metrics.XXXXXX", (int)(slash - path), path);
-	else
-		snprintf(tmp, sizeof(tmp), ".siyu-metrics.XXXXXX");
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot write metrics file '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	out = fdopen(fd, "w");
-	if (!out) {
-		snprintf(err, errlen, "cannot write metrics file '%s': %s", path, strerror(errno));
-		close(fd);
+	if (metrics_print(conn, &text, err, errlen) < 0)
 		goto out;
-	}
-	if (metrics_print(conn, out, err, errlen) < 0)
-		goto out;
-	/* Readable by the node exporter's user; mkstemp made it 0600. */
-	if (fchmod(fd, 0644) < 0 || fflush(out) != 0 || fsync(fd) < 0 || ferror(out)) {
-		snprintf(err, errlen, "cannot write metrics file '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (fclose(out) != 0) {
-		out = NULL;
-		snprintf(err, errlen, "cannot write metrics file '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	out = NULL;
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "cannot rename '%s' to metrics file '%s': %s", tmp, path,
-			 strerror(errno));
+	if (atomic_file_write(path, buf_str(&text), text.len, 0644, why, sizeof(why)) < 0) {
+		/* 0644: the node exporter runs as another user */
+		snprintf(err, errlen, "metrics file: %s", why);
 		goto out;
 	}
 	rc = 0;
 out:
-	if (out)
-		fclose(out);
-	if (rc < 0)
-		unlink(tmp);
+	buf_release(&text);
 	return rc;
 }

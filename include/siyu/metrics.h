@@ -12,20 +12,20 @@
 #define SIYU_METRICS_H
 
 #include <libpq-fe.h>
-#include <stdio.h>
 #include <stddef.h>
 
-/*
- * Write the metrics of the warehouse on conn to out (exposition format
- * 0.0.4). Returns 0, or -1 with err filled (a query failed).
- */
-int metrics_print(PGconn *conn, FILE *out, char *err, size_t errlen);
+struct buf;
 
 /*
- * Write them to path atomically: into a temporary file in path's directory,
- * flushed to disk, then renamed over path, so a scraper never reads half a
- * file. Returns 0, or -1 with err filled (path named); path is then left as
- * it was.
+ * Append the metrics of the warehouse on conn to out (exposition format
+ * 0.0.4). Returns 0, or -1 with err filled (a query failed).
+ */
+int metrics_print(PGconn *conn, struct buf *out, char *err, size_t errlen);
+
+/*
+ * Write them to path atomically (atomic_file_write, mode 0644), so a
+ * scraper never reads half a file. Returns 0, or -1 with err filled (path
+ * named); path is then left as it was.
  */
 int metrics_write(PGconn *conn, const char *path, char *err, size_t errlen);
 

@@ -105,11 +105,11 @@ test_expect_success 'a file that cannot be written: a warning naming it, the exi
 	mkdir isdir.prom &&
 	sample_conf --run "metrics_file = $TRASH/isdir.prom" >isdir.conf &&
 	"$SIYU" --config isdir.conf run >out 2>err &&
-	grep -q "level=warn msg=\"metrics file not written\" error=\"cannot rename .* to metrics file .*isdir.prom.: Is a directory\"" err &&
-	test_must_fail ls .siyu-metrics.* &&
+	grep -q "level=warn msg=\"metrics file not written\" error=\"metrics file: cannot replace .*/isdir.prom.: Is a directory\"" err &&
+	test_must_fail ls .isdir.prom.* &&
 	sample_conf --run "metrics_file = $TRASH/missing/siyu.prom" >missing.conf &&
 	"$SIYU" --config missing.conf run >out 2>err &&
-	grep -q "metrics file not written.*cannot write metrics file .*missing/siyu.prom.: No such file or directory" err &&
+	grep -q "metrics file not written.*cannot write .*missing/siyu.prom.: No such file or directory" err &&
 	test_cmp before.prom prom/siyu.prom
 '
 
