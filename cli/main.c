@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "load order files (CSV) into the warehouse" },
 	{ "check", cmd_check, "data tests and source freshness of the warehouse" },
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
+	{ "report", cmd_report, "write the KPI dashboard as one offline HTML file" },
 	{ "wecom-callback", cmd_wecom_callback, "receive WeCom change events into the spool" },
 };
 

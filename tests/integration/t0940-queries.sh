@@ -4,21 +4,9 @@ test_description='docs/queries.md: each of the ten analyst queries runs as bi_re
 
 setup_db
 "$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
-export SIYU_PII_KEY=t0940-test-key-0123456789
-export SIYU_HTTP_BACKOFF_SCALE=0.001 WECOM_SECRET=demo-secret
 Q="'"
-
-# The demo's data: the sample exports and the fake WeCom demo corp (its default options,
-# which share 150 of the sample's buyers), as make demo loads them.
-"$TOP/scripts/fake-wecom.sh" start "$TRASH/wecom" >/dev/null || die "cannot start the fake WeCom"
-test_atexit "kill $(cat "$TRASH/wecom/pid") 2>/dev/null || true"
-{
-	sample_conf
-	printf '[source.wecom]\ntype = wecom\nbase_url = %s\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\nrps = 1000\n' \
-		"$("$TOP/scripts/fake-wecom.sh" url "$TRASH/wecom")"
-} >"$TRASH/demo.conf"
-"$SIYU" --config "$TRASH/demo.conf" run >"$TRASH/run.out" 2>"$TRASH/run.err" ||
-	die "the demo load failed: $(tail -5 "$TRASH/run.err")"
+. "$TOP/tests/integration/lib-demo.sh"
+demo_load
 
 # The ```sql block of each numbered section of docs/queries.md, one file each: q01.sql ...
 awk '/^## / { numbered = /^## [0-9]+\. / }
