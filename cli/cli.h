@@ -43,6 +43,13 @@ int cli_load_config(struct cli *cli);
 PGconn *cli_connect(struct cli *cli);
 
 /*
+ * cli_connect, then set the session's TimeZone to [run] timezone (times as the
+ * operators think of them, dates of the business day) and DateStyle ISO.
+ * NULL after a message naming command.
+ */
+PGconn *cli_connect_business_time(struct cli *cli, const char *command);
+
+/*
  * Handle the options every subcommand accepts (--config, --verbose, --help).
  * Returns 1 when opt was one of them, 0 otherwise.
  */

@@ -589,12 +589,10 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_load_config(cli)) != 0)
 		return rc;
-	conn = cli_connect(cli);
+	conn = cli_connect_business_time(cli, "report");
 	if (!conn)
 		return EXIT_FAILED;
-	const char *tz[] = { cli->cfg.timezone };
-	rc = db_exec_params(conn, "SELECT set_config('TimeZone', $1, false)", 1, tz) < 0
-		     ? EXIT_FAILED : build_report(conn, from, to, &page);
+	rc = build_report(conn, from, to, &page);
 	db_close(conn);
 	if (rc == EXIT_OK) {
 		if (!out_path) {

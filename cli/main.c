@@ -95,6 +95,20 @@ PGconn *cli_connect(struct cli *cli)
 	return conn;
 }
 
+PGconn *cli_connect_business_time(struct cli *cli, const char *command)
+{
+	const char *tz[] = { cli->cfg.timezone };
+	PGconn *conn = cli_connect(cli);
+
+	if (conn && db_exec_params(conn, "SELECT set_config('TimeZone', $1, false), "
+				   "set_config('DateStyle', 'ISO', false)", 1, tz) < 0) {
+		fprintf(stderr, "siyu %s: %s\n", command, db_last_error());
+		db_close(conn);
+		return NULL;
+	}
+	return conn;
+}
+
 int cli_take_run_lock(PGconn *conn, const char *command)
 {
 	int rc = runlog_lock(conn);

@@ -389,6 +389,22 @@ int chart_xy(struct buf *out, const struct chart *c)
 	return rc || buf_adds(out, "</svg>\n") ? -1 : 0;
 }
 
+/* The largest of the values that are not NAN; 0 when there is none (then *any is 0). */
+static double finite_max(const double *v, size_t n, int *any)
+{
+	double max = 0;
+
+	*any = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isnan(v[i])) {
+			*any = 1;
+			if (v[i] > max)
+				max = v[i];
+		}
+	}
+	return max;
+}
+
 /* A blue of strength f in 0..1 (white to #1d4ed8). */
 static void heat_color(double f, char *out, size_t n)
 {
@@ -402,17 +418,11 @@ int chart_heatmap(struct buf *out, const char *title, const char *const *rows, s
 		  const char *const *cols, size_t ncols, const double *v, enum chart_format format)
 {
 	const double left = 80, top = 28, ch = 22;
-	double max = 0, cw, height;
+	double max, cw, height;
 	char color[16], text[48];
-	int rc, any = 0;
+	int rc, any;
 
-	for (size_t i = 0; i < nrows * ncols; i++) {
-		if (!isnan(v[i])) {
-			any = 1;
-			if (v[i] > max)
-				max = v[i];
-		}
-	}
+	max = finite_max(v, nrows * ncols, &any);
 	if (!any)
 		return no_data(out, title);
 	cw = (W - left - 10) / (double)ncols;
@@ -453,17 +463,10 @@ int chart_hbar(struct buf *out, const char *title, const char *const *labels, co
 	       size_t n, enum chart_format format)
 {
 	const double left = 170, top = 8, rh = 26, room = 110;
-	double max = 0;
 	char text[48];
-	int rc, any = 0;
+	int rc, any;
+	double max = finite_max(v, n, &any);
 
-	for (size_t i = 0; i < n; i++) {
-		if (!isnan(v[i])) {
-			any = 1;
-			if (v[i] > max)
-				max = v[i];
-		}
-	}
 	if (!any)
 		return no_data(out, title);
 	rc = svg_open(out, top + rh * (double)n + 8, title);

@@ -2,14 +2,17 @@
 # lib-demo.sh — the demo's data for the tests that read the warehouse like its users
 # (t0940 queries, t0950 report), sourced after tests/lib.sh. Not a test file itself.
 #
-#   demo_load    start the fake WeCom demo corp (its default options, which share 150 of
-#                the sample's buyers) in $TRASH/wecom and run siyu over it and the sample
-#                exports, as make demo does; the config is $TRASH/demo.conf. Dies on failure.
+#   demo_setup   (top level) a fresh migrated database (setup_db), the fake WeCom demo corp
+#                (its default options, which share 150 of the sample's buyers) in
+#                $TRASH/wecom, and siyu run over it and the sample exports, as make demo
+#                does; the config is $TRASH/demo.conf. Dies on failure.
 
 export SIYU_HTTP_BACKOFF_SCALE=0.001 WECOM_SECRET=demo-secret
 export SIYU_PII_KEY=${SIYU_PII_KEY:-demo-test-key-0123456789}
 
-demo_load() {
+demo_setup() {
+	setup_db
+	"$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
 	"$TOP/scripts/fake-wecom.sh" start "$TRASH/wecom" >/dev/null || die "cannot start the fake WeCom"
 	test_atexit "kill $(cat "$TRASH/wecom/pid") 2>/dev/null || true"
 	{

@@ -2,11 +2,9 @@
 test_description='docs/queries.md: each of the ten analyst queries runs as bi_reader on the demo data and returns rows; some answers checked independently'
 . "$(dirname "$0")/../lib.sh"
 
-setup_db
-"$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
-Q="'"
 . "$TOP/tests/integration/lib-demo.sh"
-demo_load
+demo_setup
+Q="'"
 
 # The ```sql block of each numbered section of docs/queries.md, one file each: q01.sql ...
 awk '/^## / { numbered = /^## [0-9]+\. / }

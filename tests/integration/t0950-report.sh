@@ -2,11 +2,9 @@
 test_description='siyu report: one self-contained HTML file that loads in headless Chromium with no console message, every chart with data points equal to the KPI views; a screenshot kept in var/check/'
 . "$(dirname "$0")/../lib.sh"
 
-setup_db
-"$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
-Q="'"
 . "$TOP/tests/integration/lib-demo.sh"
-demo_load
+demo_setup
+Q="'"
 SHOT=$TOP/var/check/report.png
 
 # browse FILE — load FILE in headless Chromium (a fresh profile, nothing from the network):
