@@ -12,10 +12,10 @@
  */
 #include "cli.h"
 
-#include "siyu/atomic_file.h"
-#include "siyu/buf.h"
-#include "siyu/chart.h"
-#include "siyu/db.h"
+#include "siyu/common/atomic_file.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/chart.h"
+#include "siyu/load/db.h"
 
 #include <getopt.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /*
  * atomic_file.c — write a temporary file beside the target, fsync, rename (see atomic_file.h).
  */
-#include "siyu/atomic_file.h"
+#include "siyu/common/atomic_file.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,9 +5,9 @@
  * Text is drawn by the browser in the page's font stack, so Chinese labels
  * need no embedded font. Coordinates are printed with one decimal.
  */
-#include "siyu/chart.h"
+#include "siyu/common/chart.h"
 
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <math.h>
 #include <stdio.h>

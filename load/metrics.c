@@ -5,11 +5,11 @@
  * watermark entity); each metric is one value column of one of them. The
  * values are gauges: the last run's figures, timestamps in Unix seconds.
  */
-#include "siyu/metrics.h"
+#include "siyu/load/metrics.h"
 
-#include "siyu/atomic_file.h"
-#include "siyu/buf.h"
-#include "siyu/db.h"
+#include "siyu/common/atomic_file.h"
+#include "siyu/common/buf.h"
+#include "siyu/load/db.h"
 
 #include <stdio.h>
 

@@ -11,8 +11,8 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "siyu/buf.h"
-#include "siyu/chart.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/chart.h"
 
 static int count(const char *s, const char *what)
 {
