@@ -232,8 +232,7 @@ static int import_units(struct cli *cli, const struct import_args *a,
 		return EXIT_FAILED;
 	}
 	rc = import_all(cli, conn, a, units, nunits, run_id);
-	runlog_finish(conn, run_id, rc);
-	log_info("msg=\"import finished\" run_id=%lld exit=%d", run_id, rc);
+	cli_finish_run(cli, conn, "import", run_id, rc);
 	db_close(conn);
 	return rc;
 }
