@@ -414,6 +414,13 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 		goto out;
 	}
 	c->pages = 1;
+	if (o->has_as_of) {
+		char text[LTIME_FMT_SIZE];
+
+		ltime_format(&o->as_of, text, sizeof(text));
+		log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", o->path, text,
+			 o->as_of_from ? o->as_of_from : "--as-of");
+	}
 	rc = import_steps(&s);
 	if (rc < 0) {
 		order_sink_abort(&s.sink);
