@@ -17,7 +17,7 @@ shift
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 
 export SIYU="$build/bin/siyu"
-export SIYU_MIGRATIONS="$top/sql/migrations"
+export SIYU_SQL="$top/sql"
 export SIYU_TEST_PG="${SIYU_TEST_PG:-$top/var/test-pg}"
 
 tests=("$@")

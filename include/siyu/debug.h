@@ -25,6 +25,7 @@
  *             WeCom: one staged row, counted as its table's COPY opens)
  *   merge     the COPY into staging is complete, the merge is next
  *   commit    the merge and the watermark are done, COMMIT is next
+ *   script    siyu migrate committed a repeatable script; N counts scripts
  */
 #ifndef SIYU_DEBUG_H
 #define SIYU_DEBUG_H
