@@ -4,6 +4,7 @@
 #   make check    unit tests (cmocka), SQL tests (pgTAP), integration tests; ASan+UBSan
 #   make demo     the nightly job end to end on a private PostgreSQL under var/
 #   make validate slow checks outside make check: the real-data cross-check on Online Retail
+#                 (a missing dataset fails it: validating nothing is no success)
 #   make bench    throughput ratios (see README)
 #
 # SAN=1 builds everything with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -121,7 +122,7 @@ demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan
 
 validate: deps
 	@$(MAKE) --no-print-directory $(SIYU_BIN)
-	@scripts/validate.sh $(BUILD)
+	@scripts/check.sh $(BUILD) validate
 
 bench: all
 	@scripts/bench.sh
