@@ -67,8 +67,11 @@ int cli_recover_connection(PGconn *conn, const char *command);
 /* Refresh the KPI materialized views, when the schema has kpi.refresh(). 0 / -1. */
 int cli_refresh_kpis(PGconn *conn);
 
-/* Where the migrations live: $SIYU_MIGRATIONS, beside the binary, or ./sql/migrations. */
-const char *cli_migrations_dir(const char *argv0, char *buf, size_t n);
+/*
+ * The SQL directory (migrations/ and the repeatable scripts): $SIYU_SQL, the parent of
+ * $SIYU_MIGRATIONS, sql/ of the checkout the binary sits in, or ./sql.
+ */
+const char *cli_sql_dir(const char *argv0, char *buf, size_t n);
 
 /*
  * A new --json document: {"schema": schema, "generated_at": now in UTC}.

@@ -31,7 +31,7 @@ suites=("$@")
 
 export SIYU="$build/bin/siyu"
 export SIYU_FAKES="$build/fakes"
-export SIYU_MIGRATIONS="$top/sql/migrations"
+export SIYU_SQL="$top/sql"
 export SIYU_TEST_PG="${SIYU_TEST_PG:-$top/var/test-pg}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=98}"

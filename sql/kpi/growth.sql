@@ -1,4 +1,4 @@
--- 0110_kpi_growth.sql — private-domain growth: kpi.growth_daily / _weekly / _monthly
+-- kpi/growth.sql — private-domain growth: kpi.growth_daily / _weekly / _monthly
 --
 -- Shape (one view per period grain, "long" by scope): every row is (period, dimension,
 -- dimension_value). dimension = 'total' (dimension_value 'all'), 'staff' (staff userid) or
@@ -10,10 +10,9 @@
 -- Flows come from kpi.pool_membership (merged spans), stocks are running sums of flows, so
 -- pool_end = pool_start + new + reactivated − lost holds on every row, and a period's figures
 -- depend only on events up to its end (a later churn does not rewrite history).
+-- requires: kpi/pool_membership.sql
 
-CREATE SCHEMA IF NOT EXISTS kpi;
-SET LOCAL jit = off;   -- populating the views plans over every monthly partition; JIT would only add seconds
-
+DROP MATERIALIZED VIEW IF EXISTS kpi.growth_daily CASCADE;
 CREATE MATERIALIZED VIEW kpi.growth_daily AS
 WITH flow AS (
     SELECT pool, dimension, dimension_value, entered_date_key AS date_key,
@@ -89,10 +88,9 @@ SELECT r.date_key,
 
 CREATE UNIQUE INDEX growth_daily_uq ON kpi.growth_daily (dimension, dimension_value, date_key);
 CREATE INDEX growth_daily_date ON kpi.growth_daily (date_key, dimension);
-ALTER MATERIALIZED VIEW kpi.growth_daily OWNER TO siyu_writer;
-GRANT SELECT ON kpi.growth_daily TO bi_reader;
 
 -- weekly / monthly: flows are sums of the days, stocks are the first day's start and the last day's end
+DROP MATERIALIZED VIEW IF EXISTS kpi.growth_weekly CASCADE;
 CREATE MATERIALIZED VIEW kpi.growth_weekly AS
 SELECT g.iso_year,
        g.iso_week,
@@ -120,9 +118,8 @@ SELECT g.iso_year,
  GROUP BY g.iso_year, g.iso_week, g.dimension, g.dimension_value;
 
 CREATE UNIQUE INDEX growth_weekly_uq ON kpi.growth_weekly (dimension, dimension_value, iso_year, iso_week);
-ALTER MATERIALIZED VIEW kpi.growth_weekly OWNER TO siyu_writer;
-GRANT SELECT ON kpi.growth_weekly TO bi_reader;
 
+DROP MATERIALIZED VIEW IF EXISTS kpi.growth_monthly CASCADE;
 CREATE MATERIALIZED VIEW kpi.growth_monthly AS
 SELECT d.month_start,
        (d.month_start + interval '1 month' - interval '1 day')::date AS month_end,
@@ -150,8 +147,6 @@ SELECT d.month_start,
  GROUP BY d.month_start, g.year, g.month, g.dimension, g.dimension_value;
 
 CREATE UNIQUE INDEX growth_monthly_uq ON kpi.growth_monthly (dimension, dimension_value, month_start);
-ALTER MATERIALIZED VIEW kpi.growth_monthly OWNER TO siyu_writer;
-GRANT SELECT ON kpi.growth_monthly TO bi_reader;
 
 -- ---------------------------------------------------------------------------------------------
 -- comments

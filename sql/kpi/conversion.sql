@@ -1,9 +1,8 @@
--- 0160_kpi_conversion.sql — WeCom-added customers converting to a first qualifying order
+-- kpi/conversion.sql — WeCom-added customers converting to a first qualifying order
 -- within 30 days: kpi.conversion (by month, staff and channel code)
+-- requires: kpi/relationship_span.sql kpi/repurchase.sql
 
-CREATE SCHEMA IF NOT EXISTS kpi;
-SET LOCAL jit = off;   -- populating the views plans over every monthly partition; JIT would only add seconds
-
+DROP MATERIALIZED VIEW IF EXISTS kpi.conversion CASCADE;
 CREATE MATERIALIZED VIEW kpi.conversion AS
 WITH first_rel AS (     -- the customer's first ever WeCom relationship decides month, staff and code
     SELECT DISTINCT ON (customer_key)
@@ -65,8 +64,6 @@ SELECT m.month_start,
   LEFT JOIN agg a ON a.dimension = s.dimension AND a.dimension_value = s.dimension_value AND a.month_start = m.month_start;
 
 CREATE UNIQUE INDEX conversion_uq ON kpi.conversion (dimension, dimension_value, month_start);
-ALTER MATERIALIZED VIEW kpi.conversion OWNER TO siyu_writer;
-GRANT SELECT ON kpi.conversion TO bi_reader;
 
 COMMENT ON MATERIALIZED VIEW kpi.conversion IS
   'Conversion of WeCom-added customers to a first purchase within 30 days. Grain: one row per (month_start, dimension, '

@@ -1,10 +1,8 @@
--- 0017_merge_orders_partitions.sql — etl.merge_orders creates only the months it loads.
+-- etl.merge_orders — Merges one staged batch of order lines (a table shaped like staging.order_line_in) into dw
 --
--- 0015's merge created every monthly partition between the batch's oldest and newest
--- order (and refused a spread over 100 years), so one 1997 order in a 2025 file made
--- hundreds of empty partitions, and a file spanning 1997..2100 failed. Now it creates the
--- partitions of the months that have orders. The rest of the function is 0015's, unchanged.
-
+-- The set-based order merge every order source ends its transaction with. Migrations 0011,
+-- 0014, 0015 and 0017 each wrote it whole; since the SQL layout of sql/README.md it lives
+-- here only (0017 last made it create only the partitions of the months that have orders).
 CREATE OR REPLACE FUNCTION etl.merge_orders(
     p_run bigint, p_staging regclass, p_source text,
     OUT inserted bigint, OUT updated bigint, OUT unchanged bigint,
@@ -201,5 +199,5 @@ BEGIN
        AND d.first_order_at IS DISTINCT FROM m.first_paid;
 END
 $fn$;
-
-DO $$ BEGIN PERFORM etl.apply_privileges(); END $$;
+COMMENT ON FUNCTION etl.merge_orders(bigint, regclass, text) IS
+    'Merges one staged batch of order lines (a table shaped like staging.order_line_in) into dw: newest version per order wins, older or equal versions change nothing, identities resolved, order_seq / is_first_order / first_order_at kept right; returns inserted/updated/unchanged order counts, customers merged and the newest version seen';

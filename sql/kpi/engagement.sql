@@ -1,17 +1,16 @@
--- 0130_kpi_engagement.sql — engagement from the WeCom statistics (kpi.engagement_daily /
+-- kpi/engagement.sql — engagement from the WeCom statistics (kpi.engagement_daily /
 -- _monthly) and active customers over recorded interactions (kpi.active_customers).
 --
 -- Rates over several staff members or days are ratios of sums, never averages of rates:
 -- reply rate = Σ (reply_percentage × chat_cnt) ÷ Σ chat_cnt, first-reply minutes likewise,
 -- group rates = Σ numerators ÷ Σ denominators. Every view exposes the numerators and
 -- denominators so that a BI tool can re-aggregate over any range without averaging rates.
-
-CREATE SCHEMA IF NOT EXISTS kpi;
-SET LOCAL jit = off;   -- populating the views plans over every monthly partition; JIT would only add seconds
+-- requires: kpi/growth.sql kpi/relationship_span.sql
 
 -- ---------------------------------------------------------------------------------------------
 -- kpi.engagement_daily
 -- ---------------------------------------------------------------------------------------------
+DROP MATERIALIZED VIEW IF EXISTS kpi.engagement_daily CASCADE;
 CREATE MATERIALIZED VIEW kpi.engagement_daily AS
 WITH staff_day AS (   -- one row per (staff, day) with behaviour and/or group statistics
     SELECT coalesce(s.staff_key, g.owner_staff_key) AS staff_key,
@@ -88,12 +87,11 @@ SELECT d.date_key,
 
 CREATE UNIQUE INDEX engagement_daily_uq ON kpi.engagement_daily (dimension, dimension_value, date_key);
 CREATE INDEX engagement_daily_date ON kpi.engagement_daily (date_key, dimension);
-ALTER MATERIALIZED VIEW kpi.engagement_daily OWNER TO siyu_writer;
-GRANT SELECT ON kpi.engagement_daily TO bi_reader;
 
 -- ---------------------------------------------------------------------------------------------
 -- kpi.engagement_monthly
 -- ---------------------------------------------------------------------------------------------
+DROP MATERIALIZED VIEW IF EXISTS kpi.engagement_monthly CASCADE;
 CREATE MATERIALIZED VIEW kpi.engagement_monthly AS
 WITH staff_day AS (
     SELECT coalesce(s.staff_key, g.owner_staff_key) AS staff_key,
@@ -191,8 +189,6 @@ SELECT a.month_start,
   CROSS JOIN (SELECT kpi.business_date() AS today OFFSET 0) b;
 
 CREATE UNIQUE INDEX engagement_monthly_uq ON kpi.engagement_monthly (dimension, dimension_value, month_start);
-ALTER MATERIALIZED VIEW kpi.engagement_monthly OWNER TO siyu_writer;
-GRANT SELECT ON kpi.engagement_monthly TO bi_reader;
 
 -- ---------------------------------------------------------------------------------------------
 -- kpi.active_customers
@@ -201,6 +197,7 @@ GRANT SELECT ON kpi.engagement_monthly TO bi_reader;
 -- W-day window for days a .. a+W−1; per customer and W, overlapping coverages merge into
 -- ranges (gaps and islands), each range adds +1 on its first day and −1 after its last, and a
 -- running sum over the calendar gives the number of customers covered on each day.
+DROP MATERIALIZED VIEW IF EXISTS kpi.active_customers CASCADE;
 CREATE MATERIALIZED VIEW kpi.active_customers AS
 WITH act AS (
     SELECT DISTINCT customer_key, date_key FROM (
@@ -273,8 +270,6 @@ SELECT r.date_key,
   LEFT JOIN month_active ma USING (month_start);
 
 CREATE UNIQUE INDEX active_customers_uq ON kpi.active_customers (date_key);
-ALTER MATERIALIZED VIEW kpi.active_customers OWNER TO siyu_writer;
-GRANT SELECT ON kpi.active_customers TO bi_reader;
 
 -- ---------------------------------------------------------------------------------------------
 -- comments

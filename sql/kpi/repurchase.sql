@@ -1,4 +1,4 @@
--- 0140_kpi_repurchase.sql — repurchase: kpi.qualifying_order (building block),
+-- kpi/repurchase.sql — repurchase: kpi.qualifying_order (building block),
 -- kpi.repurchase_by_segment (materialized) with its two faces kpi.repurchase_period and
 -- kpi.private_domain_lift (plain views), kpi.repurchase_window, kpi.cohort_retention.
 --
@@ -9,13 +9,12 @@
 --   * repurchase counts ORDERS, not distinct days: two orders on one day are a repurchase;
 --   * "in the private domain" = the customer had an active WeCom relationship (any staff)
 --     at the moment of payment, from kpi.pool_membership (point in time).
-
-CREATE SCHEMA IF NOT EXISTS kpi;
-SET LOCAL jit = off;   -- populating the views plans over every monthly partition; JIT would only add seconds
+-- requires: kpi/pool_membership.sql
 
 -- ---------------------------------------------------------------------------------------------
 -- kpi.qualifying_order
 -- ---------------------------------------------------------------------------------------------
+DROP MATERIALIZED VIEW IF EXISTS kpi.qualifying_order CASCADE;
 CREATE MATERIALIZED VIEW kpi.qualifying_order AS
 WITH o AS (
     SELECT f.order_key, f.customer_key, f.channel_key, f.paid_at,
@@ -46,8 +45,6 @@ SELECT o.order_key,
 
 CREATE UNIQUE INDEX qualifying_order_uq ON kpi.qualifying_order (order_key);
 CREATE INDEX qualifying_order_customer ON kpi.qualifying_order (customer_key, order_seq);
-ALTER MATERIALIZED VIEW kpi.qualifying_order OWNER TO siyu_writer;
-GRANT SELECT ON kpi.qualifying_order TO bi_reader;
 
 COMMENT ON MATERIALIZED VIEW kpi.qualifying_order IS
   'Building block of the repurchase and value views. Grain: one row per qualifying order of an identified customer '
@@ -74,6 +71,7 @@ COMMENT ON COLUMN kpi.qualifying_order.in_private_domain IS 'true when the custo
 -- ---------------------------------------------------------------------------------------------
 -- kpi.repurchase_by_segment (+ views kpi.repurchase_period, kpi.private_domain_lift)
 -- ---------------------------------------------------------------------------------------------
+DROP MATERIALIZED VIEW IF EXISTS kpi.repurchase_by_segment CASCADE;
 CREATE MATERIALIZED VIEW kpi.repurchase_by_segment AS
 WITH cm AS (        -- one row per (customer, month); quarters and years are rolled up from it
     SELECT q.customer_key, q.paid_month AS month_start,
@@ -155,10 +153,8 @@ SELECT g.period_type,
   LEFT JOIN agg a USING (period_type, period_start, segment);
 
 CREATE UNIQUE INDEX repurchase_by_segment_uq ON kpi.repurchase_by_segment (period_type, segment, period_start);
-ALTER MATERIALIZED VIEW kpi.repurchase_by_segment OWNER TO siyu_writer;
-GRANT SELECT ON kpi.repurchase_by_segment TO bi_reader;
 
-CREATE VIEW kpi.repurchase_period AS
+CREATE OR REPLACE VIEW kpi.repurchase_period AS
 SELECT period_type, period_start, period_end,
        buyers, repeat_buyers, repurchase_rate, orders, orders_per_buyer,
        net_sales_fen, net_sales_yuan, aov_fen, aov_yuan,
@@ -166,10 +162,8 @@ SELECT period_type, period_start, period_end,
        retained_next_period, next_period_retention_rate, next_period_complete, is_complete
   FROM kpi.repurchase_by_segment
  WHERE segment = 'all';
-ALTER VIEW kpi.repurchase_period OWNER TO siyu_writer;
-GRANT SELECT ON kpi.repurchase_period TO bi_reader;
 
-CREATE VIEW kpi.private_domain_lift AS
+CREATE OR REPLACE VIEW kpi.private_domain_lift AS
 SELECT p.period_type, p.period_start, p.period_end,
        p.buyers                      AS pd_buyers,
        p.repeat_buyers               AS pd_repeat_buyers,
@@ -196,8 +190,6 @@ SELECT p.period_type, p.period_start, p.period_end,
   JOIN kpi.repurchase_by_segment o
     ON o.period_type = p.period_type AND o.period_start = p.period_start AND o.segment = 'outside'
  WHERE p.segment = 'private_domain';
-ALTER VIEW kpi.private_domain_lift OWNER TO siyu_writer;
-GRANT SELECT ON kpi.private_domain_lift TO bi_reader;
 
 COMMENT ON MATERIALIZED VIEW kpi.repurchase_by_segment IS
   'Building block of kpi.repurchase_period and kpi.private_domain_lift. Grain: one row per (period_type, period_start, '
@@ -294,6 +286,7 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- kpi.repurchase_window
 -- ---------------------------------------------------------------------------------------------
+DROP MATERIALIZED VIEW IF EXISTS kpi.repurchase_window CASCADE;
 CREATE MATERIALIZED VIEW kpi.repurchase_window AS
 WITH c AS (
     SELECT customer_key,
@@ -330,8 +323,6 @@ SELECT m.cohort_month,
   LEFT JOIN agg a ON a.cohort_month = m.cohort_month AND a.segment = s.segment AND a.window_days = w.window_days;
 
 CREATE UNIQUE INDEX repurchase_window_uq ON kpi.repurchase_window (segment, window_days, cohort_month);
-ALTER MATERIALIZED VIEW kpi.repurchase_window OWNER TO siyu_writer;
-GRANT SELECT ON kpi.repurchase_window TO bi_reader;
 
 COMMENT ON MATERIALIZED VIEW kpi.repurchase_window IS
   'N-day repurchase (N = 30, 60, 90) by first-order cohort month. Grain: one row per (cohort_month, segment, window_days), '
@@ -355,6 +346,7 @@ COMMENT ON COLUMN kpi.repurchase_window.window_elapsed IS 'true when cohort_mont
 -- ---------------------------------------------------------------------------------------------
 -- kpi.cohort_retention
 -- ---------------------------------------------------------------------------------------------
+DROP MATERIALIZED VIEW IF EXISTS kpi.cohort_retention CASCADE;
 CREATE MATERIALIZED VIEW kpi.cohort_retention AS
 WITH cust AS (
     SELECT customer_key, min(paid_month) AS cohort_month FROM kpi.qualifying_order GROUP BY customer_key
@@ -386,8 +378,6 @@ SELECT s.cohort_month,
   LEFT JOIN act a ON a.cohort_month = s.cohort_month AND a.months_since_first = k.k;
 
 CREATE UNIQUE INDEX cohort_retention_uq ON kpi.cohort_retention (cohort_month, months_since_first);
-ALTER MATERIALIZED VIEW kpi.cohort_retention OWNER TO siyu_writer;
-GRANT SELECT ON kpi.cohort_retention TO bi_reader;
 
 COMMENT ON MATERIALIZED VIEW kpi.cohort_retention IS
   'Cohort retention matrix. Grain: one row per (cohort_month, months_since_first), months_since_first = 0 .. up to the '

@@ -1,8 +1,7 @@
--- 0150_kpi_customer_value.sql — per-customer value and RFM segment: kpi.customer_value
+-- kpi/customer_value.sql — per-customer value and RFM segment: kpi.customer_value
+-- requires: kpi/repurchase.sql kpi/pool_membership.sql
 
-CREATE SCHEMA IF NOT EXISTS kpi;
-SET LOCAL jit = off;   -- populating the views plans over every monthly partition; JIT would only add seconds
-
+DROP MATERIALIZED VIEW IF EXISTS kpi.customer_value CASCADE;
 CREATE MATERIALIZED VIEW kpi.customer_value AS
 WITH c AS (
     SELECT customer_key,
@@ -76,8 +75,6 @@ SELECT x.customer_key,
 
 CREATE UNIQUE INDEX customer_value_uq ON kpi.customer_value (customer_key);
 CREATE INDEX customer_value_segment ON kpi.customer_value (segment_code);
-ALTER MATERIALIZED VIEW kpi.customer_value OWNER TO siyu_writer;
-GRANT SELECT ON kpi.customer_value TO bi_reader;
 
 COMMENT ON MATERIALIZED VIEW kpi.customer_value IS
   'Customer value and RFM segment. Grain: one row per identified customer with ≥ 1 qualifying order '

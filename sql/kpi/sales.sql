@@ -1,4 +1,4 @@
--- 0120_kpi_sales.sql — sales per channel and period: kpi.sales_daily, kpi.sales_monthly
+-- kpi/sales.sql — sales per channel and period: kpi.sales_daily, kpi.sales_monthly
 --
 -- Period = business date of PAYMENT (dw.fact_order.paid_date_key; the order's paid_at in the
 -- configured zone). Orders never paid (paid_at NULL: unpaid, cancelled before payment) are not
@@ -6,9 +6,7 @@
 -- are attributed to the same paid date (dw.fact_order has no refund time), so gmv − refund = net.
 -- Same long shape as growth: dimension 'total' / 'platform' / 'channel' (= one shop).
 
-CREATE SCHEMA IF NOT EXISTS kpi;
-SET LOCAL jit = off;   -- populating the views plans over every monthly partition; JIT would only add seconds
-
+DROP MATERIALIZED VIEW IF EXISTS kpi.sales_daily CASCADE;
 CREATE MATERIALIZED VIEW kpi.sales_daily AS
 WITH o AS (
     SELECT coalesce(f.paid_date_key, dw.date_key_of(f.paid_at)) AS date_key,
@@ -89,9 +87,8 @@ SELECT d.date_key,
 
 CREATE UNIQUE INDEX sales_daily_uq ON kpi.sales_daily (dimension, dimension_value, date_key);
 CREATE INDEX sales_daily_date ON kpi.sales_daily (date_key, dimension);
-ALTER MATERIALIZED VIEW kpi.sales_daily OWNER TO siyu_writer;
-GRANT SELECT ON kpi.sales_daily TO bi_reader;
 
+DROP MATERIALIZED VIEW IF EXISTS kpi.sales_monthly CASCADE;
 CREATE MATERIALIZED VIEW kpi.sales_monthly AS
 WITH o AS (
     SELECT dd.month_start, c.channel_key, c.platform, c.shop_id, c.shop_name,
@@ -170,8 +167,6 @@ SELECT m.month_start,
                    AND k.month_start = m.month_start;
 
 CREATE UNIQUE INDEX sales_monthly_uq ON kpi.sales_monthly (dimension, dimension_value, month_start);
-ALTER MATERIALIZED VIEW kpi.sales_monthly OWNER TO siyu_writer;
-GRANT SELECT ON kpi.sales_monthly TO bi_reader;
 
 -- ---------------------------------------------------------------------------------------------
 -- comments
