@@ -183,13 +183,29 @@ int wecom_callback_event(struct wecom_callback *cb, const char *msg_signature,
 struct wecom_callback_server;
 
 /*
+ * What keeps slow or idle clients from starving WeCom's pushes (docs/wecom_callback.md,
+ * "Limits"): a connection is closed when its request has not arrived whole within
+ * read_timeout_s of its opening (or of the previous answer on a kept-alive connection),
+ * however slowly it keeps sending; connections beyond max_per_address from one address,
+ * or beyond max_connections in all, are closed as soon as they are accepted.
+ * pipeline.conf's callback_read_timeout, callback_max_connections and
+ * callback_max_connections_per_address (common/config.c holds the defaults).
+ */
+struct wecom_callback_limits {
+	unsigned max_connections;
+	unsigned max_per_address;
+	unsigned read_timeout_s;
+};
+
+/*
  * Listen on listen ("HOST:PORT", "[v6]:PORT"; port 0 = any free port) and serve cb
- * from a libmicrohttpd thread until wecom_callback_server_stop. Returns the server or
- * NULL with err filled.
+ * from a libmicrohttpd thread, within limits, until wecom_callback_server_stop.
+ * Returns the server or NULL with err filled.
  */
 struct wecom_callback_server *wecom_callback_server_start(struct wecom_callback *cb,
-							  const char *listen, char *err,
-							  size_t errlen);
+							  const char *listen,
+							  const struct wecom_callback_limits *limits,
+							  char *err, size_t errlen);
 
 /* The port actually bound. */
 unsigned wecom_callback_server_port(const struct wecom_callback_server *s);

@@ -903,6 +903,16 @@ static void test_value_errors(void **state)
 		  "t.conf:5: bad value 'localhost:70000' for 'callback_listen' in [source.w] "
 		  "(type wecom): expected host:port, like 127.0.0.1:8081",
 		  "    5 | callback_listen = localhost:70000" },
+		{ "[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_SECRET}\n"
+		  "callback_read_timeout = 0\n",
+		  "t.conf:5: bad value '0' for 'callback_read_timeout' in [source.w] (type wecom): "
+		  "expected a duration like 90s, 30m, 2h, 1d (seconds if no unit) in 1s..5m",
+		  "    5 | callback_read_timeout = 0" },
+		{ "[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_SECRET}\n"
+		  "callback_max_connections_per_address = 0\n",
+		  "t.conf:5: bad value '0' for 'callback_max_connections_per_address' in [source.w] "
+		  "(type wecom): expected an integer in 1..10000",
+		  "    5 | callback_max_connections_per_address = 0" },
 		/* cross-key checks */
 		{ "[source.p]\ntype = pdd\nclient_id = a\nclient_secret = ${SIYU_T_SECRET}\n"
 		  "access_token = ${SIYU_T_SECRET}\nwindow = 1h\n",
