@@ -12,6 +12,8 @@
  */
 #include "siyu/config.h"
 
+#include <libpq-fe.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -707,52 +709,57 @@ static int check_ident(const char *s)
 }
 
 /*
- * 1 if a libpq conninfo (as written, before expansion) holds a password
- * that is not a ${…} reference: keyword form "password = x" or URI form
- * "postgresql://user:x@host".
+ * The value as written with each ${…} reference replaced by one REF_MARK byte (and $$
+ * by '$'): what libpq will read once expanded, the parts from the environment marked.
+ * NULL when out of memory.
+ */
+#define REF_MARK '\x01'
+static char *mark_references(const char *v)
+{
+	char *out = malloc(strlen(v) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*v) {
+		const char *close;
+
+		if (v[0] == '$' && v[1] == '$') {
+			*o++ = '$';
+			v += 2;
+		} else if (v[0] == '$' && v[1] == '{' && (close = strchr(v, '}')) != NULL) {
+			*o++ = REF_MARK;
+			v = close + 1;
+		} else {
+			*o++ = *v++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * 1 if a libpq conninfo (as written, before expansion) holds a password that does
+ * not come wholly from ${…} references, in either form libpq reads ("password = x",
+ * "postgresql://user:x@host", "…?password=x"): libpq's own parser (PQconninfoParse)
+ * finds it. A value libpq cannot parse as written (say, all of it one ${DATABASE_URL})
+ * shows no password; libpq judges the expanded value when connecting. -1: no memory.
  */
 static int conninfo_has_literal_password(const char *v)
 {
-	const char *s;
+	char *marked = mark_references(v), *errmsg = NULL;
+	PQconninfoOption *opts;
+	int literal = 0;
 
-	if (strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0) {
-		const char *a = strstr(v, "://") + 3;
-		size_t alen = strcspn(a, "/?");
-		const char *at = NULL, *q;
-
-		for (q = a; q < a + alen; q++)
-			if (*q == '@')
-				at = q;
-		if (at) {
-			const char *colon = memchr(a, ':', (size_t)(at - a));
-
-			if (colon && colon + 1 < at && strncmp(colon + 1, "${", 2) != 0)
-				return 1;
-		}
-		s = strstr(v, "password=");
-		if (s && (s[-1] == '?' || s[-1] == '&') && s[9] && s[9] != '&' &&
-		    strncmp(s + 9, "${", 2) != 0)
-			return 1;
-		return 0;
-	}
-	for (s = v; (s = strstr(s, "password")) != NULL; s += 8) {
-		const char *q = s + 8;
-
-		if (s != v && !is_blank((unsigned char)s[-1]))
-			continue;
-		while (is_blank((unsigned char)*q))
-			q++;
-		if (*q != '=')
-			continue;
-		q++;
-		while (is_blank((unsigned char)*q))
-			q++;
-		if (*q == '\'')
-			q++;
-		if (*q && *q != '\'' && !is_blank((unsigned char)*q) && strncmp(q, "${", 2) != 0)
-			return 1;
-	}
-	return 0;
+	if (!marked)
+		return -1;
+	opts = PQconninfoParse(marked, &errmsg);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val)
+			literal = o->val[strspn(o->val, (const char[]){ REF_MARK, '\0' })] != '\0';
+	PQfreemem(errmsg);
+	PQconninfoFree(opts);
+	free(marked);
+	return literal;
 }
 
 /* ---- lexing and expansion --------------------------------------------- */
@@ -1110,11 +1117,18 @@ static int apply_pending(struct parser *p, const struct pending *pd, void *base,
 			    "${%s}, not a literal (secret values must come from the environment)",
 			    pd->key, p->label, var);
 	}
-	if (ks->kind == K_CONNINFO && conninfo_has_literal_password(pd->val))
-		return fail(p, pd->line, NULL, 0,
-			    "'%s' in %s holds a literal password: secret values must come from the "
-			    "environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
-			    pd->key, p->label);
+	if (ks->kind == K_CONNINFO) {
+		int literal = conninfo_has_literal_password(pd->val);
+
+		if (literal < 0)
+			return fail(p, pd->line, NULL, 0, "out of memory");
+		if (literal)
+			return fail(p, pd->line, NULL, 0,
+				    "'%s' in %s holds a literal password: secret values must come "
+				    "from the environment (use ~/.pgpass, PGPASSWORD, or "
+				    "password=${VAR})",
+				    pd->key, p->label);
+	}
 	/*
 	 * A source's secret may be missing from this environment: status,
 	 * check or replay need none, and a run fails only that source

@@ -1001,6 +1001,19 @@ static void test_secrets(void **state)
 		  "t.conf:2: 'conninfo' in [warehouse] holds a literal password: secret values "
 		  "must come from the environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
 		  NULL },
+		/* libpq's parser: percent-encoded, partly a reference, given twice */
+		{ "[warehouse]\nconninfo = postgresql://siyu:%68unter2@db/siyu\n",
+		  "t.conf:2: 'conninfo' in [warehouse] holds a literal password: secret values "
+		  "must come from the environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
+		  NULL },
+		{ "[warehouse]\nconninfo = host=db password=${SIYU_T_SECRET}2\n",
+		  "t.conf:2: 'conninfo' in [warehouse] holds a literal password: secret values "
+		  "must come from the environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
+		  NULL },
+		{ "[warehouse]\nconninfo = password=${SIYU_T_SECRET} host=db password=hunter2\n",
+		  "t.conf:2: 'conninfo' in [warehouse] holds a literal password: secret values "
+		  "must come from the environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
+		  NULL },
 		/* an unknown key that looks secret does not echo its value */
 		{ "[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_SECRET}\n"
 		  "app_secret = hunter2\n",
@@ -1048,6 +1061,14 @@ static void test_secrets(void **state)
 	parse_ok(&cfg, "[warehouse]\nconninfo = postgresql://siyu:${SIYU_T_SECRET}@db/siyu\n");
 	config_release(&cfg);
 	parse_ok(&cfg, "[warehouse]\nconninfo = postgresql://siyu@db:5432/siyu?sslmode=require\n");
+	config_release(&cfg);
+	/* "password" inside another setting's value is not a password (libpq's parser) */
+	parse_ok(&cfg, "[warehouse]\nconninfo = host=db application_name='etl password=none'\n");
+	config_release(&cfg);
+	/* all of it from the environment: libpq reads the expanded value */
+	parse_ok(&cfg, "[warehouse]\nconninfo = ${SIYU_T_SECRET}\n");
+	config_release(&cfg);
+	parse_ok(&cfg, "[warehouse]\nconninfo = postgres://db/siyu?password=${SIYU_T_SECRET}&application_name=a$$b\n");
 	config_release(&cfg);
 }
 
