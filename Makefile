@@ -14,7 +14,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
-PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd
+PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd expat
 
 ifeq ($(SAN),1)
 BUILD ?= build/san
