@@ -658,7 +658,8 @@ static int check_tz(const char *s, char *why, size_t whylen)
 		return 0; /* no tz database here: checked where it is used */
 	snprintf(path, sizeof(path), "%s/%s", dir, s);
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "unknown time zone (no %.100s)", path);
+		/* the directory, not the path: the name may come from the environment */
+		snprintf(why, whylen, "unknown time zone (not in %.100s)", dir);
 		return -1;
 	}
 	return 0;
@@ -907,14 +908,28 @@ nomem:
 
 /* ---- applying values -------------------------------------------------- */
 
+/*
+ * How a message quotes the value of pd, expanded to v: as written when it holds ${…}
+ * references, with a note. What they expand to comes from the environment, and may be
+ * a secret referenced by mistake (callback_listen = ${WECOM_CALLBACK_TOKEN}).
+ */
+static const char *quoted_value(const struct pending *pd, const char *v, const char **note)
+{
+	int from_env = strstr(pd->val, "${") != NULL;
+
+	*note = from_env ? " (its expansion not shown)" : "";
+	return from_env ? pd->val : v;
+}
+
 static int bad_value(struct parser *p, const struct pending *pd, const struct keyspec *ks,
 		     const char *v, const char *expected)
 {
 	int hide = (ks->flags & F_SECRET) || key_looks_secret(ks->name);
+	const char *note, *shown = quoted_value(pd, v, &note);
 
 	return fail(p, pd->line, pd->raw, hide && !is_pure_ref(pd->val),
-		    "bad value '%s' for '%s' in %s: %s",
-		    hide ? "<hidden>" : v, ks->name, p->label, expected);
+		    "bad value '%s'%s for '%s' in %s: %s", hide ? "<hidden>" : shown,
+		    hide ? "" : note, ks->name, p->label, expected);
 }
 
 static int store_string(struct parser *p, const struct pending *pd, char **field, const char *v)
@@ -1189,8 +1204,10 @@ static int finish_source(struct parser *p)
 		return -1;
 	t = find_type(tv);
 	if (!t) {
-		fail(p, tp->line, tp->raw, 0, "unknown source type '%s' in %s (one of %s)",
-		     tv, p->label, TYPE_CHOICES);
+		const char *note, *shown = quoted_value(tp, tv, &note);
+
+		fail(p, tp->line, tp->raw, 0, "unknown source type '%s'%s in %s (one of %s)",
+		     shown, note, p->label, TYPE_CHOICES);
 		free(tv);
 		return -1;
 	}

@@ -4,7 +4,7 @@
  * references, CDATA, the encoding; this file keeps WeCom's shape (<xml>, fields, one
  * level of list items, no attributes) and refuses any DOCTYPE, so no entity is ever
  * declared or expanded. The receiver calls it only on a decrypted message, after the
- * signature was checked (wecom_callback_event). Fuzzed by tests/unit/test_wecom_callback.c.
+ * signature was checked (wecom_callback_event). Fuzzed by tests/fuzz/fuzz_callback.c.
  */
 #include "siyu/wecom_callback.h"
 

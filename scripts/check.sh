@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # check.sh — run every test against one build: cmocka unit tests, pgTAP SQL tests,
-# shell integration tests. Called by `make check` (build/san: ASan + UBSan).
+# shell integration tests, a short run of the fuzz targets (build/fuzz). Called by
+# `make check` (build/san: ASan + UBSan).
 #
-#   scripts/check.sh BUILD_DIR [unit] [sql] [integration]    (default: all three)
+#   scripts/check.sh BUILD_DIR [unit] [sql] [integration] [fuzz]    (default: all four)
 #
 # Environment: VALGRIND=1 runs the unit tests under valgrind; SIYU_TEST_OPTS is passed
 # to the integration tests (e.g. -v). The private cluster under var/test-pg is started
@@ -15,7 +16,7 @@ build=${1:?usage: check.sh BUILD_DIR [unit] [sql] [integration]}
 shift
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 suites=("$@")
-[[ ${#suites[@]} -eq 0 ]] && suites=(unit sql integration)
+[[ ${#suites[@]} -eq 0 ]] && suites=(unit sql integration fuzz)
 
 export SIYU="$build/bin/siyu"
 export SIYU_FAKES="$build/fakes"
@@ -132,6 +133,20 @@ run_integration() {
 	done
 }
 
+# A short run of every libFuzzer target (make fuzz-build): one test each.
+run_fuzz() {
+	local out="$log_dir/fuzz.out" p f
+	echo "== fuzz targets (${SIYU_FUZZ_TIME:-4} s each)"
+	rm -rf "$log_dir/fuzz-corpus"
+	FUZZ_CORPUS="$log_dir/fuzz-corpus" "$top/scripts/fuzz.sh" "$top/build/fuzz" \
+		"${SIYU_FUZZ_TIME:-4}" >"$out" 2>&1
+	cat "$out"
+	read -r p f < <(tail -n 1 "$out" | sed -nE 's/^fuzz: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+	[[ ${f:-1} -eq 0 ]] || note_failure "fuzz"
+}
+
 started_cluster=0
 stop_cluster() {
 	if [[ $started_cluster == 1 ]]; then
@@ -145,6 +160,7 @@ for s in "${suites[@]}"; do
 	unit) run_unit ;;
 	sql) run_sql ;;
 	integration) run_integration ;;
+	fuzz) run_fuzz ;;
 	*) echo "check.sh: unknown suite '$s'" >&2; exit 2 ;;
 	esac
 done

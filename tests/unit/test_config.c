@@ -943,7 +943,7 @@ static void test_timezone_exists(void **state)
 	config_release(&cfg);
 	err = expect_error("[run]\ntimezone = Asia/Shangai\n", NULL);
 	assert_non_null(strstr(err, "t.conf:2: bad value 'Asia/Shangai' for 'timezone' in [run]: "
-				    "unknown time zone (no "));
+				    "unknown time zone (not in "));
 	expect_error("[run]\ntimezone = Asia\n", NULL);
 }
 
@@ -1052,6 +1052,20 @@ static void test_secrets(void **state)
 	assert_null(strstr(err, "VERY-SECRET-VALUE"));
 	err = expect_error("[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_SECRET}\n"
 			   "secert = ${SIYU_T_SECRET}\n", NULL);
+	assert_null(strstr(err, "VERY-SECRET-VALUE"));
+	/* nor when it is referenced by mistake in a setting that is not secret (found by
+	 * fuzz_config: tests/fuzz/regressions/fuzz_config/) */
+	err = expect_error("[source.w]\ntype = wecom\ncorpid = c\nsecret = ${SIYU_T_SECRET}\n"
+			   "callback_listen = ${SIYU_T_SECRET}\n",
+			   "t.conf:5: bad value '${SIYU_T_SECRET}' (its expansion not shown) for "
+			   "'callback_listen' in [source.w] (type wecom): expected host:port, like "
+			   "127.0.0.1:8081");
+	assert_null(strstr(err, "VERY-SECRET-VALUE"));
+	err = expect_error("[run]\ntimezone = Asia/${SIYU_T_SECRET}\n", NULL);
+	assert_null(strstr(err, "VERY-SECRET-VALUE"));
+	err = expect_error("[source.w]\ntype = ${SIYU_T_SECRET}\n",
+			   "t.conf:2: unknown source type '${SIYU_T_SECRET}' (its expansion not shown) "
+			   "in [source.w] (one of wecom|youzan|taobao|jd|pdd|douyin|channels|csv)");
 	assert_null(strstr(err, "VERY-SECRET-VALUE"));
 
 	/* password from the environment is fine, and marked nowhere in cfg */
