@@ -12,8 +12,6 @@
  */
 #include "siyu/config.h"
 
-#include <libpq-fe.h>
-
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -82,7 +80,7 @@ enum kind {
 	K_URL,      /* http:// or https:// */
 	K_LISTEN,   /* host:port */
 	K_IDENT,    /* [a-z][a-z0-9_]* */
-	K_CONNINFO  /* libpq conninfo, no literal password */
+	K_CONNINFO  /* libpq conninfo, also kept as written (conninfo_as_written) */
 };
 
 enum { F_SECRET = 1u << 0, F_REQUIRED = 1u << 1, F_NONEMPTY = 1u << 2 };
@@ -709,60 +707,6 @@ static int check_ident(const char *s)
 	return 0;
 }
 
-/*
- * The value as written with each ${…} reference replaced by one REF_MARK byte (and $$
- * by '$'): what libpq will read once expanded, the parts from the environment marked.
- * NULL when out of memory.
- */
-#define REF_MARK '\x01'
-static char *mark_references(const char *v)
-{
-	char *out = malloc(strlen(v) + 1), *o = out;
-
-	if (!out)
-		return NULL;
-	while (*v) {
-		const char *close;
-
-		if (v[0] == '$' && v[1] == '$') {
-			*o++ = '$';
-			v += 2;
-		} else if (v[0] == '$' && v[1] == '{' && (close = strchr(v, '}')) != NULL) {
-			*o++ = REF_MARK;
-			v = close + 1;
-		} else {
-			*o++ = *v++;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/*
- * 1 if a libpq conninfo (as written, before expansion) holds a password that does
- * not come wholly from ${…} references, in either form libpq reads ("password = x",
- * "postgresql://user:x@host", "…?password=x"): libpq's own parser (PQconninfoParse)
- * finds it. A value libpq cannot parse as written (say, all of it one ${DATABASE_URL})
- * shows no password; libpq judges the expanded value when connecting. -1: no memory.
- */
-static int conninfo_has_literal_password(const char *v)
-{
-	char *marked = mark_references(v), *errmsg = NULL;
-	PQconninfoOption *opts;
-	int literal = 0;
-
-	if (!marked)
-		return -1;
-	opts = PQconninfoParse(marked, &errmsg);
-	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val)
-			literal = o->val[strspn(o->val, (const char[]){ REF_MARK, '\0' })] != '\0';
-	PQfreemem(errmsg);
-	PQconninfoFree(opts);
-	free(marked);
-	return literal;
-}
-
 /* ---- lexing and expansion --------------------------------------------- */
 
 /*
@@ -1133,16 +1077,10 @@ static int apply_pending(struct parser *p, const struct pending *pd, void *base,
 			    pd->key, p->label, var);
 	}
 	if (ks->kind == K_CONNINFO) {
-		int literal = conninfo_has_literal_password(pd->val);
-
-		if (literal < 0)
-			return fail(p, pd->line, NULL, 0, "out of memory");
-		if (literal)
-			return fail(p, pd->line, NULL, 0,
-				    "'%s' in %s holds a literal password: secret values must come "
-				    "from the environment (use ~/.pgpass, PGPASSWORD, or "
-				    "password=${VAR})",
-				    pd->key, p->label);
+		/* for the literal-password check, which needs libpq's parser (load/db.c) */
+		if (store_string(p, pd, &p->cfg->conninfo_as_written, pd->val) < 0)
+			return -1;
+		p->cfg->conninfo_line = pd->line;
 	}
 	/*
 	 * A source's secret may be missing from this environment: status,
@@ -1654,6 +1592,7 @@ void config_release(struct config *cfg)
 	free(cfg->sources);
 	free(cfg->path);
 	free(cfg->conninfo);
+	free(cfg->conninfo_as_written);
 	free(cfg->application_name);
 	free(cfg->timezone);
 	free(cfg->raw_dir);

@@ -1,12 +1,14 @@
 /*
- * fuzz_config.c — the pipeline.conf reader (common/config.c) on any text. A file is
- * read or refused with a message naming file:line; an expanded secret never appears
- * in that message unless the file itself holds the text.
+ * fuzz_config.c — the pipeline.conf reader (common/config.c) on any text, and the
+ * literal-password check of its conninfo (load/db.c, libpq's parser). A file is read or
+ * refused with a message naming file:line; an expanded secret never appears in that
+ * message unless the file itself holds the text.
  */
 #define _GNU_SOURCE /* memmem */
 #include "fuzz.h"
 
 #include "siyu/config.h"
+#include "siyu/db.h"
 
 #include <string.h>
 
@@ -32,6 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (config_parse_buffer(&cfg, "fuzz.conf", (const char *)data, size, err, sizeof(err)) == 0) {
 		for (size_t i = 0; i < cfg.nsources; i++)
 			FUZZ_CHECK(config_source_find(&cfg, cfg.sources[i].name) != NULL);
+		if (cfg.conninfo_as_written)
+			FUZZ_CHECK(db_conninfo_literal_password(cfg.conninfo_as_written) >= 0);
 		config_release(&cfg);
 		return 0;
 	}
