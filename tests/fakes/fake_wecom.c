@@ -1891,16 +1891,11 @@ int main(int argc, char **argv)
 	};
 	long nstaff = 8, ncust = 120, ngroups = 10;
 	const char *shared_file = NULL;
-	int o, taken;
+	int o;
 
 	corp.seed = 1;
 	corp.history_days = 500;
-	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if ((taken = fake_option(&server, o, optarg)) != 0) {
-			if (taken < 0)
-				return 2;
-			continue;
-		}
+	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
 		switch (o) {
 		case 's': corp.seed = strtoull(optarg, NULL, 10); break;
 		case 'S': nstaff = strtol(optarg, NULL, 10); break;

@@ -763,57 +763,38 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		FAKE_LONGOPTS,
-		{ "seed", required_argument, NULL, 's' },
-		{ "orders", required_argument, NULL, 'o' },
-		{ "history-days", required_argument, NULL, 'H' },
-		{ "bad-orders", required_argument, NULL, 'b' },
+		FAKE_GEN_LONGOPTS,
 		{ "client-id", required_argument, NULL, 'i' },
 		{ "client-secret", required_argument, NULL, 'k' },
 		{ "kdt-id", required_argument, NULL, 'K' },
 		{ "token-ttl", required_argument, NULL, 't' },
-		{ "end", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long norders = 200, nbad = 0;
-	const char *end = NULL;
-	int o, taken;
+	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
+	int o;
 
-	shop.seed = 1;
-	shop.history_days = 60;
-	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if ((taken = fake_option(&server, o, optarg)) != 0) {
-			if (taken < 0)
-				return 2;
-			continue;
-		}
+	server.gen = &gen;
+	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
 		switch (o) {
-		case 's': shop.seed = strtoull(optarg, NULL, 10); break;
-		case 'o': norders = strtol(optarg, NULL, 10); break;
-		case 'H': shop.history_days = (int)strtol(optarg, NULL, 10); break;
-		case 'b': nbad = strtol(optarg, NULL, 10); break;
 		case 'i': snprintf(opt.client_id, sizeof(opt.client_id), "%s", optarg); break;
 		case 'k': snprintf(opt.client_secret, sizeof(opt.client_secret), "%s", optarg); break;
 		case 'K': snprintf(opt.kdt_id, sizeof(opt.kdt_id), "%s", optarg); break;
 		case 't': opt.token_ttl = strtol(optarg, NULL, 10); break;
-		case 'e': end = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (server.admin)
 		return fake_admin(&server);
-	if (norders < 0 || norders > 2000000 || nbad < 0 || shop.history_days < 8 ||
-	    shop.history_days > 3000 || opt.token_ttl < 1) {
+	if (fake_gen_check(&server, 8) < 0 || opt.token_ttl < 1) {
 		usage(stderr);
 		return 2;
 	}
-	shop.end = end ? fake_parse_cn_time(end) : (int64_t)time(NULL) - 3600;
-	if (shop.end < 0) {
-		fprintf(stderr, "fake_youzan: bad --end '%s' (YYYY-MM-DD HH:MM:SS)\n", end);
-		return 2;
-	}
-	generate((int)norders, (int)nbad);
+	shop.seed = gen.seed;
+	shop.history_days = gen.history_days;
+	shop.end = gen.end;
+	generate((int)gen.orders, (int)gen.bad_orders);
 	srand((unsigned)shop.seed);
 	return fake_serve(&server);
 }

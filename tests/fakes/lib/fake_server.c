@@ -505,8 +505,42 @@ int fake_serve(struct fake_server *s)
 
 /* ---- the command line and the admin client ------------------------------------------------- */
 
-int fake_option(struct fake_server *s, int o, const char *arg)
+/* A generator option: 1 taken, 0 not one. */
+static int gen_option(struct fake_gen *g, int o, const char *arg)
 {
+	switch (o) {
+	case 's': g->seed = strtoull(arg, NULL, 10); return 1;
+	case 'o': g->orders = strtol(arg, NULL, 10); return 1;
+	case 'H': g->history_days = (int)strtol(arg, NULL, 10); return 1;
+	case 'b': g->bad_orders = strtol(arg, NULL, 10); return 1;
+	case 'e': g->end_text = arg; return 1;
+	default: return 0;
+	}
+}
+
+int fake_gen_check(const struct fake_server *s, int min_days)
+{
+	struct fake_gen *g = s->gen;
+
+	if (g->orders < 0 || g->orders > 2000000 || g->bad_orders < 0 ||
+	    g->history_days < min_days || g->history_days > 3000) {
+		fprintf(stderr, "%s: --orders 0..2000000, --bad-orders >= 0, --history-days %d..3000\n",
+			s->name, min_days);
+		return -1;
+	}
+	g->end = g->end_text ? fake_parse_cn_time(g->end_text) : (int64_t)time(NULL) - 3600;
+	if (g->end < 0) {
+		fprintf(stderr, "%s: bad --end '%s' (YYYY-MM-DD HH:MM:SS)\n", s->name, g->end_text);
+		return -1;
+	}
+	return 0;
+}
+
+/* A common option: 1 taken, 0 not one, -1 a bad value (the message printed). */
+static int common_option(struct fake_server *s, int o, const char *arg)
+{
+	if (s->gen && gen_option(s->gen, o, arg))
+		return 1;
 	switch (o) {
 	case 'p':
 		s->port = strtol(arg, NULL, 10);
@@ -527,6 +561,19 @@ int fake_option(struct fake_server *s, int o, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+int fake_getopt(struct fake_server *s, int argc, char **argv, const struct option *longopts)
+{
+	int o, taken;
+
+	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if ((taken = common_option(s, o, optarg)) == 0)
+			return o;
+		if (taken < 0)
+			return '?';
+	}
+	return -1;
 }
 
 static size_t admin_write(char *p, size_t size, size_t n, void *user)

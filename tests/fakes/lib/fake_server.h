@@ -119,6 +119,29 @@ struct fake_fault {
 	char text[64];                   /* the fake's own argument, if any */
 };
 
+/* ---- the generated shop's options ----------------------------------------------------- */
+
+/*
+ * --seed N, --orders N, --bad-orders N, --history-days N, --end "YYYY-MM-DD HH:MM:SS"
+ * (China time; default an hour before the fake started): the options of every fake that
+ * generates a shop. With --end the shop is the same at every start (the demo); without
+ * it only the times move with the clock.
+ */
+struct fake_gen {
+	uint64_t seed;
+	long orders, bad_orders;
+	int history_days;
+	const char *end_text;
+	int64_t end;                     /* set by fake_gen_check */
+};
+
+#define FAKE_GEN_LONGOPTS                                             \
+	{ "seed", required_argument, NULL, 's' },                     \
+	{ "orders", required_argument, NULL, 'o' },                   \
+	{ "history-days", required_argument, NULL, 'H' },             \
+	{ "bad-orders", required_argument, NULL, 'b' },               \
+	{ "end", required_argument, NULL, 'e' }
+
 /* ---- the server ------------------------------------------------------------------------ */
 
 struct fake_server {
@@ -129,6 +152,7 @@ struct fake_server {
 	const char *port_file;
 	const char *admin;               /* --admin PATH: be the admin client */
 	int verbose;
+	struct fake_gen *gen;            /* non-NULL: fake_option takes FAKE_GEN_LONGOPTS too */
 
 	/* the fake's hooks; all but handle may be NULL */
 	void (*handle)(struct fake_request *rq, struct fake_reply *r);
@@ -154,10 +178,17 @@ struct fake_server {
 	{ "admin", required_argument, NULL, 'a' }
 
 /*
- * A common option (getopt's o and optarg): 1 taken, 0 not a common option, -1 a bad
- * value (the message is printed; exit 2).
+ * getopt_long over argv (short options: "h"), taking the common options itself (and the
+ * generator's, when s->gen is set): the next option the fake handles, -1 at the end,
+ * or '?' for an unknown option or a bad value (its message printed; exit 2).
  */
-int fake_option(struct fake_server *s, int o, const char *arg);
+int fake_getopt(struct fake_server *s, int argc, char **argv, const struct option *longopts);
+
+/*
+ * Check the generator's options (orders ≤ 2000000, history_days in min_days..3000) and
+ * set end. 0, or -1 with a message (exit 2).
+ */
+int fake_gen_check(const struct fake_server *s, int min_days);
 
 /* Add the rules of a fault SPEC. 0, or -1 for an unknown key or a bad value. */
 int fake_fault_add(struct fake_server *s, const char *spec);
