@@ -89,6 +89,19 @@ printf '{"code":200,"success":true,"data":{"total_results":2,"full_order_info_li
 printf '%s' "${order//13912345678/138****5678}" | sed 's/"refund_state":12/"refund_state":"1"/' |
 	seed fuzz_youzan masked-phone.json
 
+# ---- Taobao trades (as in tests/unit/test_taobao_json.c) --------------------------------------
+line() { # oid refund_status
+	printf '{"oid":%s,"oid_str":"%s","num_iid":123456,"sku_id":"5001","outer_sku_id":"SKU-01","title":"保温杯","num":2,"price":"84.00","total_fee":"168.00","payment":"160.00","divide_order_fee":"158.00","status":"WAIT_SELLER_SEND_GOODS","refund_status":"%s"}' "$1" "$1" "$2"
+}
+trade() { # status tid lines
+	printf '{"tid":%s,"tid_str":"%s","status":"%s","type":"fixed","created":"2024-03-01 10:02:11","modified":"2024-03-01 10:03:40","pay_time":"2024-03-01 10:03:40","payment":"158.00","total_fee":"168.00","post_fee":"0.00","buyer_open_uid":"AAHk5d-EAAeGwJedwSFu0XXX","buyer_nick":"t**1","orders":{"order":[%s]}}' "$2" "$2" "$1" "$3"
+}
+trade WAIT_SELLER_SEND_GOODS 4123456789012345678 "$(line 4123456789012345679 NO_REFUND)" |
+	seed fuzz_taobao trade.json
+printf '{"trades":{"trade":[%s,%s]},"total_results":2,"has_next":false}' \
+	"$(trade TRADE_FINISHED 4123456789012345670 "$(line 1 SUCCESS),$(line 2 WAIT_SELLER_AGREE)")" \
+	"$(trade TRADE_CLOSED 4123456789012345671 "$(line 3 SUCCESS)")" | seed fuzz_taobao page.json
+
 # ---- WeCom responses (as in tests/unit/test_wecom_json.c), first byte = which -----------------
 contact='{"external_contact":{"external_userid":"wmH2kLCQAAq1xYz0aB3cD4eF5gH6iJ7k","name":"周小满","avatar":null,"type":"1","gender":2,"unionid":"oQ7aX0w-9kPz1Lm2Nn3Bb4Vv5Cc6"},"follow_info":{"userid":"chenjing","remark":"周女士-618","description":null,"createtime":"1717385212","tag_id":["etH2kLCQAAtagA","etH2kLCQAAtagB"],"remark_corp_name":"","remark_mobiles":[13912345678,"+86 139-1234-5679"],"oper_userid":"wmH2kLCQAAq1xYz0aB3cD4eF5gH6iJ7k","add_way":1,"state":"store_sh_017"}}'
 printf '\x00{"errcode":0,"errmsg":"ok","external_contact_list":[%s,{"external_contact":{"external_userid":"wm1"},"follow_info":{"createtime":1717385212}}],"next_cursor":""}' \
