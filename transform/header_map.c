@@ -4,7 +4,7 @@
  */
 #include "siyu/transform/header_map.h"
 
-#include "siyu/extract/csv_file.h"
+#include "siyu/common/csv_record.h"
 #include "siyu/common/textclean.h"
 
 #include <stdarg.h>

@@ -9,7 +9,7 @@
 #include "siyu/transform/order_csv.h"
 
 #include "siyu/common/textclean.h"
-#include "siyu/extract/csv_file.h"
+#include "siyu/common/csv_record.h"
 #include "siyu/transform/order_profile.h"
 #include "siyu/transform/money.h"
 #include "siyu/transform/pii.h"
