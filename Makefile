@@ -4,6 +4,7 @@
 #   make check    unit tests (cmocka), SQL tests (pgTAP), integration tests; ASan+UBSan
 #   make demo     the nightly job end to end on a private PostgreSQL under var/
 #   make validate slow checks outside make check: the real-data cross-check on Online Retail
+#                 (a missing dataset fails it: validating nothing is no success)
 #   make bench    throughput ratios (see README)
 #   make fuzz     libFuzzer targets (clang, ASan+UBSan) of tests/fuzz/, each run FUZZ_TIME s
 #
@@ -157,7 +158,7 @@ demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan
 
 validate: deps
 	@$(MAKE) --no-print-directory $(SIYU_BIN)
-	@scripts/validate.sh $(BUILD)
+	@scripts/check.sh $(BUILD) validate
 
 bench: all
 	@scripts/bench.sh

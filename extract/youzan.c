@@ -270,7 +270,7 @@ static int call_page(struct yz_run *r, const struct page_req *q, struct json_obj
 			goto out;
 		}
 		r->total->pages++;
-		debug_point("extract");
+		debug_point_at("extract", TRADES_PATH);
 		json_object_put(root);
 		root = json_tokener_parse_verbose(buf_str(&resp.body), &jerr);
 		if (!root || !json_object_is_type(root, json_type_object)) {
