@@ -1,9 +1,10 @@
 /*
- * http.c — libcurl client with timeouts, retries, backoff and a rate limit (see http.h).
+ * http.c — libcurl client with timeouts, retries, backoff and a rate limit
+ * (see include/siyu/extract/http.h).
  */
-#include "siyu/http.h"
+#include "siyu/extract/http.h"
 
-#include "siyu/log.h"
+#include "siyu/common/log.h"
 
 #include <curl/curl.h>
 #include <errno.h>

@@ -14,9 +14,9 @@
  * going away) every connection whose request has not arrived whole by its deadline:
  * read_timeout after the connection opened, or after the previous answer on it.
  */
-#include "siyu/wecom_callback.h"
+#include "siyu/extract/wecom_callback.h"
 
-#include "siyu/log.h"
+#include "siyu/common/log.h"
 
 #include <microhttpd.h>
 

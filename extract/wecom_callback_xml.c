@@ -6,7 +6,7 @@
  * declared or expanded. The receiver calls it only on a decrypted message, after the
  * signature was checked (wecom_callback_event). Fuzzed by tests/fuzz/fuzz_callback.c.
  */
-#include "siyu/wecom_callback.h"
+#include "siyu/extract/wecom_callback.h"
 
 #include <expat.h>
 

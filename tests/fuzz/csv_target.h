@@ -9,8 +9,8 @@
 
 #include "fuzz.h"
 
-#include "siyu/csv_file.h"
-#include "siyu/order_line.h"
+#include "siyu/extract/csv_file.h"
+#include "siyu/transform/order_csv.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -14,9 +14,9 @@
  */
 #include "fuzz.h"
 
-#include "siyu/buf.h"
-#include "siyu/wecom_callback.h"
-#include "siyu/wecom_crypto.h"
+#include "siyu/common/buf.h"
+#include "siyu/extract/wecom_callback.h"
+#include "siyu/extract/wecom_crypto.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,8 +7,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "fuzz.h"
 
-#include "siyu/config.h"
-#include "siyu/db.h"
+#include "siyu/common/config.h"
+#include "siyu/load/db.h"
 
 #include <string.h>
 

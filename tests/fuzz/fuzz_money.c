@@ -5,7 +5,7 @@
  */
 #include "fuzz.h"
 
-#include "siyu/money.h"
+#include "siyu/transform/money.h"
 
 #include <string.h>
 

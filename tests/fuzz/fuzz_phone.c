@@ -5,7 +5,7 @@
  */
 #include "fuzz.h"
 
-#include "siyu/pii.h"
+#include "siyu/transform/pii.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  */
 #include "order_target.h"
 
-#include "siyu/taobao_json.h"
+#include "siyu/transform/taobao_json.h"
 
 static int parse(struct json_object *trade, struct order_json *o, char *why, size_t whylen)
 {

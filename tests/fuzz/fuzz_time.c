@@ -5,7 +5,7 @@
  */
 #include "fuzz.h"
 
-#include "siyu/ltime.h"
+#include "siyu/common/ltime.h"
 
 #include <string.h>
 

@@ -15,7 +15,8 @@
 #include "fuzz.h"
 #include "json_input.h"
 
-#include "siyu/wecom.h"
+#include "siyu/common/json_get.h"
+#include "siyu/transform/wecom_json.h"
 
 #include <string.h>
 

@@ -5,7 +5,7 @@
  */
 #include "order_target.h"
 
-#include "siyu/youzan.h"
+#include "siyu/transform/youzan_json.h"
 
 static const unsigned char key[] = "fuzz-pii-key-0123456789";
 

@@ -9,7 +9,7 @@
 #include "fuzz.h"
 #include "json_input.h"
 
-#include "siyu/order_json.h"
+#include "siyu/transform/order_json.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * both forms, while passwords that come from ${…} references pass. `siyu` refuses such
  * a file (cli/main.c; tests/integration/t0200-import.sh).
  */
-#include "siyu/db.h"
+#include "siyu/load/db.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
