@@ -5,7 +5,6 @@
 #include "siyu/extract/http.h"
 
 #include "siyu/common/log.h"
-#include "siyu/common/ltime.h"
 
 #include <curl/curl.h>
 #include <errno.h>

@@ -11,7 +11,6 @@
 
 #include "siyu/extract/csv_file.h"
 #include "siyu/transform/order_csv.h"
-#include "siyu/transform/order_line.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,7 +54,7 @@ static void read_orders(struct csv_file *f)
 			continue; /* a malformed record: err says why; reading goes on */
 		if (!have_header) {
 			have_header = 1;
-			if (order_csv_map_header(&map, &rec, err, sizeof(err), NULL, 0) < 0)
+			if (order_csv_map_header(&map, &rec, err, sizeof(err)) < 0)
 				return;
 			continue;
 		}
