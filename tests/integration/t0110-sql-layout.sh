@@ -10,7 +10,9 @@ Q="'"
 # trigger a file of the folders creates (the role-playing date views are made in a loop:
 # their one CREATE counts)
 definitions() {
-	(cd "$TOP/sql" && for d in "$@"; do echo "$d"/*.sql; done | xargs grep -H -oiE "^\s*CREATE (OR REPLACE )?(FUNCTION|VIEW|MATERIALIZED VIEW|TRIGGER) +[a-z_]+(\.[a-z_0-9%]+)?" "$@" |
+	(cd "$TOP/sql" && for d in "$@"; do echo "$d"/*.sql; done |
+		{ xargs grep -H -oiE "^\s*CREATE (OR REPLACE )?(FUNCTION|VIEW|MATERIALIZED VIEW|TRIGGER) +[a-z_]+(\.[a-z_0-9%]+)?" ||
+		  test $? = 123; } |   # xargs: 123 when grep found nothing in some batch
 		sed -E "s/:\s*CREATE (OR REPLACE )?(FUNCTION|VIEW|MATERIALIZED VIEW|TRIGGER) +/ /I" |
 		tr "[:upper:]" "[:lower:]" | sort -u)
 }
