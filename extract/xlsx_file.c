@@ -15,8 +15,8 @@
 #include "siyu/extract/xlsx_file.h"
 
 #include "siyu/common/buf.h"
-#include "siyu/common/ltime.h"
 #include "siyu/extract/csv_file.h"
+#include "siyu/common/ltime.h"
 
 #include <expat.h>
 #include <math.h>

@@ -8,6 +8,7 @@
  */
 #include "siyu/transform/order_csv.h"
 
+#include "siyu/common/csv_record.h"
 #include "siyu/common/textclean.h"
 #include "siyu/transform/money.h"
 #include "siyu/transform/order_profile.h"

@@ -4,7 +4,7 @@
  * header (--profile auto), for the headers documented in docs/import-*.md.
  */
 #include "siyu/transform/header_map.h"
-#include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_line.h"
 #include "siyu/transform/order_profile.h"
 #include "siyu/common/textclean.h"
 

@@ -30,7 +30,7 @@
 #ifndef SIYU_TRANSFORM_ORDER_BOOK_H
 #define SIYU_TRANSFORM_ORDER_BOOK_H
 
-#include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_line.h"
 #include "siyu/transform/order_profile.h"
 
 struct order_book;

@@ -1,20 +1,20 @@
 /*
- * order_csv.h — one record of an order file → one canonical order line, by the
- * columns of its profile (pure: the record comes from extract/).
+ * order_csv.h — file rows → canonical order lines (pure: the record comes from
+ * extract/csv_file.c or extract/xlsx_file.c through extract/table_file.h).
  *
- * A profile (include/siyu/transform/order_profile.h) names the columns of one
- * kind of file: siyu's generic CSV (docs/import-generic.md) or a back-office
- * export (docs/import-exports.md). order_csv_map_header finds them in a header
- * by name and order_csv_parse turns each record into a line. The generic
- * profile's rows are complete lines. An export's rows may need the whole file
- * first (an order's payment shared over its lines, a line number within its
- * order, the 订单报表 half of a Taobao pair): order_book
+ * A profile (include/siyu/transform/order_profile.h) names the columns of one kind of
+ * file; order_csv_map_header finds them in a header by name and
+ * order_csv_parse turns each record into a line. The generic profile's rows
+ * are complete lines (docs/import-generic.md). A back-office export's rows may need
+ * the whole file first (an order's payment shared over its lines, a line number within
+ * its order, the 订单报表 half of a Taobao pair): order_book
  * (include/siyu/transform/order_book.h) completes them.
  */
 #ifndef SIYU_TRANSFORM_ORDER_CSV_H
 #define SIYU_TRANSFORM_ORDER_CSV_H
 
 #include "siyu/common/csv_record.h"
+#include "siyu/common/ltime.h"
 #include "siyu/transform/order_line.h"
 
 #include <stddef.h>

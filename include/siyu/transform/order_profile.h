@@ -11,8 +11,8 @@
 #ifndef SIYU_TRANSFORM_ORDER_PROFILE_H
 #define SIYU_TRANSFORM_ORDER_PROFILE_H
 
-#include "siyu/common/ltime.h"
 #include "siyu/transform/header_map.h"
+#include "siyu/common/ltime.h"
 
 #include <stddef.h>
 
