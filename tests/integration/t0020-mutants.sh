@@ -13,11 +13,11 @@ cp -r tree pristine
 mutant() { # mutant NAME FILE TESTS ORIGINAL MUTANT
 	printf '# %s\nfile: %s\ntests: %s\n--- original\n%s--- mutant\n%s' "$1" "$2" "$3" "$4" "$5" >"list/$1.mutant"
 }
-mutant plus-minus src/a.c integration:t0010 $'\treturn x + 1;\n' $'\treturn x - 1;\n'
-mutant no-body src/a.c integration:t0010 $'\treturn x * 2;\n' ''
-mutant twice src/a.c integration:t0010 $'(int x)\n' $'(long x)\n'
-mutant moved src/a.c integration:t0010 $'\treturn x + 2;\n' $'\treturn x;\n'
-mutant gone-file src/b.c integration:t0010 $'x\n' $'y\n'
+mutant plus-minus src/a.c integration:t0020 $'\treturn x + 1;\n' $'\treturn x - 1;\n'
+mutant no-body src/a.c integration:t0020 $'\treturn x * 2;\n' ''
+mutant twice src/a.c integration:t0020 $'(int x)\n' $'(long x)\n'
+mutant moved src/a.c integration:t0020 $'\treturn x + 2;\n' $'\treturn x;\n'
+mutant gone-file src/b.c integration:t0020 $'x\n' $'y\n'
 
 test_expect_success 'apply replaces the anchor text, exactly' '
 	cp -r pristine t1 &&
