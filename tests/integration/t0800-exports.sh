@@ -96,7 +96,7 @@ test_expect_success 'every .xlsx export loads the same as its CSV' '
 		copy_db siyu_t0800_xlsx siyu_t0800_empty &&
 		PGDATABASE=siyu_t0800_xlsx import_v 1 $p "$DATA/$p/v1.xlsx" >out 2>err &&
 		PGDATABASE=siyu_t0800_xlsx totals $p $p.v1 >actual && expected $p.v1 >expect &&
-		test_cmp expect actual || return 1
+		test_cmp expect actual || test_fail "$p: the xlsx export does not load as its csv"
 	done &&
 	copy_db siyu_t0800_xlsx siyu_t0800_empty &&
 	PGDATABASE=siyu_t0800_xlsx import_v 1 taobao "$DATA/taobao/v1-orders.xlsx" "$DATA/taobao/v1-lines.xlsx" >out 2>err &&
