@@ -19,7 +19,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
-PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd expat
+PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd libzip expat
 
 ifeq ($(SAN),1)
 BUILD ?= build/san
@@ -65,7 +65,7 @@ LIBSIYU := $(BUILD)/libsiyu.a
 SIYU_BIN := $(BUILD)/bin/siyu
 
 .PHONY: all deps check unit-tests sql-tests integration-tests demo bench clean distclean \
-	check-build valgrind validate install docs fuzz fuzz-build
+	check-build valgrind validate fuzz fuzz-build install docs
 
 all: deps bin/siyu
 
@@ -175,7 +175,7 @@ docs: deps
 	@scripts/docs.sh $(SIYU_BIN)
 
 # Install what was built ($(SIYU_BIN): make install SAN=1 installs the sanitizer build).
-# The binary finds its SQL in $(PREFIX)/share/siyu/sql (cli_migrations_dir), also below
+# The binary finds its SQL in $(PREFIX)/share/siyu/sql (cli_sql_dir), also below
 # DESTDIR, so a staged tree runs as it is. Units and the crontab get $(PREFIX)'s paths.
 PREFIX ?= /usr/local
 DESTDIR ?=

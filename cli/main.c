@@ -217,15 +217,23 @@ void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long lon
 		log_debug("msg=\"metrics file written\" path=%s", path);
 }
 
-const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
+const char *cli_sql_dir(const char *argv0, char *buf, size_t n)
 {
-	const char *env = getenv("SIYU_MIGRATIONS");
+	const char *env = getenv("SIYU_SQL");
 	char exe[PATH_MAX];
 	ssize_t len;
 
 	(void)argv0;
 	if (env && *env)
 		return env;
+	/* Before the scripts left the migrations, $SIYU_MIGRATIONS named sql/migrations. */
+	env = getenv("SIYU_MIGRATIONS");
+	if (env && *env) {
+		const char *slash = strrchr(env, '/');
+
+		snprintf(buf, n, "%.*s", slash ? (int)(slash - env) : 1, slash ? env : ".");
+		return buf;
+	}
 	/*
 	 * bin/siyu and build/<kind>/bin/siyu both sit below the checkout;
 	 * an installed PREFIX/bin/siyu has PREFIX/share/siyu/sql (make install).
@@ -240,14 +248,18 @@ const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
 				break;
 			*slash = '\0';
 			snprintf(buf, n, "%s/sql/migrations", exe);
-			if (access(buf, F_OK) == 0)
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/sql", exe);
 				return buf;
+			}
 			snprintf(buf, n, "%s/share/siyu/sql/migrations", exe);
-			if (access(buf, F_OK) == 0)
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/share/siyu/sql", exe);
 				return buf;
+			}
 		}
 	}
-	snprintf(buf, n, "sql/migrations");
+	snprintf(buf, n, "sql");
 	return buf;
 }
 

@@ -54,7 +54,7 @@ static void read_orders(struct csv_file *f)
 			continue; /* a malformed record: err says why; reading goes on */
 		if (!have_header) {
 			have_header = 1;
-			if (order_csv_map_header(&map, &rec, err, sizeof(err)) < 0)
+			if (order_csv_map_header(&map, &rec, err, sizeof(err), NULL, 0) < 0)
 				return;
 			continue;
 		}
