@@ -5,7 +5,8 @@
 
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
-#include "siyu/source/order_import.h"
+#include "siyu/extract/csv_file.h"
+#include "siyu/source/csv.h"
 #include "siyu/transform/order_status.h"
 
 #include <getopt.h>
@@ -13,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PII_KEY_MIN 16
 
 static void import_usage(FILE *out)
 {
@@ -44,7 +44,7 @@ struct import_args {
 	const char *profile;
 	const char *source;
 	const char *timezone;
-	enum csv_encoding encoding;
+	const char *encoding;
 	int dry_run;
 };
 
@@ -63,31 +63,26 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 	       c->rejected);
 }
 
+/* Each file is a csv source of its own (named --source, else the file's name), loaded in one transaction. */
 static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a, int nfiles,
 		      char **files, long long run_id)
 {
-	const char *key = getenv("SIYU_PII_KEY");
 	int failed = 0;
 
 	for (int i = 0; i < nfiles; i++) {
-		struct order_import_opts o = {
-			.run_id = run_id,
-			.source = a->source ? a->source : base_name(files[i]),
-			.path = files[i],
-			.profile = a->profile,
-			.encoding = a->encoding,
-			.timezone = a->timezone ? a->timezone : cli->cfg.timezone,
-			.pii_key = key && *key ? (const unsigned char *)key : NULL,
-			.pii_key_len = key ? strlen(key) : 0,
-			.max_reject_ratio = cli->cfg.max_reject_ratio,
-			.dry_run = a->dry_run,
-			.own_run_source = 1,
-		};
+		const char *file[] = { files[i] };
+		struct csv_import imp;
+		struct source_ctx ctx;
 		struct load_counts c;
-		char err[1024];
+		struct failure f;
 
-		if (order_import_file(conn, &o, &c, err, sizeof(err)) < 0) {
-			fprintf(stderr, "siyu: import failed: %s\n", err);
+		csv_import_source(&imp, a->source ? a->source : base_name(files[i]), a->profile,
+				  a->encoding, a->timezone);
+		cli_source_ctx(cli, conn, run_id, &imp.src, "import", &ctx);
+		ctx.files = file;
+		ctx.nfiles = 1;
+		ctx.dry_run = a->dry_run;
+		if (source_load(&ctx, &c, &f) < 0) {
 			print_counts(files[i], &c, "FAILED, rolled back");
 			failed++;
 			continue;
@@ -120,7 +115,8 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		case 's': a->source = optarg; break;
 		case 't': a->timezone = optarg; break;
 		case 'e':
-			if (csv_encoding_parse(optarg, &a->encoding) < 0) {
+			a->encoding = optarg;
+			if (csv_encoding_parse(optarg, &(enum csv_encoding){ CSV_ENC_AUTO }) < 0) {
 				fprintf(stderr, "siyu import: unknown encoding '%s' (auto, utf-8, gbk)\n",
 					optarg);
 				return EXIT_USAGE;

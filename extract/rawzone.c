@@ -184,6 +184,84 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 	return rc;
 }
 
+/* Copy the bytes of in (gunzipped when gzip) into the new gzip file fd; 0 / -1. */
+static int copy_gz(gzFile in, int fd, size_t *bytes)
+{
+	char chunk[65536];
+	int dupfd = dup(fd), len, rc = 0;
+	gzFile gz;
+
+	if (dupfd < 0)
+		return -1;
+	gz = gzdopen(dupfd, "wb6");
+	if (!gz) {
+		close(dupfd);
+		return -1;
+	}
+	while (rc == 0 && (len = gzread(in, chunk, sizeof(chunk))) > 0) {
+		if (gzwrite(gz, chunk, (unsigned)len) != len)
+			rc = -1;
+		*bytes += (size_t)len;
+	}
+	if (rc == 0 && len != 0)
+		rc = -1;
+	if (gzclose(gz) != Z_OK)
+		rc = -1;
+	return rc;
+}
+
+int rawzone_copy_file(struct rawzone *rz, const char *input, const char *request_json,
+		      char *path_out, size_t path_len, char *err, size_t errlen)
+{
+	const char *base = strrchr(input, '/');
+	size_t blen, bytes = 0;
+	char path[RAWZONE_PATH_MAX + 300], file[256];
+	gzFile in;
+	int fd, rc;
+
+	base = base ? base + 1 : input;
+	blen = strlen(base);
+	if (!plain_name(base) ||
+	    snprintf(file, sizeof(file), "%s%s", base,
+		     blen > 3 && strcmp(base + blen - 3, ".gz") == 0 ? "" : ".gz") >= (int)sizeof(file)) {
+		snprintf(err, errlen, "raw zone: cannot name a copy of '%s'", input);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", rz->dir, file);
+	path_out[0] = '\0';
+	in = gzopen(input, "rb");
+	if (!in) {
+		snprintf(err, errlen, "cannot read '%s': %s", input, strerror(errno));
+		return -1;
+	}
+	/* O_EXCL: never overwrite (two inputs with one name in a run, or a reused run id) */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create raw zone file '%s': %s", path, strerror(errno));
+		gzclose(in);
+		return -1;
+	}
+	rc = copy_gz(in, fd, &bytes);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -1;
+	if (rc < 0)
+		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", input, path,
+			 errno ? strerror(errno) : "gzip error");
+	close(fd);
+	gzclose(in);
+	if (rc == 0 && append_manifest(rz, file, "file", "", request_json, bytes) < 0) {
+		snprintf(err, errlen, "cannot write the raw zone manifest in '%s': %s", rz->dir,
+			 strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0) {
+		rz->pages++;
+		rz->bytes += (long long)bytes;
+		snprintf(path_out, path_len, "%s", path);
+	}
+	return rc;
+}
+
 int rawzone_close(struct rawzone *rz)
 {
 	int rc = 0, dfd;

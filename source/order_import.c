@@ -1,10 +1,10 @@
 /*
- * order_import.c — one order file through the whole pipeline
- * (see include/siyu/source/order_import.h).
+ * order_import.c — one order file read into the order sink: the csv driver's
+ * stage (see include/siyu/source/order_import.h, source/csv.c).
  *
- *   csv_file ─▶ order_csv_parse ─▶ order_sink (dedupe ─▶ COPY staging ─▶
- *                     │                etl.merge_orders ─▶ watermark)
- *                     └─▶ reject spool ─▶ etl.reject (own transaction)
+ *   csv_file ─▶ order_csv_parse ─▶ order_sink (dedupe ─▶ COPY staging)
+ *                     │
+ *                     └─▶ tx->rejects (stored by the driver layer, own transaction)
  */
 #include "siyu/source/order_import.h"
 
@@ -21,15 +21,12 @@
 #include <unistd.h>
 
 struct import_state {
-	PGconn *conn;
 	const struct order_import_opts *o;
-	struct load_counts *c;
+	struct source_tx *tx;
+	struct load_counts *c;     /* tx->c */
 	struct csv_file *csv;
 	struct order_csv_map map;
-	struct order_sink sink;
-	struct reject_log rejects;
-	char *err;
-	size_t errlen;
+	struct order_sink *sink;
 	int progress;              /* stderr is a terminal: show a progress line */
 	struct timespec last_progress;
 };
@@ -51,7 +48,7 @@ static void show_progress(struct import_state *s, int done)
 		    (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 < 500)
 		return;
 	s->last_progress = now;
-	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->o->source, s->c->read,
+	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->tx->ctx->src->name, s->c->read,
 		csv_file_offset(s->csv) >> 20);
 }
 
@@ -60,11 +57,13 @@ static int reject(struct import_state *s, const struct csv_record *rec, const ch
 {
 	char location[512];
 
-	snprintf(location, sizeof(location), "%s:%ld", s->o->path, rec->line);
+	snprintf(location, sizeof(location), "%s:%ld", s->o->name, rec->line);
 	s->c->rejected++;
 	log_debug("msg=\"record rejected\" location=\"%s\" reason=\"%s\"", location, reason);
-	return reject_log_add(&s->rejects, "order_line", key, location, reason, rec->raw,
-			      rec->raw_len);
+	if (reject_log_add(&s->tx->rejects, "order_line", key, location, reason, rec->raw,
+			   rec->raw_len) < 0)
+		return failure_set(s->tx->fail, location, "cannot spool a reject");
+	return 0;
 }
 
 static void natural_key(const struct order_line *l, char *out, size_t n)
@@ -75,8 +74,7 @@ static void natural_key(const struct order_line *l, char *out, size_t n)
 
 static int oom(struct import_state *s)
 {
-	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
-	return -1;
+	return failure_set(s->tx->fail, s->o->name, "out of memory");
 }
 
 /*
@@ -90,12 +88,12 @@ static int reject_held_line(void *arg, const char *src_row, const char *key, con
 	struct import_state *s = arg;
 	char location[512], reason[160];
 
-	snprintf(location, sizeof(location), "%s:%s", s->o->path, src_row);
+	snprintf(location, sizeof(location), "%s:%s", s->o->name, src_row);
 	snprintf(reason, sizeof(reason),
 		 "held back: line %s of the same order was rejected (no partial order loads)",
 		 bad_row);
 	s->c->rejected++;
-	if (reject_log_add(&s->rejects, "order_line", key, location, reason, row_json,
+	if (reject_log_add(&s->tx->rejects, "order_line", key, location, reason, row_json,
 			   strlen(row_json)) < 0)
 		return oom(s);
 	return 0;
@@ -107,20 +105,19 @@ static int take_line(struct import_state *s, const struct csv_record *rec,
 {
 	char key[256];
 
-	switch (order_sink_add(&s->sink, rec->line, l)) {
+	switch (order_sink_add(s->sink, rec->line, l)) {
 	case ORDER_SINK_KEPT:
 	case ORDER_SINK_DUPLICATE:
 		return 0;
 	case ORDER_SINK_CONFLICT:
 		natural_key(l, key, sizeof(key));
-		if (order_sink_hold(&s->sink, l, rec->line) < 0)
+		if (order_sink_hold(s->sink, l, rec->line) < 0)
 			return oom(s);
 		return reject(s, rec, key, "shipping_fee or order_discount differs from an earlier "
 				       "line of the same order version");
 	default:
-		snprintf(s->err, s->errlen, "%s:%ld: COPY into staging failed: %s",
-			 s->o->path, rec->line, db_last_error());
-		return -1;
+		snprintf(key, sizeof(key), "%s:%ld", s->o->name, rec->line);
+		return db_fail(s->tx->fail, key, "COPY into staging failed");
 	}
 }
 
@@ -133,10 +130,8 @@ static int stream_records(struct import_state *s)
 	int rc;
 
 	while ((rc = csv_file_next(s->csv, &rec, why, sizeof(why))) != 0) {
-		if (rc == -1) {
-			snprintf(s->err, s->errlen, "%s", why);
-			return -1;
-		}
+		if (rc == -1)
+			return failure_set(s->tx->fail, s->o->name, "%s", why);
 		s->c->read++;
 		if ((s->c->read & 4095) == 0)
 			show_progress(s, 0);
@@ -147,15 +142,17 @@ static int stream_records(struct import_state *s)
 		}
 		rc = order_csv_parse(&s->map, &rec, &line, why, sizeof(why));
 		if (rc == -2) {
-			snprintf(s->err, s->errlen, "%s:%ld: %s", s->o->path, rec.line, why);
-			return -1;
+			char at[512];
+
+			snprintf(at, sizeof(at), "%s:%ld", s->o->name, rec.line);
+			return failure_set(s->tx->fail, at, "%s", why);
 		}
 		if (rc == -1) {
 			char key[256] = "";
 
 			if (line.order_no.n) {
 				natural_key(&line, key, sizeof(key));
-				if (order_sink_hold(&s->sink, &line, rec.line) < 0)
+				if (order_sink_hold(s->sink, &line, rec.line) < 0)
 					return oom(s);
 			}
 			if (reject(s, &rec, key[0] ? key : NULL, why) < 0)
@@ -171,116 +168,53 @@ static int stream_records(struct import_state *s)
 
 static int open_input(struct import_state *s)
 {
+	struct failure *f = s->tx->fail;
 	struct csv_record hdr;
-	char why[512];
+	char why[512], at[512];
 	int rc;
 
-	s->csv = csv_file_open_enc(s->o->path, s->o->encoding, s->err, s->errlen);
+	s->csv = csv_file_open_enc(s->o->path, s->o->encoding, why, sizeof(why));
 	if (!s->csv)
-		return -1;
+		return failure_set(f, s->o->name, "%s", why);
 	rc = csv_file_next(s->csv, &hdr, why, sizeof(why));
-	if (rc == 0) {
-		snprintf(s->err, s->errlen, "%s: empty file (no header)", s->o->path);
-		return -1;
-	}
-	if (rc == -1) {
-		snprintf(s->err, s->errlen, "%s", why);
-		return -1;
-	}
-	if (rc == -2) {
-		snprintf(s->err, s->errlen, "%s:%ld: bad header: %s", s->o->path, hdr.line, why);
-		return -1;
-	}
-	log_debug("msg=\"reading file\" file=%s encoding=%s", s->o->path, csv_file_encoding(s->csv));
+	if (rc == 0)
+		return failure_set(f, s->o->name, "empty file (no header)");
+	if (rc == -1)
+		return failure_set(f, s->o->name, "%s", why);
+	snprintf(at, sizeof(at), "%s:%ld", s->o->name, hdr.line);
+	if (rc == -2)
+		return failure_set(f, at, "bad header: %s", why);
+	log_debug("msg=\"reading file\" file=%s encoding=%s", s->o->name, csv_file_encoding(s->csv));
 	s->map.status_profile = s->o->profile;
 	s->map.pii_key = s->o->pii_key;
 	s->map.pii_key_len = s->o->pii_key_len;
-	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why)) < 0) {
-		snprintf(s->err, s->errlen, "%s:%ld: %s", s->o->path, hdr.line, why);
-		return -1;
-	}
+	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why)) < 0)
+		return failure_set(f, at, "%s", why);
 	return 0;
 }
 
-static int check_reject_ratio(struct import_state *s)
+int order_import_stage(const struct order_import_opts *o, struct order_sink *sink,
+		       struct source_tx *tx)
 {
-	double ratio = s->c->read ? (double)s->c->rejected / (double)s->c->read : 0.0;
-
-	if (ratio <= s->o->max_reject_ratio)
-		return 0;
-	snprintf(s->err, s->errlen,
-		 "%s: %lld of %lld records rejected (%.2f%%), more than max_reject_ratio %.2f%%; "
-		 "nothing loaded, see etl.reject", s->o->path, s->c->rejected, s->c->read,
-		 100.0 * ratio, 100.0 * s->o->max_reject_ratio);
-	return -1;
-}
-
-/* Run every step; on failure the caller rolls back. */
-static int import_steps(struct import_state *s)
-{
-	if (open_input(s) < 0 ||
-	    order_sink_begin(&s->sink, s->conn, s->o->run_id, s->o->source, s->o->timezone,
-			     s->o->replace_equal, s->c) < 0)
-		return -1;
-	if (stream_records(s) < 0)
-		return -1;
-	if (order_sink_end_copy(&s->sink, reject_held_line, s) < 0) {
-		if (!s->err[0])
-			snprintf(s->err, s->errlen, "%s: COPY into staging failed: %s", s->o->path,
-				 db_last_error());
-		return -1;
-	}
-	if (check_reject_ratio(s) < 0)
-		return -1;
-	if (order_sink_merge(&s->sink) < 0 ||
-	    order_sink_commit(&s->sink, "orders", NULL, "succeeded",
-			      s->o->own_run_source ? s->c : NULL, s->o->dry_run) < 0) {
-		snprintf(s->err, s->errlen, "%s: merge into the warehouse failed: %s", s->o->path,
-			 db_last_error());
-		return -1;
-	}
-	return 0;
-}
-
-int order_import_file(PGconn *conn, const struct order_import_opts *o, struct load_counts *c,
-		      char *err, size_t errlen)
-{
+	const struct source_ctx *ctx = tx->ctx;
 	struct import_state s = { 0 };
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	s.conn = conn;
 	s.o = o;
-	s.c = c;
-	s.err = err;
-	s.errlen = errlen;
+	s.tx = tx;
+	s.c = &tx->c;
+	s.sink = sink;
 	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
-	err[0] = '\0';
-	if (reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: out of memory", o->path);
-		rc = -1;
-		goto out;
-	}
-	if (o->own_run_source && runlog_source_begin(conn, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: cannot record the run: %s", o->path, db_last_error());
-		rc = -1;
-		goto out;
-	}
-	c->pages = 1;
-	rc = import_steps(&s);
-	if (rc < 0) {
-		order_sink_abort(&s.sink);
-		c->inserted = c->updated = c->unchanged = 0;
-		if (o->own_run_source)
-			runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
-	}
-	if (!o->dry_run && reject_log_flush(&s.rejects, conn) < 0 && rc == 0) {
-		snprintf(err, errlen, "%s: loaded, but its rejects could not be stored", o->path);
-		rc = -1;
-	}
-out:
+	s.c->pages = 1;
+	rc = open_input(&s);
+	if (rc == 0 && order_sink_begin(sink, ctx->conn, ctx->run_id, ctx->src->name, o->timezone,
+					ctx->replay, s.c) < 0)
+		rc = db_fail(tx->fail, o->name, "cannot prepare staging");
+	if (rc == 0)
+		rc = stream_records(&s);
+	if (rc == 0 && order_sink_end_copy(sink, reject_held_line, &s) < 0)
+		rc = failure_is_set(tx->fail) ? -1 : db_fail(tx->fail, o->name,
+							     "COPY into staging failed");
 	csv_file_close(s.csv);
-	order_sink_release(&s.sink);
-	reject_log_close(&s.rejects);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
