@@ -6,7 +6,7 @@
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
 #include "siyu/extract/csv_file.h"
-#include "siyu/source/csv.h"
+#include "siyu/source/csv_source.h"
 #include "siyu/transform/order_status.h"
 
 #include <getopt.h>
@@ -67,7 +67,7 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a, int nfiles,
 		      char **files, long long run_id)
 {
-	int failed = 0;
+	int failed = 0, rc;
 
 	for (int i = 0; i < nfiles; i++) {
 		const char *file[] = { files[i] };
@@ -82,9 +82,15 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 		ctx.files = file;
 		ctx.nfiles = 1;
 		ctx.dry_run = a->dry_run;
-		if (source_load(&ctx, &c, &f) < 0) {
+		rc = source_load(&ctx, &c, &f);
+		if (rc < 0) {
 			print_counts(files[i], &c, "FAILED, rolled back");
 			failed++;
+			if (rc == -2) {
+				fprintf(stderr, "siyu import: the files after %s were not loaded\n",
+					files[i]);
+				break;
+			}
 			continue;
 		}
 		print_counts(files[i], &c, a->dry_run ? "dry run, rolled back" : "loaded");

@@ -1,6 +1,6 @@
 /*
  * order_import.c — one order file read into the order sink: the csv driver's
- * stage (see include/siyu/source/order_import.h, source/csv.c).
+ * stage (see include/siyu/source/order_import.h, source/csv_source.c).
  *
  *   csv_file ─▶ order_csv_parse ─▶ order_sink (dedupe ─▶ COPY staging)
  *                     │

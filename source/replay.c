@@ -6,7 +6,7 @@
 #include "siyu/common/buf.h"
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
-#include "siyu/source/csv.h"
+#include "siyu/source/csv_source.h"
 #include "siyu/source/source.h"
 
 #include <dirent.h>

@@ -8,7 +8,7 @@
 #include "siyu/common/log.h"
 #include "siyu/extract/http.h"
 #include "siyu/load/db.h"
-#include "siyu/source/csv.h"
+#include "siyu/source/csv_source.h"
 #include "siyu/source/wecom.h"
 #include "siyu/source/youzan.h"
 

@@ -997,7 +997,7 @@ static int wecom_stage(void *state, struct source_tx *tx)
  * run: its transaction's start; a replay: the run's first page) and, as its
  * run, the raw-zone run that holds it, which a replay must not go behind.
  */
-static int wecom_merge(void *state, struct source_tx *tx)
+static int merge_snapshot(void *state, struct source_tx *tx)
 {
 	struct wecom_run *r = state;
 	const struct source_ctx *ctx = r->ctx;
@@ -1065,7 +1065,7 @@ const struct source_driver wecom_driver = {
 	.open = wecom_open,
 	.plan = wecom_plan,
 	.stage = wecom_stage,
-	.merge = wecom_merge,
+	.merge = merge_snapshot,
 	.unit_done = wecom_unit_done,
 	.close = wecom_close,
 	.replay_floor = wecom_replay_floor,

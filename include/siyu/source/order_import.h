@@ -1,6 +1,6 @@
 /*
  * order_import.h — one order file read into the order sink: read, check,
- * dedupe, COPY into staging. The csv driver's stage (source/csv.c); the
+ * dedupe, COPY into staging. The csv driver's stage (source/csv_source.c); the
  * transaction, the merge and the watermark are the driver layer's.
  */
 #ifndef SIYU_SOURCE_ORDER_IMPORT_H

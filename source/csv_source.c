@@ -1,6 +1,6 @@
 /*
- * csv.c — the csv driver: order export files, one transaction each (see
- * include/siyu/source/csv.h and include/siyu/source/source.h).
+ * csv_source.c — the csv driver: order export files, one transaction each (see
+ * include/siyu/source/csv_source.h and include/siyu/source/source.h).
  *
  *   plan    the files matching `path` (glob, name order), or the files siyu
  *           import was given; in a replay, the copies in the run's raw zone
@@ -9,7 +9,7 @@
  *   merge   the order sink's merge; the watermark `orders` is the newest
  *           version the file held
  */
-#include "siyu/source/csv.h"
+#include "siyu/source/csv_source.h"
 
 #include "siyu/common/debug.h"
 #include "siyu/common/json_get.h"

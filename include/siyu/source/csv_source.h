@@ -1,10 +1,10 @@
 /*
- * csv.h — the csv driver (source/csv.c): merchant order exports, one file per
+ * csv_source.h — the csv driver (source/csv_source.c): merchant order exports, one file per
  * transaction, each kept in the raw zone first. Also siyu import's files: a
  * csv source given on the command line.
  */
-#ifndef SIYU_SOURCE_CSV_H
-#define SIYU_SOURCE_CSV_H
+#ifndef SIYU_SOURCE_CSV_SOURCE_H
+#define SIYU_SOURCE_CSV_SOURCE_H
 
 #include "siyu/common/config.h"
 #include "siyu/source/source.h"
@@ -32,4 +32,4 @@ void csv_import_source(struct csv_import *imp, const char *name, const char *pro
  */
 int csv_import_read(const char *dir, const char *name, struct csv_import *imp);
 
-#endif /* SIYU_SOURCE_CSV_H */
+#endif /* SIYU_SOURCE_CSV_SOURCE_H */
