@@ -2,10 +2,11 @@
  * order_status.c — status code tables per platform profile and the lookups
  * over them (see include/siyu/transform/order_status.h).
  *
- * Every table cites its source. "Canonical" below is the status set of
- * DESIGN §3; ecommerce.md means /work/shared/api/ecommerce.md (whose
- * "created" is our "unpaid"). A code maps to one status, or to two when its
- * meaning depends on whether the order was paid (MAP_PAID rows).
+ * Every table cites its source: the platform's page under docs/ (docs/youzan.md,
+ * docs/api-taobao.md, docs/api-jd.md, docs/api-pdd.md, docs/api-douyin.md,
+ * docs/api-channels.md). "Canonical" is the status set of docs/schema.md. A code
+ * maps to one status, or to two when its meaning depends on whether the order
+ * was paid (MAP_PAID rows).
  */
 #include "siyu/transform/order_status.h"
 
@@ -36,9 +37,9 @@ static const char *const status_names[ORDER_STATUS_COUNT] = {
 
 /*
  * generic: docs/import-generic.md (canonical names, and the Chinese labels it
- * lists), plus the 订单状态 texts of Taobao/Tmall 千牛 exports (ecommerce.md §7,
+ * lists), plus the 订单状态 texts of Taobao/Tmall 千牛 exports (docs/api-taobao.md,
  * with the full-width comma and with an ASCII one) and common back-office
- * labels whose platform meaning is the same everywhere in ecommerce.md.
+ * labels whose platform meaning is the same on every platform.
  * Choices: 交易关闭 / 已关闭 → cancelled, as import-generic.md fixes it,
  * although Taobao also writes 交易关闭 for a trade closed by a full refund
  * (either way the order does not qualify; refunds come from line_refund).
@@ -87,7 +88,7 @@ static const struct status_code generic_codes[] = {
 };
 
 /*
- * taobao / tmall: TOP Trade.status, ecommerce.md §2 "Status map"
+ * taobao / tmall: TOP Trade.status, docs/api-taobao.md "Status map"
  * (bububa/opentaobao model/trade/Trade.go). WAIT_PRE_AUTH_CONFIRM (0元购
  * pre-authorisation, nothing paid yet) → unpaid. TRADE_CLOSED is the close
  * after a full refund; TRADE_CLOSED_BY_TAOBAO the close before payment.
@@ -107,7 +108,7 @@ static const struct status_code taobao_codes[] = {
 	MAP("TRADE_CLOSED", ORDER_REFUNDED),
 };
 
-/* taobao / tmall: Order.refund_status, ecommerce.md §2 "Status map". */
+/* taobao / tmall: Order.refund_status, docs/api-taobao.md "Status map". */
 static const struct refund_code taobao_refunds[] = {
 	{ "NO_REFUND", REFUND_NONE },
 	{ "CLOSED", REFUND_NONE },
@@ -119,7 +120,7 @@ static const struct refund_code taobao_refunds[] = {
 };
 
 /*
- * youzan: youzan.trades.sold.get 4.0.x order_info.status, ecommerce.md §1
+ * youzan: youzan.trades.sold.get 4.0.x order_info.status, docs/youzan.md
  * "Status map" (flyinke/youzan-sdk v4_0_0 models). TRADE_PAID is transient,
  * WAIT_CONFIRM is 待成团/待接单. TRADE_CLOSED depends on pay_time.
  * TRADE_REFUND (a request filter value) is not in the documented map and
@@ -136,7 +137,7 @@ static const struct status_code youzan_codes[] = {
 };
 
 /*
- * youzan: order_info.refund_state, ecommerce.md §1: 0 none, 1 partial
+ * youzan: order_info.refund_state, docs/youzan.md: 0 none, 1 partial
  * refunding, 2 partial refunded (status kept), 11 full refunding, 12 full
  * refunded.
  */
@@ -149,7 +150,7 @@ static const struct refund_code youzan_refunds[] = {
 };
 
 /*
- * jd: jingdong.pop.order.enSearch orderInfo.orderState, ecommerce.md §3
+ * jd: jingdong.pop.order.enSearch orderInfo.orderState, docs/api-jd.md
  * "Status map" (rise-worlds/jos api/order/order.interface.go). PAUSE and
  * POP_ORDER_PAUSE are on hold after payment → paid (the caller may flag
  * them); LOCKED is usually a pending cancel/refund → refunding;
@@ -168,7 +169,7 @@ static const struct status_code jd_codes[] = {
 };
 
 /*
- * pdd: the order_status field alone, ecommerce.md §4 (1 待发货, 2 已发货待签收,
+ * pdd: the order_status field alone, docs/api-pdd.md (1 待发货, 2 已发货待签收,
  * 3 已签收), valid for a confirmed order without refund. Whole orders should
  * go through order_status_map_pdd, which also reads confirm_status and
  * refund_status.
@@ -180,7 +181,7 @@ static const struct status_code pdd_codes[] = {
 };
 
 /*
- * douyin: order.searchList shop_order_list[].order_status, ecommerce.md §5
+ * douyin: order.searchList shop_order_list[].order_status, docs/api-douyin.md
  * "Status map" (zsmhub/doudian-sdk order_searchList response): 1 待支付,
  * 105 已支付, 2 备货中, 101 部分发货, 3 已发货, 5 已完成, 4 已取消 (depends on
  * pay_time).
@@ -195,7 +196,7 @@ static const struct status_code douyin_codes[] = {
 	MAP_PAID("4", ORDER_CANCELLED, ORDER_REFUNDED),
 };
 
-/* douyin: after_sale_info.refund_status, ecommerce.md §5: 1 待退款, 3 done. */
+/* douyin: after_sale_info.refund_status, docs/api-douyin.md: 1 待退款, 3 done. */
 static const struct refund_code douyin_refunds[] = {
 	{ "0", REFUND_NONE },
 	{ "1", REFUND_ACTIVE },
@@ -203,7 +204,7 @@ static const struct refund_code douyin_refunds[] = {
 };
 
 /*
- * channels: /channels/ec/order/get order.status, ecommerce.md §6 "Status map"
+ * channels: /channels/ec/order/get order.status, docs/api-channels.md "Status map"
  * (fudiwei/DotNetCore.SKIT.FlurlHttpClient.Wechat ChannelsECOrderGetResponse):
  * 10 待付款, 12 礼物待收下, 13 凑单买凑团中, 20 待发货, 21 部分发货, 30 待收货,
  * 100 完成, 200 all items after-sold then cancelled, 250 unpaid
