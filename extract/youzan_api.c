@@ -8,7 +8,7 @@
 #include "siyu/common/debug.h"
 #include "siyu/common/json_get.h"
 #include "siyu/common/log.h"
-#include "siyu/common/ltime.h"
+#include "siyu/extract/api_sign.h"
 #include "siyu/extract/http.h"
 #include "siyu/extract/rawzone.h"
 
@@ -19,18 +19,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-
-void youzan_cn_text(int64_t t, char *out, size_t n)
-{
-	struct ltime lt;
-
-	if (ltime_from_unix(t + YOUZAN_CN_OFFSET, &lt) < 0) {
-		snprintf(out, n, "?");
-		return;
-	}
-	lt.has_offset = 0;
-	ltime_format(&lt, out, n);
-}
 
 static int64_t wall_ms(void)
 {
@@ -161,8 +149,8 @@ static void page_bodies(const struct youzan_api *a, const struct page_req *q, st
 {
 	char from[32], to[32];
 
-	youzan_cn_text(q->from, from, sizeof(from));
-	youzan_cn_text(q->to - 1, to, sizeof(to)); /* end_update is inclusive: [from, to) */
+	api_cn_time(q->from, from, sizeof(from));
+	api_cn_time(q->to - 1, to, sizeof(to)); /* end_update is inclusive: [from, to) */
 	buf_addf(body, "{\"start_update\":\"%s\",\"end_update\":\"%s\",\"page_no\":%ld,"
 		       "\"page_size\":%ld}", from, to, q->page_no, a->page_size);
 	buf_addf(manifest, "{\"start_update\":\"%s\",\"end_update\":\"%s\",\"page_no\":%ld,"

@@ -14,24 +14,17 @@
  */
 #include "siyu/source/youzan.h"
 
+#include "siyu/source/api_orders.h"
+
 #include "siyu/common/log.h"
-#include "siyu/common/ltime.h"
-#include "siyu/common/strset.h"
 #include "siyu/extract/http.h"
 #include "siyu/extract/rawzone.h"
 #include "siyu/extract/youzan_api.h"
-#include "siyu/load/db.h"
-#include "siyu/load/order_sink.h"
-#include "siyu/source/window.h"
 #include "siyu/transform/youzan_json.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-#define MAX_WINDOWS 4096
 
 struct yz_state {
 	const struct source_ctx *ctx;
@@ -39,31 +32,15 @@ struct yz_state {
 	struct rawzone raw;            /* opened at the first window */
 	struct youzan_api api;
 	struct youzan_xform x;
-	struct order_json order;
+	struct api_orders orders;      /* the current window's orders into the sink */
 	struct youzan_raw_page *pages; /* a replay: the run's manifest */
 	size_t npages, nunits, staged;
-	const char *tz;
-	/* the current window */
-	struct source_tx *tx;
-	struct order_sink sink;
-	struct strset seen;            /* tids already taken (pages overlap) */
-	long item_no;                  /* orders handed over (staging src_row) */
-	char mark[48];                 /* its watermark */
 };
 
-/* A time from the command line or `start`; without an offset it is China time. */
-static int parse_when(const char *s, int64_t *out)
+static int parse(void *arg, struct json_object *item, struct order_json *o, char *why,
+		 size_t whylen)
 {
-	struct ltime lt;
-	const char *why;
-
-	if (ltime_parse(s, strlen(s), &lt, &why) < 0)
-		return -1;
-	if (!lt.has_offset) {
-		lt.has_offset = 1;
-		lt.offset_minutes = YOUZAN_CN_OFFSET / 60;
-	}
-	return ltime_to_unix(&lt, out);
+	return youzan_order_parse(arg, item, o, why, whylen);
 }
 
 static int yz_open(const struct source_ctx *ctx, void **state, struct failure *f)
@@ -79,8 +56,11 @@ static int yz_open(const struct source_ctx *ctx, void **state, struct failure *f
 		return failure_set(f, NULL, "out of memory");
 	s->ctx = ctx;
 	s->raw.manifest_fd = -1;
+	s->orders.ctx = ctx;
 	/* Youzan's times are China time whatever the business zone. */
-	s->tz = src->timezone ? src->timezone : "Asia/Shanghai";
+	s->orders.tz = src->timezone ? src->timezone : "Asia/Shanghai";
+	s->orders.parse = parse;
+	s->orders.parse_arg = &s->x;
 	if (!shop || !*shop)
 		shop = config_source_get(src, "grant_id");
 	if (!shop || !*shop)
@@ -102,73 +82,6 @@ static int yz_open(const struct source_ctx *ctx, void **state, struct failure *f
 	return rc;
 }
 
-/* The label of window [from, to) in China time. */
-static void window_label(int64_t from, int64_t to, char *out, size_t n)
-{
-	char a[32], b[32];
-
-	youzan_cn_text(from, a, sizeof(a));
-	youzan_cn_text(to, b, sizeof(b));
-	snprintf(out, n, "window %s..%s", a, b);
-}
-
-static int add_window(struct source_plan *plan, int64_t from, int64_t to, size_t first,
-		      size_t n, struct failure *f)
-{
-	struct source_unit u = { .from = from, .to = to, .first = first, .n = n };
-
-	window_label(from, to, u.label, sizeof(u.label));
-	return source_plan_add(plan, &u) < 0 ? failure_set(f, NULL, "out of memory") : 0;
-}
-
-/* The windows to fetch, from the watermark (or start, --since, --until). */
-static int plan_windows(struct yz_state *s, struct source_plan *plan, struct failure *f)
-{
-	const struct source_ctx *ctx = s->ctx;
-	const char *start = config_source_get(ctx->src, "start");
-	struct window_request q = {
-		.now = (int64_t)time(NULL),
-		.watermark = WINDOW_NONE,
-		.start = WINDOW_NONE,
-		.since = WINDOW_NONE,
-		.until = WINDOW_NONE,
-		.lookback_s = ctx->src->lookback_s,
-		.safety_lag_s = ctx->src->safety_lag_s,
-		.max_window_s = ctx->src->window_s > 0 && ctx->src->window_s <= 92 * 86400
-					? ctx->src->window_s : 86400,
-	};
-	struct time_window *w = calloc(MAX_WINDOWS, sizeof(*w));
-	long long mark = WINDOW_NONE;
-	char why[512];
-	size_t n = 0;
-	int rc = 0;
-
-	if (!w)
-		return failure_set(f, NULL, "out of memory");
-	if (runlog_watermark_epoch(ctx->conn, ctx->src->name, "orders", &mark) < 0)
-		rc = db_fail(f, NULL, "cannot read the watermark");
-	q.watermark = mark;
-	if (rc == 0 && start && *start && parse_when(start, &q.start) < 0)
-		rc = failure_set(f, NULL, "start: cannot read '%s'", start);
-	if (rc == 0 && ctx->since && parse_when(ctx->since, &q.since) < 0)
-		rc = failure_set(f, NULL, "--since: cannot read '%s' (YYYY-MM-DD[ HH:MM[:SS]][+HH:MM])",
-				 ctx->since);
-	if (rc == 0 && ctx->until && parse_when(ctx->until, &q.until) < 0)
-		rc = failure_set(f, NULL, "--until: cannot read '%s' (YYYY-MM-DD[ HH:MM[:SS]][+HH:MM])",
-				 ctx->until);
-	if (rc == 0 && window_plan(&q, w, MAX_WINDOWS, &n, why, sizeof(why)) < 0)
-		rc = failure_set(f, NULL, "%s", why);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = add_window(plan, w[i].from, w[i].to, 0, 0, f);
-	if (rc == 0 && n == 0)
-		log_info("msg=\"youzan: nothing new yet\" source=%s", ctx->src->name);
-	else if (rc == 0)
-		log_info("msg=\"youzan plan\" source=%s windows=%zu from=%" PRId64 " to=%" PRId64,
-			 ctx->src->name, n, w[0].from, w[n - 1].to);
-	free(w);
-	return rc;
-}
-
 /* A replay: the run's windows, each the pages it read for it; unfinished ones are left out. */
 static int plan_raw_windows(struct yz_state *s, struct source_plan *plan, struct failure *f)
 {
@@ -179,7 +92,7 @@ static int plan_raw_windows(struct yz_state *s, struct source_plan *plan, struct
 		for (j = i; j < s->npages && p[j].wfrom == p[i].wfrom && p[j].wto == p[i].wto; j++)
 			;
 		if (youzan_raw_window_complete(ctx->replay_dir, p + i, j - i)) {
-			if (add_window(plan, p[i].wfrom, p[i].wto, i, j - i, f) < 0)
+			if (api_orders_add_window(plan, p[i].wfrom, p[i].wto, i, j - i, f) < 0)
 				return -1;
 		} else {
 			log_warn("msg=\"window not finished by the run, not replayed\" source=%s "
@@ -193,47 +106,11 @@ static int plan_raw_windows(struct yz_state *s, struct source_plan *plan, struct
 static int yz_plan(void *state, struct source_plan *plan, struct failure *f)
 {
 	struct yz_state *s = state;
-	int rc = s->ctx->replay ? plan_raw_windows(s, plan, f) : plan_windows(s, plan, f);
+	int rc = s->ctx->replay ? plan_raw_windows(s, plan, f)
+				: api_orders_plan(s->ctx, 92 * 86400L, "youzan", plan, f);
 
 	s->nunits = plan->n;
 	return rc;
-}
-
-/* Spool one rejected order of the window. 0 / -1. */
-static int reject(struct yz_state *s, struct json_object *item, const char *file, long page,
-		  size_t idx, const char *key, const char *why)
-{
-	char location[256];
-	const char *raw = json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN |
-								       JSON_C_TO_STRING_NOSLASHESCAPE);
-
-	snprintf(location, sizeof(location), "%s page %ld item %zu", file, page, idx + 1);
-	s->tx->c.rejected++;
-	log_debug("msg=\"order rejected\" source=%s location=\"%s\" reason=\"%s\"",
-		  s->ctx->src->name, location, why);
-	if (reject_log_add(&s->tx->rejects, "order", key && *key ? key : NULL, location, why, raw,
-			   strlen(raw)) < 0)
-		return failure_set(s->tx->fail, location, "cannot spool a reject");
-	return 0;
-}
-
-/* One order's lines into the sink; a conflicting copy of the order is rejected. */
-static int stream_order(struct yz_state *s, struct json_object *item, const char *file,
-			long page, size_t idx)
-{
-	s->item_no++;
-	for (size_t k = 0; k < s->order.nlines; k++) {
-		int rc = order_sink_add(&s->sink, s->item_no, &s->order.line[k]);
-
-		if (rc < 0)
-			return db_fail(s->tx->fail, NULL, "COPY into staging failed");
-		if (rc == ORDER_SINK_CONFLICT &&
-		    reject(s, item, file, page, idx, s->order.key,
-			   "post_fee or discount differs from an earlier copy of the same order "
-			   "version") < 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* Every order of one page into the sink (youzan_page_fn). */
@@ -241,27 +118,11 @@ static int take_page(void *arg, struct json_object *list, const char *file, long
 {
 	struct yz_state *s = arg;
 	size_t n = list ? json_object_array_length(list) : 0;
-	char why[512], at[256];
+	char at[256];
 
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *item = json_object_array_get_idx(list, i);
-		int rc, again = 0;
-
-		rc = youzan_order_parse(&s->x, item, &s->order, why, sizeof(why));
 		snprintf(at, sizeof(at), "%s page %ld item %zu", file, page, i + 1);
-		if (rc == -2)
-			return failure_set(s->tx->fail, at, "%s", why);
-		/* pages overlap (page 1 is read twice, orders shift): count each order once */
-		if (s->order.key[0] && (again = strset_add(&s->seen, s->order.key)) < 0)
-			return failure_set(s->tx->fail, at, "out of memory");
-		if (!again)
-			s->tx->c.read++;
-		if (rc == -1) {
-			if (!again && reject(s, item, file, page, i, s->order.key, why) < 0)
-				return -1;
-			continue;
-		}
-		if (stream_order(s, item, file, page, i) < 0)
+		if (api_orders_take(&s->orders, json_object_array_get_idx(list, i), at) < 0)
 			return -1;
 	}
 	return 0;
@@ -291,12 +152,9 @@ static int yz_stage(void *state, struct source_tx *tx)
 	long long pages = s->api.pages;
 	int rc;
 
-	s->tx = tx;
-	s->item_no = 0;
 	s->staged++;
-	if (order_sink_begin(&s->sink, ctx->conn, ctx->run_id, ctx->src->name, s->tz, ctx->replay,
-			     &tx->c) < 0)
-		return db_fail(tx->fail, NULL, "cannot prepare staging");
+	if (api_orders_begin(&s->orders, tx) < 0)
+		return -1;
 	if (ctx->replay) {
 		long long read = 0;
 
@@ -316,28 +174,15 @@ static int yz_stage(void *state, struct source_tx *tx)
 static int yz_merge(void *state, struct source_tx *tx)
 {
 	struct yz_state *s = state;
-	struct ltime lt;
 
-	if (order_sink_merge(&s->sink) < 0)
-		return db_fail(tx->fail, NULL, "merge into the warehouse failed");
-	/* the window's end, in UTC: committed with the window */
-	if (ltime_from_unix(tx->unit->to, &lt) < 0)
-		snprintf(s->mark, sizeof(s->mark), "1970-01-01 00:00:00+00");
-	else
-		ltime_format(&lt, s->mark, sizeof(s->mark));
-	tx->entity = "orders";
-	tx->watermark = s->mark;
-	return 0;
+	return api_orders_merge(&s->orders, tx);
 }
 
 static void yz_unit_done(void *state)
 {
 	struct yz_state *s = state;
 
-	order_sink_release(&s->sink);
-	memset(&s->sink, 0, sizeof(s->sink));
-	strset_clear(&s->seen);
-	s->tx = NULL;
+	api_orders_done(&s->orders);
 }
 
 static void yz_close(void *state, int failed)
@@ -354,7 +199,7 @@ static void yz_close(void *state, int failed)
 		log_warn("msg=\"cannot sync the raw zone\" source=%s dir=%s", s->ctx->src->name,
 			 s->raw.dir);
 	youzan_api_release(&s->api);
-	order_json_release(&s->order);
+	api_orders_release(&s->orders);
 	http_client_free(s->http);
 	free(s->pages);
 	free(s);

@@ -28,7 +28,6 @@
 
 #define YOUZAN_TRADES_PATH "youzan.trades.sold.get/4.0.4"
 #define YOUZAN_MAX_PAGE_NO 100
-#define YOUZAN_CN_OFFSET (8 * 3600) /* Youzan's times are China time, UTC+8 all year */
 
 struct http_client;
 struct rawzone;
@@ -75,9 +74,6 @@ typedef int (*youzan_page_fn)(void *arg, struct json_object *orders, const char 
 int youzan_api_fetch_range(struct youzan_api *a, int64_t from, int64_t to, int64_t wfrom,
 			   int64_t wto, const char *wlabel, youzan_page_fn fn, void *arg,
 			   struct failure *f);
-
-/* "YYYY-MM-DD HH:MM:SS" China time of unix seconds t. */
-void youzan_cn_text(int64_t t, char *out, size_t n);
 
 /* ---- a run's raw zone ------------------------------------------------------------------ */
 

@@ -116,11 +116,8 @@ struct source_driver {
 	long long (*replay_floor)(PGconn *conn, const char *source, struct failure *f);
 };
 
-/* The driver of a pipeline.conf `type`; NULL when unknown or not implemented yet. */
+/* The driver of a pipeline.conf `type`; NULL when unknown. */
 const struct source_driver *source_driver_find(const char *type);
-
-/* 1 when type is a source type pipeline.conf knows but this version cannot load yet. */
-int source_type_planned(const char *type);
 
 struct http_client;
 
