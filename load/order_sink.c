@@ -217,6 +217,12 @@ int order_sink_merge(struct order_sink *s)
 
 	if (s->in_copy && order_sink_end_copy(s, NULL, NULL) < 0)
 		return -1;
+	if (s->kept == 0) {
+		/* an empty batch (an API window without orders) changes nothing: the merge
+		 * would still cost its dozen temporary tables */
+		s->c->inserted = s->c->updated = s->c->unchanged = s->c->merged_customers = 0;
+		goto drop;
+	}
 	snprintf(run, sizeof(run), "%lld", s->run_id);
 	res = db_query(s->conn,
 		       s->replace_equal
@@ -232,6 +238,7 @@ int order_sink_merge(struct order_sink *s)
 	s->c->unchanged = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 	s->c->merged_customers = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 	PQclear(res);
+drop:
 	snprintf(sql, sizeof(sql), "DROP TABLE %s", s->table);
 	return db_exec(s->conn, sql);
 }
