@@ -63,7 +63,7 @@ static const struct source_type {
 	{ "taobao", W_TAOBAO, "5", "30m", DAY, "https://eco.taobao.com/router/rest" },
 	{ "jd", W_JD, "5", "1d", 30 * DAY, "https://api.jd.com/routerjson" },
 	{ "pdd", W_PDD, "5", "30m", 1800, "https://gw-api.pinduoduo.com/api/router" },
-	{ "douyin", W_DOUYIN, "5", "1h", 366 * DAY, "https://openapi-fxg.jinritemai.com" },
+	{ "douyin", W_DOUYIN, "5", "1h", 7 * DAY, "https://openapi-fxg.jinritemai.com" },
 	{ "channels", W_CHANNELS, "5", "1d", 7 * DAY, "https://api.weixin.qq.com" },
 	{ "csv", W_CSV, NULL, NULL, 0, NULL },
 };

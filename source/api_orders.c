@@ -46,8 +46,8 @@ int api_orders_add_window(struct source_plan *plan, int64_t from, int64_t to, si
 }
 
 /* The request of the plan: the source's settings, its watermark, --since/--until. */
-static int plan_request(const struct source_ctx *ctx, long max_window_s,
-			struct window_request *q, struct failure *f)
+static int plan_request(const struct source_ctx *ctx, struct window_request *q,
+			struct failure *f)
 {
 	const char *start = config_source_get(ctx->src, "start");
 	long long mark = WINDOW_NONE;
@@ -60,8 +60,8 @@ static int plan_request(const struct source_ctx *ctx, long max_window_s,
 		.until = WINDOW_NONE,
 		.lookback_s = ctx->src->lookback_s,
 		.safety_lag_s = ctx->src->safety_lag_s,
-		.max_window_s = ctx->src->window_s > 0 && ctx->src->window_s <= max_window_s
-					? ctx->src->window_s : max_window_s,
+		/* the config reader keeps it within the platform's longest window */
+		.max_window_s = ctx->src->window_s,
 	};
 	if (runlog_watermark_epoch(ctx->conn, ctx->src->name, "orders", &mark) < 0)
 		return db_fail(f, NULL, "cannot read the watermark");
@@ -77,8 +77,8 @@ static int plan_request(const struct source_ctx *ctx, long max_window_s,
 	return 0;
 }
 
-int api_orders_plan(const struct source_ctx *ctx, long max_window_s, const char *platform,
-		    struct source_plan *plan, struct failure *f)
+int api_orders_plan(const struct source_ctx *ctx, const char *platform, struct source_plan *plan,
+		    struct failure *f)
 {
 	struct window_request q;
 	struct time_window *w = calloc(MAX_WINDOWS, sizeof(*w));
@@ -88,7 +88,7 @@ int api_orders_plan(const struct source_ctx *ctx, long max_window_s, const char 
 
 	if (!w)
 		return failure_set(f, NULL, "out of memory");
-	rc = plan_request(ctx, max_window_s, &q, f);
+	rc = plan_request(ctx, &q, f);
 	if (rc == 0 && window_plan(&q, w, MAX_WINDOWS, &n, why, sizeof(why)) < 0)
 		rc = failure_set(f, NULL, "%s", why);
 	for (size_t i = 0; rc == 0 && i < n; i++)

@@ -5,7 +5,7 @@
  *   open    the platform's client from [source.NAME] (its keys: pipeline.conf), the
  *           HTTP client, the page fetcher; shop_id is the shop in the warehouse
  *           (default the section's name; douyin: its shop_id)
- *   plan    windows by modified time cut to the platform's longest (source/api_orders.c);
+ *   plan    windows by modified time of the source's `window` (source/api_orders.c);
  *           in a replay, the windows the replayed run finished (extract/api_pages.c)
  *   stage   the window read to the end the platform's way (extract/api_pages.c), or its
  *           pages read back, each order through the platform's mapping into the sink
@@ -45,7 +45,6 @@ struct shop_platform {
 	const char *endpoint;              /* the list call, for the manifest */
 	enum api_paging paging;
 	int first_page;
-	long max_window_s;                 /* the longest window the platform allows */
 	int (*list)(struct json_object *root, int64_t *total, struct json_object **orders);
 	int (*cursor)(struct json_object *root, struct json_object **ids, const char **next,
 		      int *more);
@@ -196,18 +195,15 @@ static void jd_clear(void *c) { jd_client_clear(c); }
 static void douyin_clear(void *c) { douyin_client_clear(c); }
 static void channels_clear(void *c) { channels_client_clear(c); }
 
-#define DAY 86400L
-
 static const struct shop_platform platforms[] = {
-	{ "taobao", &top_platform, TOP_LIST_METHOD, API_PAGED, 1, DAY, top_list_parse, NULL,
+	{ "taobao", &top_platform, TOP_LIST_METHOD, API_PAGED, 1, top_list_parse, NULL,
 	  taobao_open, top_clear, taobao_parse },
-	{ "jd", &jd_platform, JD_LIST_METHOD, API_PAGED, 1, 30 * DAY, jd_list_parse, NULL,
+	{ "jd", &jd_platform, JD_LIST_METHOD, API_PAGED, 1, jd_list_parse, NULL,
 	  jd_open, jd_clear, jd_parse },
-	{ "pdd", &pdd_platform, PDD_LIST_TYPE, API_PAGED, 1, 1800, pdd_list_parse, NULL,
+	{ "pdd", &pdd_platform, PDD_LIST_TYPE, API_PAGED, 1, pdd_list_parse, NULL,
 	  pdd_open, pdd_clear, pdd_parse },
-	{ "douyin", &douyin_platform, DOUYIN_LIST_METHOD, API_PAGED, 0, 7 * DAY,
-	  douyin_list_parse, NULL, douyin_open, douyin_clear, douyin_parse },
-	{ "channels", &channels_platform, CHANNELS_LIST_PATH, API_CURSOR, 1, 7 * DAY, NULL,
+	{ "douyin", &douyin_platform, DOUYIN_LIST_METHOD, API_PAGED, 0, douyin_list_parse, NULL, douyin_open, douyin_clear, douyin_parse },
+	{ "channels", &channels_platform, CHANNELS_LIST_PATH, API_CURSOR, 1, NULL,
 	  channels_list_parse, channels_open, channels_clear, channels_parse },
 };
 
@@ -274,7 +270,7 @@ static int shop_plan(void *state, struct source_plan *plan, struct failure *f)
 {
 	struct shop_state *s = state;
 	int rc = s->ctx->replay ? plan_raw_windows(s, plan, f)
-				: api_orders_plan(s->ctx, s->p->max_window_s, s->p->type, plan, f);
+				: api_orders_plan(s->ctx, s->p->type, plan, f);
 
 	s->nunits = plan->n;
 	return rc;

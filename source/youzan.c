@@ -107,7 +107,7 @@ static int yz_plan(void *state, struct source_plan *plan, struct failure *f)
 {
 	struct yz_state *s = state;
 	int rc = s->ctx->replay ? plan_raw_windows(s, plan, f)
-				: api_orders_plan(s->ctx, 92 * 86400L, "youzan", plan, f);
+				: api_orders_plan(s->ctx, "youzan", plan, f);
 
 	s->nunits = plan->n;
 	return rc;

@@ -45,10 +45,10 @@ struct api_orders {
 };
 
 /*
- * The windows to fetch, one unit each, at most max_window_s long ("window A..B" in
- * China time); the plan is logged as platform's. 0, or -1 with f.
+ * The windows to fetch, one unit each, at most the source's `window` long ("window
+ * A..B" in China time); the plan is logged as platform's. 0, or -1 with f.
  */
-int api_orders_plan(const struct source_ctx *ctx, long max_window_s, const char *platform,
+int api_orders_plan(const struct source_ctx *ctx, const char *platform,
 		    struct source_plan *plan, struct failure *f);
 
 /* A unit for window [from, to) of pages first..first+n of a replayed manifest. 0 / -1 f. */
