@@ -5,6 +5,7 @@
 
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
+#include "siyu/load/metrics.h"
 #include "siyu/load/runlog.h"
 
 #include <getopt.h>
@@ -22,6 +23,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "load order files (CSV) into the warehouse" },
 	{ "check", cmd_check, "data tests and source freshness of the warehouse" },
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
+	{ "report", cmd_report, "write the KPI dashboard as one offline HTML file" },
 	{ "wecom-callback", cmd_wecom_callback, "receive WeCom change events into the spool" },
 };
 
@@ -61,6 +63,25 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
+/* A conninfo whose password is written in the file is refused: 0, or -1 after a message. */
+static int refuse_literal_password(const struct config *cfg)
+{
+	int literal;
+
+	if (!cfg->conninfo_as_written)
+		return 0;
+	literal = db_conninfo_literal_password(cfg->conninfo_as_written);
+	if (literal == 0)
+		return 0;
+	if (literal < 0)
+		fprintf(stderr, "siyu: %s: out of memory\n", cfg->path);
+	else
+		fprintf(stderr, "siyu: %s:%d: 'conninfo' in [warehouse] holds a literal password: "
+			"secret values must come from the environment (use ~/.pgpass, PGPASSWORD, "
+			"or password=${VAR})\n", cfg->path, cfg->conninfo_line);
+	return -1;
+}
+
 int cli_load_config(struct cli *cli)
 {
 	char err[1024];
@@ -77,6 +98,10 @@ int cli_load_config(struct cli *cli)
 		fprintf(stderr, "siyu: %s\n", err);
 		return EXIT_USAGE;
 	}
+	if (refuse_literal_password(&cli->cfg) < 0) {
+		config_release(&cli->cfg);
+		return EXIT_USAGE;
+	}
 	cli->config_loaded = 1;
 	if (!cli->verbose)
 		log_set_level((enum log_level)cli->cfg.log_level);
@@ -90,6 +115,20 @@ PGconn *cli_connect(struct cli *cli)
 
 	if (!conn)
 		fprintf(stderr, "siyu: %s\n", err);
+	return conn;
+}
+
+PGconn *cli_connect_business_time(struct cli *cli, const char *command)
+{
+	const char *tz[] = { cli->cfg.timezone };
+	PGconn *conn = cli_connect(cli);
+
+	if (conn && db_exec_params(conn, "SELECT set_config('TimeZone', $1, false), "
+				   "set_config('DateStyle', 'ISO', false)", 1, tz) < 0) {
+		fprintf(stderr, "siyu %s: %s\n", command, db_last_error());
+		db_close(conn);
+		return NULL;
+	}
 	return conn;
 }
 
@@ -183,16 +222,44 @@ int cli_refresh_kpis(PGconn *conn)
 	return db_exec(conn, "SELECT kpi.refresh()");
 }
 
-const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
+void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long long run_id,
+		    int exit_code)
 {
-	const char *env = getenv("SIYU_MIGRATIONS");
+	const char *path = cli->cfg.metrics_file;
+	char err[1024];
+
+	runlog_finish(conn, run_id, exit_code);
+	log_info("msg=\"%s finished\" run_id=%lld exit=%d", command, run_id, exit_code);
+	if (!path || !*path)
+		return;
+	/* Monitoring must not fail the load it watches: a warning, the exit code stays. */
+	if (metrics_write(conn, path, err, sizeof(err)) < 0)
+		log_warn("msg=\"metrics file not written\" error=\"%s\"", err);
+	else
+		log_debug("msg=\"metrics file written\" path=%s", path);
+}
+
+const char *cli_sql_dir(const char *argv0, char *buf, size_t n)
+{
+	const char *env = getenv("SIYU_SQL");
 	char exe[PATH_MAX];
 	ssize_t len;
 
 	(void)argv0;
 	if (env && *env)
 		return env;
-	/* bin/siyu and build/<kind>/bin/siyu both sit below the checkout. */
+	/* Before the scripts left the migrations, $SIYU_MIGRATIONS named sql/migrations. */
+	env = getenv("SIYU_MIGRATIONS");
+	if (env && *env) {
+		const char *slash = strrchr(env, '/');
+
+		snprintf(buf, n, "%.*s", slash ? (int)(slash - env) : 1, slash ? env : ".");
+		return buf;
+	}
+	/*
+	 * bin/siyu and build/<kind>/bin/siyu both sit below the checkout;
+	 * an installed PREFIX/bin/siyu has PREFIX/share/siyu/sql (make install).
+	 */
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
 		exe[len] = '\0';
@@ -203,11 +270,18 @@ const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
 				break;
 			*slash = '\0';
 			snprintf(buf, n, "%s/sql/migrations", exe);
-			if (access(buf, F_OK) == 0)
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/sql", exe);
 				return buf;
+			}
+			snprintf(buf, n, "%s/share/siyu/sql/migrations", exe);
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/share/siyu/sql", exe);
+				return buf;
+			}
 		}
 	}
-	snprintf(buf, n, "sql/migrations");
+	snprintf(buf, n, "sql");
 	return buf;
 }
 

@@ -10,6 +10,7 @@ setup_db
 "$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
 export SIYU_PII_KEY=t0215-test-key-0123456789
 copy_db t0215_rebuilt || die "cannot copy the database"
+copy_db t0215_empty || die "cannot copy the database"
 
 printf '[run]\ntimezone = Asia/Shanghai\nraw_dir = %s/raw\n' "$TRASH" >"$TRASH/import.conf"
 
@@ -73,6 +74,14 @@ test_expect_success 'an import dry run keeps its copy but loads nothing' '
 	grep -q "dry run, rolled back" out &&
 	test -f raw/tb.csv/5/tb.csv.gz &&
 	test_fingerprint >actual && test_cmp before.fp actual
+'
+
+test_expect_success 'an import into an empty warehouse never reuses a run id of the raw zone' '
+	copy_db t0215_fresh t0215_empty &&
+	PGDATABASE=t0215_fresh "$SIYU" --config import.conf import tb.csv >out 2>err &&
+	grep -q "tb.csv: loaded" out &&
+	PGDATABASE=t0215_fresh test_psql "select run_id > 5 from etl.run" >actual &&
+	echo t >expect && test_cmp expect actual
 '
 
 test_done

@@ -87,6 +87,10 @@ struct config {
 	/* [warehouse] */
 	char *conninfo;         /* "" = libpq's PG* environment decides; may
 				 * hold an expanded password: never log it */
+	char *conninfo_as_written; /* before ${…} expansion, NULL when not given:
+				    * db_conninfo_literal_password (load/db.c) refuses
+				    * a password written in the file */
+	int conninfo_line;      /* its line in the file */
 	char *application_name; /* "siyu" */
 
 	/* [run] */
@@ -95,6 +99,7 @@ struct config {
 	double max_reject_ratio; /* 0..1, 0.01 */
 	long batch_rows;        /* 100..1000000, 10000 */
 	int log_level;          /* enum config_log_level, CONFIG_LOG_INFO */
+	char *metrics_file;     /* Prometheus textfile written after each run; "" = none */
 
 	struct config_source *sources; /* in file order */
 	size_t nsources;

@@ -1,7 +1,8 @@
 /*
- * csv_source.h — the csv driver (source/csv_source.c): merchant order exports, one file per
- * transaction, each kept in the raw zone first. Also siyu import's files: a
- * csv source given on the command line.
+ * csv_source.h — the csv driver (source/csv_source.c): merchant order files (the
+ * generic CSV and the back-office export profiles), one transaction per file (per
+ * Taobao pair), each kept in the raw zone first. Also siyu import's files: a csv
+ * source given on the command line.
  */
 #ifndef SIYU_SOURCE_CSV_SOURCE_H
 #define SIYU_SOURCE_CSV_SOURCE_H
@@ -14,8 +15,8 @@ extern const struct source_driver csv_driver;
 /* A csv source made from siyu import's options (not from pipeline.conf). */
 struct csv_import {
 	struct config_source src;          /* what the driver reads */
-	struct config_kv kv[2];            /* profile, encoding */
-	char name[256], profile[64], encoding[32], timezone[64];
+	struct config_kv kv[4];            /* profile, encoding, shop_id, as_of */
+	char name[256], profile[64], encoding[32], timezone[64], shop[128], as_of[48];
 };
 
 /*
@@ -24,6 +25,12 @@ struct csv_import {
  */
 void csv_import_source(struct csv_import *imp, const char *name, const char *profile,
 		       const char *encoding, const char *timezone);
+
+/*
+ * An export's settings: the shop the file does not name (shop_id, --shop) and
+ * the export's time (as_of text, --as-of or the file's); NULL: not given.
+ */
+void csv_import_export(struct csv_import *imp, const char *shop_id, const char *as_of);
 
 /*
  * Whether the raw-zone directory dir holds files siyu import loaded (its
