@@ -1,5 +1,6 @@
 -- kpi/at_risk.sql — valuable customers drifting away: kpi.at_risk
 -- requires: kpi/customer_value.sql kpi/customer_owner.sql functions/kpi.action_setting.sql
+-- requires: functions/etl.comment_columns_like.sql
 --
 -- A customer is at risk when their RFM segment is one of [actions] at_risk_segments and the
 -- days since their last qualifying order exceed their typical gap between purchases: their
@@ -110,18 +111,10 @@ BEGIN
     ('net_paid_fen', 'Total paid net of refunds (LTV, M), fen.'),
     ('net_paid_yuan', 'net_paid_fen in yuan.'),
     ('last_interaction_at', 'Latest recorded interaction: the last qualifying order, a WeCom relationship event or a group join.'),
-    ('last_interaction', 'What it was: order, wecom add, wecom remove or group join.'),
-    ('staff_userid', 'Owner''s WeCom userid (kpi.customer_owner); NULL outside WeCom.'),
-    ('staff_name', 'Owner''s name.'),
-    ('external_userid', 'Customer''s WeCom external_userid.'),
-    ('customer_name', 'Customer''s WeChat display name.'),
-    ('remark', 'The owner''s remark name for the customer.'),
-    ('relationship_active', 'true when the owner relationship is active now.'),
-    ('ended_by', 'Who ended the owner relationship (customer, staff, unknown); NULL while active.'),
-    ('in_private_domain', 'true when the customer has an active relationship with any staff member.'),
-    ('groups', 'Customer groups the customer is in now.')
+    ('last_interaction', 'What it was: order, wecom add, wecom remove or group join.')
   ) t(col, txt) LOOP
     EXECUTE format('COMMENT ON COLUMN kpi.at_risk.%I IS %L', c.col, c.txt);
   END LOOP;
 END
 $$;
+SELECT etl.comment_columns_like('kpi.at_risk', 'kpi.customer_owner');   -- the owner columns

@@ -2,6 +2,7 @@
 -- pipeline.conf) and their members, refreshed each night: kpi.audience_members (materialized)
 -- and kpi.audience (the definitions with their member counts, for BI readers)
 -- requires: kpi/customer_value.sql kpi/customer_owner.sql kpi/repurchase.sql
+-- requires: functions/etl.comment_columns_like.sql
 DROP MATERIALIZED VIEW IF EXISTS kpi.audience_members CASCADE;
 CREATE MATERIALIZED VIEW kpi.audience_members AS
 WITH person AS (         -- buyers and WeCom customers
@@ -38,6 +39,7 @@ SELECT a.name                                           AS audience,
        o.customer_name,
        o.remark,
        coalesce(o.relationship_active, false)           AS relationship_active,
+       o.ended_by,
        coalesce(o.in_private_domain, false)             AS in_private_domain,
        p.in_group,
        kpi.business_date()                              AS refreshed_on
@@ -91,14 +93,7 @@ BEGIN
     ('net_paid_fen', 'Total paid net of refunds, fen.'),
     ('net_paid_yuan', 'net_paid_fen in yuan.'),
     ('first_order_month', 'Month (first day) of the first qualifying order.'),
-    ('staff_userid', 'Owner''s WeCom userid (kpi.customer_owner); NULL outside WeCom.'),
-    ('staff_name', 'Owner''s name.'),
-    ('external_userid', 'Customer''s WeCom external_userid.'),
-    ('customer_name', 'Customer''s WeChat display name.'),
-    ('remark', 'The owner''s remark name for the customer.'),
     ('relationship_active', 'true when the owner relationship is active now: siyu push can tag it.'),
-    ('in_private_domain', 'true when the customer has an active relationship with any staff member.'),
-    ('in_group', 'true when the customer is in a customer group now.'),
     ('refreshed_on', 'Business date of the refresh the membership is as of.')
   ) t(col, txt) LOOP
     EXECUTE format('COMMENT ON COLUMN kpi.audience_members.%I IS %L', c.col, c.txt);
@@ -125,3 +120,4 @@ BEGIN
   END LOOP;
 END
 $$;
+SELECT etl.comment_columns_like('kpi.audience_members', 'kpi.customer_owner');   -- the owner columns

@@ -1,5 +1,5 @@
 -- kpi/care_due.sql — today's first-purchase care list: kpi.care_due
--- requires: functions/kpi.care_list.sql
+-- requires: functions/kpi.care_list.sql functions/etl.comment_columns_like.sql
 DROP VIEW IF EXISTS kpi.care_due;   -- its columns are the function's: replaced whole when they change
 CREATE OR REPLACE VIEW kpi.care_due AS
 SELECT c.list_date, c.step, c.customer_key, c.status, c.action, c.staff_userid, c.staff_name,
@@ -26,16 +26,7 @@ BEGIN
     ('customer_key', 'Customer (dw.dim_customer), after merges.'),
     ('status', 'due, or done when the customer bought again before the list date on a later business day than the first order.'),
     ('action', 'What the owner does: care (due, relationship active), re-add (due, every relationship ended), invite (due, never in WeCom: outside the private domain), none (done).'),
-    ('staff_userid', 'Owner''s WeCom userid (kpi.customer_owner); NULL outside WeCom.'),
-    ('staff_name', 'Owner''s name.'),
-    ('external_userid', 'Customer''s WeCom external_userid.'),
-    ('customer_name', 'Customer''s WeChat display name.'),
-    ('remark', 'The owner''s remark name for the customer.'),
     ('relationship_active', 'true when the owner relationship is active now; false when it ended (deleted) or there is none.'),
-    ('relationship_ended_at', 'When the owner relationship ended; NULL while active.'),
-    ('ended_by', 'Who ended it: customer, staff or unknown.'),
-    ('in_private_domain', 'true when the customer has an active relationship with any staff member.'),
-    ('groups', 'Customer groups the customer is in now (names); empty when none.'),
     ('first_order_no', 'Order number of the first qualifying order (text).'),
     ('platform', 'Platform of the first order''s shop (the channel).'),
     ('shop_name', 'Shop of the first order.'),
@@ -49,3 +40,4 @@ BEGIN
   END LOOP;
 END
 $$;
+SELECT etl.comment_columns_like('kpi.care_due', 'kpi.customer_owner');   -- the owner columns

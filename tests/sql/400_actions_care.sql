@@ -6,6 +6,9 @@ BEGIN;
 SELECT plan(16);
 
 \ir 400_actions_fixture.psql
+-- siyu migrate wrote the configuration's [actions] and audiences: the test sets its own
+DELETE FROM etl.setting WHERE key IN ('care_steps', 'at_risk_segments');
+DELETE FROM etl.audience;
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset
 
 -- care: the list of the day in list_day (set with UPDATE list_day SET d = ...)

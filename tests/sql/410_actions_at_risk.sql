@@ -18,6 +18,9 @@ BEGIN;
 SELECT plan(7);
 
 \ir 400_actions_helpers.psql
+-- siyu migrate wrote the configuration's [actions] and audiences: the test sets its own
+DELETE FROM etl.setting WHERE key IN ('care_steps', 'at_risk_segments');
+DELETE FROM etl.audience;
 SELECT pg_temp.customer(k, CASE WHEN k = 11 THEN 'wmB1' END, CASE WHEN k = 11 THEN '张伟' END)
   FROM generate_series(11, 16) k;
 SELECT pg_temp.buy(k * 100 + n, k, 1, pg_temp.days_ago(d) + (n || ' minutes')::interval, 10000)

@@ -6,6 +6,9 @@ BEGIN;
 SELECT plan(13);
 
 \ir 400_actions_fixture.psql
+-- siyu migrate wrote the configuration's [actions] and audiences: the test sets its own
+DELETE FROM etl.setting WHERE key IN ('care_steps', 'at_risk_segments');
+DELETE FROM etl.audience;
 
 -- "Tmall buyers tagged A类 who never joined a group", defined once
 INSERT INTO etl.audience (name, title, platforms, tags, in_group, push_tag) VALUES
