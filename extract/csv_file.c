@@ -1,14 +1,15 @@
 /*
- * csv_file.c — record-at-a-time CSV reader over zlib + libcsv (see csv_file.h).
+ * csv_file.c — record-at-a-time CSV reader over zlib + libcsv
+ * (see include/siyu/extract/csv_file.h).
  *
  * The file is read one physical line at a time and each line is fed to
  * libcsv. A record is complete when libcsv reports its end, which can only
  * happen at a line break, so the lines fed since the previous record are
  * exactly the record's raw bytes (a quoted field may span several lines).
  */
-#include "siyu/csv_file.h"
+#include "siyu/extract/csv_file.h"
 
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <csv.h>
 #include <errno.h>

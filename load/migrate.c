@@ -1,5 +1,5 @@
 /*
- * migrate.c — versioned migrations and repeatable scripts (see migrate.h).
+ * migrate.c — versioned migrations and repeatable scripts (see include/siyu/load/migrate.h).
  *
  * A migration is applied once: its name and the sha256 of its bytes are recorded in
  * etl.schema_migration in the same transaction as its statements, so a crash leaves it
@@ -9,13 +9,13 @@
  * records of the scripts that require it, so that they are applied again next (now or,
  * after a crash, by the next migrate) — a matview dropped with CASCADE comes back.
  */
-#include "siyu/migrate.h"
+#include "siyu/load/migrate.h"
 
-#include "siyu/buf.h"
-#include "siyu/db.h"
-#include "siyu/debug.h"
-#include "siyu/log.h"
-#include "siyu/sql_tree.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/debug.h"
+#include "siyu/common/log.h"
+#include "siyu/load/db.h"
+#include "siyu/load/sql_tree.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,10 +2,10 @@
  * sql_tree.c — read the migrations and repeatable scripts, put them in apply order
  * (see sql_tree.h).
  */
-#include "siyu/sql_tree.h"
+#include "siyu/load/sql_tree.h"
 
-#include "siyu/buf.h"
-#include "siyu/log.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/log.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/pii.h"
+#include "siyu/transform/pii.h"
 
 struct phone_case {
 	const char *in;

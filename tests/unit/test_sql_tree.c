@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/sql_tree.h"
+#include "siyu/load/sql_tree.h"
 
 struct spec {
 	const char *name;
