@@ -82,6 +82,7 @@ int cli_refresh_kpis(PGconn *conn);
 void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long long run_id,
 		    int exit_code);
 
+/*
  * The SQL directory (migrations/ and the repeatable scripts): $SIYU_SQL, the parent of
  * $SIYU_MIGRATIONS, sql/ of the checkout the binary sits in,
  * PREFIX/share/siyu/sql of an installed PREFIX/bin/siyu, or ./sql.
