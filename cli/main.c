@@ -63,6 +63,25 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
+/* A conninfo whose password is written in the file is refused: 0, or -1 after a message. */
+static int refuse_literal_password(const struct config *cfg)
+{
+	int literal;
+
+	if (!cfg->conninfo_as_written)
+		return 0;
+	literal = db_conninfo_literal_password(cfg->conninfo_as_written);
+	if (literal == 0)
+		return 0;
+	if (literal < 0)
+		fprintf(stderr, "siyu: %s: out of memory\n", cfg->path);
+	else
+		fprintf(stderr, "siyu: %s:%d: 'conninfo' in [warehouse] holds a literal password: "
+			"secret values must come from the environment (use ~/.pgpass, PGPASSWORD, "
+			"or password=${VAR})\n", cfg->path, cfg->conninfo_line);
+	return -1;
+}
+
 int cli_load_config(struct cli *cli)
 {
 	char err[1024];
@@ -77,6 +96,10 @@ int cli_load_config(struct cli *cli)
 		}
 	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "siyu: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (refuse_literal_password(&cli->cfg) < 0) {
+		config_release(&cli->cfg);
 		return EXIT_USAGE;
 	}
 	cli->config_loaded = 1;
