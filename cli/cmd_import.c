@@ -5,9 +5,8 @@
 
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
-#include "siyu/transform/order_profile.h"
 #include "siyu/source/order_import.h"
-#include "siyu/transform/order_status.h"
+#include "siyu/transform/order_profile.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -82,19 +81,17 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 static int unit_version(const struct import_args *a, const struct import_unit *u,
 			struct order_import_opts *o)
 {
-	const char *how = "--as-of";
-	char err[512], text[LTIME_FMT_SIZE];
+	char err[512];
 
 	o->as_of = a->as_of;
 	o->has_as_of = 1;
+	o->as_of_from = "--as-of";
 	if (!a->as_of_text &&
-	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &o->as_of, &how,
-				   err, sizeof(err)) < 0) {
+	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &o->as_of,
+				   &o->as_of_from, err, sizeof(err)) < 0) {
 		fprintf(stderr, "siyu: import failed: %s\n", err);
 		return -1;
 	}
-	ltime_format(&o->as_of, text, sizeof(text));
-	log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", u->path, text, how);
 	return 0;
 }
 

@@ -8,19 +8,18 @@
  *
  * A generic file is read once. A back-office export is read twice (first to
  * learn each order's lines, weights and statuses, then to load), after its
- * order file when it has one (Taobao 订单报表): see order_book.h.
+ * order file when it has one (Taobao 订单报表): see
+ * include/siyu/transform/order_book.h.
  */
 #include "siyu/source/order_import.h"
 
 #include "siyu/common/log.h"
-#include "siyu/extract/csv_file.h"
+#include "siyu/extract/table_file.h"
 #include "siyu/load/db.h"
 #include "siyu/load/order_sink.h"
 #include "siyu/transform/order_book.h"
-#include "siyu/transform/order_profile.h"
-#include "siyu/extract/table_file.h"
 #include "siyu/transform/order_csv.h"
-#include "siyu/transform/order_line.h"
+#include "siyu/transform/order_profile.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -415,6 +414,13 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 		goto out;
 	}
 	c->pages = 1;
+	if (o->has_as_of) {
+		char text[LTIME_FMT_SIZE];
+
+		ltime_format(&o->as_of, text, sizeof(text));
+		log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", o->path, text,
+			 o->as_of_from ? o->as_of_from : "--as-of");
+	}
 	rc = import_steps(&s);
 	if (rc < 0) {
 		order_sink_abort(&s.sink);

@@ -8,6 +8,7 @@
 #include "siyu/source/order_import.h"
 #include "siyu/source/wecom.h"
 #include "siyu/source/youzan.h"
+#include "siyu/transform/order_profile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <zlib.h>
+#include <fcntl.h>
 
 static const struct source_type source_types[] = {
 	{ "csv", csv_source_run, csv_source_replay },
@@ -56,6 +58,24 @@ static int make_dirs(const char *path)
 		*p = '/';
 	}
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * The copy keeps the original's modification time: an export without a time
+ * in its name is versioned by it (order_import_file_time), on the run and on
+ * every replay of the copy alike.
+ */
+static void keep_mtime(const char *from, const char *to)
+{
+	struct stat st;
+	struct timespec times[2];
+
+	if (stat(from, &st) < 0)
+		return;
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	if (utimensat(AT_FDCWD, to, times, 0) < 0)
+		log_warn("msg=\"raw zone copy keeps no mtime\" file=%s", to);
 }
 
 /*
@@ -107,6 +127,8 @@ out:
 		snprintf(err, errlen, "cannot write the raw zone copy '%s'", out);
 		rc = -1;
 	}
+	if (rc == 0)
+		keep_mtime(path, out);
 	return rc;
 }
 
@@ -122,18 +144,26 @@ static void add_counts(struct load_counts *sum, const struct load_counts *c)
 	sum->merged_customers += c->merged_customers;
 }
 
-/* Load one file (the raw-zone copy) in its own transaction; counts add to total. */
-static int import_path(const struct source_ctx *ctx, const char *path, struct load_counts *total,
-		       char *err, size_t errlen)
+/*
+ * Load one import (a file, or a Taobao pair) from its raw-zone copies in its
+ * own transaction; counts add to total. The version of an export is the time
+ * its (copy's) name or mtime tells (the copy keeps both).
+ */
+static int import_unit(const struct source_ctx *ctx, const struct import_unit *u,
+		       struct load_counts *total, char *err, size_t errlen)
 {
-	const char *profile = config_source_get(ctx->src, "profile");
 	const char *encoding = config_source_get(ctx->src, "encoding");
+	const struct order_profile *p = order_profile_find(u->profile);
 	struct order_import_opts o = {
 		.run_id = ctx->run_id,
 		.source = ctx->src->name,
-		.path = path,
-		.profile = profile ? profile : "generic",
-		.timezone = ctx->timezone,
+		.path = u->path,
+		.orders_path = u->orders_path,
+		.profile = u->profile,
+		.shop_id = config_source_get(ctx->src, "shop_id"),
+		/* an export's times are its back office's, unless the source says otherwise */
+		.timezone = p->zone && !config_source_get(ctx->src, "timezone") ? p->zone
+										 : ctx->timezone,
 		.pii_key = ctx->pii_key,
 		.pii_key_len = ctx->pii_key_len,
 		.max_reject_ratio = ctx->max_reject_ratio,
@@ -149,27 +179,65 @@ static int import_path(const struct source_ctx *ctx, const char *path, struct lo
 			 ctx->src->name, encoding);
 		return -1;
 	}
-	if (strcmp(o.profile, "generic") != 0) {
-		snprintf(err, errlen, "source %s: profile '%s' is not implemented yet; only the "
-			 "generic profile (docs/import-generic.md) loads in this version",
-			 ctx->src->name, o.profile);
-		return -1;
+	if (p->export) {
+		if (order_import_file_time(u->orders_path ? u->orders_path : u->path, &o.as_of,
+					   &o.as_of_from, err, errlen) < 0)
+			return -1;
+		o.has_as_of = 1;
 	}
 	rc = order_import_file(ctx->conn, &o, &c, err, errlen);
 	add_counts(total, &c);
 	return rc;
 }
 
-static int import_one(const struct source_ctx *ctx, const char *path, struct load_counts *total,
-		      char *err, size_t errlen)
+/*
+ * Group paths into imports by the source's profile (a Taobao 订单报表 and 宝贝报表
+ * pair up, auto chooses per file) and load each; copy: first copy each file to
+ * the raw zone and load the copy (a run), else load the paths as they are (a
+ * replay of raw-zone copies).
+ */
+static int import_paths(const struct source_ctx *ctx, char *const *paths, size_t n, int copy,
+			struct load_counts *total, char *err, size_t errlen)
 {
-	char raw[4096];
+	const char *profile = config_source_get(ctx->src, "profile");
+	const char *encoding = config_source_get(ctx->src, "encoding");
+	enum csv_encoding enc = CSV_ENC_AUTO;
+	struct import_unit *units = calloc(n ? n : 1, sizeof(*units));
+	char raw[2][4096];
+	int nunits, rc = 0;
 
-	if (copy_to_raw_zone(ctx, path, raw, sizeof(raw), err, errlen) < 0)
+	if (!units) {
+		snprintf(err, errlen, "source %s: out of memory", ctx->src->name);
 		return -1;
-	debug_point("extract");
-	log_info("msg=\"loading file\" source=%s file=%s raw=%s", ctx->src->name, path, raw);
-	return import_path(ctx, raw, total, err, errlen);
+	}
+	if (encoding)
+		csv_encoding_parse(encoding, &enc);
+	nunits = order_import_plan(profile ? profile : "generic", paths, (int)n, enc, units, err,
+				   errlen);
+	if (nunits < 0)
+		rc = -1;
+	for (int i = 0; i < nunits && rc == 0; i++) {
+		struct import_unit u = units[i];
+
+		if (copy && (copy_to_raw_zone(ctx, u.path, raw[0], sizeof(raw[0]), err, errlen) < 0 ||
+			     (u.orders_path && copy_to_raw_zone(ctx, u.orders_path, raw[1],
+								sizeof(raw[1]), err, errlen) < 0))) {
+			rc = -1;
+			break;
+		}
+		if (copy) {
+			debug_point("extract");
+			log_info("msg=\"loading file\" source=%s file=%s raw=%s", ctx->src->name,
+				 u.path, raw[0]);
+			u.path = raw[0];
+			u.orders_path = u.orders_path ? raw[1] : NULL;
+		} else {
+			log_info("msg=\"replaying file\" source=%s file=%s", ctx->src->name, u.path);
+		}
+		rc = import_unit(ctx, &u, total, err, errlen);
+	}
+	free(units);
+	return rc;
 }
 
 int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
@@ -195,8 +263,7 @@ int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, cha
 		return -1;
 	}
 	/* glob sorts: files load in name order, so dated exports load oldest first */
-	for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
-		rc = import_one(ctx, g.gl_pathv[i], counts, err, errlen);
+	rc = import_paths(ctx, g.gl_pathv, g.gl_pathc, 1, counts, err, errlen);
 	globfree(&g);
 	return rc;
 }
@@ -215,7 +282,7 @@ static void free_names(char **names, size_t n)
 
 /*
  * The regular files of dir (not manifest.jsonl), sorted by name, as a
- * malloc'ed array of malloc'ed names in *out. 0 / -1 with err.
+ * malloc'ed array of malloc'ed paths ("dir/name") in *out. 0 / -1 with err.
  */
 static int list_files(const char *dir, char ***out, size_t *n, char *err, size_t errlen)
 {
@@ -243,7 +310,7 @@ static int list_files(const char *dir, char ***out, size_t *n, char *err, size_t
 				goto oom;
 			v = nv;
 		}
-		if (!(v[*n] = strdup(e->d_name)))
+		if (!(v[*n] = strdup(path)))
 			goto oom;
 		(*n)++;
 	}
@@ -263,9 +330,9 @@ oom:
 int csv_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
 		      struct load_counts *counts, char *err, size_t errlen)
 {
-	char **names = NULL, path[4096];
+	char **names = NULL;
 	size_t n = 0;
-	int rc = 0;
+	int rc;
 
 	memset(counts, 0, sizeof(*counts));
 	if (list_files(dir, &names, &n, err, errlen) < 0)
@@ -274,12 +341,7 @@ int csv_source_replay(const struct source_ctx *ctx, const char *dir, long long r
 		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
 			 raw_run_id, dir);
 	/* The raw copies are named after their inputs, which run loaded in name order. */
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		log_info("msg=\"replaying file\" source=%s raw_run=%lld file=%s", ctx->src->name,
-			 raw_run_id, path);
-		rc = import_path(ctx, path, counts, err, errlen);
-	}
+	rc = import_paths(ctx, names, n, 0, counts, err, errlen);
 	free_names(names, n);
 	return rc;
 }

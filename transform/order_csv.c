@@ -1,6 +1,6 @@
 /*
  * order_csv.c — one record of an order file → one canonical order line, by
- * the columns of its profile (include/siyu/order_profile.h).
+ * the columns of its profile (include/siyu/transform/order_profile.h).
  *
  * Every check names the column (as the profile's docs name it) and quotes the
  * value, because the reason is what an operator reads in etl.reject next to
@@ -8,10 +8,10 @@
  */
 #include "siyu/transform/order_csv.h"
 
-#include "siyu/common/textclean.h"
 #include "siyu/common/csv_record.h"
-#include "siyu/transform/order_profile.h"
+#include "siyu/common/textclean.h"
 #include "siyu/transform/money.h"
+#include "siyu/transform/order_profile.h"
 #include "siyu/transform/pii.h"
 
 #include <stdio.h>

@@ -128,5 +128,29 @@ test_expect_success 'legacy .xls is refused with what to do' '
 	grep -q "legacy Excel .xls file, which siyu does not read" err
 '
 
-test_atexit 'PGDATABASE=postgres psql -Xqc "DROP DATABASE IF EXISTS siyu_t0800_empty WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_xlsx WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_auto WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_shop WITH (FORCE)" >/dev/null 2>&1'
+test_expect_success 'a csv source with profile = taobao pairs its glob'\''s two files (version from their names); replay reloads them alike' '
+	copy_db siyu_t0800_src siyu_t0800_empty && copy_db siyu_t0800_replay siyu_t0800_empty &&
+	mkdir -p in &&
+	cp "$DATA/taobao/v1-orders.csv" in/ExportOrderList202503100900.csv &&
+	cp "$DATA/taobao/v1-lines.csv" in/ExportOrderDetailList202503100900.csv &&
+	cp "$DATA/douyin/v1.xlsx" in/1741568400_订单.xlsx &&
+	printf "[run]\nraw_dir = %s/raw\n\n[source.tb]\ntype = csv\nprofile = taobao\nshop_id = shop-taobao\npath = %s/in/Export*.csv\n\n[source.dy]\ntype = csv\nprofile = auto\nshop_id = shop-douyin\npath = %s/in/*.xlsx\n" \
+		"$TRASH" "$TRASH" "$TRASH" >src.conf &&
+	PGDATABASE=siyu_t0800_src "$SIYU" --config src.conf run >out 2>err &&
+	PGDATABASE=siyu_t0800_src totals taobao taobao.v1 >actual && expected taobao.v1 >expect &&
+	test_cmp expect actual &&
+	PGDATABASE=siyu_t0800_src totals douyin douyin.v1 >actual && expected douyin.v1 >expect &&
+	test_cmp expect actual &&
+	grep -q "export version.*as_of=\"2025-03-10 09:00:00\" from=\"file name\"" err &&
+	PGDATABASE=siyu_t0800_src test_psql "select count(*) from dw.order_identity
+		where source_version = ${Q}2025-03-10 01:00:00+00${Q}" >actual &&
+	echo 10 >expect && test_cmp expect actual &&
+	PGDATABASE=siyu_t0800_replay "$SIYU" --config src.conf replay --run 1 >out 2>err &&
+	PGDATABASE=siyu_t0800_replay totals taobao taobao.v1 >actual && expected taobao.v1 >expect &&
+	test_cmp expect actual &&
+	PGDATABASE=siyu_t0800_replay totals douyin douyin.v1 >actual && expected douyin.v1 >expect &&
+	test_cmp expect actual
+'
+
+test_atexit 'PGDATABASE=postgres psql -Xqc "DROP DATABASE IF EXISTS siyu_t0800_empty WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_src WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_replay WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_xlsx WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_auto WITH (FORCE)" -c "DROP DATABASE IF EXISTS siyu_t0800_shop WITH (FORCE)" >/dev/null 2>&1'
 test_done

@@ -846,7 +846,7 @@ static void test_value_errors(void **state)
 		  "    4 | enabled = maybe" },
 		{ "[source.c]\ntype = csv\npath = x\nprofile = shopify\n",
 		  "t.conf:4: bad value 'shopify' for 'profile' in [source.c] (type csv): "
-		  "expected one of generic|taobao|youzan|jd",
+		  "expected one of generic|taobao|jd|pdd|douyin|channels|youzan|auto",
 		  "    4 | profile = shopify" },
 		{ "[source.c]\ntype = csv\npath = x\nencoding = latin1\n",
 		  "t.conf:4: bad value 'latin1' for 'encoding' in [source.c] (type csv): "

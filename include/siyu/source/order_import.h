@@ -23,6 +23,7 @@ struct order_import_opts {
 	const char *shop_id;         /* the shop when the file does not name it (--shop) */
 	struct ltime as_of;          /* an export's time: the version of its rows */
 	int has_as_of;
+	const char *as_of_from;      /* where as_of came from, for the log ("--as-of", ...) */
 	enum csv_encoding encoding;  /* CSV_ENC_AUTO detects UTF-8 / GBK */
 	const char *timezone;        /* zone of times without an offset */
 	const unsigned char *pii_key; /* NULL: a file with phones fails */
