@@ -1,5 +1,5 @@
 -- kpi/engagement_daily.sql — engagement per business day: kpi.engagement_by_period at grain 'day'
--- requires: kpi/engagement_by_period.sql functions/etl.copy_column_comments.sql
+-- requires: kpi/engagement_by_period.sql functions/etl.comment_columns_like.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.engagement_daily CASCADE;
 CREATE MATERIALIZED VIEW kpi.engagement_daily AS
@@ -21,4 +21,4 @@ COMMENT ON COLUMN kpi.engagement_daily.iso_year IS 'ISO year of the date.';
 COMMENT ON COLUMN kpi.engagement_daily.iso_week IS 'ISO week of the date.';
 COMMENT ON COLUMN kpi.engagement_daily.year IS 'Calendar year of the date.';
 COMMENT ON COLUMN kpi.engagement_daily.month IS 'Calendar month 1–12 of the date.';
-SELECT etl.copy_column_comments('kpi.engagement_by_period', 'kpi.engagement_daily');
+SELECT etl.comment_columns_like('kpi.engagement_daily', 'kpi.engagement_by_period');

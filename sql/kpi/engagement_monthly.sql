@@ -1,5 +1,5 @@
 -- kpi/engagement_monthly.sql — engagement per calendar month: kpi.engagement_by_period at grain 'month'
--- requires: kpi/engagement_by_period.sql functions/etl.copy_column_comments.sql
+-- requires: kpi/engagement_by_period.sql functions/etl.comment_columns_like.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.engagement_monthly CASCADE;
 CREATE MATERIALIZED VIEW kpi.engagement_monthly AS
@@ -23,4 +23,4 @@ COMMENT ON COLUMN kpi.engagement_monthly.month_start IS 'First day of the month.
 COMMENT ON COLUMN kpi.engagement_monthly.month_end IS 'Last day of the month.';
 COMMENT ON COLUMN kpi.engagement_monthly.year IS 'Calendar year.';
 COMMENT ON COLUMN kpi.engagement_monthly.month IS 'Calendar month 1–12.';
-SELECT etl.copy_column_comments('kpi.engagement_by_period', 'kpi.engagement_monthly');
+SELECT etl.comment_columns_like('kpi.engagement_monthly', 'kpi.engagement_by_period');

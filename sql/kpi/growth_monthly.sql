@@ -1,5 +1,5 @@
 -- kpi/growth_monthly.sql — private-domain growth per calendar month: kpi.growth_by_period at grain 'month'
--- requires: kpi/growth_by_period.sql functions/etl.copy_column_comments.sql
+-- requires: kpi/growth_by_period.sql functions/etl.comment_columns_like.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.growth_monthly CASCADE;
 CREATE MATERIALIZED VIEW kpi.growth_monthly AS
@@ -18,4 +18,4 @@ COMMENT ON COLUMN kpi.growth_monthly.month_start IS 'First day of the month.';
 COMMENT ON COLUMN kpi.growth_monthly.month_end IS 'Last day of the month.';
 COMMENT ON COLUMN kpi.growth_monthly.year IS 'Calendar year.';
 COMMENT ON COLUMN kpi.growth_monthly.month IS 'Calendar month 1–12.';
-SELECT etl.copy_column_comments('kpi.growth_by_period', 'kpi.growth_monthly');
+SELECT etl.comment_columns_like('kpi.growth_monthly', 'kpi.growth_by_period');

@@ -1,5 +1,5 @@
 -- kpi/growth_weekly.sql — private-domain growth per ISO week: kpi.growth_by_period at grain 'week'
--- requires: kpi/growth_by_period.sql functions/etl.copy_column_comments.sql
+-- requires: kpi/growth_by_period.sql functions/etl.comment_columns_like.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.growth_weekly CASCADE;
 CREATE MATERIALIZED VIEW kpi.growth_weekly AS
@@ -17,4 +17,4 @@ COMMENT ON COLUMN kpi.growth_weekly.iso_year IS 'ISO year.';
 COMMENT ON COLUMN kpi.growth_weekly.iso_week IS 'ISO week number (1–53).';
 COMMENT ON COLUMN kpi.growth_weekly.week_start IS 'Monday of the ISO week.';
 COMMENT ON COLUMN kpi.growth_weekly.week_end IS 'Sunday of the ISO week.';
-SELECT etl.copy_column_comments('kpi.growth_by_period', 'kpi.growth_weekly');
+SELECT etl.comment_columns_like('kpi.growth_weekly', 'kpi.growth_by_period');

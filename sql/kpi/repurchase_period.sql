@@ -1,5 +1,5 @@
 -- kpi/repurchase_period.sql — repurchase per calendar period over all buyers: kpi.repurchase_period
--- requires: kpi/repurchase_by_segment.sql functions/etl.copy_column_comments.sql
+-- requires: kpi/repurchase_by_segment.sql functions/etl.comment_columns_like.sql
 
 CREATE OR REPLACE VIEW kpi.repurchase_period AS
 SELECT period_type, period_start, period_end,
@@ -20,4 +20,4 @@ COMMENT ON VIEW kpi.repurchase_period IS
   'who buy again in t+1 ÷ buyers of t (NULL until t+1 has started; partial while next_period_complete is false). Rates are '
   'fractions rounded to 6 decimals, NULL when there are no buyers. Customers merged into another count as the surviving '
   'customer. Reads kpi.repurchase_by_segment (segment ''all'').';
-SELECT etl.copy_column_comments('kpi.repurchase_by_segment', 'kpi.repurchase_period');
+SELECT etl.comment_columns_like('kpi.repurchase_period', 'kpi.repurchase_by_segment');

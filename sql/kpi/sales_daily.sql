@@ -1,5 +1,5 @@
 -- kpi/sales_daily.sql — sales per business day of payment: kpi.sales_by_period at grain 'day'
--- requires: kpi/sales_by_period.sql functions/etl.copy_column_comments.sql
+-- requires: kpi/sales_by_period.sql functions/etl.comment_columns_like.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.sales_daily CASCADE;
 CREATE MATERIALIZED VIEW kpi.sales_daily AS
@@ -19,4 +19,4 @@ COMMENT ON COLUMN kpi.sales_daily.iso_year IS 'ISO year of the date.';
 COMMENT ON COLUMN kpi.sales_daily.iso_week IS 'ISO week of the date.';
 COMMENT ON COLUMN kpi.sales_daily.year IS 'Calendar year of the date.';
 COMMENT ON COLUMN kpi.sales_daily.month IS 'Calendar month 1–12 of the date.';
-SELECT etl.copy_column_comments('kpi.sales_period', 'kpi.sales_daily');
+SELECT etl.comment_columns_like('kpi.sales_daily', 'kpi.sales_period');

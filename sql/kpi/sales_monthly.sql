@@ -1,5 +1,5 @@
 -- kpi/sales_monthly.sql — sales per calendar month of payment: kpi.sales_by_period at grain 'month'
--- requires: kpi/sales_by_period.sql functions/etl.copy_column_comments.sql
+-- requires: kpi/sales_by_period.sql functions/etl.comment_columns_like.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.sales_monthly CASCADE;
 CREATE MATERIALIZED VIEW kpi.sales_monthly AS
@@ -18,4 +18,4 @@ COMMENT ON COLUMN kpi.sales_monthly.month_start IS 'First day of the month of pa
 COMMENT ON COLUMN kpi.sales_monthly.month_end IS 'Last day of the month.';
 COMMENT ON COLUMN kpi.sales_monthly.year IS 'Calendar year.';
 COMMENT ON COLUMN kpi.sales_monthly.month IS 'Calendar month 1–12.';
-SELECT etl.copy_column_comments('kpi.sales_period', 'kpi.sales_monthly');
+SELECT etl.comment_columns_like('kpi.sales_monthly', 'kpi.sales_period');

@@ -1,5 +1,5 @@
 -- dw.dim_order_date, dw.dim_paid_date, dw.dim_added_date — role-playing views of dw.dim_date
--- requires: functions/etl.copy_column_comments.sql
+-- requires: functions/etl.comment_columns_like.sql
 --
 -- DESIGN §4: one dim_date, seen as the order, paid and added date. The three views are one
 -- definition, made three times with the dimension's own column comments.
@@ -19,7 +19,7 @@ BEGIN
     FROM dw.dim_date', v.view_name);
         EXECUTE format('COMMENT ON VIEW dw.%I IS %L', v.view_name,
                        'Role-playing view of dw.dim_date as the ' || v.role);
-        PERFORM etl.copy_column_comments('dw.dim_date', format('dw.%I', v.view_name)::regclass);
+        PERFORM etl.comment_columns_like(format('dw.%I', v.view_name)::regclass, 'dw.dim_date');
     END LOOP;
 END
 $$;
