@@ -146,6 +146,14 @@ floor_load() {
 	secs "$t0" "$t1"
 }
 
+# loaded_all DB TABLE WHO — TABLE holds every line of the CSV (else fail); drops DB
+loaded_all() {
+	local n
+	n=$(psql -XAtq -d "$1" -c "SELECT count(*) FROM $2")
+	[[ $n -eq $lines ]] || { say "bench: $3 loaded $n rows, the file has $lines"; exit 1; }
+	dropdb "$1"
+}
+
 # source_secs DB SOURCE — the last run of SOURCE's own seconds (etl.run_source)
 source_secs() {
 	psql -XAtq -d "$1" -c "SELECT to_char(extract(epoch FROM finished_at - started_at), 'FM9999990.00')
@@ -179,9 +187,7 @@ t0=$(now)
 psql -Xq -d bench_copy -c "\\copy copy_floor FROM '$file' WITH (FORMAT csv, HEADER true)"
 t1=$(now)
 copy_s=$(secs "$t0" "$t1")
-copied=$(psql -XAtq -d bench_copy -c "SELECT count(*) FROM copy_floor")
-[[ $copied -eq $lines ]] || { say "bench: copied $copied rows, the file has $lines"; exit 1; }
-dropdb bench_copy
+loaded_all bench_copy copy_floor "psql \\copy"
 
 say "== import: siyu import into a fresh warehouse"
 fresh_db bench_siyu
@@ -237,9 +243,7 @@ EOF
 	pgloader "$out/pgloader.load" >"$out/pgloader.log" 2>&1 || { cat "$out/pgloader.log" >&2; exit 1; }
 	t1=$(now)
 	pgloader_s=$(secs "$t0" "$t1")
-	loaded=$(psql -XAtq -d bench_pgloader -c "SELECT count(*) FROM pgl")
-	[[ $loaded -eq $lines ]] || { say "bench: pgloader loaded $loaded rows of $lines"; exit 1; }
-	dropdb bench_pgloader
+	loaded_all bench_pgloader pgl pgloader
 fi
 
 say "== kpi: kpi.refresh() after the full load, then every kpi view read whole"
