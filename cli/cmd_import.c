@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include "siyu/common/progress.h"
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
 #include "siyu/source/order_import.h"
@@ -84,9 +85,15 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 			.own_run_source = 1,
 		};
 		struct load_counts c;
+		struct progress prog;
 		char err[1024];
+		int rc;
 
-		if (order_import_file(conn, &o, &c, err, sizeof(err)) < 0) {
+		progress_begin(&prog, stderr, o.source);
+		o.progress = &prog;
+		rc = order_import_file(conn, &o, &c, err, sizeof(err));
+		progress_end(&prog);
+		if (rc < 0) {
 			fprintf(stderr, "siyu: import failed: %s\n", err);
 			print_counts(files[i], &c, "FAILED, rolled back");
 			failed++;

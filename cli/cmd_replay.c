@@ -202,7 +202,12 @@ static int replay_item(struct replay_state *st, const struct replay_item *it)
 			 src->type);
 		rc = -1;
 	} else {
+		struct progress prog;
+
+		progress_begin(&prog, stderr, src->name);
+		ctx.progress = &prog;
 		rc = type->replay(&ctx, dir, it->raw_run_id, &c, t->err, sizeof(t->err));
+		progress_end(&prog);
 	}
 	add_counts(&t->c, &c);
 	printf("%-20s run %-6lld %-7s %6.1fs  read %lld, inserted %lld, updated %lld, "

@@ -152,7 +152,12 @@ static int run_source(struct cli *cli, PGconn *conn, long long run_id, const str
 		snprintf(err, sizeof(err), "%s", src->unset_env);
 		rc = -1;
 	} else {
+		struct progress prog;
+
+		progress_begin(&prog, stderr, src->name);
+		ctx.progress = &prog;
 		rc = type->run(&ctx, &c, err, sizeof(err));
+		progress_end(&prog);
 	}
 	if (rc < 0)
 		fprintf(stderr, "siyu run: source %s failed: %s\n", src->name, err);

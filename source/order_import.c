@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,29 +31,16 @@ struct import_state {
 	struct reject_log rejects;
 	char *err;
 	size_t errlen;
-	int progress;              /* stderr is a terminal: show a progress line */
-	struct timespec last_progress;
+	off_t file_size;           /* of the input, for the progress ETA; 0 unknown */
 };
 
-/* A progress line on a terminal only (never in logs), at most twice a second. */
-static void show_progress(struct import_state *s, int done)
+/* Every 4096 records (and at the end): records and how far into the file. */
+static void show_progress(struct import_state *s, long long records)
 {
-	struct timespec now;
-
-	if (!s->progress)
-		return;
-	if (done) {
-		if (s->last_progress.tv_sec)
-			fputs("\r\033[K", stderr);
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - s->last_progress.tv_sec) * 1000 +
-		    (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 < 500)
-		return;
-	s->last_progress = now;
-	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->o->source, s->c->read,
-		csv_file_offset(s->csv) >> 20);
+	progress_add(s->o->progress, 0, records);
+	if (s->file_size > 0)
+		progress_position(s->o->progress, (double)csv_file_offset(s->csv),
+				  (double)s->file_size);
 }
 
 static int reject(struct import_state *s, const struct csv_record *rec, const char *key,
@@ -139,7 +127,7 @@ static int stream_records(struct import_state *s)
 		}
 		s->c->read++;
 		if ((s->c->read & 4095) == 0)
-			show_progress(s, 0);
+			show_progress(s, 4096);
 		if (rc == -2) {
 			if (reject(s, &rec, NULL, why) < 0)
 				return -1;
@@ -165,7 +153,7 @@ static int stream_records(struct import_state *s)
 		if (take_line(s, &rec, &line) < 0)
 			return -1;
 	}
-	show_progress(s, 1);
+	show_progress(s, s->c->read & 4095);
 	return 0;
 }
 
@@ -246,6 +234,7 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 		      char *err, size_t errlen)
 {
 	struct import_state s = { 0 };
+	struct stat st;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -254,7 +243,9 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	s.c = c;
 	s.err = err;
 	s.errlen = errlen;
-	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
+	if (stat(o->path, &st) == 0)
+		s.file_size = st.st_size;
+	progress_add(o->progress, 1, 0); /* a file is a page */
 	err[0] = '\0';
 	if (reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
 		snprintf(err, errlen, "%s: out of memory", o->path);

@@ -140,6 +140,7 @@ static int import_path(const struct source_ctx *ctx, const char *path, struct lo
 		.dry_run = ctx->dry_run,
 		.own_run_source = 0,
 		.replace_equal = ctx->replay,
+		.progress = ctx->progress,
 	};
 	struct load_counts c;
 	int rc;

@@ -407,6 +407,8 @@ static int take_page(struct yz_run *r, struct json_object *list, const char *fil
 	size_t n = list ? json_object_array_length(list) : 0;
 	char why[512];
 
+	progress_add(r->ctx->progress, 1, (long long)n);
+
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *item = json_object_array_get_idx(list, i);
 		int rc, again = 0;
@@ -721,9 +723,12 @@ int youzan_source_run(const struct source_ctx *ctx, struct load_counts *counts, 
 	r.raw = &raw;
 	log_info("msg=\"youzan plan\" source=%s windows=%zu from=%" PRId64 " to=%" PRId64,
 		 ctx->src->name, n, w[0].from, w[n - 1].to);
-	for (done = 0; done < n; done++)
+	for (done = 0; done < n; done++) {
+		progress_position(ctx->progress, (double)done, (double)n);
 		if (load_window(&r, &w[done], fill_from_api, &w[done]) < 0)
 			break;
+	}
+	progress_position(ctx->progress, (double)done, (double)n);
 	rc = done == n ? 0 : -1;
 	log_info("msg=\"youzan source done\" source=%s status=%s windows=%zu/%zu pages=%ld "
 		 "token_fetches=%lld requests=%lld backoff_ms=%lld phones_skipped=%ld",

@@ -4,6 +4,7 @@
 #ifndef SIYU_SOURCE_ORDER_IMPORT_H
 #define SIYU_SOURCE_ORDER_IMPORT_H
 
+#include "siyu/common/progress.h"
 #include "siyu/extract/csv_file.h"
 #include "siyu/load/runlog.h"
 
@@ -26,6 +27,7 @@ struct order_import_opts {
 				      * source's total over several files */
 	int replace_equal;           /* siyu replay: an order whose version equals the
 				      * warehouse's is replaced (older still never wins) */
+	struct progress *progress;   /* records and bytes read are reported here; NULL: none */
 };
 
 /*

@@ -12,6 +12,7 @@
 #define SIYU_SOURCE_SOURCE_H
 
 #include "siyu/common/config.h"
+#include "siyu/common/progress.h"
 #include "siyu/load/runlog.h"
 
 #include <libpq-fe.h>
@@ -31,6 +32,7 @@ struct source_ctx {
 	const char *since;                 /* --since override (text timestamptz) or NULL */
 	const char *until;                 /* --until override or NULL */
 	int replay;                        /* siyu replay: merge replacing equal versions */
+	struct progress *progress;         /* where drivers report pages and records; NULL: none */
 };
 
 /*
