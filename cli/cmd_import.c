@@ -3,36 +3,48 @@
  */
 #include "cli.h"
 
-#include "siyu/common/progress.h"
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
+#include "siyu/transform/order_profile.h"
+#include "siyu/source/csv_source.h"
 #include "siyu/source/order_import.h"
+#include "siyu/source/replay.h"
 #include "siyu/transform/order_status.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#define PII_KEY_MIN 16
 
 static void import_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: siyu import [--profile NAME] [--source NAME] [--timezone TZ] [--encoding ENC]\n"
-		"                   [--dry-run] FILE...\n"
+		"usage: siyu import [--profile NAME|auto] [--shop ID] [--as-of TIME] [--source NAME]\n"
+		"                   [--timezone TZ] [--encoding ENC] [--dry-run] FILE...\n"
 		"\n"
-		"Load order files (CSV, plain or gzip; one row per order line) into the\n"
-		"warehouse. Each file is one transaction: its orders, counts and watermark\n"
-		"commit together or not at all. Invalid rows go to etl.reject with the\n"
-		"reason and the raw line; the others load. Importing the same file again\n"
-		"changes nothing; an older version of an order never replaces a newer one.\n"
+		"Load order files (CSV plain or gzip, or .xlsx) into the warehouse: siyu's\n"
+		"generic CSV, or an order export downloaded from a seller back office.\n"
+		"Each file (each Taobao pair) is one transaction: its orders, counts and\n"
+		"watermark commit together or not at all. Invalid rows go to etl.reject\n"
+		"with the reason and the raw line; the others load. Importing the same\n"
+		"file again changes nothing; an older version of an order never replaces\n"
+		"a newer one.\n"
 		"\n"
-		"  --profile NAME   column layout and status labels (default: generic,\n"
-		"                   see docs/import-generic.md)\n"
+		"  --profile NAME   generic (default; docs/import-generic.md), taobao, jd,\n"
+		"                   pdd, douyin, channels, youzan (docs/import-NAME.md), or\n"
+		"                   auto: chosen per file from its header. A taobao import\n"
+		"                   takes the 订单报表 and the 宝贝报表 together\n"
+		"  --shop ID        the shop's id on its platform, for exports that do not\n"
+		"                   name it (all but some Taobao files)\n"
+		"  --as-of TIME     when the export was downloaded: the version of its\n"
+		"                   orders (default: the time in the file name, else the\n"
+		"                   file's modification time)\n"
 		"  --source NAME    name in etl.run_source and etl.watermark (default: the\n"
 		"                   file's name)\n"
-		"  --timezone TZ    zone of times without an offset (default: [run] timezone)\n"
+		"  --timezone TZ    zone of times without an offset (default: the back\n"
+		"                   office's, Asia/Shanghai, for exports; else [run] timezone)\n"
 		"  --encoding ENC   auto (default: UTF-8 if valid, else GBK), utf-8 or gbk\n"
 		"  --dry-run        load, report, then roll everything back\n"
 		"\n"
@@ -45,7 +57,11 @@ struct import_args {
 	const char *profile;
 	const char *source;
 	const char *timezone;
+	const char *shop;
+	const char *as_of_text;
+	struct ltime as_of;
 	enum csv_encoding encoding;
+	const char *encoding_name;   /* as given, NULL: auto */
 	int dry_run;
 };
 
@@ -64,42 +80,70 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 	       c->rejected);
 }
 
-static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a, int nfiles,
-		      char **files, long long run_id)
+/* The version of an export as text: --as-of, else its file's time (order_import_file_time). */
+static int unit_version(const struct import_args *a, const struct import_unit *u, char *out,
+			size_t n)
 {
-	const char *key = getenv("SIYU_PII_KEY");
-	int failed = 0;
+	const char *how = "--as-of";
+	struct ltime as_of = a->as_of;
+	char err[512];
 
-	for (int i = 0; i < nfiles; i++) {
-		struct order_import_opts o = {
-			.run_id = run_id,
-			.source = a->source ? a->source : base_name(files[i]),
-			.path = files[i],
-			.profile = a->profile,
-			.encoding = a->encoding,
-			.timezone = a->timezone ? a->timezone : cli->cfg.timezone,
-			.pii_key = key && *key ? (const unsigned char *)key : NULL,
-			.pii_key_len = key ? strlen(key) : 0,
-			.max_reject_ratio = cli->cfg.max_reject_ratio,
-			.dry_run = a->dry_run,
-			.own_run_source = 1,
-		};
-		struct load_counts c;
-		struct progress prog;
-		char err[1024];
-		int rc;
+	if (!a->as_of_text &&
+	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &as_of, &how, err,
+				   sizeof(err)) < 0) {
+		log_error("msg=\"import failed\" file=%s reason=%s", u->path, err);
+		return -1;
+	}
+	ltime_format(&as_of, out, n);
+	log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", u->path, out, how);
+	return 0;
+}
 
-		progress_begin(&prog, stderr, o.source);
-		o.progress = &prog;
-		rc = order_import_file(conn, &o, &c, err, sizeof(err));
-		progress_end(&prog);
-		if (rc < 0) {
-			fprintf(stderr, "siyu: import failed: %s\n", err);
-			print_counts(files[i], &c, "FAILED, rolled back");
+/*
+ * Each unit (a file, a Taobao pair) is a csv source of its own, named --source,
+ * else its file's name, loaded by the csv driver in one transaction. Stops when
+ * the connection is lost for good.
+ */
+static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a,
+		      const struct import_unit *units, int nunits, long long run_id)
+{
+	int failed = 0, rc;
+
+	for (int i = 0; i < nunits; i++) {
+		const struct order_profile *p = order_profile_find(units[i].profile);
+		/* a two-file export: both files, the driver pairs them again */
+		const char *file[] = { units[i].path, units[i].orders_path };
+		char as_of[LTIME_FMT_SIZE] = "";
+		struct csv_import imp;
+		struct source_ctx ctx;
+		struct load_counts c = { 0 };
+		struct failure f;
+
+		if (p->export && unit_version(a, &units[i], as_of, sizeof(as_of)) < 0) {
+			print_counts(units[i].path, &c, "FAILED");
 			failed++;
 			continue;
 		}
-		print_counts(files[i], &c, a->dry_run ? "dry run, rolled back" : "loaded");
+		csv_import_source(&imp, a->source ? a->source : base_name(units[i].path),
+				  units[i].profile, a->encoding_name,
+				  a->timezone ? a->timezone : p->zone);
+		csv_import_export(&imp, a->shop, as_of[0] ? as_of : NULL);
+		cli_source_ctx(cli, conn, run_id, &imp.src, "import", &ctx);
+		ctx.files = file;
+		ctx.nfiles = units[i].orders_path ? 2 : 1;
+		ctx.dry_run = a->dry_run;
+		rc = source_load(&ctx, &c, &f);
+		if (rc < 0) {
+			print_counts(units[i].path, &c, "FAILED, rolled back");
+			failed++;
+			if (rc == -2) {
+				fprintf(stderr, "siyu import: the files after %s were not loaded\n",
+					units[i].path);
+				break;
+			}
+			continue;
+		}
+		print_counts(units[i].path, &c, a->dry_run ? "dry run, rolled back" : "loaded");
 	}
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
@@ -112,13 +156,15 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		{ "source", required_argument, NULL, 's' },
 		{ "timezone", required_argument, NULL, 't' },
 		{ "encoding", required_argument, NULL, 'e' },
+		{ "shop", required_argument, NULL, 'S' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	a->profile = "generic";
-	while ((opt = getopt_long(argc, argv, "c:vhp:s:t:e:n", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:vhp:s:t:e:nS:a:", options, NULL)) != -1) {
 		if (cli_common_option(cli, opt, optarg))
 			continue;
 		switch (opt) {
@@ -127,6 +173,7 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		case 's': a->source = optarg; break;
 		case 't': a->timezone = optarg; break;
 		case 'e':
+			a->encoding_name = optarg;
 			if (csv_encoding_parse(optarg, &a->encoding) < 0) {
 				fprintf(stderr, "siyu import: unknown encoding '%s' (auto, utf-8, gbk)\n",
 					optarg);
@@ -134,6 +181,8 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 			}
 			break;
 		case 'n': a->dry_run = 1; break;
+		case 'S': a->shop = optarg; break;
+		case 'a': a->as_of_text = optarg; break;
 		default: import_usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -141,24 +190,35 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		fprintf(stderr, "siyu import: no file given\n");
 		return EXIT_USAGE;
 	}
-	if (!order_status_has_profile(a->profile)) {
-		fprintf(stderr, "siyu import: unknown profile '%s' (known: generic)\n", a->profile);
+	if (strcasecmp(a->profile, "auto") != 0 && !order_profile_find(a->profile)) {
+		fprintf(stderr, "siyu import: unknown profile '%s' (profiles: %s, or auto)\n",
+			a->profile, order_profile_names());
+		return EXIT_USAGE;
+	}
+	if (a->as_of_text) {
+		const char *why;
+
+		if (ltime_parse(a->as_of_text, strlen(a->as_of_text), &a->as_of, &why) < 0) {
+			fprintf(stderr, "siyu import: --as-of '%s': %s\n", a->as_of_text, why);
+			return EXIT_USAGE;
+		}
+	}
+	if (a->shop && !*a->shop) {
+		fprintf(stderr, "siyu import: --shop needs an id\n");
 		return EXIT_USAGE;
 	}
 	return 0;
 }
 
-int cmd_import(struct cli *cli, int argc, char **argv)
+/* Connect, lock, record the run and import every unit. */
+static int import_units(struct cli *cli, const struct import_args *a,
+			const struct import_unit *units, int nunits, const char *first)
 {
-	struct import_args a = { 0 };
 	const char *key = getenv("SIYU_PII_KEY");
 	long long run_id = 0;
 	PGconn *conn;
 	int rc;
 
-	rc = parse_import_args(cli, argc, argv, &a);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = cli_load_config(cli)) != 0)
 		return rc;
 	if (key && *key && strlen(key) < PII_KEY_MIN) {
@@ -177,12 +237,39 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		db_close(conn);
 		return EXIT_USAGE;
 	}
-	if (runlog_begin(conn, "import", argv[optind], &run_id) < 0) {
+	/* imports keep their files in the raw zone too: never reuse one of its run ids */
+	if (replay_reserve_run_ids(conn, cli->cfg.raw_dir) < 0 ||
+	    runlog_begin(conn, "import", first, &run_id) < 0) {
 		db_close(conn);
 		return EXIT_FAILED;
 	}
-	rc = import_all(cli, conn, &a, argc - optind, argv + optind, run_id);
+	rc = import_all(cli, conn, a, units, nunits, run_id);
 	cli_finish_run(cli, conn, "import", run_id, rc);
 	db_close(conn);
+	return rc;
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv)
+{
+	struct import_args a = { 0 };
+	struct import_unit *units;
+	char err[4096];
+	int rc, nunits;
+
+	rc = parse_import_args(cli, argc, argv, &a);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	units = calloc((size_t)(argc - optind), sizeof(*units));
+	if (!units)
+		return EXIT_FAILED;
+	nunits = order_import_plan(a.profile, argv + optind, argc - optind, a.encoding, units, err,
+				   sizeof(err));
+	if (nunits < 0) {
+		fprintf(stderr, "siyu import: %s\n", err);
+		free(units);
+		return EXIT_USAGE;
+	}
+	rc = import_units(cli, &a, units, nunits, argv[optind]);
+	free(units);
 	return rc;
 }

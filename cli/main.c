@@ -63,6 +63,25 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
+/* A conninfo whose password is written in the file is refused: 0, or -1 after a message. */
+static int refuse_literal_password(const struct config *cfg)
+{
+	int literal;
+
+	if (!cfg->conninfo_as_written)
+		return 0;
+	literal = db_conninfo_literal_password(cfg->conninfo_as_written);
+	if (literal == 0)
+		return 0;
+	if (literal < 0)
+		fprintf(stderr, "siyu: %s: out of memory\n", cfg->path);
+	else
+		fprintf(stderr, "siyu: %s:%d: 'conninfo' in [warehouse] holds a literal password: "
+			"secret values must come from the environment (use ~/.pgpass, PGPASSWORD, "
+			"or password=${VAR})\n", cfg->path, cfg->conninfo_line);
+	return -1;
+}
+
 int cli_load_config(struct cli *cli)
 {
 	char err[1024];
@@ -77,6 +96,10 @@ int cli_load_config(struct cli *cli)
 		}
 	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "siyu: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (refuse_literal_password(&cli->cfg) < 0) {
+		config_release(&cli->cfg);
 		return EXIT_USAGE;
 	}
 	cli->config_loaded = 1;
@@ -162,6 +185,28 @@ int cli_recover_connection(PGconn *conn, const char *command)
 	return 0;
 }
 
+void cli_source_ctx(struct cli *cli, PGconn *conn, long long run_id,
+		    const struct config_source *src, const char *command, struct source_ctx *ctx)
+{
+	const char *key = getenv("SIYU_PII_KEY");
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conn = conn;
+	ctx->run_id = run_id;
+	ctx->cfg = &cli->cfg;
+	ctx->src = src;
+	ctx->command = command;
+	ctx->raw_dir = cli->cfg.raw_dir;
+	ctx->timezone = src->timezone ? src->timezone : cli->cfg.timezone;
+	ctx->max_reject_ratio = src->max_reject_ratio >= 0 ? src->max_reject_ratio
+							   : cli->cfg.max_reject_ratio;
+	if (key && strlen(key) >= PII_KEY_MIN) {
+		ctx->pii_key = (const unsigned char *)key;
+		ctx->pii_key_len = strlen(key);
+	}
+	ctx->reconnect = cli_recover_connection;
+}
+
 int cli_refresh_kpis(PGconn *conn)
 {
 	PGresult *res = db_query(conn,
@@ -194,15 +239,23 @@ void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long lon
 		log_debug("msg=\"metrics file written\" path=%s", path);
 }
 
-const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
+const char *cli_sql_dir(const char *argv0, char *buf, size_t n)
 {
-	const char *env = getenv("SIYU_MIGRATIONS");
+	const char *env = getenv("SIYU_SQL");
 	char exe[PATH_MAX];
 	ssize_t len;
 
 	(void)argv0;
 	if (env && *env)
 		return env;
+	/* Before the scripts left the migrations, $SIYU_MIGRATIONS named sql/migrations. */
+	env = getenv("SIYU_MIGRATIONS");
+	if (env && *env) {
+		const char *slash = strrchr(env, '/');
+
+		snprintf(buf, n, "%.*s", slash ? (int)(slash - env) : 1, slash ? env : ".");
+		return buf;
+	}
 	/*
 	 * bin/siyu and build/<kind>/bin/siyu both sit below the checkout;
 	 * an installed PREFIX/bin/siyu has PREFIX/share/siyu/sql (make install).
@@ -217,14 +270,18 @@ const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
 				break;
 			*slash = '\0';
 			snprintf(buf, n, "%s/sql/migrations", exe);
-			if (access(buf, F_OK) == 0)
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/sql", exe);
 				return buf;
+			}
 			snprintf(buf, n, "%s/share/siyu/sql/migrations", exe);
-			if (access(buf, F_OK) == 0)
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/share/siyu/sql", exe);
 				return buf;
+			}
 		}
 	}
-	snprintf(buf, n, "sql/migrations");
+	snprintf(buf, n, "sql");
 	return buf;
 }
 

@@ -12,6 +12,8 @@
  */
 #include "siyu/common/config.h"
 
+#include "siyu/common/buf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -47,7 +49,7 @@ enum {
 #define W_API (W_WECOM | W_YOUZAN | W_TAOBAO | W_JD | W_PDD | W_DOUYIN | W_CHANNELS)
 #define W_SOURCE (W_API | W_CSV)
 
-/* Per-type defaults and limits (see /work/shared/api for the numbers). */
+/* Per-type defaults and limits: each platform's rate and window limits. */
 static const struct source_type {
 	const char *name;
 	unsigned bit;
@@ -61,7 +63,7 @@ static const struct source_type {
 	{ "taobao", W_TAOBAO, "5", "30m", DAY, "https://eco.taobao.com/router/rest" },
 	{ "jd", W_JD, "5", "1d", 30 * DAY, "https://api.jd.com/routerjson" },
 	{ "pdd", W_PDD, "5", "30m", 1800, "https://gw-api.pinduoduo.com/api/router" },
-	{ "douyin", W_DOUYIN, "5", "1h", 366 * DAY, "https://openapi-fxg.jinritemai.com" },
+	{ "douyin", W_DOUYIN, "5", "1h", 7 * DAY, "https://openapi-fxg.jinritemai.com" },
 	{ "channels", W_CHANNELS, "5", "1d", 7 * DAY, "https://api.weixin.qq.com" },
 	{ "csv", W_CSV, NULL, NULL, 0, NULL },
 };
@@ -80,7 +82,7 @@ enum kind {
 	K_URL,      /* http:// or https:// */
 	K_LISTEN,   /* host:port */
 	K_IDENT,    /* [a-z][a-z0-9_]* */
-	K_CONNINFO  /* libpq conninfo, no literal password */
+	K_CONNINFO  /* libpq conninfo, also kept as written (conninfo_as_written) */
 };
 
 enum { F_SECRET = 1u << 0, F_REQUIRED = 1u << 1, F_NONEMPTY = 1u << 2 };
@@ -139,6 +141,9 @@ static const struct keyspec keyspecs[] = {
 	{ "callback_aes_key", W_WECOM, K_STR, F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "callback_listen", W_WECOM, K_LISTEN, 0, "127.0.0.1:8081", PT_NONE, 0, 0, NULL, KV },
 	{ "callback_receiver_id", W_WECOM, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "callback_max_connections", W_WECOM, K_INT, 0, "256", PT_NONE, 1, 10000, NULL, KV },
+	{ "callback_max_connections_per_address", W_WECOM, K_INT, 0, "16", PT_NONE, 1, 10000, NULL, KV },
+	{ "callback_read_timeout", W_WECOM, K_DUR, 0, "3s", PT_NONE, 1, 300, NULL, KV },
 	{ "stats_days", W_WECOM, K_INT, 0, "7", PT_NONE, 1, 30, NULL, SRC(stats_days) },
 	{ "staff_refresh", W_WECOM, K_DUR, 0, "30d", PT_NONE, DAY, 366 * DAY, NULL, SRC(staff_refresh_s) },
 	{ "spool_dir", W_WECOM, K_STR, F_NONEMPTY, NULL, PT_NONE, 0, 0, NULL, KV },
@@ -168,7 +173,7 @@ static const struct keyspec keyspecs[] = {
 	{ "appid", W_CHANNELS, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "appsecret", W_CHANNELS, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	/* csv */
-	{ "profile", W_CSV, K_ENUM, 0, "generic", PT_NONE, 0, 0, "generic|taobao|youzan|jd", KV },
+	{ "profile", W_CSV, K_ENUM, 0, "generic", PT_NONE, 0, 0, "generic|taobao|jd|pdd|douyin|channels|youzan|auto", KV },
 	{ "path", W_CSV, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "encoding", W_CSV, K_ENUM, 0, "auto", PT_NONE, 0, 0, "auto|utf-8|gbk", KV },
 	{ "platform", W_CSV, K_IDENT, 0, NULL, PT_NONE, 0, 0, NULL, KV },
@@ -213,47 +218,6 @@ struct parser {
 	int disabled;       /* current source has enabled = no: see finish_source */
 	char unset_var[256]; /* set by expand() when an optional ${VAR} is unset */
 };
-
-/* A growable string. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > (size_t)MAX_VALUE_BYTES)
-		return -1;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-/* Hand over the string (never NULL on success). */
-static char *sbuf_take(struct sbuf *b)
-{
-	char *s;
-
-	if (!b->p && sbuf_add(b, "", 0) < 0)
-		return NULL;
-	s = b->p;
-	b->p = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -662,7 +626,8 @@ static int check_tz(const char *s, char *why, size_t whylen)
 		return 0; /* no tz database here: checked where it is used */
 	snprintf(path, sizeof(path), "%s/%s", dir, s);
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "unknown time zone (no %.100s)", path);
+		/* the directory, not the path: the name may come from the environment */
+		snprintf(why, whylen, "unknown time zone (not in %.100s)", dir);
 		return -1;
 	}
 	return 0;
@@ -712,55 +677,6 @@ static int check_ident(const char *s)
 	return 0;
 }
 
-/*
- * 1 if a libpq conninfo (as written, before expansion) holds a password
- * that is not a ${…} reference: keyword form "password = x" or URI form
- * "postgresql://user:x@host".
- */
-static int conninfo_has_literal_password(const char *v)
-{
-	const char *s;
-
-	if (strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0) {
-		const char *a = strstr(v, "://") + 3;
-		size_t alen = strcspn(a, "/?");
-		const char *at = NULL, *q;
-
-		for (q = a; q < a + alen; q++)
-			if (*q == '@')
-				at = q;
-		if (at) {
-			const char *colon = memchr(a, ':', (size_t)(at - a));
-
-			if (colon && colon + 1 < at && strncmp(colon + 1, "${", 2) != 0)
-				return 1;
-		}
-		s = strstr(v, "password=");
-		if (s && (s[-1] == '?' || s[-1] == '&') && s[9] && s[9] != '&' &&
-		    strncmp(s + 9, "${", 2) != 0)
-			return 1;
-		return 0;
-	}
-	for (s = v; (s = strstr(s, "password")) != NULL; s += 8) {
-		const char *q = s + 8;
-
-		if (s != v && !is_blank((unsigned char)s[-1]))
-			continue;
-		while (is_blank((unsigned char)*q))
-			q++;
-		if (*q != '=')
-			continue;
-		q++;
-		while (is_blank((unsigned char)*q))
-			q++;
-		if (*q == '\'')
-			q++;
-		if (*q && *q != '\'' && !is_blank((unsigned char)*q) && strncmp(q, "${", 2) != 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* ---- lexing and expansion --------------------------------------------- */
 
 /*
@@ -769,7 +685,7 @@ static int conninfo_has_literal_password(const char *v)
  */
 static int lex_value(const char *s, size_t n, char **out, const char **why)
 {
-	struct sbuf b = { NULL, 0, 0 };
+	struct buf b = { NULL, 0, 0, MAX_VALUE_BYTES - 1 };
 	size_t i = 0, end;
 
 	while (i < n && is_blank((unsigned char)s[i]))
@@ -789,7 +705,7 @@ static int lex_value(const char *s, size_t n, char **out, const char **why)
 				}
 				i++;
 			}
-			if (sbuf_add(&b, s + i, 1) < 0) {
+			if (buf_add(&b, s + i, 1) < 0) {
 				*why = "value too long";
 				goto fail;
 			}
@@ -807,19 +723,19 @@ static int lex_value(const char *s, size_t n, char **out, const char **why)
 				break;
 		while (end > i && is_blank((unsigned char)s[end - 1]))
 			end--;
-		if (sbuf_add(&b, s + i, end > i ? end - i : 0) < 0) {
+		if (buf_add(&b, s + i, end > i ? end - i : 0) < 0) {
 			*why = "value too long";
 			goto fail;
 		}
 	}
-	*out = sbuf_take(&b);
+	*out = buf_detach(&b, NULL);
 	if (!*out) {
 		*why = "out of memory";
 		return -1;
 	}
 	return 0;
 fail:
-	free(b.p);
+	buf_release(&b);
 	return -1;
 }
 
@@ -830,7 +746,7 @@ fail:
  */
 static int expand(struct parser *p, const struct pending *pd, int hide, int optional, char **out)
 {
-	struct sbuf b = { NULL, 0, 0 };
+	struct buf b = { NULL, 0, 0, MAX_VALUE_BYTES - 1 };
 	const char *v = pd->val;
 
 	while (*v) {
@@ -840,20 +756,20 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 		char var[256];
 
 		if (!dollar) {
-			if (sbuf_add(&b, v, strlen(v)) < 0)
+			if (buf_add(&b, v, strlen(v)) < 0)
 				goto nomem;
 			break;
 		}
-		if (sbuf_add(&b, v, (size_t)(dollar - v)) < 0)
+		if (buf_add(&b, v, (size_t)(dollar - v)) < 0)
 			goto nomem;
 		if (dollar[1] == '$') {
-			if (sbuf_add(&b, "$", 1) < 0)
+			if (buf_add(&b, "$", 1) < 0)
 				goto nomem;
 			v = dollar + 2;
 			continue;
 		}
 		if (dollar[1] != '{') {
-			free(b.p);
+			buf_release(&b);
 			return fail(p, pd->line, pd->raw, hide,
 				    "'$' in the value of '%s' must start ${VAR} (write $$ for a literal '$')",
 				    pd->key);
@@ -868,7 +784,7 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 		}
 		if (!close || *close != '}' || nlen == 0 || !is_var_start((unsigned char)name[0]) ||
 		    nlen >= sizeof(var)) {
-			free(b.p);
+			buf_release(&b);
 			return fail(p, pd->line, pd->raw, hide,
 				    "bad ${...} reference in the value of '%s' (expected ${NAME} or ${NAME:-default})",
 				    pd->key);
@@ -878,7 +794,7 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 		env = getenv(var);
 		if (def) {
 			if (!env || !*env) {
-				if (sbuf_add(&b, def, (size_t)(close - def)) < 0)
+				if (buf_add(&b, def, (size_t)(close - def)) < 0)
 					goto nomem;
 				env = NULL;
 			}
@@ -886,34 +802,48 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 			if (!p->unset_var[0])
 				snprintf(p->unset_var, sizeof(p->unset_var), "%s", var);
 		} else if (!env && !p->disabled) {
-			free(b.p);
+			buf_release(&b);
 			return fail(p, pd->line, pd->raw, hide,
 				    "environment variable '%s' is not set (used by '%s' in %s)",
 				    var, pd->key, p->label);
 		}
-		if (env && sbuf_add(&b, env, strlen(env)) < 0)
+		if (env && buf_add(&b, env, strlen(env)) < 0)
 			goto nomem;
 		v = close + 1;
 	}
-	*out = sbuf_take(&b);
+	*out = buf_detach(&b, NULL);
 	if (!*out)
 		return oom(p, pd->line);
 	return 0;
 nomem:
-	free(b.p);
+	buf_release(&b);
 	return fail(p, pd->line, NULL, 0, "value of '%s' is too long or out of memory", pd->key);
 }
 
 /* ---- applying values -------------------------------------------------- */
 
+/*
+ * How a message quotes the value of pd, expanded to v: as written when it holds ${…}
+ * references, with a note. What they expand to comes from the environment, and may be
+ * a secret referenced by mistake (callback_listen = ${WECOM_CALLBACK_TOKEN}).
+ */
+static const char *quoted_value(const struct pending *pd, const char *v, const char **note)
+{
+	int from_env = strstr(pd->val, "${") != NULL;
+
+	*note = from_env ? " (its expansion not shown)" : "";
+	return from_env ? pd->val : v;
+}
+
 static int bad_value(struct parser *p, const struct pending *pd, const struct keyspec *ks,
 		     const char *v, const char *expected)
 {
 	int hide = (ks->flags & F_SECRET) || key_looks_secret(ks->name);
+	const char *note, *shown = quoted_value(pd, v, &note);
 
 	return fail(p, pd->line, pd->raw, hide && !is_pure_ref(pd->val),
-		    "bad value '%s' for '%s' in %s: %s",
-		    hide ? "<hidden>" : v, ks->name, p->label, expected);
+		    "bad value '%s'%s for '%s' in %s: %s", hide ? "<hidden>" : shown,
+		    hide ? "" : note, ks->name, p->label, expected);
 }
 
 static int store_string(struct parser *p, const struct pending *pd, char **field, const char *v)
@@ -1116,11 +1046,12 @@ static int apply_pending(struct parser *p, const struct pending *pd, void *base,
 			    "${%s}, not a literal (secret values must come from the environment)",
 			    pd->key, p->label, var);
 	}
-	if (ks->kind == K_CONNINFO && conninfo_has_literal_password(pd->val))
-		return fail(p, pd->line, NULL, 0,
-			    "'%s' in %s holds a literal password: secret values must come from the "
-			    "environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
-			    pd->key, p->label);
+	if (ks->kind == K_CONNINFO) {
+		/* for the literal-password check, which needs libpq's parser (load/db.c) */
+		if (store_string(p, pd, &p->cfg->conninfo_as_written, pd->val) < 0)
+			return -1;
+		p->cfg->conninfo_line = pd->line;
+	}
 	/*
 	 * A source's secret may be missing from this environment: status,
 	 * check or replay need none, and a run fails only that source
@@ -1181,8 +1112,10 @@ static int finish_source(struct parser *p)
 		return -1;
 	t = find_type(tv);
 	if (!t) {
-		fail(p, tp->line, tp->raw, 0, "unknown source type '%s' in %s (one of %s)",
-		     tv, p->label, TYPE_CHOICES);
+		const char *note, *shown = quoted_value(tp, tv, &note);
+
+		fail(p, tp->line, tp->raw, 0, "unknown source type '%s'%s in %s (one of %s)",
+		     shown, note, p->label, TYPE_CHOICES);
 		free(tv);
 		return -1;
 	}
@@ -1629,6 +1562,7 @@ void config_release(struct config *cfg)
 	free(cfg->sources);
 	free(cfg->path);
 	free(cfg->conninfo);
+	free(cfg->conninfo_as_written);
 	free(cfg->application_name);
 	free(cfg->timezone);
 	free(cfg->raw_dir);

@@ -22,6 +22,20 @@ static double monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * The redrawn line goes (before a log line, at the end); the next report
+ * draws it again.
+ */
+static void clear_line(void *arg)
+{
+	struct progress *p = arg;
+
+	if (p->drawn)
+		fputs("\r\033[K", p->out);
+	p->drawn = 0;
+	log_set_interrupt(NULL, NULL);
+}
+
 void progress_begin(struct progress *p, FILE *out, const char *source)
 {
 	const char *every;
@@ -88,13 +102,14 @@ static void report(struct progress *p, int final)
 
 	if (p->tty) {
 		if (final) {
-			if (p->drawn)
-				fputs("\r\033[K", p->out);
+			clear_line(p);
 			return;
 		}
 		fprintf(p->out, "\r\033[K%s", progress_format(p, line, sizeof(line)));
 		fflush(p->out);
 		p->drawn = 1;
+		/* while the line is on screen, a log line clears it first */
+		log_set_interrupt(clear_line, p);
 		return;
 	}
 	if (final && !p->drawn)
@@ -119,19 +134,13 @@ static void maybe_report(struct progress *p)
 	report(p, 0);
 }
 
-void progress_add(struct progress *p, long long pages, long long records)
+void progress_update(struct progress *p, long long pages, long long records, double done,
+		     double total)
 {
 	if (!p)
 		return;
-	p->pages += pages;
-	p->records += records;
-	maybe_report(p);
-}
-
-void progress_position(struct progress *p, double done, double total)
-{
-	if (!p)
-		return;
+	p->pages = pages;
+	p->records = records;
 	p->done = done;
 	p->total = total;
 	maybe_report(p);

@@ -3,9 +3,11 @@
  */
 #include "siyu/load/db.h"
 
+#include "siyu/common/failure.h"
 #include "siyu/common/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char last_sqlstate[6];
@@ -77,6 +79,8 @@ static void one_line(char *s)
 	*out = '\0';
 }
 
+enum log_level db_failure_level = LOG_ERROR;
+
 static void remember_failure(PGconn *conn, const PGresult *res, const char *sql)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -87,8 +91,8 @@ static void remember_failure(PGconn *conn, const PGresult *res, const char *sql)
 		msg = PQerrorMessage(conn);
 	snprintf(last_error, sizeof(last_error), "%s", msg);
 	one_line(last_error);
-	log_error("msg=\"query failed\" sqlstate=%s error=\"%s\" query=\"%.*s\"",
-		  last_sqlstate[0] ? last_sqlstate : "-", last_error, first_line_len(sql), sql);
+	log_emit(db_failure_level, "msg=\"query failed\" sqlstate=%s error=\"%s\" query=\"%.*s\"",
+		 last_sqlstate[0] ? last_sqlstate : "-", last_error, first_line_len(sql), sql);
 }
 
 /* Server notices (e.g. "table does not exist, skipping") are debug detail. */
@@ -146,6 +150,54 @@ PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t 
 	const char *vals[] = { conninfo && *conninfo ? conninfo : NULL, appname, NULL };
 
 	return finish_connect(PQconnectdbParams(keys, vals, 1), err, errlen);
+}
+
+/*
+ * The text as written with each ${…} reference replaced by one REF_MARK byte (and $$
+ * by '$', common/config.c's syntax): what libpq will read once it is expanded, the
+ * parts from the environment marked. NULL when out of memory.
+ */
+#define REF_MARK '\x01'
+static char *mark_references(const char *v)
+{
+	char *out = malloc(strlen(v) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*v) {
+		const char *close;
+
+		if (v[0] == '$' && v[1] == '$') {
+			*o++ = '$';
+			v += 2;
+		} else if (v[0] == '$' && v[1] == '{' && (close = strchr(v, '}')) != NULL) {
+			*o++ = REF_MARK;
+			v = close + 1;
+		} else {
+			*o++ = *v++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int db_conninfo_literal_password(const char *as_written)
+{
+	static const char marks[] = { REF_MARK, '\0' };
+	char *marked = mark_references(as_written), *errmsg = NULL;
+	PQconninfoOption *opts;
+	int literal = 0;
+
+	if (!marked)
+		return -1;
+	opts = PQconninfoParse(marked, &errmsg);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val)
+			literal = o->val[strspn(o->val, marks)] != '\0';
+	PQfreemem(errmsg);
+	PQconninfoFree(opts);
+	free(marked);
+	return literal;
 }
 
 PGconn *db_connect_like(PGconn *conn, char *err, size_t errlen)
@@ -295,8 +347,10 @@ int db_copy_put(PGconn *conn, const char *data, size_t len)
 {
 	if (len > 0x7fffffff)
 		return error("msg=\"copy chunk too large\" bytes=%zu", len);
-	if (PQputCopyData(conn, data, (int)len) <= 0)
-		return error("msg=\"copy failed\" error=\"%s\"", PQerrorMessage(conn));
+	if (PQputCopyData(conn, data, (int)len) <= 0) {
+		remember_failure(conn, NULL, "COPY");
+		return -1;
+	}
 	return 0;
 }
 
@@ -306,7 +360,7 @@ int db_copy_end(PGconn *conn, const char *abort_reason)
 	int rc = 0;
 
 	if (PQputCopyEnd(conn, abort_reason) <= 0) {
-		error("msg=\"copy end failed\" error=\"%s\"", PQerrorMessage(conn));
+		remember_failure(conn, NULL, "COPY");
 		rc = -1;
 	}
 	/* Drain every result: a connection must never be left in COPY mode. */
@@ -323,4 +377,23 @@ int db_copy_end(PGconn *conn, const char *abort_reason)
 		PQclear(res);
 	}
 	return abort_reason ? -1 : rc;
+}
+
+void db_rollback(PGconn *conn)
+{
+	if (PQstatus(conn) != CONNECTION_OK)
+		return;
+	if (PQtransactionStatus(conn) == PQTRANS_ACTIVE)
+		db_copy_end(conn, "load failed"); /* a COPY the failure left open */
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "ROLLBACK");
+}
+
+int db_fail(struct failure *f, const char *object, const char *what)
+{
+	const char *state = db_last_sqlstate();
+
+	if (*state)
+		return failure_set(f, object, "%s: %s (SQLSTATE %s)", what, db_last_error(), state);
+	return failure_set(f, object, "%s: %s", what, db_last_error());
 }

@@ -1,58 +1,74 @@
 /*
- * order_import.c — one order file through the whole pipeline
- * (see include/siyu/source/order_import.h).
+ * order_import.c — one order file (or a two-file export) read into the order
+ * sink: the csv driver's stage (see include/siyu/source/order_import.h,
+ * source/csv_source.c).
  *
- *   csv_file ─▶ order_csv_parse ─▶ order_sink (dedupe ─▶ COPY staging ─▶
- *                     │                etl.merge_orders ─▶ watermark)
- *                     └─▶ reject spool ─▶ etl.reject (own transaction)
+ *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY staging)
+ *                     │
+ *                     └─▶ tx->rejects (stored by the driver layer, own transaction)
+ *
+ * A generic file is read once. A back-office export is read twice (first to
+ * learn each order's lines, weights and statuses, then to load), after its
+ * order file when it has one (Taobao 订单报表): see
+ * include/siyu/transform/order_book.h.
  */
 #include "siyu/source/order_import.h"
 
 #include "siyu/common/log.h"
-#include "siyu/extract/csv_file.h"
+#include "siyu/extract/table_file.h"
 #include "siyu/load/db.h"
 #include "siyu/load/order_sink.h"
+#include "siyu/transform/order_book.h"
 #include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_profile.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 struct import_state {
-	PGconn *conn;
 	const struct order_import_opts *o;
-	struct load_counts *c;
-	struct csv_file *csv;
+	struct source_tx *tx;
+	struct load_counts *c;     /* tx->c */
+	struct table_file *in;     /* the file being read */
+	const char *in_path;       /* its path, for locations */
+	const struct order_profile *profile;
 	struct order_csv_map map;
-	struct order_sink sink;
-	struct reject_log rejects;
-	char *err;
+	struct order_book *book;   /* export profiles */
+	struct order_sink *sink;
+	char *err;                 /* why the file stops: the failure's reason */
 	size_t errlen;
-	off_t file_size;           /* of the input, for the progress ETA; 0 unknown */
+	unsigned reported;         /* bit per profile_part: its ignored columns were logged */
 };
 
-/* Every 4096 records (and at the end): records and how far into the file. */
-static void show_progress(struct import_state *s, long long records)
+/* Records so far and how far into the file (every 4096 records and at the end). */
+static void show_progress(struct import_state *s)
 {
-	progress_add(s->o->progress, 0, records);
-	if (s->file_size > 0)
-		progress_position(s->o->progress, (double)csv_file_offset(s->csv),
-				  (double)s->file_size);
+	double share = table_file_share_read(s->in);
+
+	source_progress(s->tx, s->c->pages, share < 0 ? 0 : share, share < 0 ? 0 : 1);
+}
+
+static int reject_at(struct import_state *s, const char *path, long line, const char *raw,
+		     size_t raw_len, const char *key, const char *reason)
+{
+	char location[512];
+
+	snprintf(location, sizeof(location), "%s:%ld", path, line);
+	s->c->rejected++;
+	log_debug("msg=\"record rejected\" location=\"%s\" reason=\"%s\"", location, reason);
+	return reject_log_add(&s->tx->rejects, "order_line", key, location, reason, raw, raw_len);
 }
 
 static int reject(struct import_state *s, const struct csv_record *rec, const char *key,
 		  const char *reason)
 {
-	char location[512];
-
-	snprintf(location, sizeof(location), "%s:%ld", s->o->path, rec->line);
-	s->c->rejected++;
-	log_debug("msg=\"record rejected\" location=\"%s\" reason=\"%s\"", location, reason);
-	return reject_log_add(&s->rejects, "order_line", key, location, reason, rec->raw,
-			      rec->raw_len);
+	return reject_at(s, s->in_path, rec->line, rec->raw, rec->raw_len, key, reason);
 }
 
 static void natural_key(const struct order_line *l, char *out, size_t n)
@@ -63,7 +79,7 @@ static void natural_key(const struct order_line *l, char *out, size_t n)
 
 static int oom(struct import_state *s)
 {
-	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
+	snprintf(s->err, s->errlen, "%s: out of memory", s->o->name);
 	return -1;
 }
 
@@ -78,12 +94,12 @@ static int reject_held_line(void *arg, const char *src_row, const char *key, con
 	struct import_state *s = arg;
 	char location[512], reason[160];
 
-	snprintf(location, sizeof(location), "%s:%s", s->o->path, src_row);
+	snprintf(location, sizeof(location), "%s:%s", s->o->name, src_row);
 	snprintf(reason, sizeof(reason),
 		 "held back: line %s of the same order was rejected (no partial order loads)",
 		 bad_row);
 	s->c->rejected++;
-	if (reject_log_add(&s->rejects, "order_line", key, location, reason, row_json,
+	if (reject_log_add(&s->tx->rejects, "order_line", key, location, reason, row_json,
 			   strlen(row_json)) < 0)
 		return oom(s);
 	return 0;
@@ -95,183 +111,355 @@ static int take_line(struct import_state *s, const struct csv_record *rec,
 {
 	char key[256];
 
-	switch (order_sink_add(&s->sink, rec->line, l)) {
+	switch (order_sink_add(s->sink, rec->line, l)) {
 	case ORDER_SINK_KEPT:
 	case ORDER_SINK_DUPLICATE:
 		return 0;
 	case ORDER_SINK_CONFLICT:
 		natural_key(l, key, sizeof(key));
-		if (order_sink_hold(&s->sink, l, rec->line) < 0)
+		if (order_sink_hold(s->sink, l, rec->line) < 0)
 			return oom(s);
 		return reject(s, rec, key, "shipping_fee or order_discount differs from an earlier "
 				       "line of the same order version");
 	default:
 		snprintf(s->err, s->errlen, "%s:%ld: COPY into staging failed: %s",
-			 s->o->path, rec->line, db_last_error());
+			 s->in_path, rec->line, db_last_error());
 		return -1;
 	}
 }
 
-/* Read every data record of the file into the COPY stream. */
-static int stream_records(struct import_state *s)
+/* Reject rec for why; the order of line (when it has a number) loads none of its lines. */
+static int reject_line(struct import_state *s, const struct csv_record *rec,
+		       const struct order_line *line, const char *why)
 {
-	struct csv_record rec;
-	struct order_line line;
-	char why[512];
-	int rc;
+	char key[256] = "";
 
-	while ((rc = csv_file_next(s->csv, &rec, why, sizeof(why))) != 0) {
-		if (rc == -1) {
-			snprintf(s->err, s->errlen, "%s", why);
-			return -1;
-		}
-		s->c->read++;
-		if ((s->c->read & 4095) == 0)
-			show_progress(s, 4096);
-		if (rc == -2) {
-			if (reject(s, &rec, NULL, why) < 0)
-				return -1;
-			continue;
-		}
-		rc = order_csv_parse(&s->map, &rec, &line, why, sizeof(why));
-		if (rc == -2) {
-			snprintf(s->err, s->errlen, "%s:%ld: %s", s->o->path, rec.line, why);
-			return -1;
-		}
-		if (rc == -1) {
-			char key[256] = "";
-
-			if (line.order_no.n) {
-				natural_key(&line, key, sizeof(key));
-				if (order_sink_hold(&s->sink, &line, rec.line) < 0)
-					return oom(s);
-			}
-			if (reject(s, &rec, key[0] ? key : NULL, why) < 0)
-				return -1;
-			continue;
-		}
-		if (take_line(s, &rec, &line) < 0)
-			return -1;
+	if (line->order_no.n) {
+		natural_key(line, key, sizeof(key));
+		if (order_sink_hold(s->sink, line, rec->line) < 0)
+			return oom(s);
 	}
-	show_progress(s, s->c->read & 4095);
-	return 0;
+	return reject(s, rec, key[0] ? key : NULL, why);
 }
 
-static int open_input(struct import_state *s)
+/*
+ * The next data record of s->in: 1 (parsed into line, or rejected when
+ * *bad), 0 at the end, -1 on a failure that stops the file (s->err filled).
+ * A record holding a phone with no PII key stops the file too.
+ */
+static int next_line(struct import_state *s, struct csv_record *rec, struct order_line *line,
+		     char *why, size_t whylen, int *bad)
 {
-	struct csv_record hdr;
-	char why[512];
-	int rc;
+	int rc = table_file_next(s->in, rec, why, whylen);
 
-	s->csv = csv_file_open_enc(s->o->path, s->o->encoding, s->err, s->errlen);
-	if (!s->csv)
-		return -1;
-	rc = csv_file_next(s->csv, &hdr, why, sizeof(why));
-	if (rc == 0) {
-		snprintf(s->err, s->errlen, "%s: empty file (no header)", s->o->path);
-		return -1;
-	}
+	*bad = 0;
+	if (rc == 0)
+		return 0;
 	if (rc == -1) {
 		snprintf(s->err, s->errlen, "%s", why);
 		return -1;
 	}
+	memset(line, 0, sizeof(*line));
 	if (rc == -2) {
-		snprintf(s->err, s->errlen, "%s:%ld: bad header: %s", s->o->path, hdr.line, why);
+		*bad = 1;
+		return 1;
+	}
+	rc = order_csv_parse(&s->map, rec, line, why, whylen);
+	if (rc == -2) {
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, rec->line, why);
 		return -1;
 	}
-	log_debug("msg=\"reading file\" file=%s encoding=%s", s->o->path, csv_file_encoding(s->csv));
-	s->map.status_profile = s->o->profile;
-	s->map.pii_key = s->o->pii_key;
-	s->map.pii_key_len = s->o->pii_key_len;
-	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why)) < 0) {
-		snprintf(s->err, s->errlen, "%s:%ld: %s", s->o->path, hdr.line, why);
-		return -1;
-	}
-	return 0;
+	*bad = rc < 0;
+	return 1;
 }
 
-static int check_reject_ratio(struct import_state *s)
+/* Open path, read its header and map it to the profile's part (detecting it for "auto"). */
+static int open_input(struct import_state *s, const char *path, enum profile_part want)
 {
-	double ratio = s->c->read ? (double)s->c->rejected / (double)s->c->read : 0.0;
-
-	if (ratio <= s->o->max_reject_ratio)
-		return 0;
-	snprintf(s->err, s->errlen,
-		 "%s: %lld of %lld records rejected (%.2f%%), more than max_reject_ratio %.2f%%; "
-		 "nothing loaded, see etl.reject", s->o->path, s->c->rejected, s->c->read,
-		 100.0 * ratio, 100.0 * s->o->max_reject_ratio);
-	return -1;
-}
-
-/* Run every step; on failure the caller rolls back. */
-static int import_steps(struct import_state *s)
-{
-	if (open_input(s) < 0 ||
-	    order_sink_begin(&s->sink, s->conn, s->o->run_id, s->o->source, s->o->timezone,
-			     s->o->replace_equal, s->c) < 0)
-		return -1;
-	if (stream_records(s) < 0)
-		return -1;
-	if (order_sink_end_copy(&s->sink, reject_held_line, s) < 0) {
-		if (!s->err[0])
-			snprintf(s->err, s->errlen, "%s: COPY into staging failed: %s", s->o->path,
-				 db_last_error());
-		return -1;
-	}
-	if (check_reject_ratio(s) < 0)
-		return -1;
-	if (order_sink_merge(&s->sink) < 0 ||
-	    order_sink_commit(&s->sink, "orders", NULL, "succeeded",
-			      s->o->own_run_source ? s->c : NULL, s->o->dry_run) < 0) {
-		snprintf(s->err, s->errlen, "%s: merge into the warehouse failed: %s", s->o->path,
-			 db_last_error());
-		return -1;
-	}
-	return 0;
-}
-
-int order_import_file(PGconn *conn, const struct order_import_opts *o, struct load_counts *c,
-		      char *err, size_t errlen)
-{
-	struct import_state s = { 0 };
-	struct stat st;
+	struct csv_record hdr;
+	char why[4096], ignored[2048];
+	enum profile_part part = PROFILE_LINES;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	s.conn = conn;
-	s.o = o;
-	s.c = c;
-	s.err = err;
-	s.errlen = errlen;
-	if (stat(o->path, &st) == 0)
-		s.file_size = st.st_size;
-	progress_add(o->progress, 1, 0); /* a file is a page */
-	err[0] = '\0';
-	if (reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: out of memory", o->path);
-		rc = -1;
-		goto out;
+	table_file_close(s->in);
+	/* locations name the file as the caller knows it */
+	s->in_path = path == s->o->orders_path ? s->o->orders_name : s->o->name;
+	if (!(s->in = table_file_open(path, s->o->encoding, s->err, s->errlen)))
+		return -1;
+	rc = table_file_next(s->in, &hdr, why, sizeof(why));
+	if (rc <= 0 || rc == -2) {
+		snprintf(s->err, s->errlen, rc == 0 ? "%s: empty file (no header)"
+				      : rc == -1 ? "%s" : "%s: bad header: %s",
+			 rc == -1 ? why : path, why);
+		return -1;
 	}
-	if (o->own_run_source && runlog_source_begin(conn, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: cannot record the run: %s", o->path, db_last_error());
-		rc = -1;
-		goto out;
+	if (!s->profile) {
+		if (!(s->profile = order_profile_detect(&hdr, &part, why, sizeof(why)))) {
+			snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+			return -1;
+		}
+		log_info("msg=\"profile chosen from the header\" file=%s profile=%s", path,
+			 s->profile->name);
+	} else if (s->profile->orders.cols &&
+		   order_profile_part(s->profile, &hdr, &part, why, sizeof(why)) < 0) {
+		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+		return -1;
 	}
-	c->pages = 1;
-	rc = import_steps(&s);
-	if (rc < 0) {
-		order_sink_abort(&s.sink);
-		c->inserted = c->updated = c->unchanged = 0;
-		if (o->own_run_source)
-			runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
+	if (part != want) {
+		snprintf(s->err, s->errlen, "%s: this is a %s %s, not its %s", path, s->profile->name,
+			 order_profile_file(s->profile, part)->label,
+			 order_profile_file(s->profile, want)->label);
+		return -1;
 	}
-	if (!o->dry_run && reject_log_flush(&s.rejects, conn) < 0 && rc == 0) {
-		snprintf(err, errlen, "%s: loaded, but its rejects could not be stored", o->path);
-		rc = -1;
+	if (s->profile->orders.cols && want == PROFILE_LINES && !s->o->orders_path) {
+		snprintf(s->err, s->errlen, "%s: a %s %s loads only with its %s: give both files",
+			 path, s->profile->name, s->profile->lines.label, s->profile->orders.label);
+		return -1;
 	}
-out:
-	csv_file_close(s.csv);
-	order_sink_release(&s.sink);
-	reject_log_close(&s.rejects);
+	log_debug("msg=\"reading file\" file=%s format=\"%s\"", path, table_file_format(s->in));
+	memset(&s->map, 0, sizeof(s->map));
+	s->map.profile = s->profile;
+	s->map.orders_file = want == PROFILE_ORDERS;
+	s->map.pii_key = s->o->pii_key;
+	s->map.pii_key_len = s->o->pii_key_len;
+	s->map.shop_id = s->o->shop_id;
+	s->map.as_of = s->o->as_of;
+	s->map.has_as_of = s->o->has_as_of;
+	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why), ignored, sizeof(ignored)) < 0) {
+		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+		return -1;
+	}
+	if (ignored[0] && !(s->reported & (1u << want)))
+		log_info("msg=\"columns ignored\" file=%s columns=\"%s\"", s->in_path, ignored);
+	s->reported |= 1u << want;
+	return 0;
+}
+
+/* What a pass does with each record: bad says it was rejected (why), line is parsed otherwise. */
+typedef int (*line_fn)(struct import_state *s, const struct csv_record *rec,
+		       const struct order_line *line, char *why, size_t whylen, int bad);
+
+/* One pass: open path as part and hand every data record to fn. 0, or -1 (s->err). */
+static int each_line(struct import_state *s, const char *path, enum profile_part part, line_fn fn)
+{
+	struct csv_record rec;
+	struct order_line line;
+	char why[512];
+	int bad, rc;
+
+	if (open_input(s, path, part) < 0)
+		return -1;
+	while ((rc = next_line(s, &rec, &line, why, sizeof(why), &bad)) == 1)
+		if (fn(s, &rec, &line, why, sizeof(why), bad) < 0)
+			return -1;
 	return rc;
+}
+
+/* A row of a two-file export's order file (Taobao 订单报表): into the book, or rejected. */
+static int add_order(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *line, char *why, size_t whylen, int bad)
+{
+	long first;
+	int rc = 0;
+
+	s->c->read++;
+	if (!bad && (rc = order_book_add_order(s->book, line, rec->line, &first)) == 1) {
+		snprintf(why, whylen, "order %.*s appears twice (first at line %ld)",
+			 (int)line->order_no.n, line->order_no.p, first);
+		bad = 1;
+	}
+	if (rc < 0)
+		return oom(s);
+	if (bad && ((line->order_no.n &&
+		     order_book_add_rejected(s->book, line->order_no, rec->line) < 0) ||
+		    reject(s, rec, NULL, why) < 0))
+		return oom(s);
+	return 0;
+}
+
+/* First pass over an export's lines: what each order has (order_book_note). */
+static int note_line(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *line, char *why, size_t whylen, int bad)
+{
+	(void)rec, (void)why, (void)whylen;
+	return !bad && order_book_note(s->book, line) < 0 ? oom(s) : 0;
+}
+
+/* The load pass: each line completed (exports), then streamed or rejected. */
+static int load_line(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *parsed, char *why, size_t whylen, int bad)
+{
+	struct order_line line = *parsed;
+
+	s->c->read++;
+	if ((s->c->read & 4095) == 0)
+		show_progress(s);
+	if (!bad && s->book && order_book_complete(s->book, &line, why, whylen) < 0)
+		bad = 1;
+	return bad ? reject_line(s, rec, &line, why) : take_line(s, rec, &line);
+}
+
+/* An order of the order file that no line named: rejected at its row. */
+static int reject_orphan(void *arg, const char *order_no, long src_line)
+{
+	struct import_state *s = arg;
+	char why[256];
+
+	snprintf(why, sizeof(why), "order %s has no line in the %s given with it", order_no,
+		 s->profile->lines.label);
+	return reject_at(s, s->o->orders_name, src_line, order_no, strlen(order_no), NULL, why);
+}
+
+/* Every read of the input: the order file, the first pass and the load. */
+static int read_input(struct import_state *s)
+{
+	if (s->o->profile && strcasecmp(s->o->profile, "auto") != 0 &&
+	    !(s->profile = order_profile_find(s->o->profile))) {
+		snprintf(s->err, s->errlen, "unknown profile '%s' (profiles: %s, or auto)",
+			 s->o->profile, order_profile_names());
+		return -1;
+	}
+	/* auto: the header of the first file read tells the profile */
+	if (!s->profile && open_input(s, s->o->orders_path ? s->o->orders_path : s->o->path,
+				      s->o->orders_path ? PROFILE_ORDERS : PROFILE_LINES) < 0)
+		return -1;
+	if (s->profile && s->profile->export && !(s->book = order_book_new(s->profile)))
+		return oom(s);
+	if (s->book && s->o->orders_path &&
+	    each_line(s, s->o->orders_path, PROFILE_ORDERS, add_order) < 0)
+		return -1;
+	if (s->book && each_line(s, s->o->path, PROFILE_LINES, note_line) < 0)
+		return -1;
+	if (each_line(s, s->o->path, PROFILE_LINES, load_line) < 0)
+		return -1;
+	show_progress(s);
+	return s->book && order_book_each_orphan(s->book, reject_orphan, s) < 0 ? oom(s) : 0;
+}
+
+int order_import_stage(const struct order_import_opts *o, struct order_sink *sink,
+		       struct source_tx *tx)
+{
+	const struct source_ctx *ctx = tx->ctx;
+	struct import_state s = { 0 };
+	char err[4096] = "";
+	int rc;
+
+	s.o = o;
+	s.tx = tx;
+	s.c = &tx->c;
+	s.sink = sink;
+	s.err = err;
+	s.errlen = sizeof(err);
+	s.c->pages = 1;
+	if (order_sink_begin(sink, ctx->conn, ctx->run_id, ctx->src->name, o->timezone,
+			     ctx->replay, s.c) < 0)
+		rc = db_fail(tx->fail, o->name, "cannot prepare staging");
+	else if ((rc = read_input(&s)) == 0 && order_sink_end_copy(sink, reject_held_line, &s) < 0)
+		rc = err[0] ? -1 : db_fail(tx->fail, o->name, "COPY into staging failed");
+	/* the messages above name the file and line themselves */
+	if (rc < 0 && !failure_is_set(tx->fail))
+		failure_set(tx->fail, NULL, "%s", err);
+	table_file_close(s.in);
+	order_book_free(s.book);
+	return rc < 0 ? -1 : 0;
+}
+
+int order_import_file_time(const char *path, struct ltime *out, const char **how, char *err,
+			   size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (order_profile_time_from_name(slash ? slash + 1 : path, out) == 0) {
+		*how = "file name";
+		return 0;
+	}
+	if (stat(path, &st) < 0 || ltime_from_unix((int64_t)st.st_mtime, out) < 0) {
+		snprintf(err, errlen, "%s: cannot tell the export's time: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	*how = "file mtime";
+	return 0;
+}
+
+/* The profile and part of one file, from its header (profile NULL or "auto": detected). */
+static int file_part(const char *profile, const char *path, enum csv_encoding enc,
+		     const struct order_profile **p, enum profile_part *part, char *err,
+		     size_t errlen)
+{
+	struct table_file *t = table_file_open(path, enc, err, errlen);
+	struct csv_record hdr;
+	char why[2048];
+	int rc = -1;
+
+	if (!t)
+		return -1;
+	*p = profile && strcasecmp(profile, "auto") != 0 ? order_profile_find(profile) : NULL;
+	*part = PROFILE_LINES;
+	if (table_file_next(t, &hdr, why, sizeof(why)) != 1)
+		snprintf(err, errlen, "%s: no header row", path);
+	else if (!*p && !(*p = order_profile_detect(&hdr, part, why, sizeof(why))))
+		snprintf(err, errlen, "%s: %s", path, why);
+	else if ((*p)->orders.cols && order_profile_part(*p, &hdr, part, why, sizeof(why)) < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	else
+		rc = 0;
+	table_file_close(t);
+	return rc;
+}
+
+int order_import_plan(const char *profile, char *const *files, int n, enum csv_encoding enc,
+		      struct import_unit *units, char *err, size_t errlen)
+{
+	int nunits = 0;
+
+	const struct order_profile *given =
+		profile && strcasecmp(profile, "auto") != 0 ? order_profile_find(profile) : NULL;
+
+	for (int i = 0; i < n; i++) {
+		const struct order_profile *p = given;
+		enum profile_part part = PROFILE_LINES;
+		int k;
+
+		/* a one-file profile needs no look at the header here: the import reads it */
+		if ((!given || given->orders.cols) &&
+		    file_part(profile, files[i], enc, &p, &part, err, errlen) < 0)
+			return -1;
+		if (!p) {
+			snprintf(err, errlen, "unknown profile '%s' (profiles: %s, or auto)", profile,
+				 order_profile_names());
+			return -1;
+		}
+		if (!given)
+			log_info("msg=\"profile chosen from the header\" file=%s profile=%s", files[i],
+				 p->name);
+		if (!p->orders.cols) {
+			units[nunits++] = (struct import_unit){ files[i], NULL, p->name };
+			continue;
+		}
+		/* the first unit of this profile still missing this half */
+		for (k = 0; k < nunits; k++)
+			if (units[k].profile == p->name &&
+			    (part == PROFILE_ORDERS ? !units[k].orders_path : !units[k].path))
+				break;
+		if (k == nunits)
+			units[nunits++] = (struct import_unit){ NULL, NULL, p->name };
+		if (part == PROFILE_ORDERS)
+			units[k].orders_path = files[i];
+		else
+			units[k].path = files[i];
+	}
+	for (int k = 0; k < nunits; k++) {
+		const struct order_profile *p = order_profile_find(units[k].profile);
+
+		if (p->orders.cols && (!units[k].path || !units[k].orders_path)) {
+			snprintf(err, errlen, "%s: a %s %s loads only with its %s: give both files",
+				 units[k].path ? units[k].path : units[k].orders_path, p->name,
+				 units[k].path ? p->lines.label : p->orders.label,
+				 units[k].path ? p->orders.label : p->lines.label);
+			return -1;
+		}
+	}
+	return nunits;
 }

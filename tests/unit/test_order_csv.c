@@ -5,6 +5,8 @@
 #include "siyu/extract/csv_file.h"
 #include "siyu/transform/order_csv.h"
 
+#include "fake_record.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,50 +21,17 @@
 
 static const unsigned char key[] = "siyu-test-key";
 
-/* Split a CSV line on commas (no quoting needed here) into a record. */
-struct fake_record {
-	char text[1024];
-	const char *fields[64];
-	size_t lens[64];
-	struct csv_record rec;
-};
-
-static void make_record(struct fake_record *f, const char *line)
-{
-	char *p;
-	size_t n = 0;
-
-	snprintf(f->text, sizeof(f->text), "%s", line);
-	p = f->text;
-	for (;;) {
-		char *comma = strchr(p, ',');
-
-		f->fields[n] = p;
-		f->lens[n] = comma ? (size_t)(comma - p) : strlen(p);
-		n++;
-		if (!comma)
-			break;
-		*comma = '\0';
-		p = comma + 1;
-	}
-	f->rec.line = 2;
-	f->rec.nfields = n;
-	f->rec.fields = f->fields;
-	f->rec.lens = f->lens;
-	f->rec.raw = line;
-	f->rec.raw_len = strlen(line);
-}
-
 static void map_header(struct order_csv_map *m, const unsigned char *pii_key)
 {
 	struct fake_record h;
 	char err[256];
 
 	make_record(&h, HEADER);
+	memset(m, 0, sizeof(*m));
 	m->status_profile = "generic";
 	m->pii_key = pii_key;
 	m->pii_key_len = pii_key ? strlen((const char *)pii_key) : 0;
-	assert_int_equal(order_csv_map_header(m, &h.rec, err, sizeof(err)), 0);
+	assert_int_equal(order_csv_map_header(m, &h.rec, err, sizeof(err), NULL, 0), 0);
 }
 
 static int parse(const char *line, struct order_line *o, char *why, size_t n)
@@ -168,10 +137,17 @@ static void test_missing_required_column(void **state)
 
 	(void)state;
 	make_record(&h, "platform,shop_id,order_no,status,created_at,updated_at,sku,quantity,unit_price");
-	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err)), -1);
-	assert_string_equal(err, "required column 'line_paid' is missing from the header");
-	make_record(&h, "platform,platform");
-	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err)), -1);
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
+	assert_string_equal(err, "missing required column: line_paid; the header has: platform, "
+				 "shop_id, order_no, status, created_at, updated_at, sku, quantity, "
+				 "unit_price");
+	make_record(&h, "platform,order_no,shop_id,Status,created_at,x,updated_at");
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
+	assert_string_equal(err, "missing required columns: sku, quantity, unit_price, line_paid; "
+				 "the header has: platform, order_no, shop_id, Status, created_at, x, "
+				 "updated_at");
+	make_record(&h, "platform,PLATFORM");
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
 	assert_string_equal(err, "column 'platform' appears twice in the header");
 }
 

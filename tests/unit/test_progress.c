@@ -31,6 +31,27 @@ static void start(struct progress *p, FILE *out, int tty)
 	p->every = tty ? 0.5 : 10;
 }
 
+static FILE *saved_stderr;
+
+/* The logger writes to stderr: capture it in *text (complete after end_capture). */
+static FILE *capture(char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+
+	assert_non_null(f);
+	saved_stderr = stderr;
+	stderr = f;
+	log_set_level(LOG_INFO);
+	return f;
+}
+
+static void end_capture(FILE *f)
+{
+	fflush(f);
+	stderr = saved_stderr;
+	fclose(f);
+}
+
 static void test_format(void **state)
 {
 	struct progress p;
@@ -66,15 +87,15 @@ static void test_tty(void **state)
 	(void)state;
 	assert_non_null(out);
 	start(&p, out, 1);
-	progress_add(&p, 1, 100); /* too soon: nothing */
+	progress_update(&p, 1, 100, 0, 0); /* too soon: nothing */
 	fflush(out);
 	assert_int_equal(len, 0);
 	fake_now += 0.6;
-	progress_add(&p, 1, 100);
+	progress_update(&p, 2, 200, 0, 0);
 	fake_now += 0.1;
-	progress_add(&p, 1, 100); /* too soon again */
+	progress_update(&p, 3, 300, 0, 0); /* too soon again */
 	fake_now += 0.6;
-	progress_position(&p, 50, 100);
+	progress_update(&p, 3, 300, 50, 100);
 	progress_end(&p);
 	fclose(out);
 	assert_non_null(strstr(text, "\r\033[Kyouzan_api: 2 pages, 200 records"));
@@ -90,26 +111,20 @@ static void test_log_lines(void **state)
 	struct progress p;
 	char *text = NULL;
 	size_t len = 0;
-	FILE *err = open_memstream(&text, &len);
-	FILE *saved = stderr;
+	FILE *err = capture(&text, &len);
 
 	(void)state;
-	assert_non_null(err);
-	stderr = err; /* the logger writes to stderr */
-	log_set_level(LOG_INFO);
 	start(&p, NULL, 0);
-	progress_add(&p, 1, 10);
+	progress_update(&p, 1, 10, 0, 0);
 	progress_end(&p); /* a short load: nothing at all */
 	start(&p, NULL, 0);
 	fake_now += 11;
-	progress_add(&p, 2, 1100);
+	progress_update(&p, 2, 1100, 0, 0);
 	fake_now += 5;
-	progress_add(&p, 1, 500); /* within 10 s of the last line */
+	progress_update(&p, 3, 1600, 0, 0); /* within 10 s of the last line */
 	fake_now += 1;
 	progress_end(&p);
-	fflush(err);
-	stderr = saved;
-	fclose(err);
+	end_capture(err);
 	assert_non_null(strstr(text, "level=info msg=progress source=youzan_api pages=2 records=1100 "
 				     "rate=100.0\n"));
 	assert_non_null(strstr(text, "msg=progress source=youzan_api pages=3 records=1600 rate=94.1 "
@@ -119,12 +134,38 @@ static void test_log_lines(void **state)
 	free(text);
 }
 
+/* A log line on the terminal clears the redrawn line first; the next report draws it again. */
+static void test_log_clears_the_line(void **state)
+{
+	struct progress p;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = capture(&text, &len); /* the terminal: the log and the line share it */
+
+	(void)state;
+	start(&p, out, 1);
+	fake_now += 1;
+	progress_update(&p, 1, 100, 0, 0);
+	log_info("msg=\"unit committed\"");
+	fake_now += 1;
+	progress_update(&p, 2, 200, 0, 0);
+	progress_end(&p);
+	log_info("msg=after");
+	end_capture(out);
+	assert_non_null(strstr(text, "\r\033[Kyouzan_api: 1 page, 100 records, 100/s\r\033[Kts="));
+	assert_non_null(strstr(text, "msg=\"unit committed\"\n\r\033[Kyouzan_api: 2 pages, 200 "
+				     "records, 100/s\r\033[Kts="));
+	assert_int_equal(strcmp(text + len - 10, "msg=after\n"), 0);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_tty),
 		cmocka_unit_test(test_log_lines),
+		cmocka_unit_test(test_log_clears_the_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,10 +1,11 @@
 /*
  * progress.h — one progress reporter for every long load (run, replay, import).
  *
- * The source drivers tell it what they did (pages fetched, records read) and,
- * when they know it, how far along they are (bytes of a file, windows of a
- * backfill); it decides how to show it. On a terminal: one line on stderr,
- * redrawn at most twice a second and cleared at the end. Otherwise (cron,
+ * The driver layer (source/source.c) tells it where a source's load stands
+ * (pages fetched, records read and, when it knows, how far along it is: units
+ * of the plan, bytes of a file); it decides how and when to show it. On a
+ * terminal: one line on stderr, redrawn at most twice a second and cleared at
+ * the end. Otherwise (cron,
  * systemd, CI): a logfmt line through the logger at most every 10 s and one
  * at the end, e.g.
  *   ts=... level=info msg=progress source=youzan_api pages=120 records=11800
@@ -34,11 +35,13 @@ struct progress {
  */
 void progress_begin(struct progress *p, FILE *out, const char *source);
 
-/* Count pages and records done since the last call; may report. p may be NULL (no-op). */
-void progress_add(struct progress *p, long long pages, long long records);
-
-/* How far along: done of total (any unit: bytes, windows); may report. NULL: no-op. */
-void progress_position(struct progress *p, double done, double total);
+/*
+ * Where the load stands: pages and records so far, done of total (any unit:
+ * windows, files; total 0 = unknown, no ETA). May report (at most every
+ * `every` seconds). p may be NULL (no-op).
+ */
+void progress_update(struct progress *p, long long pages, long long records, double done,
+		     double total);
 
 /*
  * The end: clear the tty line, or write a last logfmt line (final=true) when
@@ -48,7 +51,7 @@ void progress_end(struct progress *p);
 
 /*
  * The report as text, without the terminal control codes: "youzan_api: 120
- * pages, 11,800 records, 393/s, 42% ETA 42s". For tests and the tty line.
+ * pages, 11800 records, 393/s, 42% ETA 42s". For tests and the tty line.
  */
 const char *progress_format(const struct progress *p, char *out, size_t n);
 
