@@ -75,7 +75,8 @@ export JD_SECRET JD_TOKEN JD_REFRESH SIYU_HTTP_BACKOFF_SCALE=0.001
 "$TOP/scripts/fake.sh" jd start "$TRASH/jd" --seed 13 --orders 120 --history-days 30 \
 	--app-key jd-app --app-secret "$JD_SECRET" --access-token "$JD_TOKEN" \
 	--refresh-token "$JD_REFRESH" >/dev/null || die "cannot start fake_jd"
-test_atexit "\"$TOP/scripts/fake.sh\" jd stop \"$TRASH/jd\""
+# by pid: at exit $TRASH (the pid file, the working directory) may be gone
+test_atexit "kill $(cat "$TRASH/jd/pid") 2>/dev/null || true"
 JD_URL=$("$TOP/scripts/fake.sh" jd url "$TRASH/jd")
 printf '[run]\nraw_dir = %s/raw\n[source.shop]\ntype = jd\nbase_url = %s/routerjson\ntoken_url = %s/oauth2/refresh_token\napp_key = jd-app\napp_secret = ${JD_SECRET}\naccess_token = ${JD_TOKEN}\nrefresh_token = ${JD_REFRESH}\nshop_id = jd-shop-1\nwindow = 1d\nstart = %s\npage_size = 20\nrps = 1000\nmax_reject_ratio = 1\n' \
 	"$TRASH" "$JD_URL" "$JD_URL" "$(date -u -d '31 days ago' +%Y-%m-%d)" >"$TRASH/jd.conf"
