@@ -4,6 +4,8 @@
  */
 #include "siyu/transform/pii.h"
 
+#include "siyu/common/buf.h"
+
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -145,4 +147,59 @@ void pii_phone_mask(const char *normalized, char out[PII_PHONE_SIZE])
 	memcpy(out + 3, "****", 4);
 	memcpy(out + 7, normalized + 7, 4);
 	out[11] = '\0';
+}
+
+static int is_ascii_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * The end of the longest mobile number starting at s[i] (a digit or '+'): a run of
+ * digits, separators and a leading '+' that pii_phone_normalize accepts, ending in a
+ * digit that no letter or digit follows. 0 when there is none; norm gets the number.
+ */
+static size_t phone_at(const char *s, size_t n, size_t i, char norm[PII_PHONE_SIZE])
+{
+	char cand[PII_PHONE_SIZE];
+	const char *why;
+	size_t j = i, best = 0;
+	int digits = 0;
+
+	while (j < n && digits <= MAX_DIGITS &&
+	       (is_digit(s[j]) || is_separator(s[j]) || (s[j] == '+' && j == i))) {
+		digits += is_digit(s[j]);
+		j++;
+		if (is_digit(s[j - 1]) && (j == n || !is_ascii_alnum(s[j])) &&
+		    pii_phone_normalize(s + i, j - i, cand, &why) == 0) {
+			best = j;
+			memcpy(norm, cand, PII_PHONE_SIZE);
+		}
+	}
+	return best;
+}
+
+int pii_mask_phones(const char *s, struct buf *out)
+{
+	size_t n = strlen(s), i = 0, end;
+	char norm[PII_PHONE_SIZE], masked[PII_PHONE_SIZE];
+	int count = 0;
+
+	while (i < n) {
+		if ((is_digit(s[i]) || s[i] == '+') && (i == 0 || !is_ascii_alnum(s[i - 1])) &&
+		    (end = phone_at(s, n, i, norm)) > 0) {
+			pii_phone_mask(norm, masked);
+			if (buf_adds(out, masked) < 0)
+				return -1;
+			count++;
+			i = end;
+			continue;
+		}
+		if (buf_addch(out, s[i]) < 0)
+			return -1;
+		i++;
+	}
+	if (n == 0 && buf_adds(out, "") < 0)
+		return -1;
+	return count;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "siyu/common/buf.h"
 #include "siyu/transform/pii.h"
 
 struct phone_case {
@@ -195,6 +196,36 @@ static void test_mask(void **state)
 	assert_string_equal(out, "");
 }
 
+static void test_mask_phones(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		int n;
+	} cases[] = {
+		{ "王女士 13912345678", "王女士 139****5678", 1 },
+		{ "王女士13912345678号", "王女士139****5678号", 1 },
+		{ "+86 139-1234-5678 或 0086 13712345678", "139****5678 或 137****5678", 2 },
+		{ "(138)1234-1234, 李", "(138****1234, 李", 1 },
+		{ "tel:13912345678.", "tel:139****5678.", 1 },
+		{ "wm13912345678x", "wm13912345678x", 0 },          /* an id: glued to letters */
+		{ "4139123456781234567", "4139123456781234567", 0 }, /* a 19-digit order number */
+		{ "1391234567", "1391234567", 0 },                   /* 10 digits */
+		{ "12912345678", "12912345678", 0 },                 /* not 1[3-9] */
+		{ "139****5678", "139****5678", 0 },                 /* already masked */
+		{ "vip 618", "vip 618", 0 },
+		{ "", "", 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(pii_mask_phones(cases[i].in, &b), cases[i].n);
+		assert_string_equal(buf_str(&b), cases[i].out);
+		buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_hmac_errors),
 		cmocka_unit_test(test_phone_hash),
 		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_mask_phones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 /* Sizes of the output buffers below, NUL included. */
 #define PII_PHONE_SIZE 16
 #define PII_HEX_SIZE 65
@@ -46,5 +48,17 @@ int pii_phone_hash(const unsigned char *key, size_t keylen,
  * nothing unexpected is leaked.
  */
 void pii_phone_mask(const char *normalized, char out[PII_PHONE_SIZE]);
+
+/*
+ * Append the text s (NUL-terminated) to out with every mainland mobile number in
+ * it masked ("王女士 13912345678" → "王女士 139****5678"): a run of digits,
+ * separators (space, tab, -, parentheses) and a leading '+' that
+ * pii_phone_normalize accepts ("+86 139-1234-5678" too), not glued to an ASCII
+ * letter or digit on either side — so an id like "wm13912345678x" or a 19-digit
+ * order number is left alone. For text a person typed (remarks, nicknames) that
+ * leaves the warehouse. Returns how many numbers were masked, or -1 when out
+ * cannot grow.
+ */
+int pii_mask_phones(const char *s, struct buf *out);
 
 #endif /* SIYU_TRANSFORM_PII_H */
