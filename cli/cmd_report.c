@@ -154,7 +154,7 @@ static const struct section sections[] = {
 	  "kpi.customer_value", R_HBAR, NULL, CHART_NUMBER, 0, 0,
 	  "SELECT segment_cn || ' ' || segment_en AS segment, count(*) AS customers "
 	  "FROM kpi.customer_value GROUP BY segment_cn, segment_en ORDER BY count(*) DESC, segment" },
-	{ "care", "今日关怀名单 · Care list per staff", "报告期最后一天（不晚于订单观察截至日）到期的"
+	{ "care", "关怀名单 · Care list per staff", "报告期最后一天（不晚于订单观察截至日）到期的"
 	  "首购关怀（kpi.care_list：首购后第 1、3、7、15、30 天，[actions] care_steps），按负责员工"
 	  "与动作计人数：关怀（好友关系在）、重新添加好友（已删除）、邀请添加企微（不在私域，没有负责员工）、"
 	  "无需（已复购）。名单本身：siyu export care。",
