@@ -1,16 +1,17 @@
 /*
- * order_sink.c — canonical order lines → staging → etl.merge_orders → watermark
- * (see include/siyu/load/order_sink.h).
+ * order_sink.c — canonical order lines → staging → dedupe → etl.merge_orders →
+ * watermark (see include/siyu/load/order_sink.h).
  *
  * libpq hands each 1 MiB COPY chunk to the socket and returns, so the server
- * parses one chunk on one core while the caller parses the next records.
+ * parses one chunk on one core while the caller parses the next records. The
+ * client keeps no state per order (its memory does not grow with the input):
+ * the batch's dedupe is etl.dedupe_staged_lines, over the staging table.
  */
 #include "siyu/load/order_sink.h"
 
 #include "siyu/common/copytext.h"
 #include "siyu/common/debug.h"
 #include "siyu/load/db.h"
-#include "siyu/transform/dedupe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,8 +85,6 @@ int order_sink_begin(struct order_sink *s, PGconn *conn, long long run_id, const
 	s->c = c;
 	buf_init(&s->copy, 4 * COPY_CHUNK);
 	buf_init(&s->held, 0);
-	if (!(s->dedupe = dedupe_new()))
-		return -1;
 	snprintf(s->table, sizeof(s->table), "staging.order_line_r%lld", run_id);
 	snprintf(sql, sizeof(sql),
 		 "DROP TABLE IF EXISTS %s; CREATE UNLOGGED TABLE %s (LIKE staging.order_line_in)",
@@ -113,31 +112,12 @@ static void note_version(struct order_sink *s, const struct order_line *l)
 
 int order_sink_add(struct order_sink *s, long src_row, const struct order_line *l)
 {
-	struct dedupe_line d = {
-		l->platform.p, l->platform.n, l->shop_id.p, l->shop_id.n,
-		l->order_no.p, l->order_no.n, l->line_id.p, l->line_id.n,
-		order_version_value(&l->updated), l->shipping_fen, l->discount_fen,
-	};
-	enum dedupe_verdict v;
-
-	if (dedupe_check(s->dedupe, &d, &v) < 0)
+	note_version(s, l);
+	if (copy_row(&s->copy, src_row, l) < 0 || flush_copy(s, COPY_CHUNK) < 0)
 		return -1;
-	switch (v) {
-	case DEDUPE_KEEP:
-		note_version(s, l);
-		if (copy_row(&s->copy, src_row, l) < 0 || flush_copy(s, COPY_CHUNK) < 0)
-			return -1;
-		s->kept++;
-		debug_point("copy");
-		return ORDER_SINK_KEPT;
-	case DEDUPE_DUPLICATE:
-	case DEDUPE_STALE:
-		s->c->duplicates++;
-		return ORDER_SINK_DUPLICATE;
-	case DEDUPE_CONFLICT:
-		return ORDER_SINK_CONFLICT;
-	}
-	return ORDER_SINK_KEPT;
+	s->kept++;
+	debug_point("copy");
+	return 0;
 }
 
 /*
@@ -153,40 +133,74 @@ int order_sink_hold(struct order_sink *s, const struct order_line *l, long bad_r
 	       buf_addf(&s->held, "\t%ld\n", bad_row) ? -1 : 0;
 }
 
-/* Delete the held orders' staged lines, handing each to held(). 0 / -1. */
-static int remove_held(struct order_sink *s, order_sink_held_fn held, void *arg)
+/*
+ * held_order: the orders held by the caller (order_sink_hold) and, from
+ * etl.dedupe_staged_lines, the lines that conflict with their order version;
+ * counts the superseded and repeated lines. 0 / -1.
+ */
+static int judge_staged(struct order_sink *s)
 {
-	char sql[640];
+	const char *params[] = { s->table };
 	PGresult *res;
-	int rc = 0;
 
 	if (db_exec(s->conn, "CREATE TEMP TABLE held_order (platform text, shop_id text, "
-			     "order_no text, bad_row bigint) ON COMMIT DROP") < 0 ||
-	    db_copy_begin(s->conn, "COPY held_order FROM STDIN") < 0)
+			     "order_no text, bad_row bigint, reason text) ON COMMIT DROP") < 0)
 		return -1;
-	if (db_copy_put(s->conn, s->held.data, s->held.len) < 0) {
-		db_copy_end(s->conn, "client failed");
-		return -1;
+	if (s->held.len > 0) {
+		if (db_copy_begin(s->conn, "COPY held_order (platform, shop_id, order_no, bad_row) "
+					   "FROM STDIN") < 0)
+			return -1;
+		if (db_copy_put(s->conn, s->held.data, s->held.len) < 0) {
+			db_copy_end(s->conn, "client failed");
+			return -1;
+		}
+		if (db_copy_end(s->conn, NULL) < 0)
+			return -1;
 	}
-	if (db_copy_end(s->conn, NULL) < 0)
+	res = db_query(s->conn, "SELECT etl.dedupe_staged_lines($1::regclass, 'held_order')", 1,
+		       params);
+	if (!res)
 		return -1;
+	s->c->duplicates += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * Delete the held orders' staged lines, handing each to held(): reason is the
+ * line's own fault when it is one of the held rows, else NULL (held back by
+ * bad_row, the order's first bad line). Returns the lines handed, or -1.
+ */
+static long long remove_held(struct order_sink *s, order_sink_held_fn held, void *arg)
+{
+	char sql[900];
+	PGresult *res;
+	long long n;
+	int rc = 0;
+
 	snprintf(sql, sizeof(sql),
 		 "DELETE FROM %s t USING (SELECT platform, shop_id, order_no, min(bad_row) AS bad_row "
 		 "FROM held_order GROUP BY 1, 2, 3) h "
 		 "WHERE (t.platform, t.shop_id, t.order_no) = (h.platform, h.shop_id, h.order_no) "
 		 "RETURNING t.src_row, t.platform || '/' || t.shop_id || '/' || t.order_no, "
-		 "h.bad_row, row_to_json(t)::text",
+		 "h.bad_row, (SELECT min(r.reason) FROM held_order r WHERE (r.platform, r.shop_id, "
+		 "r.order_no, r.bad_row) = (t.platform, t.shop_id, t.order_no, t.src_row)), "
+		 "row_to_json(t)::text",
 		 s->table);
 	res = db_query(s->conn, sql, 0, NULL);
 	if (!res)
 		return -1;
-	for (int i = 0; i < PQntuples(res) && rc == 0; i++)
+	n = PQntuples(res);
+	if (n > 0 && !held) {
+		fprintf(stderr, "siyu: order_sink_end_copy: orders were held but nobody rejects "
+				"their lines\n");
+		rc = -1;
+	}
+	for (int i = 0; i < n && rc == 0; i++)
 		rc = held(arg, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-			  PQgetvalue(res, i, 3));
+			  PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
 	PQclear(res);
-	if (rc < 0)
-		return -1;
-	return db_exec(s->conn, "DROP TABLE held_order");
+	return rc < 0 ? -1 : n;
 }
 
 int order_sink_end_copy(struct order_sink *s, order_sink_held_fn held, void *arg)
@@ -198,14 +212,11 @@ int order_sink_end_copy(struct order_sink *s, order_sink_held_fn held, void *arg
 	}
 	if (db_copy_end(s->conn, NULL) < 0)
 		return -1;
-	if (s->held.len == 0)
+	if (s->kept == 0)
 		return 0;
-	if (!held) {
-		fprintf(stderr, "siyu: order_sink_end_copy: orders were held but nobody rejects "
-				"their lines\n");
+	if (judge_staged(s) < 0 || remove_held(s, held, arg) < 0)
 		return -1;
-	}
-	return remove_held(s, held, arg);
+	return db_exec(s->conn, "DROP TABLE held_order");
 }
 
 int order_sink_merge(struct order_sink *s)
@@ -250,8 +261,6 @@ const char *order_sink_watermark(const struct order_sink *s)
 
 void order_sink_release(struct order_sink *s)
 {
-	dedupe_free(s->dedupe);
-	s->dedupe = NULL;
 	buf_release(&s->copy);
 	buf_release(&s->held);
 }

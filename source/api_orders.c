@@ -131,20 +131,34 @@ static int reject(struct api_orders *a, struct json_object *item, const char *at
 	return 0;
 }
 
-/* The order's lines into the sink; a conflicting copy of the order is rejected. */
-static int stream(struct api_orders *a, struct json_object *item, const char *at)
+/* The order's lines into the sink (the dedupe judges the staged lines at the end). */
+static int stream(struct api_orders *a)
 {
 	a->item_no++;
-	for (size_t k = 0; k < a->order.nlines; k++) {
-		int rc = order_sink_add(&a->sink, a->item_no, &a->order.line[k]);
-
-		if (rc < 0)
+	for (size_t k = 0; k < a->order.nlines; k++)
+		if (order_sink_add(&a->sink, a->item_no, &a->order.line[k]) < 0)
 			return db_fail(a->tx->fail, NULL, "COPY into staging failed");
-		if (rc == ORDER_SINK_CONFLICT &&
-		    reject(a, item, at, "shipping or discount differs from an earlier copy of the "
-					"same order version") < 0)
-			return -1;
-	}
+	return 0;
+}
+
+/*
+ * A staged line of an order held back by the dedupe: a copy of the order whose
+ * shipping or discount differs from an earlier copy of the same version (which
+ * is right cannot be told), so none of the order loads. Rejected with the
+ * staged row as JSON, at its item of the unit.
+ */
+static int reject_held(void *arg, const char *item_no, const char *key, const char *bad_item,
+		       const char *fault, const char *row_json)
+{
+	struct api_orders *a = arg;
+	char at[64], why[256];
+
+	snprintf(at, sizeof(at), "item %s of the window", item_no);
+	snprintf(why, sizeof(why), "%s%s%s", fault ? fault : "held back: item ",
+		 fault ? "" : bad_item, fault ? "" : " of the same order was rejected");
+	a->tx->c.rejected++;
+	if (reject_log_add(&a->tx->rejects, "order", key, at, why, row_json, strlen(row_json)) < 0)
+		return failure_set(a->tx->fail, at, "cannot spool a reject");
 	return 0;
 }
 
@@ -164,13 +178,15 @@ int api_orders_take(struct api_orders *a, struct json_object *item, const char *
 		a->tx->c.read++;
 	if (rc == -1)
 		return again ? 0 : reject(a, item, at, why);
-	return stream(a, item, at);
+	return stream(a);
 }
 
 int api_orders_merge(struct api_orders *a, struct source_tx *tx)
 {
 	struct ltime lt;
 
+	if (order_sink_end_copy(&a->sink, reject_held, a) < 0)
+		return tx->fail->reason[0] ? -1 : db_fail(tx->fail, NULL, "COPY into staging failed");
 	if (order_sink_merge(&a->sink) < 0)
 		return db_fail(tx->fail, NULL, "merge into the warehouse failed");
 	/* the window's end, in UTC: committed with the window */

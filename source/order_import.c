@@ -3,7 +3,7 @@
  * sink: the csv driver's stage (see include/siyu/source/order_import.h,
  * source/csv_source.c).
  *
- *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY staging)
+ *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (COPY staging ─▶ dedupe there)
  *                     │
  *                     └─▶ tx->rejects (stored by the driver layer, own transaction)
  *
@@ -84,20 +84,24 @@ static int oom(struct import_state *s)
 }
 
 /*
- * A staged line of an order with a rejected line (order_sink_hold): rejected
- * too, naming that line. Its raw is the staged row as JSON; the original bytes
- * are in the raw zone's copy of the file at the location given.
+ * A staged line of a held order: rejected for its own fault (a header amount
+ * conflicting with its order version, etl.dedupe_staged_lines), or held back
+ * naming the rejected line of its order. Its raw is the staged row as JSON; the
+ * original bytes are in the raw zone's copy of the file at the location given.
  */
 static int reject_held_line(void *arg, const char *src_row, const char *key, const char *bad_row,
-			    const char *row_json)
+			    const char *fault, const char *row_json)
 {
 	struct import_state *s = arg;
 	char location[512], reason[160];
 
 	snprintf(location, sizeof(location), "%s:%s", s->o->name, src_row);
-	snprintf(reason, sizeof(reason),
-		 "held back: line %s of the same order was rejected (no partial order loads)",
-		 bad_row);
+	if (fault)
+		snprintf(reason, sizeof(reason), "%s", fault);
+	else
+		snprintf(reason, sizeof(reason),
+			 "held back: line %s of the same order was rejected (no partial order loads)",
+			 bad_row);
 	s->c->rejected++;
 	if (reject_log_add(&s->tx->rejects, "order_line", key, location, reason, row_json,
 			   strlen(row_json)) < 0)
@@ -105,27 +109,15 @@ static int reject_held_line(void *arg, const char *src_row, const char *key, con
 	return 0;
 }
 
-/* Judge one parsed line: stream it, or count it as a duplicate, or reject it. */
+/* Stream one parsed line (the dedupe judges the staged lines at the end). */
 static int take_line(struct import_state *s, const struct csv_record *rec,
 		     const struct order_line *l)
 {
-	char key[256];
-
-	switch (order_sink_add(s->sink, rec->line, l)) {
-	case ORDER_SINK_KEPT:
-	case ORDER_SINK_DUPLICATE:
+	if (order_sink_add(s->sink, rec->line, l) == 0)
 		return 0;
-	case ORDER_SINK_CONFLICT:
-		natural_key(l, key, sizeof(key));
-		if (order_sink_hold(s->sink, l, rec->line) < 0)
-			return oom(s);
-		return reject(s, rec, key, "shipping_fee or order_discount differs from an earlier "
-				       "line of the same order version");
-	default:
-		snprintf(s->err, s->errlen, "%s:%ld: COPY into staging failed: %s",
-			 s->in_path, rec->line, db_last_error());
-		return -1;
-	}
+	snprintf(s->err, s->errlen, "%s:%ld: COPY into staging failed: %s", s->in_path, rec->line,
+		 db_last_error());
+	return -1;
 }
 
 /* Reject rec for why; the order of line (when it has a number) loads none of its lines. */

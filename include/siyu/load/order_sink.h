@@ -1,6 +1,6 @@
 /*
  * order_sink.h — canonical order lines into the warehouse, inside the caller's
- * transaction: dedupe ▸ COPY into the run's staging table ▸ etl.merge_orders.
+ * transaction: COPY into the run's staging table ▸ dedupe there ▸ etl.merge_orders.
  *
  * Shared by every order source (a CSV file, an API window: one unit of the
  * driver layer, include/siyu/source/source.h). The caller parses and
@@ -9,14 +9,18 @@
  *
  *   order_sink_begin      the session TimeZone of local times, a fresh
  *                         staging.order_line_r<run_id>, COPY started
- *   order_sink_add        dedupe one line and stream it (or count it as a
- *                         duplicate, or report a conflict for the caller to reject)
+ *   order_sink_add        stream one line
  *   order_sink_hold       an order with a rejected line: none of its lines loads
- *   order_sink_end_copy   end the COPY, take the held orders' lines out of staging
- *                         and hand each to the caller to reject
+ *   order_sink_end_copy   end the COPY, judge the staged lines
+ *                         (etl.dedupe_staged_lines: superseded and repeated lines
+ *                         counted as duplicates, lines whose header amounts conflict
+ *                         with their order version held), take the held orders'
+ *                         lines out of staging and hand each to the caller to reject
  *   order_sink_merge      (end the COPY,) merge (counts into c), drop staging
  *   order_sink_watermark  the newest version streamed
- *   order_sink_release    free the dedupe table and the COPY buffer
+ *   order_sink_release    free the COPY buffers
+ *
+ * The client keeps nothing per order: its memory does not grow with the input.
  *
  * The debug point `copy` (each streamed line) fires here. A failure leaves the
  * COPY open: the caller's rollback (db_rollback) ends it.
@@ -32,15 +36,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct dedupe;
-
 struct order_sink {
 	PGconn *conn;
 	long long run_id;
 	const char *source;        /* borrowed: etl.watermark / run_source name */
 	int replace_equal;         /* replay: etl.merge_orders_replay */
 	struct load_counts *c;     /* borrowed: duplicates and merge counts go here */
-	struct dedupe *dedupe;
 	struct buf copy;
 	struct buf held;           /* COPY rows (platform, shop_id, order_no, bad row) */
 	char table[64];
@@ -48,12 +49,6 @@ struct order_sink {
 	long long kept;            /* lines streamed */
 	char max_version[48];      /* newest version streamed ("" = none) */
 	int64_t max_version_value;
-};
-
-enum order_sink_verdict {
-	ORDER_SINK_KEPT = 0,       /* streamed to COPY */
-	ORDER_SINK_DUPLICATE = 1,  /* repeated or superseded in this batch (counted) */
-	ORDER_SINK_CONFLICT = 2    /* same version, other header amounts: caller rejects */
 };
 
 /*
@@ -65,9 +60,9 @@ int order_sink_begin(struct order_sink *s, PGconn *conn, long long run_id, const
 		     const char *timezone, int replace_equal, struct load_counts *c);
 
 /*
- * Judge one line (borrowed) and stream it when kept; src_row is the input
- * record number kept in staging. Returns a verdict, or -1 (COPY failed or
- * out of memory: abort).
+ * Stream one line (borrowed); src_row is the input record number kept in
+ * staging (lines are judged in src_row order, then in the order streamed).
+ * 0, or -1 (COPY failed or out of memory: abort).
  */
 int order_sink_add(struct order_sink *s, long src_row, const struct order_line *l);
 
@@ -82,20 +77,23 @@ int order_sink_hold(struct order_sink *s, const struct order_line *l, long bad_r
 /*
  * Called once per staged line of a held order, as it leaves staging: src_row,
  * key ("platform/shop_id/order_no"), bad_row (the rejected line that held the
- * order) and the staged row as JSON. Returns 0, or -1 to fail.
+ * order), reason (the line's own fault when it is one: its header amounts
+ * conflict with an earlier line of the same order version; NULL when it is
+ * held back by bad_row) and the staged row as JSON. Returns 0, or -1 to fail.
  */
 typedef int (*order_sink_held_fn)(void *arg, const char *src_row, const char *key,
-				  const char *bad_row, const char *row_json);
+				  const char *bad_row, const char *reason, const char *row_json);
 
 /*
- * End the COPY and remove the lines of the held orders from staging, calling
- * held for each (held may be NULL only when nothing was held). 0 / -1.
+ * End the COPY, judge the staged lines (duplicates counted into c) and remove
+ * the lines of the held orders from staging, calling held for each (held may
+ * be NULL only when no order is held: then a conflict fails). 0 / -1.
  */
 int order_sink_end_copy(struct order_sink *s, order_sink_held_fn held, void *arg);
 
 /*
- * End the COPY if still open (nothing may be held then), merge the staged
- * lines (counts into c) and drop the staging table. 0 / -1.
+ * End the COPY if still open (order_sink_end_copy without a held callback),
+ * merge the staged lines (counts into c) and drop the staging table. 0 / -1.
  */
 int order_sink_merge(struct order_sink *s);
 
