@@ -5,6 +5,7 @@
 
 #include "siyu/common/debug.h"
 #include "siyu/common/log.h"
+#include "siyu/extract/http.h"
 #include "siyu/source/order_import.h"
 #include "siyu/source/wecom.h"
 #include "siyu/source/youzan.h"
@@ -31,6 +32,20 @@ static const struct source_type source_types[] = {
 	{ "douyin", NULL, NULL },
 	{ "channels", NULL, NULL },
 };
+
+struct http_client *source_http_client(const struct config_source *src, char *err, size_t errlen)
+{
+	struct http_opts o = {
+		.label = src->name,
+		.connect_timeout_s = src->connect_timeout,
+		.timeout_s = src->timeout,
+		.retries = src->retries,
+		.rps = src->rps,
+		.max_body = 64u << 20,
+	};
+
+	return http_client_new(&o, err, errlen);
+}
 
 const struct source_type *source_type_find(const char *type)
 {

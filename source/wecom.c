@@ -1003,20 +1003,6 @@ commit_failed:
 	return -1;
 }
 
-static struct http_client *make_http(const struct source_ctx *ctx, char *err, size_t errlen)
-{
-	struct http_opts o = {
-		.label = ctx->src->name,
-		.connect_timeout_s = ctx->src->connect_timeout,
-		.timeout_s = ctx->src->timeout,
-		.retries = ctx->src->retries,
-		.rps = ctx->src->rps,
-		.max_body = 64u << 20,
-	};
-
-	return http_client_new(&o, err, errlen);
-}
-
 static int run_init(struct wecom_run *r, const struct source_ctx *ctx,
 		    struct load_counts *counts, char *err, size_t errlen)
 {
@@ -1084,7 +1070,7 @@ int wecom_source_run(const struct source_ctx *ctx, struct load_counts *counts, c
 	memset(&raw, 0, sizeof(raw));
 	if (run_init(&r, ctx, counts, err, errlen) < 0)
 		goto out;
-	if (!(http = make_http(ctx, err, errlen)))
+	if (!(http = source_http_client(ctx->src, err, errlen)))
 		goto out;
 	if (rawzone_open(&raw, ctx->raw_dir, ctx->src->name, ctx->run_id, err, errlen) < 0)
 		goto out;

@@ -64,6 +64,14 @@ struct source_type {
 	source_replay_fn replay;
 };
 
+struct http_client;
+
+/*
+ * An HTTP client for an API source with its section's timeouts, retries and
+ * request rate (responses up to 64 MiB). NULL with err.
+ */
+struct http_client *source_http_client(const struct config_source *src, char *err, size_t errlen);
+
 /* Look up a source type by its pipeline.conf `type`; NULL when unknown. */
 const struct source_type *source_type_find(const char *type);
 
