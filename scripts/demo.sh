@@ -2,11 +2,16 @@
 # demo.sh — `make demo`: the nightly job end to end on an embedded default.
 #
 # A private PostgreSQL cluster under var/demo-pg (database "siyu"), the demo
-# pipeline.conf (its sources: the bundled sample exports under sample/ and, when
-# built, the fake WeCom and Youzan servers), `siyu migrate`, `siyu import` of two
-# back-office exports (sample/exports), `siyu run`, then a summary from
-# the warehouse and its KPI views. Safe to rerun: a second run reports every order
-# unchanged. The cluster is stopped at the end unless DEMO_KEEP=1.
+# pipeline.conf (its sources: the sample order exports, generated into var/demo-sample
+# so that they end yesterday, and, when built, the fake WeCom and Youzan servers; the
+# fake corp's history also ends yesterday and shares the sample's buyers), `siyu
+# migrate`, `siyu import` of two back-office exports (sample/exports), `siyu run`; then
+# the corp changes (adds, deletions, group moves) and a second `siyu run` records them.
+# Then a summary from the warehouse and its KPI views, today's first-purchase care list
+# per staff member, and `siyu push` of one audience to the fake WeCom. Safe to rerun on
+# the same day (a second run reports every order unchanged); on a later day the demo
+# database is rebuilt for the new timeline. The cluster is stopped at the end unless
+# DEMO_KEEP=1.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,21 +42,35 @@ export PGDATABASE=siyu
 psql -XAtq -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'siyu'" | grep -q 1 ||
 	createdb siyu
 
-config=pipeline.conf
+# One timeline ending yesterday (business time): the sample orders are generated for it;
+# a warehouse built on another day's timeline is rebuilt.
+yesterday=$(TZ=Asia/Shanghai date -d yesterday +%F)
+if [[ "$(cat var/demo-sample/END 2>/dev/null)" != "$yesterday" ]]; then
+	echo "== sample orders ending yesterday ($yesterday) in var/demo-sample"
+	scripts/gen-sample.sh --end "$yesterday" var/demo-sample 2>/dev/null
+	echo "$yesterday" >var/demo-sample/END
+	dropdb --if-exists siyu && createdb siyu
+fi
+
+# The demo's configuration: pipeline.conf with the generated sample.
+config=var/demo-pipeline.conf
+sed 's#^path = sample/orders-#path = var/demo-sample/orders-#' pipeline.conf >"$config"
+wecom=0
 if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom ]]; then
-	echo "== fake WeCom server on 127.0.0.1"
-	scripts/fake-wecom.sh start var/demo-wecom >/dev/null
+	echo "== fake WeCom server on 127.0.0.1 (its history ends yesterday and shares the sample's buyers)"
+	SIYU_SAMPLE_DIR=var/demo-sample scripts/fake-wecom.sh start var/demo-wecom >/dev/null
 	export WECOM_DEMO_URL="http://127.0.0.1:$(cat var/demo-wecom/port)"
 	export WECOM_SECRET=demo-secret
-	config=var/demo-pipeline.conf
-	{ cat pipeline.conf; printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\nrps = 50\n'; } >"$config"
+	printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\nrps = 50\n' >>"$config"
+	# siyu push writes the audience of pipeline.conf back to the fake as a tag
+	sed -i -e '/^\[actions\]$/a push_source = wecom' -e 's/^# push_tag = /push_tag = /' "$config"
+	wecom=1
 fi
 if [[ -x scripts/fake-youzan.sh && -x build/rel/fakes/fake_youzan ]]; then
 	echo "== fake Youzan open API on 127.0.0.1"
 	scripts/fake-youzan.sh start var/demo-youzan >/dev/null
 	export YOUZAN_DEMO_URL="http://127.0.0.1:$(cat var/demo-youzan/port)"
 	export YOUZAN_CLIENT_SECRET=demo-secret
-	[[ $config != pipeline.conf ]] || { config=var/demo-pipeline.conf; cp pipeline.conf "$config"; }
 	# A second Youzan shop through the API: the sample's period in 90-day windows.
 	printf '\n[source.youzan_api]\ntype = youzan\nbase_url = ${YOUZAN_DEMO_URL}\nclient_id = demo-client\nclient_secret = ${YOUZAN_CLIENT_SECRET}\nkdt_id = 44000001\nstart = 2025-01-01\nwindow = 90d\nmax_reject_ratio = 0.05\nrps = 50\n' >>"$config"
 fi
@@ -84,6 +103,13 @@ set +e
 rc=$?
 set -e
 [[ $rc -eq 0 ]] || { echo "siyu run exited $rc; its log:"; cat var/demo-run.log; exit "$rc"; }
+
+if [[ $wecom == 1 ]]; then
+	echo "== the corp changes (adds, deletions by staff, group joins and quits), siyu run records them"
+	scripts/fake-wecom.sh admin var/demo-wecom "/__admin/mutate?step=1" >/dev/null
+	"$siyu" --config "$config" run --source wecom 2>>var/demo-run.log >/dev/null ||
+		{ echo "the second siyu run failed; its log:"; cat var/demo-run.log; exit 1; }
+fi
 
 q() { psql -X -q -P footer=off -c "$1"; }
 
@@ -143,6 +169,20 @@ if psql -XAtqc "SELECT count(*) FROM dw.fact_contact" | grep -qv '^0$'; then
 	          outside_repurchase_rate, repurchase_rate_lift
 	     FROM kpi.private_domain_lift WHERE period_type = 'month' AND pd_buyers + outside_buyers > 0
 	    ORDER BY 1"
+fi
+
+echo "== today's first-purchase care list, per staff member (siyu export care; phones in remarks masked)"
+"$siyu" --config "$config" export care 2>>var/demo-run.log | sed '1s/^\xEF\xBB\xBF//' | tr -d '\r' | awk -F, '
+	NR == 1 { next }
+	$1 != owner { owner = $1; printf "%s\n", owner == "" ? "  未加企微 (outside the private domain: invite)" : "  " $2 " (" $1 ")" }
+	{ printf "    %-10s %-8s %-12s %s%s  first order %s %s\n", $6, $7, $8, $4, ($5 != "" ? " / " $5 : ""), $11, $13 }
+	END { if (NR <= 1) print "  (nobody is due today)" }'
+mkdir -p var/demo-care
+"$siyu" --config "$config" export care --split-by-staff --out var/demo-care/关怀.xlsx 2>>var/demo-run.log | tail -1
+echo "== at-risk valuable customers: $("$siyu" --config "$config" export at-risk 2>>var/demo-run.log | tail -n +2 | wc -l) (siyu export at-risk)"
+if [[ $wecom == 1 ]]; then
+	echo "== siyu push: an audience back into WeCom as a customer tag"
+	"$siyu" --config "$config" push 2>>var/demo-run.log
 fi
 
 echo "== rejects of this run, by reason"

@@ -167,6 +167,7 @@ static struct {
 	long add_events, remove_events, join_spans, quits, dismissed, groups_ever, steps_done;
 	/* what siyu push did: tags and groups added, group-message tasks and their receivers */
 	long tags_added, groups_added, msg_tasks, msg_receivers;
+	int64_t started; /* ids of added tags carry it: unique across restarts, as WeCom's are */
 } corp;
 
 #define PUSH(arr) (((arr).n == (arr).cap ? grow((void **)&(arr).v, &(arr).cap, sizeof(*(arr).v)) : 0), \
@@ -1830,7 +1831,7 @@ static void handle_add_corp_tag(struct json_object *req, struct fake_reply *r)
 	if (g < 0) {
 		struct tag_group *tg = PUSH(corp.tgroup);
 
-		snprintf(tg->id, sizeof(tg->id), "etGRPpush%03ld", ++corp.groups_added);
+		snprintf(tg->id, sizeof(tg->id), "etGRP%" PRIx64 "g%03ld", corp.started, ++corp.groups_added);
 		snprintf(tg->name, sizeof(tg->name), "%s", gname);
 		tg->create_time = now_s();
 		g = corp.tgroup.n - 1;
@@ -1838,7 +1839,7 @@ static void handle_add_corp_tag(struct json_object *req, struct fake_reply *r)
 	for (size_t i = 0; i < n; i++) {
 		struct tag *t = PUSH(corp.tag);
 
-		snprintf(t->id, sizeof(t->id), "etTAGpush%04ld", ++corp.tags_added);
+		snprintf(t->id, sizeof(t->id), "etTAG%" PRIx64 "t%04ld", corp.started, ++corp.tags_added);
 		snprintf(t->name, sizeof(t->name), "%s", jstr(json_object_array_get_idx(want, i), "name"));
 		t->group = g;
 		t->create_time = now_s();
@@ -2177,6 +2178,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	corp.started = now_s();
 	generate((int)nstaff, (int)ncust, (int)ngroups);
 	if (shared_file && add_shared_contacts(shared_file) < 0)
 		return 2;
