@@ -156,7 +156,7 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/check.sh build/san
 
-demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan
+demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan $(BUILD)/fakes/wecom_push
 	@scripts/demo.sh
 
 validate: deps

@@ -6,7 +6,9 @@
 # so that they end yesterday, and, when built, the fake WeCom and Youzan servers; the
 # fake corp's history also ends yesterday and shares the sample's buyers), `siyu
 # migrate`, `siyu import` of two back-office exports (sample/exports), `siyu run`; then
-# the corp changes (adds, deletions, group moves) and a second `siyu run` records them.
+# customers delete staff members along the timeline (callbacks to siyu wecom-callback),
+# the corp changes (adds, deletions by staff, group moves) and a second `siyu run` records
+# them.
 # Then a summary from the warehouse and its KPI views, today's first-purchase care list
 # per staff member, and `siyu push` of one audience to the fake WeCom. Safe to rerun on
 # the same day (a second run reports every order unchanged); on a later day the demo
@@ -56,12 +58,14 @@ fi
 config=var/demo-pipeline.conf
 sed 's#^path = sample/orders-#path = var/demo-sample/orders-#' pipeline.conf >"$config"
 wecom=0
-if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom ]]; then
+if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom && -x build/rel/fakes/wecom_push ]]; then
 	echo "== fake WeCom server on 127.0.0.1 (its history ends yesterday and shares the sample's buyers)"
 	SIYU_SAMPLE_DIR=var/demo-sample scripts/fake-wecom.sh start var/demo-wecom >/dev/null
 	export WECOM_DEMO_URL="http://127.0.0.1:$(cat var/demo-wecom/port)"
 	export WECOM_SECRET=demo-secret
-	printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\nrps = 50\n' >>"$config"
+	# the callback credentials are WeCom's published sample ones (tests/integration/lib-callback.sh)
+	export WECOM_CB_TOKEN=hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo WECOM_CB_AES_KEY=6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt
+	printf '\n[source.wecom]\ntype = wecom\nbase_url = ${WECOM_DEMO_URL}\ncorpid = ww-demo-corp\nsecret = ${WECOM_SECRET}\nrps = 50\ncallback_token = ${WECOM_CB_TOKEN}\ncallback_aes_key = ${WECOM_CB_AES_KEY}\n' >>"$config"
 	# siyu push writes the audience of pipeline.conf back to the fake as a tag
 	sed -i -e '/^\[actions\]$/a push_source = wecom' -e 's/^# push_tag = /push_tag = /' "$config"
 	wecom=1
@@ -104,8 +108,40 @@ rc=$?
 set -e
 [[ $rc -eq 0 ]] || { echo "siyu run exited $rc; its log:"; cat var/demo-run.log; exit "$rc"; }
 
+# customers_delete CONF — customers who deleted their staff member along the timeline: WeCom
+# tells that only by a callback (del_follow_user), so they are sent, signed and encrypted, to
+# siyu wecom-callback, which spools them for the next run. One active relationship in 15,
+# each deleted at a time between its add and yesterday; only once per demo database.
+customers_delete() {
+	local pid port n=0
+	psql -XAtqc "SELECT 1 FROM dw.fact_contact_event WHERE origin = 'callback' LIMIT 1" | grep -q 1 && return 0
+	rm -f var/demo-callback.port
+	"$siyu" --config "$1" wecom-callback --listen 127.0.0.1:0 --port-file var/demo-callback.port \
+		2>>var/demo-run.log &
+	pid=$!
+	for _ in $(seq 100); do [[ -s var/demo-callback.port ]] && break; sleep 0.1; done
+	port=$(cat var/demo-callback.port)
+	while IFS='|' read -r userid ext at; do
+		printf '<xml><ToUserName><![CDATA[ww-demo-corp]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>%s</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[del_follow_user]]></ChangeType><UserID><![CDATA[%s]]></UserID><ExternalUserID><![CDATA[%s]]></ExternalUserID></xml>\n' \
+			"$at" "$userid" "$ext" >var/demo-callback.xml
+		build/rel/fakes/wecom_push --url "http://127.0.0.1:$port/wecom/callback" --token "$WECOM_CB_TOKEN" \
+			--aes-key "$WECOM_CB_AES_KEY" --receiver-id ww-demo-corp var/demo-callback.xml >/dev/null && n=$((n + 1))
+	done < <(psql -XAtq -c "
+		SELECT s.userid, w.external_userid,
+		       extract(epoch FROM f.added_at + (now() - interval '1 day' - f.added_at) * ((f.customer_key * 37) % 100 / 100.0))::bigint
+		  FROM dw.fact_contact f JOIN dw.dim_staff s USING (staff_key)
+		  JOIN LATERAL (SELECT min(external_userid) AS external_userid FROM dw.wecom_customer w
+		                 WHERE w.customer_key = f.customer_key) w ON true
+		 WHERE f.removed_at IS NULL AND f.added_at < now() - interval '2 days' AND f.customer_key % 15 = 0
+		 ORDER BY 1, 2")
+	kill -TERM "$pid" && wait "$pid" 2>/dev/null || true
+	rm -f var/demo-callback.xml var/demo-callback.port
+	echo "   $n customers deleted their staff member (del_follow_user callbacks, spooled by siyu wecom-callback)"
+}
+
 if [[ $wecom == 1 ]]; then
-	echo "== the corp changes (adds, deletions by staff, group joins and quits), siyu run records them"
+	echo "== the corp changes: deletions by customers (callbacks) and by staff, adds, group joins and quits; siyu run records them"
+	customers_delete "$config"
 	scripts/fake-wecom.sh admin var/demo-wecom "/__admin/mutate?step=1" >/dev/null
 	"$siyu" --config "$config" run --source wecom 2>>var/demo-run.log >/dev/null ||
 		{ echo "the second siyu run failed; its log:"; cat var/demo-run.log; exit 1; }
