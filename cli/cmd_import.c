@@ -5,8 +5,11 @@
 
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
-#include "siyu/source/order_import.h"
 #include "siyu/transform/order_profile.h"
+#include "siyu/source/csv_source.h"
+#include "siyu/source/order_import.h"
+#include "siyu/source/replay.h"
+#include "siyu/transform/order_status.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -14,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define PII_KEY_MIN 16
 
 static void import_usage(FILE *out)
 {
@@ -59,6 +61,7 @@ struct import_args {
 	const char *as_of_text;
 	struct ltime as_of;
 	enum csv_encoding encoding;
+	const char *encoding_name;   /* as given, NULL: auto */
 	int dry_run;
 };
 
@@ -77,59 +80,67 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 	       c->rejected);
 }
 
-/* The version of an export: --as-of, else its file's time (order_import_file_time). */
-static int unit_version(const struct import_args *a, const struct import_unit *u,
-			struct order_import_opts *o)
+/* The version of an export as text: --as-of, else its file's time (order_import_file_time). */
+static int unit_version(const struct import_args *a, const struct import_unit *u, char *out,
+			size_t n)
 {
+	const char *how = "--as-of";
+	struct ltime as_of = a->as_of;
 	char err[512];
 
-	o->as_of = a->as_of;
-	o->has_as_of = 1;
-	o->as_of_from = "--as-of";
 	if (!a->as_of_text &&
-	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &o->as_of,
-				   &o->as_of_from, err, sizeof(err)) < 0) {
-		fprintf(stderr, "siyu: import failed: %s\n", err);
+	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &as_of, &how, err,
+				   sizeof(err)) < 0) {
+		log_error("msg=\"import failed\" file=%s reason=%s", u->path, err);
 		return -1;
 	}
+	ltime_format(&as_of, out, n);
+	log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", u->path, out, how);
 	return 0;
 }
 
+/*
+ * Each unit (a file, a Taobao pair) is a csv source of its own, named --source,
+ * else its file's name, loaded by the csv driver in one transaction. Stops when
+ * the connection is lost for good.
+ */
 static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a,
 		      const struct import_unit *units, int nunits, long long run_id)
 {
-	const char *key = getenv("SIYU_PII_KEY");
-	int failed = 0;
+	int failed = 0, rc;
 
 	for (int i = 0; i < nunits; i++) {
 		const struct order_profile *p = order_profile_find(units[i].profile);
-		struct order_import_opts o = {
-			.run_id = run_id,
-			.source = a->source ? a->source : base_name(units[i].path),
-			.path = units[i].path,
-			.orders_path = units[i].orders_path,
-			.profile = units[i].profile,
-			.shop_id = a->shop,
-			.encoding = a->encoding,
-			.timezone = a->timezone ? a->timezone : p->zone ? p->zone : cli->cfg.timezone,
-			.pii_key = key && *key ? (const unsigned char *)key : NULL,
-			.pii_key_len = key ? strlen(key) : 0,
-			.max_reject_ratio = cli->cfg.max_reject_ratio,
-			.dry_run = a->dry_run,
-			.own_run_source = 1,
-		};
+		/* a two-file export: both files, the driver pairs them again */
+		const char *file[] = { units[i].path, units[i].orders_path };
+		char as_of[LTIME_FMT_SIZE] = "";
+		struct csv_import imp;
+		struct source_ctx ctx;
 		struct load_counts c = { 0 };
-		char err[4096];
+		struct failure f;
 
-		if (p->export && unit_version(a, &units[i], &o) < 0) {
+		if (p->export && unit_version(a, &units[i], as_of, sizeof(as_of)) < 0) {
 			print_counts(units[i].path, &c, "FAILED");
 			failed++;
 			continue;
 		}
-		if (order_import_file(conn, &o, &c, err, sizeof(err)) < 0) {
-			fprintf(stderr, "siyu: import failed: %s\n", err);
+		csv_import_source(&imp, a->source ? a->source : base_name(units[i].path),
+				  units[i].profile, a->encoding_name,
+				  a->timezone ? a->timezone : p->zone);
+		csv_import_export(&imp, a->shop, as_of[0] ? as_of : NULL);
+		cli_source_ctx(cli, conn, run_id, &imp.src, "import", &ctx);
+		ctx.files = file;
+		ctx.nfiles = units[i].orders_path ? 2 : 1;
+		ctx.dry_run = a->dry_run;
+		rc = source_load(&ctx, &c, &f);
+		if (rc < 0) {
 			print_counts(units[i].path, &c, "FAILED, rolled back");
 			failed++;
+			if (rc == -2) {
+				fprintf(stderr, "siyu import: the files after %s were not loaded\n",
+					units[i].path);
+				break;
+			}
 			continue;
 		}
 		print_counts(units[i].path, &c, a->dry_run ? "dry run, rolled back" : "loaded");
@@ -162,6 +173,7 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		case 's': a->source = optarg; break;
 		case 't': a->timezone = optarg; break;
 		case 'e':
+			a->encoding_name = optarg;
 			if (csv_encoding_parse(optarg, &a->encoding) < 0) {
 				fprintf(stderr, "siyu import: unknown encoding '%s' (auto, utf-8, gbk)\n",
 					optarg);
@@ -225,7 +237,9 @@ static int import_units(struct cli *cli, const struct import_args *a,
 		db_close(conn);
 		return EXIT_USAGE;
 	}
-	if (runlog_begin(conn, "import", first, &run_id) < 0) {
+	/* imports keep their files in the raw zone too: never reuse one of its run ids */
+	if (replay_reserve_run_ids(conn, cli->cfg.raw_dir) < 0 ||
+	    runlog_begin(conn, "import", first, &run_id) < 0) {
 		db_close(conn);
 		return EXIT_FAILED;
 	}

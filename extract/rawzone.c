@@ -76,22 +76,27 @@ static int next_number(struct rawzone *rz, const char *entity)
 	return rz->entity[rz->nentities++].next;
 }
 
+/* A gzip stream writing to fd (on a dup of it: closing the stream leaves fd open), or NULL. */
+static gzFile gz_writer(int fd)
+{
+	int dupfd = dup(fd);
+	gzFile gz = dupfd < 0 ? NULL : gzdopen(dupfd, "wb6");
+
+	if (!gz && dupfd >= 0)
+		close(dupfd);
+	return gz;
+}
+
 /* gzip body as one line into the new file fd; 0 / -1. */
 static int write_gz(int fd, const char *body, size_t len)
 {
 	char chunk[16384];
 	gzFile gz;
-	int dupfd = dup(fd);
 	size_t off = 0;
 	int rc = 0;
 
-	if (dupfd < 0)
+	if (!(gz = gz_writer(fd)))
 		return -1;
-	gz = gzdopen(dupfd, "wb6");
-	if (!gz) {
-		close(dupfd);
-		return -1;
-	}
 	while (off < len && rc == 0) {
 		size_t n = len - off > sizeof(chunk) ? sizeof(chunk) : len - off;
 
@@ -143,6 +148,23 @@ static int append_manifest(struct rawzone *rz, const char *file, const char *ent
 	return rc;
 }
 
+/* A file written and synced: list it in the manifest, count it, say where it is. 0 / -1. */
+static int record_file(struct rawzone *rz, const char *file, const char *entity,
+		       const char *endpoint, const char *request_json, size_t bytes, const char *path,
+		       char *path_out, size_t path_len, char *err, size_t errlen)
+{
+	if (append_manifest(rz, file, entity, endpoint, request_json, bytes) < 0) {
+		snprintf(err, errlen, "cannot write the raw zone manifest in '%s': %s", rz->dir,
+			 strerror(errno));
+		return -1;
+	}
+	rz->pages++;
+	rz->bytes += (long long)bytes;
+	if (path_out)
+		snprintf(path_out, path_len, "%s", path);
+	return 0;
+}
+
 int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpoint,
 		       const char *request_json, const char *body, size_t len, char *path_out,
 		       size_t path_len, char *err, size_t errlen)
@@ -170,17 +192,75 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 		snprintf(err, errlen, "cannot write raw zone file '%s': %s", path,
 			 errno ? strerror(errno) : "gzip error");
 	close(fd);
-	if (rc == 0 && append_manifest(rz, file, entity, endpoint, request_json, len) < 0) {
-		snprintf(err, errlen, "cannot write the raw zone manifest in '%s': %s", rz->dir,
-			 strerror(errno));
+	if (rc == 0)
+		rc = record_file(rz, file, entity, endpoint, request_json, len, path, path_out,
+				 path_len, err, errlen);
+	return rc;
+}
+
+/* Copy the bytes of in (gunzipped when gzip) into the new gzip file fd; 0 / -1. */
+static int copy_gz(gzFile in, int fd, size_t *bytes)
+{
+	char chunk[65536];
+	int len, rc = 0;
+	gzFile gz = gz_writer(fd);
+
+	if (!gz)
+		return -1;
+	while (rc == 0 && (len = gzread(in, chunk, sizeof(chunk))) > 0) {
+		if (gzwrite(gz, chunk, (unsigned)len) != len)
+			rc = -1;
+		*bytes += (size_t)len;
+	}
+	if (rc == 0 && len != 0)
 		rc = -1;
+	if (gzclose(gz) != Z_OK)
+		rc = -1;
+	return rc;
+}
+
+int rawzone_copy_file(struct rawzone *rz, const char *input, const char *request_json,
+		      char *path_out, size_t path_len, char *err, size_t errlen)
+{
+	const char *base = strrchr(input, '/');
+	size_t blen, bytes = 0;
+	char path[RAWZONE_PATH_MAX + 300], file[256];
+	gzFile in;
+	int fd, rc;
+
+	base = base ? base + 1 : input;
+	blen = strlen(base);
+	if (!plain_name(base) ||
+	    snprintf(file, sizeof(file), "%s%s", base,
+		     blen > 3 && strcmp(base + blen - 3, ".gz") == 0 ? "" : ".gz") >= (int)sizeof(file)) {
+		snprintf(err, errlen, "raw zone: cannot name a copy of '%s'", input);
+		return -1;
 	}
-	if (rc == 0) {
-		rz->pages++;
-		rz->bytes += (long long)len;
-		if (path_out)
-			snprintf(path_out, path_len, "%s", path);
+	snprintf(path, sizeof(path), "%s/%s", rz->dir, file);
+	path_out[0] = '\0';
+	in = gzopen(input, "rb");
+	if (!in) {
+		snprintf(err, errlen, "cannot read '%s': %s", input, strerror(errno));
+		return -1;
 	}
+	/* O_EXCL: never overwrite (two inputs with one name in a run, or a reused run id) */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create raw zone file '%s': %s", path, strerror(errno));
+		gzclose(in);
+		return -1;
+	}
+	rc = copy_gz(in, fd, &bytes);
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -1;
+	if (rc < 0)
+		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", input, path,
+			 errno ? strerror(errno) : "gzip error");
+	close(fd);
+	gzclose(in);
+	if (rc == 0)
+		rc = record_file(rz, file, "file", "", request_json, bytes, path, path_out, path_len,
+				 err, errlen);
 	return rc;
 }
 

@@ -139,6 +139,32 @@ int runlog_set_timezone(PGconn *conn, const char *tz)
 			      1, params);
 }
 
+void load_counts_add(struct load_counts *sum, const struct load_counts *c)
+{
+	sum->pages += c->pages;
+	sum->read += c->read;
+	sum->inserted += c->inserted;
+	sum->updated += c->updated;
+	sum->unchanged += c->unchanged;
+	sum->duplicates += c->duplicates;
+	sum->rejected += c->rejected;
+	sum->merged_customers += c->merged_customers;
+}
+
+int runlog_watermark_epoch(PGconn *conn, const char *source, const char *entity, long long *out)
+{
+	const char *params[] = { source, entity };
+	PGresult *res = db_query(conn, "SELECT extract(epoch FROM value)::bigint FROM etl.watermark "
+				       "WHERE source = $1 AND entity = $2", 2, params);
+
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1)
+		*out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
 int runlog_advance_watermark(PGconn *conn, const char *source, const char *entity,
 			     const char *value, long long run_id)
 {
@@ -148,7 +174,7 @@ int runlog_advance_watermark(PGconn *conn, const char *source, const char *entit
 	snprintf(id, sizeof(id), "%lld", run_id);
 	return db_exec_params(conn,
 			      "INSERT INTO etl.watermark (source, entity, value, run_id) "
-			      "VALUES ($1, $2, $3::timestamptz, $4) "
+			      "VALUES ($1, $2, COALESCE($3::timestamptz, now()), $4) "
 			      "ON CONFLICT (source, entity) DO UPDATE "
 			      "SET value = GREATEST(etl.watermark.value, EXCLUDED.value), "
 			      "run_id = EXCLUDED.run_id, updated_at = now()",

@@ -1,10 +1,11 @@
 /*
- * order_import.c — one order file (or a two-file export) through the whole
- * pipeline (see include/siyu/source/order_import.h).
+ * order_import.c — one order file (or a two-file export) read into the order
+ * sink: the csv driver's stage (see include/siyu/source/order_import.h,
+ * source/csv_source.c).
  *
- *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY
- *                     │                              staging ─▶ etl.merge_orders ─▶ watermark)
- *                     └─▶ reject spool ─▶ etl.reject (own transaction)
+ *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY staging)
+ *                     │
+ *                     └─▶ tx->rejects (stored by the driver layer, own transaction)
  *
  * A generic file is read once. A back-office export is read twice (first to
  * learn each order's lines, weights and statuses, then to load), after its
@@ -31,17 +32,16 @@
 #include <unistd.h>
 
 struct import_state {
-	PGconn *conn;
 	const struct order_import_opts *o;
-	struct load_counts *c;
+	struct source_tx *tx;
+	struct load_counts *c;     /* tx->c */
 	struct table_file *in;     /* the file being read */
 	const char *in_path;       /* its path, for locations */
 	const struct order_profile *profile;
 	struct order_csv_map map;
 	struct order_book *book;   /* export profiles */
-	struct order_sink sink;
-	struct reject_log rejects;
-	char *err;
+	struct order_sink *sink;
+	char *err;                 /* why the file stops: the failure's reason */
 	size_t errlen;
 	int progress;              /* stderr is a terminal: show a progress line */
 	struct timespec last_progress;
@@ -65,7 +65,7 @@ static void show_progress(struct import_state *s, int done)
 		    (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 < 500)
 		return;
 	s->last_progress = now;
-	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->o->source, s->c->read,
+	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->tx->ctx->src->name, s->c->read,
 		table_file_offset(s->in) >> 20);
 }
 
@@ -77,7 +77,7 @@ static int reject_at(struct import_state *s, const char *path, long line, const 
 	snprintf(location, sizeof(location), "%s:%ld", path, line);
 	s->c->rejected++;
 	log_debug("msg=\"record rejected\" location=\"%s\" reason=\"%s\"", location, reason);
-	return reject_log_add(&s->rejects, "order_line", key, location, reason, raw, raw_len);
+	return reject_log_add(&s->tx->rejects, "order_line", key, location, reason, raw, raw_len);
 }
 
 static int reject(struct import_state *s, const struct csv_record *rec, const char *key,
@@ -94,7 +94,7 @@ static void natural_key(const struct order_line *l, char *out, size_t n)
 
 static int oom(struct import_state *s)
 {
-	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
+	snprintf(s->err, s->errlen, "%s: out of memory", s->o->name);
 	return -1;
 }
 
@@ -109,12 +109,12 @@ static int reject_held_line(void *arg, const char *src_row, const char *key, con
 	struct import_state *s = arg;
 	char location[512], reason[160];
 
-	snprintf(location, sizeof(location), "%s:%s", s->o->path, src_row);
+	snprintf(location, sizeof(location), "%s:%s", s->o->name, src_row);
 	snprintf(reason, sizeof(reason),
 		 "held back: line %s of the same order was rejected (no partial order loads)",
 		 bad_row);
 	s->c->rejected++;
-	if (reject_log_add(&s->rejects, "order_line", key, location, reason, row_json,
+	if (reject_log_add(&s->tx->rejects, "order_line", key, location, reason, row_json,
 			   strlen(row_json)) < 0)
 		return oom(s);
 	return 0;
@@ -126,13 +126,13 @@ static int take_line(struct import_state *s, const struct csv_record *rec,
 {
 	char key[256];
 
-	switch (order_sink_add(&s->sink, rec->line, l)) {
+	switch (order_sink_add(s->sink, rec->line, l)) {
 	case ORDER_SINK_KEPT:
 	case ORDER_SINK_DUPLICATE:
 		return 0;
 	case ORDER_SINK_CONFLICT:
 		natural_key(l, key, sizeof(key));
-		if (order_sink_hold(&s->sink, l, rec->line) < 0)
+		if (order_sink_hold(s->sink, l, rec->line) < 0)
 			return oom(s);
 		return reject(s, rec, key, "shipping_fee or order_discount differs from an earlier "
 				       "line of the same order version");
@@ -151,7 +151,7 @@ static int reject_line(struct import_state *s, const struct csv_record *rec,
 
 	if (line->order_no.n) {
 		natural_key(line, key, sizeof(key));
-		if (order_sink_hold(&s->sink, line, rec->line) < 0)
+		if (order_sink_hold(s->sink, line, rec->line) < 0)
 			return oom(s);
 	}
 	return reject(s, rec, key[0] ? key : NULL, why);
@@ -197,7 +197,8 @@ static int open_input(struct import_state *s, const char *path, enum profile_par
 	int rc;
 
 	table_file_close(s->in);
-	s->in_path = path;
+	/* locations name the file as the caller knows it */
+	s->in_path = path == s->o->orders_path ? s->o->orders_name : s->o->name;
 	if (!(s->in = table_file_open(path, s->o->encoding, s->err, s->errlen)))
 		return -1;
 	rc = table_file_next(s->in, &hdr, why, sizeof(why));
@@ -244,7 +245,7 @@ static int open_input(struct import_state *s, const char *path, enum profile_par
 		return -1;
 	}
 	if (ignored[0] && !(s->reported & (1u << want)))
-		log_info("msg=\"columns ignored\" file=%s columns=\"%s\"", path, ignored);
+		log_info("msg=\"columns ignored\" file=%s columns=\"%s\"", s->in_path, ignored);
 	s->reported |= 1u << want;
 	return 0;
 }
@@ -321,7 +322,7 @@ static int reject_orphan(void *arg, const char *order_no, long src_line)
 
 	snprintf(why, sizeof(why), "order %s has no line in the %s given with it", order_no,
 		 s->profile->lines.label);
-	return reject_at(s, s->o->orders_path, src_line, order_no, strlen(order_no), NULL, why);
+	return reject_at(s, s->o->orders_name, src_line, order_no, strlen(order_no), NULL, why);
 }
 
 /* Every read of the input: the order file, the first pass and the load. */
@@ -350,94 +351,33 @@ static int read_input(struct import_state *s)
 	return s->book && order_book_each_orphan(s->book, reject_orphan, s) < 0 ? oom(s) : 0;
 }
 
-static int check_reject_ratio(struct import_state *s)
+int order_import_stage(const struct order_import_opts *o, struct order_sink *sink,
+		       struct source_tx *tx)
 {
-	double ratio = s->c->read ? (double)s->c->rejected / (double)s->c->read : 0.0;
-
-	if (ratio <= s->o->max_reject_ratio)
-		return 0;
-	snprintf(s->err, s->errlen,
-		 "%s: %lld of %lld records rejected (%.2f%%), more than max_reject_ratio %.2f%%; "
-		 "nothing loaded, see etl.reject", s->o->path, s->c->rejected, s->c->read,
-		 100.0 * ratio, 100.0 * s->o->max_reject_ratio);
-	return -1;
-}
-
-/* Run every step; on failure the caller rolls back. */
-static int import_steps(struct import_state *s)
-{
-	if (order_sink_begin(&s->sink, s->conn, s->o->run_id, s->o->source, s->o->timezone,
-			     s->o->replace_equal, s->c) < 0)
-		return -1;
-	if (read_input(s) < 0)
-		return -1;
-	if (order_sink_end_copy(&s->sink, reject_held_line, s) < 0) {
-		if (!s->err[0])
-			snprintf(s->err, s->errlen, "%s: COPY into staging failed: %s", s->o->path,
-				 db_last_error());
-		return -1;
-	}
-	if (check_reject_ratio(s) < 0)
-		return -1;
-	if (order_sink_merge(&s->sink) < 0 ||
-	    order_sink_commit(&s->sink, "orders", NULL, "succeeded",
-			      s->o->own_run_source ? s->c : NULL, s->o->dry_run) < 0) {
-		snprintf(s->err, s->errlen, "%s: merge into the warehouse failed: %s", s->o->path,
-			 db_last_error());
-		return -1;
-	}
-	return 0;
-}
-
-int order_import_file(PGconn *conn, const struct order_import_opts *o, struct load_counts *c,
-		      char *err, size_t errlen)
-{
+	const struct source_ctx *ctx = tx->ctx;
 	struct import_state s = { 0 };
+	char err[4096] = "";
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	s.conn = conn;
 	s.o = o;
-	s.c = c;
+	s.tx = tx;
+	s.c = &tx->c;
+	s.sink = sink;
 	s.err = err;
-	s.errlen = errlen;
+	s.errlen = sizeof(err);
 	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
-	err[0] = '\0';
-	if (reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: out of memory", o->path);
-		rc = -1;
-		goto out;
-	}
-	if (o->own_run_source && runlog_source_begin(conn, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: cannot record the run: %s", o->path, db_last_error());
-		rc = -1;
-		goto out;
-	}
-	c->pages = 1;
-	if (o->has_as_of) {
-		char text[LTIME_FMT_SIZE];
-
-		ltime_format(&o->as_of, text, sizeof(text));
-		log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", o->path, text,
-			 o->as_of_from ? o->as_of_from : "--as-of");
-	}
-	rc = import_steps(&s);
-	if (rc < 0) {
-		order_sink_abort(&s.sink);
-		c->inserted = c->updated = c->unchanged = 0;
-		if (o->own_run_source)
-			runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
-	}
-	if (!o->dry_run && reject_log_flush(&s.rejects, conn) < 0 && rc == 0) {
-		snprintf(err, errlen, "%s: loaded, but its rejects could not be stored", o->path);
-		rc = -1;
-	}
-out:
+	s.c->pages = 1;
+	if (order_sink_begin(sink, ctx->conn, ctx->run_id, ctx->src->name, o->timezone,
+			     ctx->replay, s.c) < 0)
+		rc = db_fail(tx->fail, o->name, "cannot prepare staging");
+	else if ((rc = read_input(&s)) == 0 && order_sink_end_copy(sink, reject_held_line, &s) < 0)
+		rc = err[0] ? -1 : db_fail(tx->fail, o->name, "COPY into staging failed");
+	/* the messages above name the file and line themselves */
+	if (rc < 0 && !failure_is_set(tx->fail))
+		failure_set(tx->fail, NULL, "%s", err);
 	table_file_close(s.in);
 	order_book_free(s.book);
-	order_sink_release(&s.sink);
-	reject_log_close(&s.rejects);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 int order_import_file_time(const char *path, struct ltime *out, const char **how, char *err,

@@ -6,6 +6,7 @@
 
 #include "siyu/common/buf.h"
 #include "siyu/common/debug.h"
+#include "siyu/common/failure.h"
 #include "siyu/common/json_get.h"
 #include "siyu/common/log.h"
 #include "siyu/extract/http.h"
@@ -81,16 +82,19 @@ static int call(struct push *p, const char *audience, const char *endpoint, stru
 	const char *req = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
 	const char *msg = NULL, *result = NULL;
 	struct json_object *summary = NULL;
+	struct failure f;
 	int rc;
 
 	*out = NULL;
+	memset(&f, 0, sizeof(f));
 	if (p->o->dry_run && strcmp(endpoint, LIST_TAGS) != 0) {
 		rc = push_store_log(p->conn, p->id, audience, endpoint, req, -1, "dry run: not called", NULL);
 		json_object_put(body);
 		return rc < 0 ? db_failed(p) : 0;
 	}
-	rc = wecom_api_call(&p->api, "POST", endpoint, NULL, req, "push", where, accept, out, p->err,
-			    p->errlen);
+	rc = wecom_api_call(&p->api, "POST", endpoint, NULL, req, "push", where, accept, out, &f);
+	if (rc < 0)
+		failure_text(&f, p->err, p->errlen);
 	if (rc >= 0) {
 		wj_text(*out, "errmsg", &msg);
 		if (strcmp(endpoint, LIST_TAGS) == 0) { /* the whole tag library is not worth a copy */
@@ -422,12 +426,29 @@ static int push_all(struct push *p, PGresult *auds, struct push_counts *c)
 	return rc;
 }
 
+/* The HTTP client of the source's settings (source_http_client). NULL with err. */
+static struct http_client *push_http(PGconn *conn, const struct config *cfg,
+				     const struct config_source *src, char *err, size_t errlen)
+{
+	const struct source_ctx ctx = { .conn = conn, .cfg = cfg, .src = src };
+	struct failure f;
+	struct http_client *http;
+
+	memset(&f, 0, sizeof(f));
+	http = source_http_client(&ctx, &f);
+
+	if (!http)
+		failure_text(&f, err, errlen);
+	return http;
+}
+
 int push_run(PGconn *conn, const struct config *cfg, const struct config_source *src,
 	     const struct push_opts *o, long long *push_id, struct push_counts *c, char *err,
 	     size_t errlen)
 {
 	struct push p = { .conn = conn, .cfg = cfg, .o = o, .err = err, .errlen = errlen };
 	struct http_client *http = NULL;
+	struct failure f;
 	PGresult *auds = push_store_audiences(conn, o->audience);
 	int rc = -1;
 
@@ -447,11 +468,15 @@ int push_run(PGconn *conn, const struct config *cfg, const struct config_source 
 		goto out;
 	}
 	*push_id = p.id;
-	if (!(http = source_http_client(src, err, errlen)) ||
-	    wecom_api_init(&p.api, http, NULL, src->name, config_source_get(src, "base_url"),
-			   config_source_get(src, "corpid"), config_source_get(src, "secret"),
-			   src->retries, err, errlen) < 0)
+	memset(&f, 0, sizeof(f));
+	if (!(http = push_http(conn, cfg, src, err, errlen)))
 		goto finish;
+	if (wecom_api_init(&p.api, http, NULL, src->name, config_source_get(src, "base_url"),
+			   config_source_get(src, "corpid"), config_source_get(src, "secret"),
+			   src->retries, &f) < 0) {
+		failure_text(&f, err, errlen);
+		goto finish;
+	}
 	rc = push_all(&p, auds, c);
 finish:
 	if (push_store_finish(conn, p.id, c, rc == 0 ? NULL : err) < 0 && rc == 0)

@@ -1,362 +1,241 @@
 /*
- * source.c — the table of source types and the csv source (see include/siyu/source/source.h).
+ * source.c — the driver table and the one transaction protocol of a source
+ * (see include/siyu/source/source.h).
  */
 #include "siyu/source/source.h"
 
 #include "siyu/common/debug.h"
 #include "siyu/common/log.h"
 #include "siyu/extract/http.h"
-#include "siyu/source/order_import.h"
+#include "siyu/load/db.h"
+#include "siyu/source/csv_source.h"
+#include "siyu/source/shop.h"
 #include "siyu/source/wecom.h"
 #include "siyu/source/youzan.h"
 #include "siyu/transform/order_profile.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <zlib.h>
-#include <fcntl.h>
 
-static const struct source_type source_types[] = {
-	{ "csv", csv_source_run, csv_source_replay },
-	{ "wecom", wecom_source_run, wecom_source_replay },
-	/* The platform APIs come with their extractors. */
-	{ "youzan", youzan_source_run, youzan_source_replay },
-	{ "taobao", NULL, NULL },
-	{ "jd", NULL, NULL },
-	{ "pdd", NULL, NULL },
-	{ "douyin", NULL, NULL },
-	{ "channels", NULL, NULL },
+static const struct source_driver *const drivers[] = {
+	&csv_driver,
+	&youzan_driver,
+	&wecom_driver,
+	&taobao_driver,
+	&jd_driver,
+	&pdd_driver,
+	&douyin_driver,
+	&channels_driver,
 };
 
-struct http_client *source_http_client(const struct config_source *src, char *err, size_t errlen)
+const struct source_driver *source_driver_find(const char *type)
 {
-	struct http_opts o = {
-		.label = src->name,
-		.connect_timeout_s = src->connect_timeout,
-		.timeout_s = src->timeout,
-		.retries = src->retries,
-		.rps = src->rps,
-		.max_body = 64u << 20,
-	};
-
-	return http_client_new(&o, err, errlen);
-}
-
-const struct source_type *source_type_find(const char *type)
-{
-	for (size_t i = 0; i < sizeof(source_types) / sizeof(source_types[0]); i++)
-		if (strcmp(source_types[i].type, type) == 0)
-			return &source_types[i];
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (strcmp(drivers[i]->type, type) == 0)
+			return drivers[i];
 	return NULL;
 }
 
-/* mkdir -p; 0 / -1 with errno. */
-static int make_dirs(const char *path)
+int source_plan_add(struct source_plan *p, const struct source_unit *u)
 {
-	char tmp[4096];
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct source_unit *v = realloc(p->v, cap * sizeof(*v));
 
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		if (!v)
 			return -1;
-		*p = '/';
+		p->v = v;
+		p->cap = cap;
 	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	p->v[p->n] = *u;
+	if (u->path && !(p->v[p->n].path = strdup(u->path)))
+		return -1;
+	p->n++;
+	return 0;
+}
+
+void source_plan_release(struct source_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].path);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+struct http_client *source_http_client(const struct source_ctx *ctx, struct failure *f)
+{
+	struct http_opts o = {
+		.label = ctx->src->name,
+		.connect_timeout_s = ctx->src->connect_timeout,
+		.timeout_s = ctx->src->timeout,
+		.retries = ctx->src->retries,
+		.rps = ctx->src->rps,
+		.max_body = 64u << 20,
+	};
+	char err[512];
+	struct http_client *http = http_client_new(&o, err, sizeof(err));
+
+	if (!http)
+		failure_set(f, NULL, "%s", err);
+	return http;
+}
+
+/* Too many of the unit's records rejected: nothing of it loads. */
+static int check_reject_ratio(const struct source_tx *tx)
+{
+	double ratio = tx->c.read ? (double)tx->c.rejected / (double)tx->c.read : 0.0;
+
+	if (ratio <= tx->ctx->max_reject_ratio)
+		return 0;
+	return failure_set(tx->fail, tx->unit->label,
+			   "%lld of %lld records rejected (%.2f%%), more than max_reject_ratio "
+			   "%.2f%%; nothing loaded, see etl.reject",
+			   tx->c.rejected, tx->c.read, 100.0 * ratio,
+			   100.0 * tx->ctx->max_reject_ratio);
 }
 
 /*
- * The copy keeps the original's modification time: an export without a time
- * in its name is versioned by it (order_import_file_time), on the run and on
- * every replay of the copy alike.
+ * The end of a unit that merged: its watermark, the source's run_source row
+ * with the counts so far (the last unit's says succeeded), COMMIT.
  */
-static void keep_mtime(const char *from, const char *to)
+static int commit_unit(struct source_tx *tx, int last, const struct load_counts *before)
 {
-	struct stat st;
-	struct timespec times[2];
+	const struct source_ctx *ctx = tx->ctx;
+	const char *label = tx->unit->label;
+	struct load_counts sum = *before;
 
-	if (stat(from, &st) < 0)
-		return;
-	times[0] = st.st_atim;
-	times[1] = st.st_mtim;
-	if (utimensat(AT_FDCWD, to, times, 0) < 0)
-		log_warn("msg=\"raw zone copy keeps no mtime\" file=%s", to);
+	load_counts_add(&sum, &tx->c);
+	if (tx->entity &&
+	    runlog_advance_watermark(ctx->conn, ctx->src->name, tx->entity, tx->watermark,
+				     tx->watermark_run ? tx->watermark_run : ctx->run_id) < 0)
+		return db_fail(tx->fail, label, "cannot advance the watermark");
+	/* a replay's counts are recorded once, by siyu replay, over all its runs */
+	if (!ctx->replay && runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name,
+						 last ? "succeeded" : "running", &sum, NULL) < 0)
+		return db_fail(tx->fail, label, "cannot record the run");
+	debug_point_at("commit", ctx->src->name);
+	if (db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0)
+		return db_fail(tx->fail, label, "commit failed");
+	log_info("msg=\"unit committed\" source=%s unit=%s read=%lld inserted=%lld updated=%lld "
+		 "unchanged=%lld rejected=%lld watermark=%s", ctx->src->name, label, tx->c.read,
+		 tx->c.inserted, tx->c.updated, tx->c.unchanged, tx->c.rejected,
+		 tx->entity ? (tx->watermark ? tx->watermark : "now") : "-");
+	return 0;
 }
 
 /*
- * Keep an immutable gzip copy of the file in the raw zone and return its
- * path in out: the run loads from the copy, so `siyu replay` loads the very
- * same bytes later.
+ * One unit in one transaction: BEGIN, stage, reject ratio, merge, commit;
+ * ROLLBACK on any error. Its rejects are stored afterwards either way. Its
+ * counts add to total (a failed unit's merge counts do not: nothing merged).
+ * Returns 0, SOURCE_UNIT_SKIP, or -1 with f filled.
  */
-static int copy_to_raw_zone(const struct source_ctx *ctx, const char *path, char *out, size_t n,
-			    char *err, size_t errlen)
+static int load_unit(const struct source_ctx *ctx, const struct source_driver *d, void *state,
+		     const struct source_unit *u, int last, struct load_counts *total,
+		     struct failure *f)
 {
-	char dir[4096];
-	const char *base = strrchr(path, '/');
-	gzFile in = NULL, gz = NULL;
-	char chunk[65536];
-	int len, rc = -1;
+	struct source_tx tx = { .ctx = ctx, .unit = u, .fail = f };
+	int rc;
 
-	base = base ? base + 1 : path;
-	snprintf(dir, sizeof(dir), "%s/%s/%lld", ctx->raw_dir, ctx->src->name, ctx->run_id);
-	if (make_dirs(dir) < 0) {
-		snprintf(err, errlen, "cannot create raw zone directory '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	len = snprintf(out, n, "%.3000s/%.1000s%s", dir, base,
-		       strlen(base) > 3 && strcmp(base + strlen(base) - 3, ".gz") == 0 ? "" : ".gz");
-	if (len < 0 || (size_t)len >= n) {
-		snprintf(err, errlen, "raw zone path too long for '%s'", path);
-		return -1;
-	}
-	in = gzopen(path, "rb");
-	/* "x": never overwrite (two inputs with one name in a run, or a reused run id) */
-	gz = gzopen(out, "wb6x");
-	if (!in || !gz) {
-		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", path, out,
-			 strerror(errno));
-		goto out;
-	}
-	while ((len = gzread(in, chunk, sizeof(chunk))) > 0)
-		if (gzwrite(gz, chunk, (unsigned)len) != len)
-			break;
-	if (len != 0) {
-		snprintf(err, errlen, "cannot copy '%s' to the raw zone", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (in)
-		gzclose(in);
-	if (gz && gzclose(gz) != Z_OK && rc == 0) {
-		snprintf(err, errlen, "cannot write the raw zone copy '%s'", out);
-		rc = -1;
+	if (reject_log_open(&tx.rejects, ctx->run_id, ctx->src->name) < 0)
+		return failure_set(f, u->label, "cannot open the reject spool");
+	rc = db_exec(ctx->conn, "BEGIN") < 0 ? db_fail(f, u->label, "cannot begin a transaction")
+					     : d->stage(state, &tx);
+	if (rc == 0)
+		rc = check_reject_ratio(&tx);
+	if (rc == 0) {
+		debug_point_at("merge", ctx->src->name);
+		rc = d->merge(state, &tx);
 	}
 	if (rc == 0)
-		keep_mtime(path, out);
-	return rc;
-}
-
-static void add_counts(struct load_counts *sum, const struct load_counts *c)
-{
-	sum->pages += c->pages;
-	sum->read += c->read;
-	sum->inserted += c->inserted;
-	sum->updated += c->updated;
-	sum->unchanged += c->unchanged;
-	sum->duplicates += c->duplicates;
-	sum->rejected += c->rejected;
-	sum->merged_customers += c->merged_customers;
-}
-
-/*
- * Load one import (a file, or a Taobao pair) from its raw-zone copies in its
- * own transaction; counts add to total. The version of an export is the time
- * its (copy's) name or mtime tells (the copy keeps both).
- */
-static int import_unit(const struct source_ctx *ctx, const struct import_unit *u,
-		       struct load_counts *total, char *err, size_t errlen)
-{
-	const char *encoding = config_source_get(ctx->src, "encoding");
-	const struct order_profile *p = order_profile_find(u->profile);
-	struct order_import_opts o = {
-		.run_id = ctx->run_id,
-		.source = ctx->src->name,
-		.path = u->path,
-		.orders_path = u->orders_path,
-		.profile = u->profile,
-		.shop_id = config_source_get(ctx->src, "shop_id"),
-		/* an export's times are its back office's, unless the source says otherwise */
-		.timezone = p->zone && !config_source_get(ctx->src, "timezone") ? p->zone
-										 : ctx->timezone,
-		.pii_key = ctx->pii_key,
-		.pii_key_len = ctx->pii_key_len,
-		.max_reject_ratio = ctx->max_reject_ratio,
-		.dry_run = ctx->dry_run,
-		.own_run_source = 0,
-		.replace_equal = ctx->replay,
-	};
-	struct load_counts c;
-	int rc;
-
-	if (encoding && csv_encoding_parse(encoding, &o.encoding) < 0) {
-		snprintf(err, errlen, "source %s: unknown encoding '%s' (auto, utf-8, gbk)",
-			 ctx->src->name, encoding);
-		return -1;
-	}
-	if (p->export) {
-		if (order_import_file_time(u->orders_path ? u->orders_path : u->path, &o.as_of,
-					   &o.as_of_from, err, errlen) < 0)
-			return -1;
-		o.has_as_of = 1;
-	}
-	rc = order_import_file(ctx->conn, &o, &c, err, errlen);
-	add_counts(total, &c);
-	return rc;
-}
-
-/*
- * Group paths into imports by the source's profile (a Taobao 订单报表 and 宝贝报表
- * pair up, auto chooses per file) and load each; copy: first copy each file to
- * the raw zone and load the copy (a run), else load the paths as they are (a
- * replay of raw-zone copies).
- */
-static int import_paths(const struct source_ctx *ctx, char *const *paths, size_t n, int copy,
-			struct load_counts *total, char *err, size_t errlen)
-{
-	const char *profile = config_source_get(ctx->src, "profile");
-	const char *encoding = config_source_get(ctx->src, "encoding");
-	enum csv_encoding enc = CSV_ENC_AUTO;
-	struct import_unit *units = calloc(n ? n : 1, sizeof(*units));
-	char raw[2][4096];
-	int nunits, rc = 0;
-
-	if (!units) {
-		snprintf(err, errlen, "source %s: out of memory", ctx->src->name);
-		return -1;
-	}
-	if (encoding)
-		csv_encoding_parse(encoding, &enc);
-	nunits = order_import_plan(profile ? profile : "generic", paths, (int)n, enc, units, err,
-				   errlen);
-	if (nunits < 0)
-		rc = -1;
-	for (int i = 0; i < nunits && rc == 0; i++) {
-		struct import_unit u = units[i];
-
-		if (copy && (copy_to_raw_zone(ctx, u.path, raw[0], sizeof(raw[0]), err, errlen) < 0 ||
-			     (u.orders_path && copy_to_raw_zone(ctx, u.orders_path, raw[1],
-								sizeof(raw[1]), err, errlen) < 0))) {
-			rc = -1;
-			break;
-		}
-		if (copy) {
-			debug_point("extract");
-			log_info("msg=\"loading file\" source=%s file=%s raw=%s", ctx->src->name,
-				 u.path, raw[0]);
-			u.path = raw[0];
-			u.orders_path = u.orders_path ? raw[1] : NULL;
-		} else {
-			log_info("msg=\"replaying file\" source=%s file=%s", ctx->src->name, u.path);
-		}
-		rc = import_unit(ctx, &u, total, err, errlen);
-	}
-	free(units);
-	return rc;
-}
-
-int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
-		   size_t errlen)
-{
-	const char *pattern = config_source_get(ctx->src, "path");
-	glob_t g;
-	int rc = 0;
-
-	memset(counts, 0, sizeof(*counts));
-	if (!pattern || !*pattern) {
-		snprintf(err, errlen, "source %s: no path configured", ctx->src->name);
-		return -1;
-	}
-	rc = glob(pattern, GLOB_ERR, NULL, &g);
-	if (rc == GLOB_NOMATCH) {
-		/* No new export today is not an error: nothing to load. */
-		log_warn("msg=\"no file matches\" source=%s path=\"%s\"", ctx->src->name, pattern);
-		return 0;
-	}
+		rc = commit_unit(&tx, last, total);
 	if (rc != 0) {
-		snprintf(err, errlen, "source %s: cannot list '%s'", ctx->src->name, pattern);
-		return -1;
+		db_rollback(ctx->conn);
+		tx.c.inserted = tx.c.updated = tx.c.unchanged = tx.c.merged_customers = 0;
 	}
-	/* glob sorts: files load in name order, so dated exports load oldest first */
-	rc = import_paths(ctx, g.gl_pathv, g.gl_pathc, 1, counts, err, errlen);
-	globfree(&g);
+	if (rc == SOURCE_UNIT_SKIP) {
+		/* the driver said why (a warning); nothing of the unit counts */
+		memset(&tx.c, 0, sizeof(tx.c));
+		failure_clear(f);
+	}
+	if (d->unit_done)
+		d->unit_done(state);
+	load_counts_add(total, &tx.c);
+	if (!ctx->dry_run && reject_log_flush(&tx.rejects, ctx->conn) < 0 && rc == 0)
+		rc = failure_set(f, u->label, "loaded, but its rejects could not be stored");
+	reject_log_close(&tx.rejects);
+	failure_default_object(f, rc < 0 ? u->label : NULL);
 	return rc;
 }
 
-static int compare_names(const void *a, const void *b)
+/* Open the driver, plan and load every unit in order; stop at the first that fails. */
+static int load_units(const struct source_ctx *ctx, const struct source_driver *d,
+		      struct load_counts *counts, struct failure *f)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-/*
- * The regular files of dir (not manifest.jsonl), sorted by name, as a
- * malloc'ed array of malloc'ed paths ("dir/name") in *out. 0 / -1 with err.
- */
-static int list_files(const char *dir, char ***out, size_t *n, char *err, size_t errlen)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL, path[4096];
-	size_t cap = 0;
-	struct stat st;
-
-	*n = 0;
-	if (!d) {
-		snprintf(err, errlen, "cannot read raw zone directory '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || strcmp(e->d_name, "manifest.jsonl") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (*n == cap) {
-			char **nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-
-			if (!nv)
-				goto oom;
-			v = nv;
-		}
-		if (!(v[*n] = strdup(path)))
-			goto oom;
-		(*n)++;
-	}
-	closedir(d);
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), compare_names);
-	*out = v;
-	return 0;
-oom:
-	closedir(d);
-	free_names(v, *n);
-	*n = 0;
-	snprintf(err, errlen, "out of memory listing '%s'", dir);
-	return -1;
-}
-
-int csv_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
-		      struct load_counts *counts, char *err, size_t errlen)
-{
-	char **names = NULL;
-	size_t n = 0;
+	struct source_plan plan = { 0 };
+	void *state = NULL;
 	int rc;
 
-	memset(counts, 0, sizeof(*counts));
-	if (list_files(dir, &names, &n, err, errlen) < 0)
-		return -1;
-	if (n == 0)
+	rc = d->open(ctx, &state, f);
+	if (rc == 0)
+		rc = d->plan(state, &plan, f);
+	if (rc == 0 && plan.n == 0 && ctx->replay)
 		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
-			 raw_run_id, dir);
-	/* The raw copies are named after their inputs, which run loaded in name order. */
-	rc = import_paths(ctx, names, n, 0, counts, err, errlen);
-	free_names(names, n);
+			 ctx->raw_run_id, ctx->replay_dir);
+	for (size_t i = 0; rc == 0 && i < plan.n; i++)
+		if (load_unit(ctx, d, state, &plan.v[i], i + 1 == plan.n, counts, f) < 0)
+			rc = -1;
+	if (state)
+		d->close(state, rc < 0);
+	source_plan_release(&plan);
 	return rc;
+}
+
+/* Why a source cannot load at all, or 0. */
+static int unloadable(const struct source_ctx *ctx, const struct source_driver *d,
+		      struct failure *f)
+{
+	const char *type = ctx->src->type;
+
+	if (!d)
+		return failure_set(f, NULL, "unknown source type '%s'", type);
+	/* a replay calls no API: it needs no secret */
+	if (ctx->src->unset_env && !ctx->replay)
+		return failure_set(f, NULL, "%s", ctx->src->unset_env);
+	return 0;
+}
+
+int source_load(const struct source_ctx *ctx, struct load_counts *counts, struct failure *f)
+{
+	const struct source_driver *d = source_driver_find(ctx->src->type);
+	enum log_level level = db_failure_level;
+	char text[sizeof(f->object) + sizeof(f->reason) + 4];
+	int rc, lost = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	snprintf(f->source, sizeof(f->source), "%s", ctx->src->name);
+	failure_clear(f);
+	/* every failure below is reported once, through f */
+	db_failure_level = LOG_DEBUG;
+	if (!ctx->replay && runlog_source_begin(ctx->conn, ctx->run_id, ctx->src->name) < 0)
+		rc = db_fail(f, NULL, "cannot record the run");
+	else
+		rc = unloadable(ctx, d, f) < 0 ? -1 : load_units(ctx, d, counts, f);
+	db_failure_level = level;
+	if (rc < 0) {
+		if (ctx->replay)
+			log_error("msg=\"source failed\" source=%s raw_run=%lld object=%s reason=%s",
+				  f->source, ctx->raw_run_id, f->object[0] ? f->object : "-",
+				  f->reason);
+		else
+			failure_log(f, "source failed");
+		/* A server restart fails the source that was loading; reconnect so that
+		 * its failure is recorded and the next sources run. */
+		lost = ctx->reconnect && ctx->reconnect(ctx->conn, ctx->command) < 0;
+	}
+	if (!ctx->replay && !lost)
+		runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name,
+				     rc == 0 ? "succeeded" : "failed", counts,
+				     rc == 0 ? NULL : failure_text(f, text, sizeof(text)));
+	return rc == 0 ? 0 : lost ? -2 : -1;
 }
