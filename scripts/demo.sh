@@ -72,11 +72,14 @@ if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom && -x build/rel/
 fi
 if [[ -x scripts/fake-youzan.sh && -x build/rel/fakes/fake_youzan ]]; then
 	echo "== fake Youzan open API on 127.0.0.1"
-	scripts/fake-youzan.sh start var/demo-youzan >/dev/null
+	# the demo shop's 600 orders over the 300 days up to yesterday (fake-youzan.sh's default
+	# shop, on the demo's timeline)
+	scripts/fake-youzan.sh start var/demo-youzan --seed 42 --orders 600 --history-days 300 --bad-orders 3 \
+		--end "$yesterday 23:00:00" --client-id demo-client --client-secret demo-secret --kdt-id 44000001 >/dev/null
 	export YOUZAN_DEMO_URL="http://127.0.0.1:$(cat var/demo-youzan/port)"
 	export YOUZAN_CLIENT_SECRET=demo-secret
-	# A second Youzan shop through the API: the sample's period in 90-day windows.
-	printf '\n[source.youzan_api]\ntype = youzan\nbase_url = ${YOUZAN_DEMO_URL}\nclient_id = demo-client\nclient_secret = ${YOUZAN_CLIENT_SECRET}\nkdt_id = 44000001\nstart = 2025-01-01\nwindow = 90d\nmax_reject_ratio = 0.05\nrps = 50\n' >>"$config"
+	# A second Youzan shop through the API, in 90-day windows from the start of its history.
+	printf '\n[source.youzan_api]\ntype = youzan\nbase_url = ${YOUZAN_DEMO_URL}\nclient_id = demo-client\nclient_secret = ${YOUZAN_CLIENT_SECRET}\nkdt_id = 44000001\nstart = %s\nwindow = 90d\nmax_reject_ratio = 0.05\nrps = 50\n' "$(date -d "$yesterday -300 days" +%F)" >>"$config"
 fi
 
 echo "== siyu migrate"
