@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define MAX_FIELDS 1024
@@ -31,6 +32,7 @@ struct csv_file {
 	int first_line;        /* skip a UTF-8 BOM on the first line */
 	int eof;
 	unsigned long long offset;
+	off_t size;            /* of the file on disk, for csv_file_share_read; 0 unknown */
 
 	iconv_t conv;          /* GB18030 → UTF-8, or (iconv_t)-1 for UTF-8 input */
 	struct buf converted;  /* the line in UTF-8 when converting */
@@ -156,6 +158,7 @@ struct csv_file *csv_file_open_enc(const char *path, enum csv_encoding enc, char
 				   size_t errlen)
 {
 	struct csv_file *f = calloc(1, sizeof(*f));
+	struct stat st;
 
 	if (!f) {
 		snprintf(err, errlen, "out of memory opening '%s'", path);
@@ -170,6 +173,8 @@ struct csv_file *csv_file_open_enc(const char *path, enum csv_encoding enc, char
 		return NULL;
 	}
 	gzbuffer(f->gz, 1 << 17);
+	if (stat(path, &st) == 0)
+		f->size = st.st_size;
 	if (csv_init(&f->parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
 		gzclose(f->gz);
 		free(f);
@@ -399,9 +404,14 @@ int csv_file_next(struct csv_file *f, struct csv_record *rec, char *err, size_t 
 	return finish_record(f, rec, err, errlen);
 }
 
-unsigned long long csv_file_offset(const struct csv_file *f)
+double csv_file_share_read(const struct csv_file *f)
 {
-	return f->offset;
+	/* gzoffset: the bytes taken from the file (compressed or not), buffered ones excepted */
+	z_off_t at = gzoffset(f->gz);
+
+	if (f->size <= 0 || at < 0)
+		return -1;
+	return at >= f->size ? 1.0 : (double)at / (double)f->size;
 }
 
 void csv_file_close(struct csv_file *f)
