@@ -91,12 +91,14 @@ if ! "$siyu" --config "$config" migrate 2>var/demo-migrate.log; then
 fi
 
 echo "== siyu import: back-office exports (a Taobao 订单报表 + 宝贝报表 pair, a Douyin .xlsx)"
-# Exports carry no shop id: --shop names it. Their version is the time in the file name,
-# so importing them again (a second make demo) changes nothing.
+# Exports carry no shop id: --shop names it. Their orders are old (2025-03), but they were
+# downloaded yesterday (--as-of): their version, and how far the KPIs may trust them (the
+# end of observation), is yesterday; importing them again the same day changes nothing.
 for args in "taobao 106879234 sample/exports/ExportOrderList202503100900.csv sample/exports/ExportOrderDetailList202503100900.csv" \
 	    "douyin 4463798 sample/exports/1741568400_订单导出.xlsx"; do
 	set -- $args
-	if ! "$siyu" --config "$config" import --profile "$1" --shop "$2" "${@:3}" 2>>var/demo-import.log; then
+	if ! "$siyu" --config "$config" import --profile "$1" --shop "$2" --as-of "$yesterday 23:00:00" "${@:3}" \
+		2>>var/demo-import.log; then
 		echo "siyu import --profile $1 failed; its log:"
 		cat var/demo-import.log
 		exit 1

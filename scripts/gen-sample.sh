@@ -6,8 +6,10 @@
 #   scripts/gen-sample.sh OUTDIR     the same into OUTDIR
 #   scripts/gen-sample.sh --end DATE [OUTDIR]
 #                                    the same orders with every time moved by whole days so
-#                                    that the last day is DATE (YYYY-MM-DD) instead of
-#                                    2025-10-31: the demo's data ending yesterday
+#                                    that the last day of orders is DATE (YYYY-MM-DD) instead
+#                                    of 2025-10-31, exported at the end of DATE: versions
+#                                    updated after it are left out (the demo's data, ending
+#                                    yesterday; its numbers are counted from these files)
 #   scripts/gen-sample.sh --check    regenerate into a temporary directory and compare with
 #                                    sample/ (exit 1 when they differ)
 #
@@ -174,6 +176,16 @@ function row(o, v, i,   p, pr, q, s, r) {
 function emit(o, v,   f, i) {
 	f = plat[o]
 	for (i = 1; i <= nl[o, v]; i++) { n[f]++; R[f, n[f]] = row(o, v, i) }
+}
+
+# print the rows of text (lines) to file; moved (--end), an export taken at the end of the
+# last day: without the versions updated later (column col, before any quoted comma)
+function write_rows(file, col, text,   rows, nr, k, a) {
+	nr = split(text, rows, "\n")
+	for (k = 1; k <= nr; k++) {
+		split(rows[k], a, ",")
+		if (SHIFT == 0 || a[col] <= end " 23:59:59") print rows[k] > file
+	}
 }
 
 # attach a row after row position pos of file f
@@ -396,8 +408,8 @@ BEGIN {
 	print "platform,shop_id,shop_name,order_no,line_no,status,created_at,paid_at,updated_at,buyer_id,buyer_phone,sku,product_title,quantity,unit_price,line_paid,line_refund,shipping_fee,order_discount" > ftb
 	printf "\357\273\277" > fyz
 	print "order_no,created_at,updated_at,paid_at,status,platform,shop_id,shop_name,buyer_id,buyer_unionid,buyer_phone,sku,product_title,quantity,unit_price,line_paid,line_refund,shipping_fee,order_discount" > fyz
-	for (i = 1; i <= n["taobao"]; i++) { print R["taobao", i] > ftb; if (("taobao" SUBSEP i) in X) print X["taobao", i] > ftb }
-	for (i = 1; i <= n["youzan"]; i++) { print R["youzan", i] > fyz; if (("youzan" SUBSEP i) in X) print X["youzan", i] > fyz }
+	for (i = 1; i <= n["taobao"]; i++) { write_rows(ftb, 9, R["taobao", i]); if (("taobao" SUBSEP i) in X) write_rows(ftb, 9, X["taobao", i]) }
+	for (i = 1; i <= n["youzan"]; i++) { write_rows(fyz, 3, R["youzan", i]); if (("youzan" SUBSEP i) in X) write_rows(fyz, 3, X["youzan", i]) }
 	close(ftb); close(fyz)
 	# facts about the generation, for sample/README.md
 	for (o = 1; o <= NO; o++) { nexcel += excel[o]; nshort += short[o]; nyen += yen[o] }
@@ -765,8 +777,8 @@ $0 == "@transitions@" { for (i = 1; i <= nt; i++) print TR[i]; next }
 			sed "1a\\
 \\
 Generated with \`--end $end\`: every time is moved by whole days so that the last day is\\
-$end. The dates in the prose below are the committed sample's; the expected numbers are\\
-these files'."
+$end, and versions updated after it are left out. The prose below describes the\\
+committed sample; the expected numbers are these files'."
 		fi
 } >"$out/README.md"
 
