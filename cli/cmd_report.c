@@ -494,7 +494,8 @@ static const char page_head[] =
 	"footer{color:#9ca3af;font-size:12px;text-align:center;padding:16px}\n"
 	"</style>\n";
 
-static int page_start(struct buf *out, const char *from, const char *to, const char *as_of)
+static int page_start(struct buf *out, const char *from, const char *to, const char *as_of,
+		      const char *observed)
 {
 	char now[32];
 	time_t t = time(NULL);
@@ -506,8 +507,11 @@ static int page_start(struct buf *out, const char *from, const char *to, const c
 	rc = buf_adds(out, page_head) ||
 	     buf_addf(out, "<title>私域运营看板 %s – %s</title>\n</head>\n<body>\n<header>\n"
 		      "<h1>私域运营看板 · Private-domain KPI report</h1>\n"
-		      "<p>%s 至 %s · 数据截至 data as of %s · 生成于 generated %s</p>\n</header>\n<nav>",
-		      from, to, from, to, as_of, now);
+		      "<p>%s 至 %s · 数据截至 data as of %s · 生成于 generated %s</p>\n",
+		      from, to, from, to, as_of, now) ||
+	     (*observed && (buf_adds(out, "<p class=\"observed\">KPI 观察截至 KPIs observed until: ") ||
+			    chart_escape(out, observed) || buf_adds(out, "</p>\n"))) ||
+	     buf_adds(out, "</header>\n<nav>");
 	for (size_t i = 0; i < NSECTIONS && !rc; i++) {
 		const char *title = sections[i].title, *dot = strstr(title, " · ");
 
@@ -561,10 +565,35 @@ static int resolve_period(PGconn *conn, const char *from, const char *to, char p
 	return 0;
 }
 
+/*
+ * Where the KPIs end, per kind (kpi.end_of_observation): the loads may be newer
+ * than what the KPIs count. Empty on a warehouse without it. 0 / -1.
+ */
+static int observed_until(PGconn *conn, char *out, size_t n)
+{
+	PGresult *res;
+	int has = db_object_exists(conn, "kpi.end_of_observation(text)");
+
+	out[0] = '\0';
+	if (has <= 0)
+		return has;
+	res = db_query(conn, "SELECT string_agg(label || ' ' || coalesce(to_char("
+			     "kpi.end_of_observation(kind), 'YYYY-MM-DD HH24:MI'), '—'), ' · ') "
+			     "FROM (VALUES ('订单 orders', 'orders'), ('企业微信 WeCom', 'wecom')) k "
+			     "(label, kind)", 0, NULL);
+	if (!res) {
+		fprintf(stderr, "siyu report: %s\n", db_last_error());
+		return -1;
+	}
+	snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
 /* Build the whole page into out. Returns 0, EXIT_USAGE or EXIT_FAILED. */
 static int build_report(PGconn *conn, const char *from, const char *to, struct buf *out)
 {
-	char period[2][16], as_of[32];
+	char period[2][16], as_of[32], observed[128];
 	const char *params[2];
 	int rc = resolve_period(conn, from, to, period, as_of, sizeof(as_of));
 
@@ -572,7 +601,8 @@ static int build_report(PGconn *conn, const char *from, const char *to, struct b
 		return rc;
 	params[0] = period[0];
 	params[1] = period[1];
-	if (page_start(out, period[0], period[1], as_of))
+	if (observed_until(conn, observed, sizeof(observed)) < 0 ||
+	    page_start(out, period[0], period[1], as_of, observed))
 		return EXIT_FAILED;
 	for (size_t i = 0; i < NSECTIONS; i++)
 		if (section_html(conn, out, &sections[i], params) < 0)

@@ -111,12 +111,16 @@ test_expect_success 'the care list per staff is kpi.care_list of the last day no
 	sort expect >expect.sorted && test_cmp expect.sorted actual
 '
 
-test_expect_success 'data quality names each source end of observation and the ones that bound the KPIs' '
+test_expect_success 'data quality names each source end of observation and the ones that bound the KPIs; the header where the KPIs end' '
 	test_psql "select count(*) from kpi.observation o
 	            where o.observed_until = kpi.end_of_observation(o.kind)" >expect &&
 	section observation | grep -c "<td>是 yes</td>" >actual &&
 	test_cmp expect actual &&
-	test "$(section observation | grep -c "^<tr><td>")" = "$(test_psql "select count(*) from kpi.observation")"
+	test "$(section observation | grep -c "^<tr><td>")" = "$(test_psql "select count(*) from kpi.observation")" &&
+	test_psql "set timezone = ${Q}Asia/Shanghai${Q};
+	           select to_char(kpi.end_of_observation(${Q}orders${Q}), ${Q}YYYY-MM-DD HH24:MI${Q})" >expect &&
+	sed -n "s/.*KPIs observed until: 订单 orders \([0-9-]* [0-9:]*\) · 企业微信 WeCom .*/\1/p" report.html >actual &&
+	test -s actual && test_cmp expect actual
 '
 
 test_expect_success '--from/--to set the period; bad dates are usage errors' '
