@@ -6,7 +6,7 @@
 #include "siyu/db.h"
 #include "siyu/log.h"
 #include "siyu/order_import.h"
-#include "siyu/order_status.h"
+#include "siyu/order_line.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -24,7 +24,9 @@ static void import_usage(FILE *out)
 		"Load order files (CSV, plain or gzip; one row per order line) into the\n"
 		"warehouse. Each file is one transaction: its orders, counts and watermark\n"
 		"commit together or not at all. Invalid rows go to etl.reject with the\n"
-		"reason and the raw line; the others load. Importing the same file again\n"
+		"reason and the raw line (phones masked); the others load. A damaged file\n"
+		"(truncated gzip, cut inside quotes, neither UTF-8 nor GBK) fails whole.\n"
+		"Importing the same file again\n"
 		"changes nothing; an older version of an order never replaces a newer one.\n"
 		"\n"
 		"  --profile NAME   column layout and status labels (default: generic,\n"
@@ -32,7 +34,8 @@ static void import_usage(FILE *out)
 		"  --source NAME    name in etl.run_source and etl.watermark (default: the\n"
 		"                   file's name)\n"
 		"  --timezone TZ    zone of times without an offset (default: [run] timezone)\n"
-		"  --encoding ENC   auto (default: UTF-8 if valid, else GBK), utf-8 or gbk\n"
+		"  --encoding ENC   auto (default: decided from the whole file, UTF-8 or\n"
+		"                   GB18030/GBK; the log says which and why), utf-8 or gbk\n"
 		"  --dry-run        load, report, then roll everything back\n"
 		"\n"
 		"Phones in buyer_phone are stored only as an HMAC keyed by $SIYU_PII_KEY\n"
@@ -108,6 +111,7 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[320];
 	int opt;
 
 	a->profile = "generic";
@@ -134,8 +138,8 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		fprintf(stderr, "siyu import: no file given\n");
 		return EXIT_USAGE;
 	}
-	if (!order_status_has_profile(a->profile)) {
-		fprintf(stderr, "siyu import: unknown profile '%s' (known: generic)\n", a->profile);
+	if (order_csv_profile_check(a->profile, err, sizeof(err)) < 0) {
+		fprintf(stderr, "siyu import: %s\n", err);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 
 #include "siyu/db.h"
 #include "siyu/log.h"
+#include "siyu/order_line.h"
 #include "siyu/runlog.h"
 
 #include <getopt.h>
@@ -61,6 +62,30 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
+/*
+ * Every [source] profile names a CSV profile that exists: the config reader
+ * takes any name, the profiles are listed once (order_csv_profile_find).
+ */
+static int check_profiles(const struct config *cfg, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct config_source *src = &cfg->sources[i];
+
+		for (size_t k = 0; k < src->nkv; k++) {
+			const struct config_kv *kv = &src->kv[k];
+			char why[320];
+
+			if (strcmp(kv->key, "profile") != 0 ||
+			    order_csv_profile_check(kv->value, why, sizeof(why)) == 0)
+				continue;
+			snprintf(err, errlen, "%s:%d: %s in [source.%s]", cfg->path, kv->line, why,
+				 src->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int cli_load_config(struct cli *cli)
 {
 	char err[1024];
@@ -73,7 +98,8 @@ int cli_load_config(struct cli *cli)
 			fprintf(stderr, "siyu: %s\n", err);
 			return EXIT_USAGE;
 		}
-	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0) {
+	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0 ||
+		   check_profiles(&cli->cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "siyu: %s\n", err);
 		return EXIT_USAGE;
 	}

@@ -159,7 +159,8 @@ static const struct keyspec keyspecs[] = {
 	{ "appid", W_CHANNELS, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "appsecret", W_CHANNELS, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	/* csv */
-	{ "profile", W_CSV, K_ENUM, 0, "generic", PT_NONE, 0, 0, "generic|taobao|youzan|jd", KV },
+	/* checked against the profiles that exist (order_csv_profile_check) by the cli */
+	{ "profile", W_CSV, K_IDENT, 0, "generic", PT_NONE, 0, 0, NULL, KV },
 	{ "path", W_CSV, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "encoding", W_CSV, K_ENUM, 0, "auto", PT_NONE, 0, 0, "auto|utf-8|gbk", KV },
 	{ "platform", W_CSV, K_IDENT, 0, NULL, PT_NONE, 0, 0, NULL, KV },

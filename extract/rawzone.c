@@ -14,12 +14,19 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* mkdir -p; 0 / -1 with errno. */
-static int make_dirs(const char *path)
+/* mkdir one directory, 0700 whatever the umask when it is new; EEXIST is fine. */
+static int make_dir(const char *path)
+{
+	if (mkdir(path, RAWZONE_DIR_MODE) == 0)
+		return chmod(path, RAWZONE_DIR_MODE);
+	return errno == EEXIST ? 0 : -1;
+}
+
+int rawzone_make_dirs(const char *path)
 {
 	char tmp[RAWZONE_PATH_MAX];
 
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp) || !*tmp) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -27,11 +34,27 @@ static int make_dirs(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		if (make_dir(tmp) < 0)
 			return -1;
 		*p = '/';
 	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	return make_dir(tmp);
+}
+
+int rawzone_create(const char *path, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | flags, RAWZONE_FILE_MODE);
+
+	/* the umask may only take bits away; a permissive umask must not add any */
+	if (fd >= 0 && fchmod(fd, RAWZONE_FILE_MODE) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 static int plain_name(const char *s)
@@ -55,7 +78,7 @@ int rawzone_open(struct rawzone *rz, const char *raw_dir, const char *source, lo
 		snprintf(err, errlen, "raw zone: path too long under '%.200s'", raw_dir);
 		return -1;
 	}
-	if (make_dirs(rz->dir) < 0) {
+	if (rawzone_make_dirs(rz->dir) < 0) {
 		snprintf(err, errlen, "cannot create raw zone directory '%s': %s", rz->dir,
 			 strerror(errno));
 		return -1;
@@ -123,7 +146,9 @@ static int append_manifest(struct rawzone *rz, const char *file, const char *ent
 		char path[RAWZONE_PATH_MAX + 16];
 
 		snprintf(path, sizeof(path), "%s/manifest.jsonl", rz->dir);
-		rz->manifest_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		rz->manifest_fd = rawzone_create(path, O_APPEND);
+		if (rz->manifest_fd < 0 && errno == EEXIST)
+			rz->manifest_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (rz->manifest_fd < 0)
 			return -1;
 	}
@@ -157,7 +182,7 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 	snprintf(path, sizeof(path), "%s/%s", rz->dir, file);
 	if (path_out && path_len)
 		path_out[0] = '\0';
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = rawzone_create(path, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create raw zone file '%s': %s", path, strerror(errno));
 		return -1;

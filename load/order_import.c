@@ -7,6 +7,7 @@
  */
 #include "siyu/order_import.h"
 
+#include "siyu/buf.h"
 #include "siyu/csv_file.h"
 #include "siyu/db.h"
 #include "siyu/log.h"
@@ -33,6 +34,12 @@ struct import_state {
 	struct timespec last_progress;
 };
 
+static int oom(struct import_state *s)
+{
+	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
+	return -1;
+}
+
 /* A progress line on a terminal only (never in logs), at most twice a second. */
 static void show_progress(struct import_state *s, int done)
 {
@@ -58,24 +65,43 @@ static int reject(struct import_state *s, const struct csv_record *rec, const ch
 		  const char *reason)
 {
 	char location[512];
+	struct buf raw = BUF_INIT;
+	int rc;
 
 	snprintf(location, sizeof(location), "%s:%ld", s->o->path, rec->line);
 	s->c->rejected++;
-	log_debug("msg=\"record rejected\" location=\"%s\" reason=\"%s\"", location, reason);
-	return reject_log_add(&s->rejects, "order_line", key, location, reason, rec->raw,
-			      rec->raw_len);
+	log_debug("msg=\"record rejected\" location=\"%s\"", location);
+	/* the header's mapping masks the personal-data columns of the kept copy */
+	if (order_csv_redact(&s->map, rec->raw, rec->raw_len, &raw) < 0)
+		rc = oom(s);
+	else
+		rc = reject_log_add_raw(&s->rejects, "order_line", key, location, reason, raw.data,
+					raw.len, rec->raw_escaped);
+	buf_release(&raw);
+	return rc;
+}
+
+/* A record csv_file could not read (-2): its reason names the column at fault. */
+static int reject_unreadable(struct import_state *s, const struct csv_record *rec,
+			     const char *why)
+{
+	char reason[640];
+	const char *column = rec->fault_field >= 0
+				     ? order_csv_column_name(&s->map, rec->fault_field) : NULL;
+
+	if (column)
+		snprintf(reason, sizeof(reason), "%s: %s", column, why);
+	else if (rec->fault_field >= 0)
+		snprintf(reason, sizeof(reason), "column %d: %s", rec->fault_field + 1, why);
+	else
+		snprintf(reason, sizeof(reason), "%s", why);
+	return reject(s, rec, NULL, reason);
 }
 
 static void natural_key(const struct order_line *l, char *out, size_t n)
 {
 	snprintf(out, n, "%.*s/%.*s/%.*s", (int)l->platform.n, l->platform.p, (int)l->shop_id.n,
 		 l->shop_id.p, (int)l->order_no.n, l->order_no.p);
-}
-
-static int oom(struct import_state *s)
-{
-	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
-	return -1;
 }
 
 /*
@@ -140,7 +166,7 @@ static int stream_records(struct import_state *s)
 		if ((s->c->read & 4095) == 0)
 			show_progress(s, 0);
 		if (rc == -2) {
-			if (reject(s, &rec, NULL, why) < 0)
+			if (reject_unreadable(s, &rec, why) < 0)
 				return -1;
 			continue;
 		}
@@ -190,8 +216,9 @@ static int open_input(struct import_state *s)
 		snprintf(s->err, s->errlen, "%s:%ld: bad header: %s", s->o->path, hdr.line, why);
 		return -1;
 	}
-	log_debug("msg=\"reading file\" file=%s encoding=%s", s->o->path, csv_file_encoding(s->csv));
-	s->map.status_profile = s->o->profile;
+	log_info("msg=\"reading file\" file=%s encoding=%s why=\"%s\"", s->o->path,
+		 csv_file_encoding(s->csv), csv_file_encoding_reason(s->csv));
+	s->map.status_profile = order_csv_profile_find(s->o->profile)->status_profile;
 	s->map.pii_key = s->o->pii_key;
 	s->map.pii_key_len = s->o->pii_key_len;
 	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why)) < 0) {
@@ -231,13 +258,23 @@ static int import_steps(struct import_state *s)
 	}
 	if (check_reject_ratio(s) < 0)
 		return -1;
-	if (order_sink_merge(&s->sink) < 0 ||
-	    order_sink_commit(&s->sink, "orders", NULL, "succeeded",
-			      s->o->own_run_source ? s->c : NULL, s->o->dry_run) < 0) {
+	if (order_sink_merge(&s->sink) < 0) {
 		snprintf(s->err, s->errlen, "%s: merge into the warehouse failed: %s", s->o->path,
 			 db_last_error());
 		return -1;
 	}
+	/* the rejects commit with the data: never data without its rejects */
+	if (!s->o->dry_run && reject_log_copy(&s->rejects, s->conn) < 0) {
+		snprintf(s->err, s->errlen, "%s: its rejects could not be stored: %s", s->o->path,
+			 db_last_error());
+		return -1;
+	}
+	if (order_sink_commit(&s->sink, "orders", NULL, "succeeded",
+			      s->o->own_run_source ? s->c : NULL, s->o->dry_run) < 0) {
+		snprintf(s->err, s->errlen, "%s: commit failed: %s", s->o->path, db_last_error());
+		return -1;
+	}
+	reject_log_forget(&s->rejects);
 	return 0;
 }
 
@@ -255,6 +292,8 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	s.errlen = errlen;
 	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
 	err[0] = '\0';
+	if (order_csv_profile_check(o->profile, err, errlen) < 0)
+		return -1;
 	if (reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
 		snprintf(err, errlen, "%s: out of memory", o->path);
 		rc = -1;
@@ -270,12 +309,15 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	if (rc < 0) {
 		order_sink_abort(&s.sink);
 		c->inserted = c->updated = c->unchanged = 0;
+		/* a failed file's rejects are stored in a transaction of their own */
+		if (!o->dry_run && reject_log_flush(&s.rejects, conn) < 0) {
+			size_t n = strlen(err);
+
+			snprintf(err + n, errlen - n, "; its %lld rejected records could not be "
+				 "stored either: import the file again to see them", s.rejects.count);
+		}
 		if (o->own_run_source)
 			runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
-	}
-	if (!o->dry_run && reject_log_flush(&s.rejects, conn) < 0 && rc == 0) {
-		snprintf(err, errlen, "%s: loaded, but its rejects could not be stored", o->path);
-		rc = -1;
 	}
 out:
 	csv_file_close(s.csv);

@@ -6,6 +6,7 @@
 #include "siyu/debug.h"
 #include "siyu/log.h"
 #include "siyu/order_import.h"
+#include "siyu/rawzone.h"
 #include "siyu/wecom.h"
 #include "siyu/youzan.h"
 
@@ -38,26 +39,6 @@ const struct source_type *source_type_find(const char *type)
 	return NULL;
 }
 
-/* mkdir -p; 0 / -1 with errno. */
-static int make_dirs(const char *path)
-{
-	char tmp[4096];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /*
  * Keep an immutable gzip copy of the file in the raw zone and return its
  * path in out: the run loads from the copy, so `siyu replay` loads the very
@@ -70,11 +51,11 @@ static int copy_to_raw_zone(const struct source_ctx *ctx, const char *path, char
 	const char *base = strrchr(path, '/');
 	gzFile in = NULL, gz = NULL;
 	char chunk[65536];
-	int len, rc = -1;
+	int fd, len, rc = -1;
 
 	base = base ? base + 1 : path;
 	snprintf(dir, sizeof(dir), "%s/%s/%lld", ctx->raw_dir, ctx->src->name, ctx->run_id);
-	if (make_dirs(dir) < 0) {
+	if (rawzone_make_dirs(dir) < 0) {
 		snprintf(err, errlen, "cannot create raw zone directory '%s': %s", dir, strerror(errno));
 		return -1;
 	}
@@ -85,8 +66,11 @@ static int copy_to_raw_zone(const struct source_ctx *ctx, const char *path, char
 		return -1;
 	}
 	in = gzopen(path, "rb");
-	/* "x": never overwrite (two inputs with one name in a run, or a reused run id) */
-	gz = gzopen(out, "wb6x");
+	/* never overwrite (two inputs with one name in a run, or a reused run id) */
+	fd = rawzone_create(out, 0);
+	gz = fd >= 0 ? gzdopen(fd, "wb6") : NULL;
+	if (fd >= 0 && !gz)
+		close(fd);
 	if (!in || !gz) {
 		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", path, out,
 			 strerror(errno));
@@ -147,12 +131,6 @@ static int import_path(const struct source_ctx *ctx, const char *path, struct lo
 	if (encoding && csv_encoding_parse(encoding, &o.encoding) < 0) {
 		snprintf(err, errlen, "source %s: unknown encoding '%s' (auto, utf-8, gbk)",
 			 ctx->src->name, encoding);
-		return -1;
-	}
-	if (strcmp(o.profile, "generic") != 0) {
-		snprintf(err, errlen, "source %s: profile '%s' is not implemented yet; only the "
-			 "generic profile (docs/import-generic.md) loads in this version",
-			 ctx->src->name, o.profile);
 		return -1;
 	}
 	rc = order_import_file(ctx->conn, &o, &c, err, errlen);

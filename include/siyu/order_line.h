@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct csv_record;
 
 struct span {
@@ -28,11 +29,15 @@ struct order_line {
 	enum order_status status;
 	struct ltime created, paid, updated;
 	int has_paid;
-	int has_phone;
+	int has_phone;               /* a phone number: phone_hash and phone_masked */
 	char phone_hash[65];         /* hex HMAC-SHA256 of the normalized phone */
-	char phone_masked[16];       /* 138****1234 */
+	char phone_masked[16];       /* 138****1234; also alone for a number the
+				      * platform sent masked ("" = none) */
 	long quantity;
-	int64_t unit_price_fen, gross_fen, paid_fen, refund_fen;
+	int64_t unit_price_e4;       /* unit price in 1/10000 yuan: up to 4 decimals */
+	int64_t unit_price_fen;      /* the same rounded half up to the fen */
+	int64_t gross_fen;           /* quantity × unit price, rounded half up once */
+	int64_t paid_fen, refund_fen;
 	int64_t shipping_fen, discount_fen; /* order level, repeated on each line */
 };
 
@@ -44,6 +49,24 @@ enum order_col {
 	OC_LINE_PAID, OC_LINE_REFUND, OC_SHIPPING_FEE, OC_ORDER_DISCOUNT,
 	OC_COUNT
 };
+
+/* A CSV profile: which columns a back-office export has and its status labels. */
+struct order_csv_profile {
+	const char *name;            /* --profile / [source] profile */
+	const char *status_profile;  /* its order_status_map table */
+};
+
+/* The profile called name, or NULL when no such profile is implemented. */
+const struct order_csv_profile *order_csv_profile_find(const char *name);
+
+/* The names of the implemented profiles, "generic, ..." (truncated to n). */
+void order_csv_profile_names(char *out, size_t n);
+
+/*
+ * 0 when name is an implemented profile, else -1 with err saying so and
+ * listing the profiles that exist.
+ */
+int order_csv_profile_check(const char *name, char *err, size_t errlen);
 
 struct order_csv_map {
 	int col[OC_COUNT];           /* field index of each column, -1 = absent */
@@ -67,6 +90,16 @@ int order_csv_map_header(struct order_csv_map *m, const struct csv_record *hdr,
  */
 int order_csv_parse(const struct order_csv_map *m, const struct csv_record *rec,
 		    struct order_line *out, char *why, size_t whylen);
+
+/* The profile's name of the column in field (0-based), or NULL for a column it ignores. */
+const char *order_csv_column_name(const struct order_csv_map *m, int field);
+
+/*
+ * Append a record's raw text (raw[0..len), as csv_file gives it) to out with
+ * its personal-data columns (buyer_phone) masked whatever they hold
+ * (pii_mask_value), for a copy kept outside the raw zone. 0 / -1 (cap).
+ */
+int order_csv_redact(const struct order_csv_map *m, const char *raw, size_t len, struct buf *out);
 
 /* A comparable number for a version time (microseconds; local times as if UTC). */
 int64_t order_version_value(const struct ltime *t);

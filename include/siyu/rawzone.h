@@ -15,6 +15,13 @@
 #include <stddef.h>
 
 #define RAWZONE_PATH_MAX 4096
+
+/*
+ * The raw zone holds personal data as received (phones in clear): only the
+ * owner may read it, whatever the umask of the process that writes it.
+ */
+#define RAWZONE_DIR_MODE 0700
+#define RAWZONE_FILE_MODE 0600
 #define RAWZONE_MAX_ENTITIES 32
 
 struct rawzone {
@@ -45,6 +52,19 @@ int rawzone_open(struct rawzone *rz, const char *raw_dir, const char *source, lo
 int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpoint,
 		       const char *request_json, const char *body, size_t len, char *path_out,
 		       size_t path_len, char *err, size_t errlen);
+
+/*
+ * mkdir -p path: the directories it creates get RAWZONE_DIR_MODE exactly
+ * (existing ones are left as they are). 0, or -1 with errno.
+ */
+int rawzone_make_dirs(const char *path);
+
+/*
+ * Create the new file path (O_EXCL: never an existing one) for writing, with
+ * RAWZONE_FILE_MODE exactly; flags adds open(2) flags such as O_APPEND.
+ * Returns the descriptor, or -1 with errno.
+ */
+int rawzone_create(const char *path, int flags);
 
 struct buf;
 
