@@ -4,6 +4,7 @@
 #   make check    unit tests (cmocka), SQL tests (pgTAP), integration tests; ASan+UBSan
 #   make demo     the nightly job end to end on a private PostgreSQL under var/
 #   make validate slow checks outside make check: the real-data cross-check on Online Retail
+#                 (a missing dataset fails it: validating nothing is no success)
 #   make bench    throughput ratios (see README)
 #
 # SAN=1 builds everything with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -48,11 +49,14 @@ LIB_SRC := $(sort $(wildcard common/*.c extract/*.c transform/*.c load/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FAKE_SRC := $(sort $(wildcard tests/fakes/*.c))
+# the fake servers' shared HTTP plumbing (tests/fakes/lib/fake_server.h)
+FAKELIB_SRC := $(sort $(wildcard tests/fakes/lib/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FAKE_BIN := $(FAKE_SRC:tests/fakes/%.c=$(BUILD)/fakes/%)
+FAKELIB := $(BUILD)/libfake.a
 LIBSIYU := $(BUILD)/libsiyu.a
 SIYU_BIN := $(BUILD)/bin/siyu
 
@@ -88,10 +92,15 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBSIYU)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) -lcmocka $(LIBS)
 
-$(BUILD)/fakes/%: $(BUILD)/tests/fakes/%.o $(LIBSIYU)
+$(FAKELIB): $(FAKELIB_SRC:%.c=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fakes/%: $(BUILD)/tests/fakes/%.o $(FAKELIB) $(LIBSIYU)
 	@mkdir -p $(dir $@)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $< $(LIBSIYU) $(LIBS)
+	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $< $(FAKELIB) $(LIBSIYU) $(LIBS)
 
 # Every public header compiles on its own (postgres' headerscheck).
 HEADERS := $(sort $(wildcard include/siyu/*.h))
@@ -113,7 +122,7 @@ demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan
 
 validate: deps
 	@$(MAKE) --no-print-directory $(SIYU_BIN)
-	@scripts/validate.sh $(BUILD)
+	@scripts/check.sh $(BUILD) validate
 
 bench: all
 	@scripts/bench.sh
@@ -131,4 +140,5 @@ distclean: clean
 	rm -rf var
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
-	$(FAKE_SRC:tests/fakes/%.c=$(BUILD)/tests/fakes/%.d)
+	$(FAKE_SRC:tests/fakes/%.c=$(BUILD)/tests/fakes/%.d) \
+	$(FAKELIB_SRC:%.c=$(BUILD)/%.d)

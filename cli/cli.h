@@ -6,6 +6,7 @@
 
 #include "siyu/config.h"
 
+#include <json-c/json.h>
 #include <libpq-fe.h>
 
 /* Exit codes (README "Exit codes"). */
@@ -68,6 +69,17 @@ int cli_refresh_kpis(PGconn *conn);
 
 /* Where the migrations live: $SIYU_MIGRATIONS, beside the binary, or ./sql/migrations. */
 const char *cli_migrations_dir(const char *argv0, char *buf, size_t n);
+
+/*
+ * A new --json document: {"schema": schema, "generated_at": now in UTC}.
+ * The caller adds its keys, prints it with cli_json_print and frees it
+ * with json_object_put. schema names the format and its version
+ * ("siyu.status/1"), documented in docs/json.md.
+ */
+json_object *cli_json_document(const char *schema);
+
+/* Print doc to stdout, indented, UTF-8 as is, then a newline. */
+void cli_json_print(json_object *doc);
 
 int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define POINT_MAX 32
+#define POINT_MAX 128  /* "extract/" + the longest endpoint, with room */
 
-/* One parsed variable: "POINT[:NUMBER]". */
+/* One parsed variable: "POINT[:NUMBER]" or "POINT/NAME[:NUMBER]". */
 struct trigger {
 	char point[POINT_MAX];
 	double number;  /* N for abort, seconds for pause */
@@ -83,22 +83,40 @@ static void pause_for(double seconds)
 	sigaction(SIGUSR1, &old, NULL);
 }
 
-void debug_point(const char *point)
+/* Does the trigger's point t name this arrival: "point" itself, or "point/name"? */
+static int matches(const char *t, const char *point, const char *name)
+{
+	size_t n = strlen(point);
+
+	if (!t[0] || strncmp(t, point, n) != 0)
+		return 0;
+	if (t[n] == '\0')
+		return 1;
+	return name && t[n] == '/' && strcmp(t + n + 1, name) == 0;
+}
+
+void debug_point_at(const char *point, const char *name)
 {
 	if (state == 0)
 		arm();
 	if (state == 1)
 		return;
-	if (strcmp(point, pause_at.point) == 0) {
-		fprintf(stderr, "siyu: SIYU_DEBUG_PAUSE_AT: pausing %.1fs at %s\n", pause_at.number,
-			point);
+	if (matches(pause_at.point, point, name)) {
+		fprintf(stderr, "siyu: SIYU_DEBUG_PAUSE_AT: pausing %.1fs at %s%s%s\n", pause_at.number,
+			point, name ? "/" : "", name ? name : "");
 		pause_for(pause_at.number);
 	}
-	if (strcmp(point, abort_at.point) == 0 && (double)++abort_at.arrivals >= abort_at.number) {
-		fprintf(stderr, "siyu: SIYU_DEBUG_ABORT_AT: killing myself at %s %ld\n", point,
-			abort_at.arrivals);
+	if (matches(abort_at.point, point, name) &&
+	    (double)++abort_at.arrivals >= abort_at.number) {
+		fprintf(stderr, "siyu: SIYU_DEBUG_ABORT_AT: killing myself at %s%s%s %ld\n", point,
+			name ? "/" : "", name ? name : "", abort_at.arrivals);
 		fflush(stderr);
 		kill(getpid(), SIGKILL);
 		_exit(137); /* not reached */
 	}
+}
+
+void debug_point(const char *point)
+{
+	debug_point_at(point, NULL);
 }

@@ -488,6 +488,14 @@ static long retry_delay(struct http_client *c, int n, long status)
 int http_request(struct http_client *c, const char *method, const char *url, const char *body,
 		 struct http_response *resp, char *err, size_t errlen)
 {
+	return http_send(c, method, url, body ? "application/json" : NULL, body, resp, err, errlen);
+}
+
+int http_send(struct http_client *c, const char *method, const char *url,
+	      const char *content_type, const char *body, struct http_response *resp, char *err,
+	      size_t errlen)
+{
+	char ctype[160];
 	char shown[URL_LOG_MAX], reason[256] = "";
 	struct curl_slist *headers = NULL;
 	enum http_verdict v = HTTP_FAIL;
@@ -502,7 +510,9 @@ int http_request(struct http_client *c, const char *method, const char *url, con
 		buf_init(&resp->body, c->o.max_body);
 	resp->body.max = c->o.max_body;
 	if (body) {
-		headers = curl_slist_append(NULL, "Content-Type: application/json");
+		snprintf(ctype, sizeof(ctype), "Content-Type: %s",
+			 content_type ? content_type : "application/json");
+		headers = curl_slist_append(NULL, ctype);
 		if (!headers) {
 			snprintf(err, errlen, "%s %s: out of memory", method, shown);
 			return -1;

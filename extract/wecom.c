@@ -968,7 +968,7 @@ static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_
 	}
 	if (check_rejects(r) < 0)
 		return -1;
-	debug_point("merge");
+	debug_point_at("merge", ctx->src->name);
 	/* Callbacks first: the snapshot must not reopen what a callback closed. */
 	if (apply_callbacks(r) < 0)
 		return -1;
@@ -989,7 +989,7 @@ static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_
 	if (!ctx->replay &&
 	    runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name, "succeeded", r->c, NULL) < 0)
 		goto commit_failed;
-	debug_point("commit");
+	debug_point_at("commit", ctx->src->name);
 	if (db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0)
 		goto commit_failed;
 	return 0;

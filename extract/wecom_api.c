@@ -280,7 +280,8 @@ static int keep_page(struct wecom_api *a, const char *entity, const char *path, 
 
 		snprintf(a->last_page, sizeof(a->last_page), "%.127s", base ? base + 1 : raw_path);
 	}
-	debug_point("extract");
+	/* named by endpoint: a crash test dies at "page N of groupchat/get" (debug.h) */
+	debug_point_at("extract", path);
 	return rc;
 }
 
@@ -445,7 +446,7 @@ static int replay_next_page(struct wecom_api *a, const char *path, const char *w
 		return -1;
 	}
 	a->pages++;
-	debug_point("extract");
+	debug_point_at("extract", path);
 	return 0;
 }
 

@@ -50,7 +50,7 @@ struct yz_run {
 	struct http_client *http;
 	struct rawzone *raw;           /* NULL in a replay */
 	struct youzan_xform x;
-	struct youzan_order order;
+	struct order_json order;
 	char base[512];
 	char token[256];
 	int64_t token_expires_ms;      /* wall clock, ms */
@@ -270,7 +270,7 @@ static int call_page(struct yz_run *r, const struct page_req *q, struct json_obj
 			goto out;
 		}
 		r->total->pages++;
-		debug_point("extract");
+		debug_point_at("extract", TRADES_PATH);
 		json_object_put(root);
 		root = json_tokener_parse_verbose(buf_str(&resp.body), &jerr);
 		if (!root || !json_object_is_type(root, json_type_object)) {
@@ -732,7 +732,7 @@ out:
 	if (rawzone_close(&raw) < 0 && rc == 0)
 		rc = failf(&r, "cannot sync the raw zone");
 	memset(r.token, 0, sizeof(r.token));
-	youzan_order_release(&r.order);
+	order_json_release(&r.order);
 	http_client_free(r.http);
 	free(w);
 	return rc;
@@ -911,7 +911,7 @@ int youzan_source_replay(const struct source_ctx *ctx, const char *dir, long lon
 				 ctx->src->name, raw_run_id, w.from, w.to);
 		i = j;
 	}
-	youzan_order_release(&r.order);
+	order_json_release(&r.order);
 	free(p);
 	return rc;
 }

@@ -434,6 +434,10 @@ static void judge_freshness(const struct config_source *src, const struct lags *
 		r->status = CHECK_WARN;
 	else
 		r->status = CHECK_OK;
+	r->watermark_lag_s = l->watermark;
+	r->success_lag_s = l->success;
+	r->warn_after_s = src->warn_after_s;
+	r->error_after_s = src->error_after_s;
 	snprintf(r->detail, sizeof(r->detail),
 		 "watermark %s%s, last successful load %s%s; warn_after %s, error_after %s", wm,
 		 l->watermark >= 0 ? " old" : "", ok, l->success >= 0 ? " ago" : "", warn, fail);

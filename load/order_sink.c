@@ -217,7 +217,7 @@ int order_sink_merge(struct order_sink *s)
 
 	if (s->in_copy && order_sink_end_copy(s, NULL, NULL) < 0)
 		return -1;
-	debug_point("merge");
+	debug_point_at("merge", s->source);
 	snprintf(run, sizeof(run), "%lld", s->run_id);
 	res = db_query(s->conn,
 		       s->replace_equal
@@ -250,7 +250,7 @@ int order_sink_commit(struct order_sink *s, const char *entity, const char *wate
 	snprintf(sql, sizeof(sql), "DROP TABLE %s", s->table);
 	if (db_exec(s->conn, sql) < 0)
 		return -1;
-	debug_point("commit");
+	debug_point_at("commit", s->source);
 	if (db_exec(s->conn, dry_run ? "ROLLBACK" : "COMMIT") < 0)
 		return -1;
 	s->in_tx = 0;

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config
 	libpq-dev libcurl4-openssl-dev zlib1g-dev libjson-c-dev libssl-dev libcsv-dev
-	libmicrohttpd-dev libcmocka-dev
+	libmicrohttpd-dev libcmocka-dev jq
 	postgresql-15 postgresql-contrib postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	ca-certificates
 )

@@ -1,7 +1,8 @@
 -- tests/fingerprint.sql — a fingerprint of the warehouse, to compare two loads.
 --
--- One line per dw table (and etl.watermark): name:rows:md5, where md5 is an
--- order-independent hash of every row. Rows are compared by content, not by surrogate
+-- One line per dw table but the calendar dw.dim_date (and etl.watermark): name:rows:md5,
+-- where md5 is an order-independent hash of every row (t0100 checks that no dw table is
+-- missing). Rows are compared by content, not by surrogate
 -- keys: PostgreSQL sequences are not transactional (a rolled-back or killed load still
 -- consumed its order_key / customer_key values), so "the warehouse of one clean run" is
 -- the same rows under possibly different keys. Each row is its jsonb with the surrogate
@@ -9,6 +10,13 @@
 -- what they pointed at added: an order as platform/shop_id/order_no, a customer as its
 -- smallest identity, a product as platform/shop_id/sku, staff by userid, groups by
 -- chat_id, tags by tag_id.
+--
+-- What it leaves out, on purpose: the run log (etl.run, etl.run_source), etl.reject and
+-- the WeCom bookkeeping (etl.wecom_*). They are the history of the loads, not the
+-- warehouse: every run adds rows there, a killed, failed or dry one too, so "the warehouse
+-- of one clean run" and "a dry run changes nothing" hold for the fingerprint and never for
+-- the history. A test that means the history checks it by itself (test_runlog in
+-- tests/lib.sh: t0400's abandoned runs, t0410's dry run).
 --
 --   psql -X -A -t -q -v ON_ERROR_STOP=1 -f tests/fingerprint.sql     (test_fingerprint)
 
@@ -54,6 +62,9 @@ WITH cust AS (
     SELECT 'customer_merge', (to_jsonb(x) - :drop - 'reason' || jsonb_build_object('into', cu.cid))::text
       FROM dw.customer_merge x LEFT JOIN cust cu ON cu.customer_key = x.into_key
     UNION ALL
+    SELECT 'wecom_customer', (to_jsonb(x) - :drop || jsonb_build_object('customer', cu.cid))::text
+      FROM dw.wecom_customer x LEFT JOIN cust cu USING (customer_key)
+    UNION ALL
     SELECT 'dim_staff', (to_jsonb(x) - :drop)::text FROM dw.dim_staff x
     UNION ALL
     SELECT 'dim_group', (to_jsonb(x) - :drop || jsonb_build_object('owner', s.userid))::text
@@ -90,7 +101,7 @@ WITH cust AS (
 SELECT n.t || ':' || count(r.r) || ':' || COALESCE(md5(string_agg(md5(r.r), '' ORDER BY md5(r.r))), '-')
   FROM (VALUES ('dim_channel'), ('dim_product'), ('order_identity'), ('fact_order'),
                ('fact_order_line'), ('dim_customer'), ('customer_identity'), ('customer_merge'),
-               ('dim_staff'), ('dim_group'), ('dim_tag'), ('bridge_customer_tag'),
+               ('wecom_customer'), ('dim_staff'), ('dim_group'), ('dim_tag'), ('bridge_customer_tag'),
                ('fact_contact'), ('fact_contact_event'), ('fact_group_member'),
                ('fact_staff_daily'), ('fact_group_daily'), ('etl.watermark')) n (t)
   LEFT JOIN rows r ON r.t = n.t

@@ -5,7 +5,6 @@
  */
 #include "siyu/youzan.h"
 
-#include "siyu/money.h"
 #include "siyu/order_status.h"
 #include "siyu/pii.h"
 #include "siyu/textclean.h"
@@ -15,97 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *why, size_t whylen, const char *field, const char *value,
-		const char *reason)
-{
-	if (value)
-		snprintf(why, whylen, "%s: %s \"%.80s\"", field, reason, value);
-	else
-		snprintf(why, whylen, "%s: %s", field, reason);
-	return -1;
-}
-
-/* Text at obj[key]; absent and null are "". -1 when present but not text. */
-static int text(struct json_object *obj, const char *key, const char **out)
-{
-	switch (wj_text(obj, key, out)) {
-	case WJ_OK:
-		return 0;
-	case WJ_ABSENT:
-		*out = "";
-		return 0;
-	default:
-		*out = "";
-		return -1;
-	}
-}
-
-static struct span span_of(const char *s)
-{
-	return (struct span){ s, strlen(s) };
-}
-
-/* A time field: "" is absent (*present 0) unless required. */
-static int get_time(struct json_object *obj, const char *key, int required, struct ltime *t,
-		    int *present, char *why, size_t whylen)
-{
-	const char *s, *reason;
-
-	*present = 0;
-	if (text(obj, key, &s) < 0)
-		return fail(why, whylen, key, NULL, "not a text value");
-	if (!*s)
-		return required ? fail(why, whylen, key, NULL, "missing") : 0;
-	if (ltime_parse(s, strlen(s), t, &reason) < 0)
-		return fail(why, whylen, key, s, reason);
-	*present = 1;
-	return 0;
-}
-
-/* A yuan amount; absent is 0 unless required. */
-static int get_money(struct json_object *obj, const char *key, int required, int64_t *fen,
-		     char *why, size_t whylen)
-{
-	const char *s, *reason;
-
-	*fen = 0;
-	if (text(obj, key, &s) < 0)
-		return fail(why, whylen, key, NULL, "not a money value");
-	if (!*s)
-		return required ? fail(why, whylen, key, NULL, "missing") : 0;
-	if (money_parse_yuan(s, strlen(s), fen, &reason) < 0)
-		return fail(why, whylen, key, s, reason);
-	if (*fen < 0)
-		return fail(why, whylen, key, s, "negative amount");
-	return 0;
-}
-
-static int grow(struct youzan_order *o, size_t n)
-{
-	struct order_line *l;
-	char (*sku)[48];
-
-	if (n <= o->cap)
-		return 0;
-	l = realloc(o->line, n * sizeof(*l));
-	if (!l)
-		return -1;
-	o->line = l;
-	sku = realloc(o->sku, n * sizeof(*sku));
-	if (!sku)
-		return -1;
-	o->sku = sku;
-	o->cap = n;
-	return 0;
-}
-
-void youzan_order_release(struct youzan_order *o)
-{
-	free(o->line);
-	free(o->sku);
-	memset(o, 0, sizeof(*o));
-}
-
 /* The buyer phone: plain numbers are hashed, ciphertext and masked ones skipped. */
 static int buyer_phone(struct youzan_xform *x, struct json_object *buyer, struct order_line *h,
 		       char *why, size_t whylen)
@@ -113,7 +21,7 @@ static int buyer_phone(struct youzan_xform *x, struct json_object *buyer, struct
 	char normalized[PII_PHONE_SIZE];
 	const char *s, *reason;
 
-	if (text(buyer, "buyer_phone", &s) < 0 || !*s)
+	if (oj_text(buyer, "buyer_phone", &s) < 0 || !*s)
 		return 0;
 	if (strchr(s, '$') || strchr(s, '*')) {
 		x->phones_skipped++; /* encrypted ($…$1$) or masked: nothing to link */
@@ -141,30 +49,30 @@ static int parse_header(struct youzan_xform *x, struct json_object *info, struct
 	const char *tid, *status, *refund, *shop_name;
 	int present;
 
-	if (text(info, "tid", &tid) < 0 || !*tid)
-		return fail(why, whylen, "order_info.tid", NULL, "missing");
+	if (oj_text(info, "tid", &tid) < 0 || !*tid)
+		return oj_fail(why, whylen, "order_info.tid", NULL, "missing");
 	snprintf(key, keylen, "youzan/%s/%.120s", x->shop_id, tid);
-	h->platform = span_of("youzan");
-	h->shop_id = span_of(x->shop_id);
-	h->order_no = span_of(tid);
-	if (text(info, "shop_name", &shop_name) < 0)
+	h->platform = oj_span("youzan");
+	h->shop_id = oj_span(x->shop_id);
+	h->order_no = oj_span(tid);
+	if (oj_text(info, "shop_name", &shop_name) < 0)
 		shop_name = "";
-	h->shop_name = span_of(shop_name);
-	if (get_time(info, "created", 1, &h->created, &present, why, whylen) ||
-	    get_time(info, "update_time", 1, &h->updated, &present, why, whylen) ||
-	    get_time(info, "pay_time", 0, &h->paid, &h->has_paid, why, whylen))
+	h->shop_name = oj_span(shop_name);
+	if (oj_time(info, "created", 1, &h->created, &present, why, whylen) ||
+	    oj_time(info, "update_time", 1, &h->updated, &present, why, whylen) ||
+	    oj_time(info, "pay_time", 0, &h->paid, &h->has_paid, why, whylen))
 		return -1;
 	if (order_version_value(&h->updated) < order_version_value(&h->created))
-		return fail(why, whylen, "order_info.update_time", NULL, "earlier than created");
-	if (text(info, "status", &status) < 0 || !*status)
-		return fail(why, whylen, "order_info.status", NULL, "missing");
+		return oj_fail(why, whylen, "order_info.update_time", NULL, "earlier than created");
+	if (oj_text(info, "status", &status) < 0 || !*status)
+		return oj_fail(why, whylen, "order_info.status", NULL, "missing");
 	if (order_status_map_paid("youzan", status, strlen(status),
 				  h->has_paid ? ORDER_PAID_YES : ORDER_PAID_NO, &h->status) < 0)
-		return fail(why, whylen, "order_info.status", status, "unknown order status");
-	if (text(info, "refund_state", &refund) < 0)
-		return fail(why, whylen, "order_info.refund_state", NULL, "not a number");
+		return oj_fail(why, whylen, "order_info.status", status, "unknown order status");
+	if (oj_text(info, "refund_state", &refund) < 0)
+		return oj_fail(why, whylen, "order_info.refund_state", NULL, "not a number");
 	if (*refund && order_status_apply_refund("youzan", refund, strlen(refund), &h->status) < 0)
-		return fail(why, whylen, "order_info.refund_state", refund, "unknown refund state");
+		return oj_fail(why, whylen, "order_info.refund_state", refund, "unknown refund state");
 	return 0;
 }
 
@@ -178,43 +86,43 @@ static int parse_line(struct json_object *it, size_t i, struct order_line *l, ch
 
 	snprintf(field, sizeof(field), "orders[%zu]", i);
 	if (!json_object_is_type(it, json_type_object))
-		return fail(why, whylen, field, NULL, "not an object");
-	if (text(it, "oid", &oid) < 0 || !*oid)
-		return fail(why, whylen, field, NULL, "oid missing");
-	if (text(it, "outer_sku_id", &outer) < 0 || text(it, "item_id", &item_id) < 0 ||
-	    text(it, "sku_id", &sku_id) < 0 || text(it, "title", &title) < 0)
-		return fail(why, whylen, field, NULL, "item_id, sku_id, outer_sku_id or title is "
+		return oj_fail(why, whylen, field, NULL, "not an object");
+	if (oj_text(it, "oid", &oid) < 0 || !*oid)
+		return oj_fail(why, whylen, field, NULL, "oid missing");
+	if (oj_text(it, "outer_sku_id", &outer) < 0 || oj_text(it, "item_id", &item_id) < 0 ||
+	    oj_text(it, "sku_id", &sku_id) < 0 || oj_text(it, "title", &title) < 0)
+		return oj_fail(why, whylen, field, NULL, "item_id, sku_id, outer_sku_id or title is "
 						      "not a text value");
 	if (*outer)
 		snprintf(sku, skulen, "%.47s", outer);
 	else if (*item_id)
 		snprintf(sku, skulen, "%.23s-%.23s", item_id, *sku_id ? sku_id : "0");
 	else
-		return fail(why, whylen, field, NULL, "neither outer_sku_id nor item_id");
+		return oj_fail(why, whylen, field, NULL, "neither outer_sku_id nor item_id");
 	if (wj_int64(it, "num", &num) != WJ_OK || num < 1 || num > 100000000) {
 		const char *s = "";
 
-		text(it, "num", &s);
+		oj_text(it, "num", &s);
 		snprintf(field, sizeof(field), "orders[%zu].num", i);
-		return fail(why, whylen, field, s, "not a whole number of at least 1");
+		return oj_fail(why, whylen, field, s, "not a whole number of at least 1");
 	}
 	if (!text_utf8_valid(title, strlen(title)))
-		return fail(why, whylen, field, NULL, "title is not valid UTF-8");
+		return oj_fail(why, whylen, field, NULL, "title is not valid UTF-8");
 	l->line_no = (int)i + 1;
-	l->line_id = span_of(oid);
-	l->sku = span_of(sku);
-	l->title = span_of(title);
+	l->line_id = oj_span(oid);
+	l->sku = oj_span(sku);
+	l->title = oj_span(title);
 	l->quantity = (long)num;
-	if (get_money(it, "price", 1, &l->unit_price_fen, why, whylen) ||
-	    get_money(it, "payment", 1, &l->paid_fen, why, whylen))
+	if (oj_yuan(it, "price", 1, &l->unit_price_fen, why, whylen) ||
+	    oj_yuan(it, "payment", 1, &l->paid_fen, why, whylen))
 		return -1;
 	if (l->unit_price_fen > INT64_MAX / l->quantity)
-		return fail(why, whylen, field, NULL, "num × price overflows");
+		return oj_fail(why, whylen, field, NULL, "num × price overflows");
 	l->gross_fen = l->unit_price_fen * l->quantity;
 	return 0;
 }
 
-int youzan_order_parse(struct youzan_xform *x, struct json_object *item, struct youzan_order *o,
+int youzan_order_parse(struct youzan_xform *x, struct json_object *item, struct order_json *o,
 		       char *why, size_t whylen)
 {
 	struct json_object *full = NULL, *info = NULL, *pay = NULL, *buyer = NULL, *lines = NULL;
@@ -228,31 +136,31 @@ int youzan_order_parse(struct youzan_xform *x, struct json_object *item, struct 
 	o->key[0] = '\0';
 	memset(&h, 0, sizeof(h));
 	if (!item || !json_object_is_type(item, json_type_object))
-		return fail(why, whylen, "full_order_info", NULL, "not an object");
+		return oj_fail(why, whylen, "full_order_info", NULL, "not an object");
 	if (wj_object(item, "full_order_info", &full) != WJ_OK)
 		full = item;
 	if (wj_object(full, "order_info", &info) != WJ_OK)
-		return fail(why, whylen, "order_info", NULL, "missing");
+		return oj_fail(why, whylen, "order_info", NULL, "missing");
 	if (parse_header(x, info, &h, o->key, sizeof(o->key), why, whylen) < 0)
 		return -1;
 	if (wj_object(full, "buyer_info", &buyer) == WJ_BAD)
-		return fail(why, whylen, "buyer_info", NULL, "not an object");
-	if (text(buyer, "yz_open_id", &buyer_id) < 0)
-		return fail(why, whylen, "buyer_info.yz_open_id", NULL, "not a text value");
-	h.buyer_id = span_of(buyer_id);
-	h.unionid = span_of("");
+		return oj_fail(why, whylen, "buyer_info", NULL, "not an object");
+	if (oj_text(buyer, "yz_open_id", &buyer_id) < 0)
+		return oj_fail(why, whylen, "buyer_info.yz_open_id", NULL, "not a text value");
+	h.buyer_id = oj_span(buyer_id);
+	h.unionid = oj_span("");
 	if ((rc = buyer_phone(x, buyer, &h, why, whylen)) < 0)
 		return rc;
 	if (wj_object(full, "pay_info", &pay) != WJ_OK)
-		return fail(why, whylen, "pay_info", NULL, "missing");
-	if (get_money(pay, "post_fee", 0, &post_fee, why, whylen) ||
-	    get_money(pay, "total_fee", 0, &total_fee, why, whylen))
+		return oj_fail(why, whylen, "pay_info", NULL, "missing");
+	if (oj_yuan(pay, "post_fee", 0, &post_fee, why, whylen) ||
+	    oj_yuan(pay, "total_fee", 0, &total_fee, why, whylen))
 		return -1;
 	if (wj_array(full, "orders", &lines) != WJ_OK || (n = json_object_array_length(lines)) == 0)
-		return fail(why, whylen, "orders", NULL, "no order lines");
-	if (n > YOUZAN_MAX_LINES)
-		return fail(why, whylen, "orders", NULL, "more than 1000 lines");
-	if (grow(o, n) < 0) {
+		return oj_fail(why, whylen, "orders", NULL, "no order lines");
+	if (n > ORDER_JSON_MAX_LINES)
+		return oj_fail(why, whylen, "orders", NULL, "more than 1000 lines");
+	if (order_json_grow(o, n) < 0) {
 		snprintf(why, whylen, "out of memory");
 		return -2;
 	}

@@ -27,6 +27,9 @@ struct check_result {
 	int nexamples;
 	char example[CHECK_EXAMPLES][256]; /* failing rows, by natural key */
 	char detail[256];              /* freshness: the lags and thresholds */
+	/* freshness only: the lags in seconds (-1: never loaded) and the thresholds (0: off) */
+	double watermark_lag_s, success_lag_s;
+	long warn_after_s, error_after_s;
 };
 
 /* Called once per test, in order; r is valid during the call only. */

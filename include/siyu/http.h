@@ -130,6 +130,14 @@ long long http_client_requests(const struct http_client *c);
 int http_request(struct http_client *c, const char *method, const char *url, const char *body,
 		 struct http_response *resp, char *err, size_t errlen);
 
+/*
+ * http_request with the body's content type given (e.g.
+ * "application/x-www-form-urlencoded;charset=utf-8"; NULL is application/json).
+ */
+int http_send(struct http_client *c, const char *method, const char *url,
+	      const char *content_type, const char *body, struct http_response *resp, char *err,
+	      size_t errlen);
+
 void http_response_release(struct http_response *r);
 
 #endif /* SIYU_HTTP_H */

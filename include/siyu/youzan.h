@@ -13,6 +13,7 @@
 #ifndef SIYU_YOUZAN_H
 #define SIYU_YOUZAN_H
 
+#include "siyu/order_json.h"
 #include "siyu/order_line.h"
 #include "siyu/runlog.h"
 #include "siyu/source.h"
@@ -28,9 +29,6 @@ int youzan_source_replay(const struct source_ctx *ctx, const char *dir, long lon
 
 /* ---- transform (transform/youzan_json.c) ------------------------------------------- */
 
-/* The longest order the transform accepts, in lines. */
-#define YOUZAN_MAX_LINES 1000
-
 struct youzan_xform {
 	const char *shop_id;           /* the shop's kdt_id (dim_channel.shop_id) */
 	const unsigned char *pii_key;  /* NULL: a plain buyer phone fails the source */
@@ -38,18 +36,11 @@ struct youzan_xform {
 	long phones_skipped;           /* ciphertext, masked or unusable buyer phones */
 };
 
-/* One order's canonical lines; text borrows from the JSON item and from sku[]. */
-struct youzan_order {
-	struct order_line *line;
-	char (*sku)[48];               /* composed sku text per line */
-	size_t nlines, cap;
-	char key[200];                 /* youzan/<shop>/<tid> when the tid is known, else "" */
-};
-
 /*
  * Turn one element of data.full_order_info_list ({"full_order_info":{…}}, or
  * the inner object itself) into canonical lines in *o (reused between calls;
- * release with youzan_order_release). Valid while item lives.
+ * release with order_json_release); o->key is youzan/<shop>/<tid> once the tid is
+ * known. Valid while item lives.
  * Returns 0, -1 when the order is rejected (why names the field and value),
  * or -2 when the source must stop (a plain phone without SIYU_PII_KEY, out of
  * memory; why says so).
@@ -63,9 +54,7 @@ struct youzan_order {
  * refund amounts); shipping = post_fee; order discount = pay_info.total_fee −
  * Σ line payment (not below 0); buyer_id = yz_open_id.
  */
-int youzan_order_parse(struct youzan_xform *x, struct json_object *item, struct youzan_order *o,
+int youzan_order_parse(struct youzan_xform *x, struct json_object *item, struct order_json *o,
 		       char *why, size_t whylen);
-
-void youzan_order_release(struct youzan_order *o);
 
 #endif /* SIYU_YOUZAN_H */

@@ -40,20 +40,15 @@
  * --port-file. SIGTERM / SIGINT stop the server.
  *
  * Admin endpoints (no token):
- *   POST /__admin/fault?SPEC      add a fault rule; SPEC is key=value&...:
+ *   POST /__admin/fault?SPEC      add a fault rule (tests/fakes/lib/fake_server.h: http,
+ *        slow_ms, truncate, invalid_json, token_invalid — every token invalidated, the
+ *        call then gets 40014 —, at, count, path — default every business call, gettoken
+ *        only when P names it —, clear), and WeCom's own:
  *        errcode=C            answer errcode C (45009, -1, 40014, ...) instead
- *        token_invalid=1      invalidate every token (the call then gets 40014)
- *        http=S [retry_after=SECS]  answer HTTP S (500, 429, 503)
- *        slow_ms=MS           sleep before answering
- *        truncate=1           announce the whole body, send half of it
- *        invalid_json=1       answer HTTP 200 with a cut JSON body
- *        at=N count=K path=P  on the Nth matching business call (default 1), K times
- *                             (default 1), for paths containing P (default: every
- *                             business call; gettoken only when P names it)
  *        string_numbers=1     every number as a string ("gender":"1") from now on
  *        null_fields=1        absent and empty optional fields as null from now on
  *        bad_records=1        the first relationship page carries three bad records
- *        clear=1              remove every fault and mode
+ *        (clear=1 also ends these modes)
  *   POST /__admin/mutate?readd=USERID/EXTID   that relationship is added again (new createtime)
  *   POST /__admin/mutate?step=N   change the corp (deterministic per seed and step):
  *        step 1: adds, staff-side deletions, remark and tag changes, group joins,
@@ -63,28 +58,19 @@
  *   GET  /__admin/expect[?from=UNIX&to=UNIX]  the truth the warehouse must match
  *   GET  /__admin/stats           calls per endpoint, tokens issued, faults fired
  */
-#include "siyu/buf.h"
+#include "lib/fake_server.h"
 
-#include <curl/curl.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#define DAY 86400LL
-#define CN_OFFSET (8 * 3600LL)
-#define MAX_FAULTS 32
+#define DAY FAKE_DAY
+#define CN_OFFSET FAKE_CN_OFFSET
 #define MAX_TAGS_PER_REL 4
 
 /* ---- the corp ------------------------------------------------------------------------- */
@@ -437,45 +423,6 @@ static struct {
 	int on;
 } shared;
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" in China time -> unix seconds; -1 when malformed. */
-static int64_t parse_cn_time(const char *s)
-{
-	static const int at[6] = { 0, 5, 8, 11, 14, 17 }, len[6] = { 4, 2, 2, 2, 2, 2 };
-	static const char sep[6] = { '-', '-', ' ', ':', ':', '\0' };
-	int64_t v[6];
-
-	if (strlen(s) != 19)
-		return -1;
-	for (int i = 0; i < 6; i++) {
-		v[i] = 0;
-		for (int k = 0; k < len[i]; k++) {
-			char ch = s[at[i] + k];
-
-			if (ch < '0' || ch > '9')
-				return -1;
-			v[i] = v[i] * 10 + (ch - '0');
-		}
-		if (s[at[i] + len[i]] != sep[i])
-			return -1;
-	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 59)
-		return -1;
-	return days_from_civil(v[0], v[1], v[2]) * DAY + v[3] * 3600 + v[4] * 60 + v[5] - CN_OFFSET;
-}
-
 /* Midnight (China time) of the first day of t's month. */
 static int64_t month_start_cn(int64_t t)
 {
@@ -529,7 +476,7 @@ static int parse_shared_line(char *line, struct shared_line *sl)
 		if ((*p < '0' || *p > '9') && *p != '+')
 			return -1;
 	sl->anchor = -1;
-	if (anchor[0] && (sl->anchor = parse_cn_time(anchor)) < 0)
+	if (anchor[0] && (sl->anchor = fake_parse_cn_time(anchor)) < 0)
 		return -1;
 	return 0;
 }
@@ -644,30 +591,21 @@ static void mark_seen(void)
 
 /* ---- faults and modes ------------------------------------------------------------------- */
 
-enum fault_kind { F_ERRCODE, F_TOKEN, F_HTTP, F_SLOW, F_TRUNCATE, F_INVALID_JSON };
+enum wecom_fault { F_ERRCODE };
 
-struct fault {
-	enum fault_kind kind;
-	long at, count, seen, fired;
-	char path[96];
-	long value;       /* errcode, HTTP status or ms */
-	long retry_after; /* -1 none */
-};
-
+/* Modes: how every answer is written from now on (clear=1 ends them). */
 static struct {
-	struct fault f[MAX_FAULTS];
-	int n;
 	int string_numbers, null_fields, bad_records;
-	long faults_fired;
 } faults;
+
+static struct fake_server server;
 
 static struct {
 	char corpid[64], secret[128];
 	long token_ttl;      /* expires_in announced */
 	long token_real_ttl; /* how long a token really lives (WeCom may end it early); 0 = ttl */
 	int untrusted_ip;
-	int verbose;
-} opt = { "ww-test-corp", "test-secret", 7200, 0, 0, 0 };
+} opt = { "ww-test-corp", "test-secret", 7200, 0, 0 };
 
 struct token {
 	char value[80];
@@ -681,8 +619,6 @@ static struct {
 	long calls;
 	long by_endpoint[16];
 } tokens;
-
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- JSON helpers ---------------------------------------------------------------------- */
 
@@ -759,46 +695,6 @@ static struct json_object *err_obj(int code, const char *msg)
 	return o;
 }
 
-/* ---- request plumbing -------------------------------------------------------------------- */
-
-struct request {
-	struct buf body;
-	int too_big;
-};
-
-struct reply {
-	int status;
-	char *body; /* malloc'd */
-	long slow_ms;
-	int truncate;
-	long retry_after;
-};
-
-static const char *arg(struct MHD_Connection *c, const char *k)
-{
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
-}
-
-static int kv_format;
-
-static void reply_json(struct reply *r, struct json_object *o)
-{
-	if (kv_format) {
-		struct buf b = BUF_INIT;
-
-		json_object_object_foreach(o, k, v)
-			buf_addf(&b, "%s=%s\n", k, json_object_get_string(v));
-		kv_format = 0;
-		r->status = 200;
-		r->body = buf_detach(&b, NULL);
-		json_object_put(o);
-		return;
-	}
-	r->status = 200;
-	r->body = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
@@ -818,24 +714,6 @@ static struct json_object *jarr(struct json_object *o, const char *k)
 	if (!o || !json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_array))
 		return NULL;
 	return v;
-}
-
-static int64_t jnum(struct json_object *o, const char *k, int64_t def)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_object_get_ex(o, k, &v) || !v)
-		return def;
-	return json_object_get_int64(v);
-}
-
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-
-	if (!o || !json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
 }
 
 static int staff_index(const char *userid)
@@ -874,32 +752,32 @@ static int check_token(const char *tok)
 	return 40014;
 }
 
-static void handle_gettoken(struct MHD_Connection *c, struct reply *r)
+static void handle_gettoken(struct fake_request *c, struct fake_reply *r)
 {
-	const char *id = arg(c, "corpid"), *sec = arg(c, "corpsecret");
+	const char *id = fake_query(c, "corpid"), *sec = fake_query(c, "corpsecret");
 	struct json_object *o;
 	char tok[128];
 
 	if (!id || !*id)
-		RETURN_CALL(reply_json(r, err_obj(41002, "corpid missing")));
+		RETURN_CALL(fake_reply_json(r, err_obj(41002, "corpid missing")));
 	if (!sec || !*sec)
-		RETURN_CALL(reply_json(r, err_obj(41004, "corpsecret missing")));
+		RETURN_CALL(fake_reply_json(r, err_obj(41004, "corpsecret missing")));
 	if (opt.untrusted_ip)
-		RETURN_CALL(reply_json(r, err_obj(60020, "not allow to access from your ip")));
+		RETURN_CALL(fake_reply_json(r, err_obj(60020, "not allow to access from your ip")));
 	if (strcmp(id, opt.corpid) != 0)
-		RETURN_CALL(reply_json(r, err_obj(40013, "invalid corpid")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40013, "invalid corpid")));
 	if (strcmp(sec, opt.secret) != 0)
-		RETURN_CALL(reply_json(r, err_obj(40001, "invalid credential")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40001, "invalid credential")));
 	issue_token(tok, sizeof(tok));
 	o = ok_obj();
 	add_str(o, "access_token", tok);
 	add_int(o, "expires_in", opt.token_ttl);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 /* ---- API handlers ------------------------------------------------------------------------ */
 
-static void handle_follow_users(struct reply *r)
+static void handle_follow_users(struct fake_reply *r)
 {
 	struct json_object *o = ok_obj(), *a = json_object_new_array();
 
@@ -907,7 +785,7 @@ static void handle_follow_users(struct reply *r)
 		if (corp.staff.v[i].follow)
 			json_object_array_add(a, json_object_new_string(corp.staff.v[i].userid));
 	json_object_object_add(o, "follow_user", a);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 /*
@@ -923,17 +801,17 @@ static const struct {
 	{ 1, 0, "山野咖啡" }, { 2, 1, "华东大区" }, { 3, 1, "华南大区" }, { 4, 1, "会员运营部" },
 };
 
-static void handle_user_get(struct MHD_Connection *c, struct reply *r)
+static void handle_user_get(struct fake_request *c, struct fake_reply *r)
 {
-	const char *u = arg(c, "userid");
+	const char *u = fake_query(c, "userid");
 	int s = u ? staff_index(u) : -1;
 	struct json_object *o, *dept;
 	char name[32];
 
 	if (!u || !*u)
-		RETURN_CALL(reply_json(r, err_obj(41009, "missing userid")));
+		RETURN_CALL(fake_reply_json(r, err_obj(41009, "missing userid")));
 	if (s < 0)
-		RETURN_CALL(reply_json(r, err_obj(60111, "userid not found")));
+		RETURN_CALL(fake_reply_json(r, err_obj(60111, "userid not found")));
 	o = ok_obj();
 	dept = json_object_new_array();
 	snprintf(name, sizeof(name), "员工%d", s + 1);
@@ -945,10 +823,10 @@ static void handle_user_get(struct MHD_Connection *c, struct reply *r)
 	json_object_object_add(o, "department", dept);
 	add_int(o, "main_department", s % 2 == 0 ? 2 : 3);
 	add_int(o, "status", 1);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
-static void handle_department_list(struct reply *r)
+static void handle_department_list(struct fake_reply *r)
 {
 	struct json_object *o = ok_obj(), *a = json_object_new_array();
 
@@ -962,17 +840,17 @@ static void handle_department_list(struct reply *r)
 		json_object_array_add(a, d);
 	}
 	json_object_object_add(o, "department", a);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
-static void handle_list(struct MHD_Connection *c, struct reply *r)
+static void handle_list(struct fake_request *c, struct fake_reply *r)
 {
-	const char *u = arg(c, "userid");
+	const char *u = fake_query(c, "userid");
 	int s = u ? staff_index(u) : -1;
 	struct json_object *o, *a;
 
 	if (s < 0 || !corp.staff.v[s].follow)
-		RETURN_CALL(reply_json(r, err_obj(60111, "invalid userid")));
+		RETURN_CALL(fake_reply_json(r, err_obj(60111, "invalid userid")));
 	a = json_object_new_array();
 	for (int i = 0; i < corp.rel.n; i++)
 		if (corp.rel.v[i].active && corp.rel.v[i].staff == s)
@@ -981,11 +859,11 @@ static void handle_list(struct MHD_Connection *c, struct reply *r)
 		json_object_put(a);
 		o = err_obj(84061, "not external contact");
 		json_object_object_add(o, "external_userid", json_object_new_array());
-		RETURN_CALL(reply_json(r, o));
+		RETURN_CALL(fake_reply_json(r, o));
 	}
 	o = ok_obj();
 	json_object_object_add(o, "external_userid", a);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 static struct json_object *contact_item(const struct rel *rl)
@@ -1116,25 +994,25 @@ static void add_bad_records(struct json_object *list, const char *userid)
 	json_object_array_add(list, a);
 }
 
-static void handle_batch_get_by_user(struct json_object *req, struct reply *r)
+static void handle_batch_get_by_user(struct json_object *req, struct fake_reply *r)
 {
 	struct json_object *list = jarr(req, "userid_list"), *o, *out;
-	int64_t limit = jnum(req, "limit", 50);
+	int64_t limit = fake_jint(req, "limit", 50);
 	size_t n = list ? json_object_array_length(list) : 0;
 	uint64_t hash = list_hash(list);
 	long offset, total = 0, emitted = 0;
 	int staff_of[100];
 
 	if (n == 0)
-		RETURN_CALL(reply_json(r, err_obj(40058, "userid_list is empty")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "userid_list is empty")));
 	if (n > 100)
-		RETURN_CALL(reply_json(r, err_obj(40058, "userid_list exceeds 100")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "userid_list exceeds 100")));
 	if (limit < 1)
-		RETURN_CALL(reply_json(r, err_obj(40058, "invalid limit")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "invalid limit")));
 	if (limit > 100)
 		limit = 100; /* WeCom clamps */
-	if (parse_cursor(jstr(req, "cursor"), hash, &offset) < 0)
-		RETURN_CALL(reply_json(r, err_obj(40058, "invalid cursor")));
+	if (parse_cursor(fake_jstr(req, "cursor"), hash, &offset) < 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "invalid cursor")));
 	for (size_t i = 0; i < n; i++) {
 		const char *u = json_object_get_string(json_object_array_get_idx(list, i));
 		int s = u ? staff_index(u) : -1;
@@ -1185,10 +1063,10 @@ static void handle_batch_get_by_user(struct json_object *req, struct reply *r)
 	}
 	json_object_object_add(o, "external_contact_list", out);
 	set_cursor(o, offset + emitted, total, hash);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
-static void handle_tag_list(struct json_object *req, struct reply *r)
+static void handle_tag_list(struct json_object *req, struct fake_reply *r)
 {
 	struct json_object *o = ok_obj(), *groups = json_object_new_array();
 	struct json_object *want_tags = jarr(req, "tag_id"), *want_groups = jarr(req, "group_id");
@@ -1237,7 +1115,7 @@ static void handle_tag_list(struct json_object *req, struct reply *r)
 		json_object_array_add(groups, grp);
 	}
 	json_object_object_add(o, "tag_group", groups);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 static int follow_count(void)
@@ -1261,24 +1139,24 @@ static int owner_wanted(struct json_object *list, int s)
 	return 0;
 }
 
-static void handle_group_list(struct json_object *req, struct reply *r)
+static void handle_group_list(struct json_object *req, struct fake_reply *r)
 {
 	struct json_object *filter = NULL, *owners = NULL, *o, *out;
-	int64_t limit = jnum(req, "limit", 0), status = jnum(req, "status_filter", 0);
+	int64_t limit = fake_jint(req, "limit", 0), status = fake_jint(req, "status_filter", 0);
 	uint64_t hash;
 	long offset, total = 0, emitted = 0;
 
 	if (req && json_object_object_get_ex(req, "owner_filter", &filter))
 		owners = jarr(filter, "userid_list");
 	if (!owners && follow_count() > 1000)
-		RETURN_CALL(reply_json(r, err_obj(81017, "the number of owners exceeds the limit")));
+		RETURN_CALL(fake_reply_json(r, err_obj(81017, "the number of owners exceeds the limit")));
 	if (owners && json_object_array_length(owners) > 100)
-		RETURN_CALL(reply_json(r, err_obj(40058, "owner_filter.userid_list exceeds 100")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "owner_filter.userid_list exceeds 100")));
 	if (limit < 1 || limit > 1000)
-		RETURN_CALL(reply_json(r, err_obj(40058, "invalid limit, 1~1000")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "invalid limit, 1~1000")));
 	hash = list_hash(owners);
-	if (parse_cursor(jstr(req, "cursor"), hash, &offset) < 0)
-		RETURN_CALL(reply_json(r, err_obj(40058, "invalid cursor")));
+	if (parse_cursor(fake_jstr(req, "cursor"), hash, &offset) < 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "invalid cursor")));
 	o = ok_obj();
 	out = json_object_new_array();
 	for (int g = 0; g < corp.group.n; g++) {
@@ -1298,7 +1176,7 @@ static void handle_group_list(struct json_object *req, struct reply *r)
 	}
 	json_object_object_add(o, "group_chat_list", out);
 	set_cursor(o, offset + emitted, total, hash);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 static void version_text(const struct group *g, char *out, size_t n)
@@ -1307,9 +1185,9 @@ static void version_text(const struct group *g, char *out, size_t n)
 		 (unsigned long long)mix((uint64_t)(g - corp.group.v) * 7919u + (uint64_t)g->version));
 }
 
-static void handle_group_get(struct json_object *req, struct reply *r)
+static void handle_group_get(struct json_object *req, struct fake_reply *r)
 {
-	const char *id = jstr(req, "chat_id");
+	const char *id = fake_jstr(req, "chat_id");
 	struct json_object *o, *gj, *members, *admins;
 	char ver[40];
 
@@ -1359,9 +1237,9 @@ static void handle_group_get(struct json_object *req, struct reply *r)
 		version_text(gr, ver, sizeof(ver));
 		add_str(gj, "member_version", ver);
 		json_object_object_add(o, "group_chat", gj);
-		RETURN_CALL(reply_json(r, o));
+		RETURN_CALL(fake_reply_json(r, o));
 	}
-	reply_json(r, err_obj(40050, "chatid not exist"));
+	fake_reply_json(r, err_obj(40050, "chatid not exist"));
 }
 
 /* Deterministic daily numbers. */
@@ -1410,18 +1288,18 @@ static int check_range(int64_t from, int64_t to, int allow_today)
 	return 0;
 }
 
-static void handle_behavior(struct json_object *req, struct reply *r)
+static void handle_behavior(struct json_object *req, struct fake_reply *r)
 {
 	struct json_object *users = jarr(req, "userid"), *o, *out;
-	int64_t from = jnum(req, "start_time", 0), to = jnum(req, "end_time", 0);
+	int64_t from = fake_jint(req, "start_time", 0), to = fake_jint(req, "end_time", 0);
 	int code;
 
 	if (!users || json_object_array_length(users) == 0)
-		RETURN_CALL(reply_json(r, err_obj(40058, "userid and partyid are both empty")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "userid and partyid are both empty")));
 	if (json_object_array_length(users) > 100)
-		RETURN_CALL(reply_json(r, err_obj(40058, "userid exceeds 100")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "userid exceeds 100")));
 	if ((code = check_range(from, to, 1)) != 0)
-		RETURN_CALL(reply_json(r, err_obj(code, "invalid start endtime")));
+		RETURN_CALL(fake_reply_json(r, err_obj(code, "invalid start endtime")));
 	o = ok_obj();
 	out = json_object_new_array();
 	for (int64_t d = cn_day(from); d <= cn_day(to); d += DAY) {
@@ -1450,7 +1328,7 @@ static void handle_behavior(struct json_object *req, struct reply *r)
 		json_object_array_add(out, item);
 	}
 	json_object_object_add(o, "behavior_data", out);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 struct gstat {
@@ -1484,20 +1362,20 @@ static void gstat_of(int s, int64_t day, struct gstat *g)
 	g->v[6] += (int64_t)((h >> 32) % 100);
 }
 
-static void handle_group_stats(struct json_object *req, struct reply *r)
+static void handle_group_stats(struct json_object *req, struct fake_reply *r)
 {
 	struct json_object *filter = NULL, *owners = NULL, *o, *out;
-	int64_t from = jnum(req, "day_begin_time", 0), to = jnum(req, "day_end_time", from);
+	int64_t from = fake_jint(req, "day_begin_time", 0), to = fake_jint(req, "day_end_time", from);
 	int code;
 
 	if (req && json_object_object_get_ex(req, "owner_filter", &filter))
 		owners = jarr(filter, "userid_list");
 	if (!owners && follow_count() > 1000)
-		RETURN_CALL(reply_json(r, err_obj(81017, "the number of owners exceeds the limit")));
+		RETURN_CALL(fake_reply_json(r, err_obj(81017, "the number of owners exceeds the limit")));
 	if (owners && json_object_array_length(owners) > 100)
-		RETURN_CALL(reply_json(r, err_obj(40058, "owner_filter.userid_list exceeds 100")));
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "owner_filter.userid_list exceeds 100")));
 	if ((code = check_range(from, to, 0)) != 0)
-		RETURN_CALL(reply_json(r, err_obj(code, "invalid start endtime")));
+		RETURN_CALL(fake_reply_json(r, err_obj(code, "invalid start endtime")));
 	o = ok_obj();
 	out = json_object_new_array();
 	for (int64_t d = cn_day(from); d <= cn_day(to); d += DAY) {
@@ -1514,7 +1392,7 @@ static void handle_group_stats(struct json_object *req, struct reply *r)
 		json_object_array_add(out, item);
 	}
 	json_object_object_add(o, "items", out);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 /* ---- mutations --------------------------------------------------------------------------- */
@@ -1699,7 +1577,7 @@ static void mutate_step3(struct json_object *done)
  * the staff member and added them back, or the staff member re-added the customer):
  * a new createtime, one second ahead.
  */
-static void mutate_readd(const char *spec, struct reply *r)
+static void mutate_readd(const char *spec, struct fake_reply *r)
 {
 	char userid[64] = "", *slash;
 	const char *ext;
@@ -1718,17 +1596,15 @@ static void mutate_readd(const char *spec, struct reply *r)
 		rl->createtime = now_s() + 1;
 		rl->active = 1;
 		corp.add_events++;
-		r->status = 200;
-		r->body = strdup("{\"readds\":1}");
+		fake_reply_text(r, 200, "{\"readds\":1}");
 		return;
 	}
-	r->status = 404;
-	r->body = strdup("{\"error\":\"no such relationship\"}");
+	fake_reply_text(r, 404, "{\"error\":\"no such relationship\"}");
 }
 
-static void handle_mutate(struct MHD_Connection *c, struct reply *r)
+static void handle_mutate(struct fake_request *c, struct fake_reply *r)
 {
-	const char *step = arg(c, "step"), *readd = arg(c, "readd");
+	const char *step = fake_query(c, "step"), *readd = fake_query(c, "readd");
 	struct json_object *done = json_object_new_object();
 	long n = step ? strtol(step, NULL, 10) : 0;
 
@@ -1744,22 +1620,21 @@ static void handle_mutate(struct MHD_Connection *c, struct reply *r)
 	case 3: mutate_step3(done); break;
 	default:
 		json_object_put(done);
-		r->status = 400;
-		r->body = strdup("{\"error\":\"step must be 1, 2 or 3\"}");
+		fake_reply_text(r, 400, "{\"error\":\"step must be 1, 2 or 3\"}");
 		return;
 	}
 	corp.steps_done++;
 	mark_seen();
 	json_object_object_add(done, "step", json_object_new_int64(n));
-	reply_json(r, done);
+	fake_reply_json(r, done);
 }
 
-static void handle_expect(struct MHD_Connection *c, struct reply *r)
+static void handle_expect(struct fake_request *c, struct fake_reply *r)
 {
 	struct json_object *o = json_object_new_object();
 	long rel_active = 0, tag_links = 0, groups_active = 0, members = 0, cmembers = 0,
 	     smembers = 0, tags_active = 0, owners = 0, follow = 0, ever = 0;
-	const char *from_s = arg(c, "from"), *to_s = arg(c, "to"), *fmt = arg(c, "format");
+	const char *from_s = fake_query(c, "from"), *to_s = fake_query(c, "to");
 
 	mark_seen();
 	for (int i = 0; i < corp.staff.n; i++) {
@@ -1845,11 +1720,10 @@ static void handle_expect(struct MHD_Connection *c, struct reply *r)
 		add_int(o, "group_daily_rows", days * owners);
 		add_int(o, "msg_total", gmsg);
 	}
-	kv_format = fmt && strcmp(fmt, "kv") == 0;
-	reply_json(r, o);
+	fake_reply_admin(c, r, o);
 }
 
-static void handle_stats(struct reply *r)
+static void handle_stats(struct fake_reply *r)
 {
 	static const char *const names[] = { "gettoken", "get_follow_user_list", "list",
 					     "batch/get_by_user", "get_corp_tag_list", "groupchat/list",
@@ -1863,92 +1737,40 @@ static void handle_stats(struct reply *r)
 	json_object_object_add(o, "calls", by);
 	json_object_object_add(o, "business_calls", json_object_new_int64(tokens.calls));
 	json_object_object_add(o, "tokens_issued", json_object_new_int64(tokens.issued));
-	json_object_object_add(o, "faults_fired", json_object_new_int64(faults.faults_fired));
-	reply_json(r, o);
+	json_object_object_add(o, "faults_fired", json_object_new_int64(server.faults_fired));
+	fake_reply_json(r, o);
 }
 
-/* The admin fault endpoint: its query is a fault SPEC (see add_fault_spec). */
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
-{
-	struct buf *b = cls;
+/* ---- faults: WeCom's errcode and modes ---------------------------------------------------- */
 
-	(void)kind;
-	if (b->len)
-		buf_addch(b, '&');
-	buf_addf(b, "%s=%s", key, value ? value : "1");
-	return MHD_YES;
+static int fault_key(struct fake_fault *f, const char *key, const char *value)
+{
+	if (!strcmp(key, "clear"))
+		memset(&faults, 0, sizeof(faults));
+	else if (!strcmp(key, "string_numbers"))
+		faults.string_numbers = atoi(value);
+	else if (!strcmp(key, "null_fields"))
+		faults.null_fields = atoi(value);
+	else if (!strcmp(key, "bad_records"))
+		faults.bad_records = atoi(value);
+	else if (!strcmp(key, "errcode"))
+		f->kind = FAKE_FAULT_CUSTOM, f->custom = F_ERRCODE, f->value = atol(value);
+	else
+		return 0;
+	return 1;
 }
 
-static int add_fault_spec(const char *spec);
-
-static void handle_fault(struct MHD_Connection *c, struct reply *r)
+static int fault_fire(const struct fake_fault *f, const char *path, struct fake_reply *r)
 {
-	struct buf spec = BUF_INIT;
-	int rc;
-
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &spec);
-	rc = add_fault_spec(buf_str(&spec));
-	buf_release(&spec);
-	r->status = rc == 0 ? 200 : 400;
-	r->body = strdup(rc == 0 ? "{\"ok\":true}" : "{\"error\":\"bad fault spec\"}");
-}
-
-/* Apply the fault rules to a business call on path; may rewrite the reply. 1 = answered. */
-static int apply_faults(const char *path, int is_token_call, struct reply *r)
-{
-	int answered = 0;
-
-	for (int i = 0; i < faults.n; i++) {
-		struct fault *f = &faults.f[i];
-
-		if (f->path[0] ? !strstr(path, f->path) : is_token_call)
-			continue;
-		f->seen++;
-		if (f->seen < f->at || f->fired >= f->count)
-			continue;
-		f->fired++;
-		faults.faults_fired++;
-		if (opt.verbose)
-			fprintf(stderr, "fake_wecom: fault %d fires on %s\n", (int)f->kind, path);
-		switch (f->kind) {
-		case F_TOKEN:
-			for (int t = 0; t < tokens.n; t++)
-				tokens.v[t].expires = 0, tokens.v[t].value[0] = '#';
-			break;
-		case F_ERRCODE:
-			if (!answered) {
-				struct json_object *o = err_obj((int)f->value, f->value == 45009
-								 ? "api freq out of limit" : "fault");
-
-				reply_json(r, o);
-				answered = 1;
-			}
-			break;
-		case F_HTTP:
-			if (!answered) {
-				r->status = (int)f->value;
-				r->body = strdup("<html>server error</html>");
-				r->retry_after = f->retry_after;
-				answered = 1;
-			}
-			break;
-		case F_SLOW:
-			r->slow_ms = f->value;
-			break;
-		case F_TRUNCATE:
-			r->truncate = 1;
-			break;
-		case F_INVALID_JSON:
-			if (!answered) {
-				r->status = 200;
-				r->body = strdup("{\"errcode\":0,\"errmsg\":\"ok\",\"external_contact_list\":[{\"external_contact\":{\"na");
-				answered = 1;
-			}
-			break;
-		}
+	(void)path;
+	if (f->kind == FAKE_FAULT_TOKEN) {
+		for (int t = 0; t < tokens.n; t++)
+			tokens.v[t].expires = 0, tokens.v[t].value[0] = '#';
+		return 0;
 	}
-	return answered;
+	fake_reply_json(r, err_obj((int)f->value, f->value == 45009 ? "api freq out of limit"
+								     : "fault"));
+	return 1;
 }
 
 /* ---- dispatch ----------------------------------------------------------------------------- */
@@ -1970,52 +1792,44 @@ static int endpoint_index(const char *p)
 	return 11;
 }
 
-static void dispatch(struct MHD_Connection *c, const char *url, const char *method,
-		     struct request *rq, struct reply *r)
+static void handle_admin(struct fake_request *c, const char *what, struct fake_reply *r)
+{
+	if (strcmp(what, "mutate") == 0)
+		handle_mutate(c, r);
+	else if (strcmp(what, "expect") == 0)
+		handle_expect(c, r);
+	else if (strcmp(what, "stats") == 0)
+		handle_stats(r);
+}
+
+static void handle(struct fake_request *c, struct fake_reply *r)
 {
 	struct json_object *req = NULL;
 	const char *p;
 	int ep, code;
 
-	if (strncmp(url, "/__admin/", 9) == 0) {
-		p = url + 9;
-		if (strcmp(p, "fault") == 0)
-			RETURN_CALL(handle_fault(c, r));
-		if (strcmp(p, "mutate") == 0)
-			RETURN_CALL(handle_mutate(c, r));
-		if (strcmp(p, "expect") == 0)
-			RETURN_CALL(handle_expect(c, r));
-		if (strcmp(p, "stats") == 0)
-			RETURN_CALL(handle_stats(r));
-		r->status = 404;
-		r->body = strdup("{\"error\":\"no such admin endpoint\"}");
-		return;
-	}
-	if (strncmp(url, "/cgi-bin/", 9) != 0) {
-		r->status = 404;
-		r->body = strdup("not found");
-		return;
-	}
-	p = url + 9;
+	if (strncmp(c->url, "/cgi-bin/", 9) != 0)
+		RETURN_CALL(fake_reply_text(r, 404, "not found"));
+	p = c->url + 9;
 	ep = endpoint_index(p);
 	tokens.by_endpoint[ep]++;
 	if (ep != 0)
 		tokens.calls++;
-	if (apply_faults(p, ep == 0, r))
+	if (fake_fault_apply(&server, p, ep == 0, r))
 		return;
 	if (ep == 0)
 		RETURN_CALL(handle_gettoken(c, r));
-	if ((code = check_token(arg(c, "access_token"))) != 0)
-		RETURN_CALL(reply_json(r, err_obj(code, code == 41001 ? "access_token missing"
+	if ((code = check_token(fake_query(c, "access_token"))) != 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(code, code == 41001 ? "access_token missing"
 					       : code == 42001 ? "access_token expired"
 							       : "invalid access_token")));
-	if (strcmp(method, "POST") == 0) {
+	if (strcmp(c->method, "POST") == 0) {
 		enum json_tokener_error jerr;
 
-		req = json_tokener_parse_verbose(buf_str(&rq->body), &jerr);
+		req = json_tokener_parse_verbose(buf_str(&c->body), &jerr);
 		if (!req || !json_object_is_type(req, json_type_object)) {
 			json_object_put(req);
-			RETURN_CALL(reply_json(r, err_obj(47001, "data format error")));
+			RETURN_CALL(fake_reply_json(r, err_obj(47001, "data format error")));
 		}
 	}
 	switch (ep) {
@@ -2029,170 +1843,22 @@ static void dispatch(struct MHD_Connection *c, const char *url, const char *meth
 	case 8: handle_group_stats(req, r); break;
 	case 9: handle_user_get(c, r); break;
 	case 10: handle_department_list(r); break;
-	default: reply_json(r, err_obj(48001, "api unauthorized")); break;
+	default: fake_reply_json(r, err_obj(48001, "api unauthorized")); break;
 	}
 	json_object_put(req);
 }
 
-struct trunc {
-	char *body;
-	size_t len;
-};
-
-static ssize_t trunc_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct trunc *t = cls;
-	size_t half = t->len / 2;
-
-	if (pos >= half)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	if (max > half - (size_t)pos)
-		max = half - (size_t)pos;
-	memcpy(buf, t->body + pos, max);
-	return (ssize_t)max;
-}
-
-static void trunc_free(void *cls)
-{
-	struct trunc *t = cls;
-
-	free(t->body);
-	free(t);
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **con_cls)
-{
-	struct request *rq = *con_cls;
-	struct reply r = { 0, NULL, 0, 0, -1 };
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-
-	(void)cls;
-	(void)version;
-	if (!rq) {
-		rq = calloc(1, sizeof(*rq));
-		if (!rq)
-			return MHD_NO;
-		buf_init(&rq->body, 1 << 20);
-		*con_cls = rq;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (buf_add(&rq->body, upload, *upload_size) < 0)
-			rq->too_big = 1;
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	pthread_mutex_lock(&mu);
-	if (rq->too_big) {
-		r.status = 413;
-		r.body = strdup("too large");
-	} else {
-		dispatch(c, url, method, rq, &r);
-	}
-	pthread_mutex_unlock(&mu);
-	if (opt.verbose)
-		fprintf(stderr, "fake_wecom: %s %s -> %d %.200s\n", method, url, r.status,
-			r.body ? r.body : "");
-	if (r.slow_ms > 0)
-		usleep((useconds_t)(r.slow_ms * 1000));
-	if (!r.body)
-		r.body = strdup("");
-	if (r.truncate) {
-		struct trunc *t = malloc(sizeof(*t));
-
-		t->body = r.body;
-		t->len = strlen(r.body);
-		resp = MHD_create_response_from_callback(t->len, 4096, trunc_read, t, trunc_free);
-	} else {
-		resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
-	}
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type",
-				r.status == 200 ? "application/json; charset=UTF-8" : "text/html");
-	if (r.retry_after >= 0) {
-		char ra[32];
-
-		snprintf(ra, sizeof(ra), "%ld", r.retry_after);
-		MHD_add_response_header(resp, "Retry-After", ra);
-	}
-	ret = MHD_queue_response(c, (unsigned)(r.status ? r.status : 500), resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
-{
-	struct request *rq = *con_cls;
-
-	(void)cls;
-	(void)c;
-	(void)toe;
-	if (rq) {
-		buf_release(&rq->body);
-		free(rq);
-		*con_cls = NULL;
-	}
-}
-
 /* ---- main ---------------------------------------------------------------------------------- */
 
-/*
- * A fault SPEC, "key=value&...": the keys of the header comment. Returns 0, or -1 for
- * an unknown key. Called with the lock held (or before the server starts).
- */
-static int add_fault_spec(const char *spec)
-{
-	char copy[512], *save = NULL;
-	struct fault f = { F_ERRCODE, 1, 1, 0, 0, "", 0, -1 };
-	int kind = 0;
-
-	snprintf(copy, sizeof(copy), "%s", spec);
-	for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(kv, '=');
-		const char *v = eq ? eq + 1 : "1";
-
-		if (eq)
-			*eq = '\0';
-		if (!strcmp(kv, "clear"))
-			memset(&faults, 0, sizeof(faults));
-		else if (!strcmp(kv, "string_numbers"))
-			faults.string_numbers = atoi(v);
-		else if (!strcmp(kv, "null_fields"))
-			faults.null_fields = atoi(v);
-		else if (!strcmp(kv, "bad_records"))
-			faults.bad_records = atoi(v);
-		else if (!strcmp(kv, "at"))
-			f.at = atol(v);
-		else if (!strcmp(kv, "count"))
-			f.count = atol(v);
-		else if (!strcmp(kv, "path"))
-			snprintf(f.path, sizeof(f.path), "%s", v);
-		else if (!strcmp(kv, "retry_after"))
-			f.retry_after = atol(v);
-		else if (!strcmp(kv, "errcode"))
-			f.kind = F_ERRCODE, f.value = atol(v), kind = 1;
-		else if (!strcmp(kv, "token_invalid"))
-			f.kind = F_TOKEN, kind = 1;
-		else if (!strcmp(kv, "http"))
-			f.kind = F_HTTP, f.value = atol(v), kind = 1;
-		else if (!strcmp(kv, "slow_ms"))
-			f.kind = F_SLOW, f.value = atol(v), kind = 1;
-		else if (!strcmp(kv, "truncate"))
-			f.kind = F_TRUNCATE, kind = 1;
-		else if (!strcmp(kv, "invalid_json"))
-			f.kind = F_INVALID_JSON, kind = 1;
-		else
-			return -1;
-	}
-	if (kind && faults.n < MAX_FAULTS)
-		faults.f[faults.n++] = f;
-	return 0;
-}
+static struct fake_server server = {
+	.name = "fake_wecom",
+	.handle = handle,
+	.admin_handle = handle_admin,
+	.fault_key = fault_key,
+	.fault_fire = fault_fire,
+	.cut_json = "{\"errcode\":0,\"errmsg\":\"ok\",\"external_contact_list\":"
+		    "[{\"external_contact\":{\"na",
+};
 
 static void usage(FILE *out)
 {
@@ -2205,44 +1871,10 @@ static void usage(FILE *out)
 		     "                  /__admin/fault and /__admin/mutate are POSTed; prints the answer)\n");
 }
 
-static size_t admin_write(char *p, size_t size, size_t n, void *user)
-{
-	(void)user;
-	return fwrite(p, size, n, stdout) * size;
-}
-
-/* The client side of the admin endpoints, for scripts without curl(1). */
-static int admin_call(long port, const char *path)
-{
-	char url[2048];
-	long status = 0;
-	CURL *h = curl_easy_init();
-	CURLcode rc;
-
-	if (!h)
-		return 1;
-	snprintf(url, sizeof(url), "http://127.0.0.1:%ld%s", port, path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, admin_write);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-	if (strncmp(path, "/__admin/fault", 14) == 0 || strncmp(path, "/__admin/mutate", 15) == 0)
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
-	if (rc != CURLE_OK) {
-		fprintf(stderr, "fake_wecom: %s: %s\n", url, curl_easy_strerror(rc));
-		return 1;
-	}
-	fflush(stdout);
-	return status == 200 ? 0 : 1;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "port-file", required_argument, NULL, 'P' },
+		FAKE_LONGOPTS,
 		{ "seed", required_argument, NULL, 's' },
 		{ "staff", required_argument, NULL, 'S' },
 		{ "customers", required_argument, NULL, 'C' },
@@ -2252,27 +1884,19 @@ int main(int argc, char **argv)
 		{ "token-ttl", required_argument, NULL, 't' },
 		{ "untrusted-ip", no_argument, NULL, 'u' },
 		{ "token-real-ttl", required_argument, NULL, 'T' },
-		{ "fault", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "history-days", required_argument, NULL, 'H' },
-		{ "admin", required_argument, NULL, 'a' },
 		{ "shared-contacts", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long port = 0, nstaff = 8, ncust = 120, ngroups = 10;
-	const char *port_file = NULL, *admin = NULL, *shared_file = NULL;
-	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
-	sigset_t set;
-	int sig, o;
+	long nstaff = 8, ncust = 120, ngroups = 10;
+	const char *shared_file = NULL;
+	int o;
 
 	corp.seed = 1;
 	corp.history_days = 500;
-	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
 		switch (o) {
-		case 'p': port = strtol(optarg, NULL, 10); break;
-		case 'P': port_file = optarg; break;
 		case 's': corp.seed = strtoull(optarg, NULL, 10); break;
 		case 'S': nstaff = strtol(optarg, NULL, 10); break;
 		case 'C': ncust = strtol(optarg, NULL, 10); break;
@@ -2282,24 +1906,16 @@ int main(int argc, char **argv)
 		case 't': opt.token_ttl = strtol(optarg, NULL, 10); break;
 		case 'u': opt.untrusted_ip = 1; break;
 		case 'T': opt.token_real_ttl = strtol(optarg, NULL, 10); break;
-		case 'f':
-			if (add_fault_spec(optarg) < 0) {
-				fprintf(stderr, "fake_wecom: bad --fault '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v': opt.verbose = 1; break;
 		case 'H': corp.history_days = (int)strtol(optarg, NULL, 10); break;
-		case 'a': admin = optarg; break;
 		case 'c': shared_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (admin)
-		return port > 0 && port <= 65535 ? admin_call(port, admin) : 2;
-	if (port < 0 || port > 65535 || nstaff < 1 || corp.history_days < 30 || corp.history_days > 3000 || nstaff > 5000 || ncust < 0 ||
-	    ncust > 1000000 || ngroups < 0 || ngroups > 100000 || opt.token_ttl < 1) {
+	if (server.admin)
+		return fake_admin(&server);
+	if (nstaff < 1 || corp.history_days < 30 || corp.history_days > 3000 || nstaff > 5000 ||
+	    ncust < 0 || ncust > 1000000 || ngroups < 0 || ngroups > 100000 || opt.token_ttl < 1) {
 		usage(stderr);
 		return 2;
 	}
@@ -2307,58 +1923,5 @@ int main(int argc, char **argv)
 	if (shared_file && add_shared_contacts(shared_file) < 0)
 		return 2;
 	mark_seen();
-
-	/* signals are taken by sigwait below; the daemon's threads inherit the mask */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	{
-		struct sockaddr_in addr;
-
-		memset(&addr, 0, sizeof(addr));
-		addr.sin_family = AF_INET;
-		addr.sin_port = htons((uint16_t)port);
-		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-				     NULL, NULL, on_request, NULL,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-				     MHD_OPTION_END);
-	}
-	if (!d) {
-		fprintf(stderr, "fake_wecom: cannot listen on 127.0.0.1:%ld: %s\n", port, strerror(errno));
-		return 1;
-	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	port = info ? info->port : port;
-	printf("%ld\n", port);
-	fflush(stdout);
-	if (port_file) {
-		char tmp[4096];
-		FILE *f;
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp", port_file);
-		f = fopen(tmp, "w");
-		if (!f || fprintf(f, "%ld\n", port) < 0 || fclose(f) != 0 || rename(tmp, port_file) < 0) {
-			fprintf(stderr, "fake_wecom: cannot write %s: %s\n", port_file, strerror(errno));
-			MHD_stop_daemon(d);
-			return 1;
-		}
-	}
-	if (opt.verbose)
-		fprintf(stderr, "fake_wecom: listening on 127.0.0.1:%ld (staff %ld, customers %ld, "
-				"groups %ld, seed %llu)\n", port, nstaff, ncust, ngroups,
-			(unsigned long long)corp.seed);
-	sigwait(&set, &sig);
-	/*
-	 * Nothing to flush: leave at once. MHD_stop_daemon would wait for every connection
-	 * thread (a slow-answer fault sleeps in one) and make every test pay for it.
-	 */
-	if (opt.verbose)
-		fprintf(stderr, "fake_wecom: signal %d, exiting\n", sig);
-	_exit(0);
+	return fake_serve(&server);
 }

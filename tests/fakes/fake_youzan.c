@@ -29,15 +29,12 @@
  *                      answers HTTP 200 {"gw_err_resp":{"err_code":4201|4203|4202,…}}.
  *
  * Admin endpoints (no token):
- *   POST /__admin/fault?SPEC      add a fault rule; SPEC is key=value&...:
- *        http=S [retry_after=SECS]  answer HTTP S (500, 429, 503)
- *        token_invalid=1      forget every token (the call then gets gw_err_resp 4203)
+ *   POST /__admin/fault?SPEC      add a fault rule (tests/fakes/lib/fake_server.h: http,
+ *        slow_ms, truncate, invalid_json, token_invalid — every token forgotten, the call
+ *        then gets gw_err_resp 4203 —, at, count, path ("auth" = the token call), clear),
+ *        and Youzan's own:
  *        gw=CODE              answer {"gw_err_resp":{"err_code":CODE,…}}
  *        biz=CODE             answer {"success":false,"code":CODE,…}
- *        invalid_json=1       answer HTTP 200 with a cut JSON body
- *        at=N count=K path=P  on the Nth matching call (default 1), K times (default 1),
- *                             for paths containing P (default "trades"; "auth" = token)
- *        clear=1              remove every fault
  *   POST /__admin/mutate?step=N   change the shop (deterministic per seed and step): about
  *        a tenth of the orders move on (paid, shipped, completed, closed, refunded in part
  *        or in full) with update_time = now − 10 min, and a few new orders arrive. Answers
@@ -48,27 +45,17 @@
  *   GET  /__admin/stats[?format=kv]   token_calls, trades_calls, faults_fired and, over the
  *        trades calls since the last /__admin/stats?clear=1, min_start / max_end (unix)
  */
-#include "siyu/buf.h"
+#include "lib/fake_server.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
-#include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <json-c/json.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#define DAY 86400LL
-#define CN_OFFSET (8 * 3600LL)
-#define MAX_FAULTS 32
+#define DAY FAKE_DAY
+#define CN_OFFSET FAKE_CN_OFFSET
 #define MAX_LINES 4
 #define TRADES "/api/youzan.trades.sold.get/4.0.4"
 #define RET(call) do { call; return; } while (0)
@@ -119,22 +106,11 @@ static struct {
 static struct {
 	char client_id[64], client_secret[128], kdt_id[32];
 	long token_ttl;
-	int verbose;
-} opt = { "test-client", "test-secret", "12345678", 7 * 86400, 0 };
+} opt = { "test-client", "test-secret", "12345678", 7 * 86400 };
 
-enum fault_kind { F_HTTP, F_TOKEN, F_GW, F_BIZ, F_INVALID_JSON };
+enum youzan_fault { F_GW, F_BIZ };
 
-struct fault {
-	enum fault_kind kind;
-	long at, count, seen, fired, value, retry_after;
-	char path[64];
-};
-
-static struct {
-	struct fault f[MAX_FAULTS];
-	int n;
-	long fired;
-} faults;
+static struct fake_server server;
 
 static struct {
 	char v[16][64];
@@ -144,24 +120,18 @@ static struct {
 	int64_t min_start, max_end;
 } tokens;
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-
 /* ---- random ------------------------------------------------------------------------- */
 
 static uint64_t rng_state;
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fake_rand(&rng_state);
 }
 
 static int rndn(int n)
 {
-	return n > 0 ? (int)(rnd() % (uint64_t)n) : 0;
+	return fake_randn(&rng_state, n);
 }
 
 /* ---- times -------------------------------------------------------------------------- */
@@ -174,43 +144,6 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void cn_text(int64_t t, char *out, size_t n)
-{
-	time_t tt = (time_t)(t + CN_OFFSET);
-	struct tm tm;
-
-	if (!t) {
-		snprintf(out, n, "%s", "");
-		return;
-	}
-	gmtime_r(&tt, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* "YYYY-MM-DD HH:MM:SS" China time -> unix seconds; -1 when malformed. */
-static int64_t parse_cn_time(const char *s)
-{
-	int y, mo, d, h, mi, se;
-	char tail;
-
-	if (!s || strlen(s) != 19 ||
-	    sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &tail) != 6 ||
-	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59)
-		return -1;
-	return days_from_civil(y, mo, d) * DAY + h * 3600 + mi * 60 + se - CN_OFFSET;
-}
 
 /* ---- the shop ----------------------------------------------------------------------- */
 
@@ -501,7 +434,7 @@ static void put_time(struct json_object *o, const char *k, int64_t t)
 {
 	char s[32];
 
-	cn_text(t, s, sizeof(s));
+	fake_cn_text(t, s, sizeof(s));
 	put_str(o, k, s);
 }
 
@@ -575,79 +508,31 @@ static struct json_object *order_json(const struct yorder *o)
 	json_object_object_add(wrap, "full_order_info", full);
 	return wrap;
 }
+/* ---- replies ---------------------------------------------------------------------------- */
 
-/* ---- HTTP plumbing -------------------------------------------------------------------- */
-
-struct request {
-	struct buf body;
-	int too_big;
-};
-
-struct reply {
-	int status;
-	char *body;
-	long retry_after;
-};
-
-static void reply_json(struct reply *r, struct json_object *o)
-{
-	r->status = 200;
-	r->body = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
-static void reply_kv(struct reply *r, struct json_object *o)
-{
-	struct buf b = BUF_INIT;
-
-	json_object_object_foreach(o, k, v)
-		buf_addf(&b, "%s=%s\n", k, json_object_get_string(v));
-	r->status = 200;
-	r->body = buf_detach(&b, NULL);
-	json_object_put(o);
-}
-
-static void reply_biz(struct reply *r, int code, const char *msg)
+static void reply_biz(struct fake_reply *r, int code, const char *msg)
 {
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "success", json_object_new_boolean(0));
 	json_object_object_add(o, "code", json_object_new_int(code));
 	put_str(o, "message", msg);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
-static void reply_gw(struct reply *r, int code, const char *msg)
+static void reply_gw(struct fake_reply *r, int code, const char *msg)
 {
 	struct json_object *o = json_object_new_object(), *e = json_object_new_object();
 
 	json_object_object_add(e, "err_code", json_object_new_int(code));
 	put_str(e, "err_msg", msg);
 	json_object_object_add(o, "gw_err_resp", e);
-	reply_json(r, o);
-}
-
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : NULL;
-}
-
-static long jlong(struct json_object *o, const char *k, long def)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, k, &v))
-		return def;
-	return (long)json_object_get_int64(v);
+	fake_reply_json(r, o);
 }
 
 /* ---- endpoints ------------------------------------------------------------------------ */
 
-static void handle_token(const char *method, struct request *rq, struct reply *r)
+static void handle_token(struct fake_request *rq, struct fake_reply *r)
 {
 	struct json_object *req = NULL, *o, *d;
 	const char *id, *secret, *grant, *type;
@@ -655,15 +540,15 @@ static void handle_token(const char *method, struct request *rq, struct reply *r
 	int slot;
 
 	tokens.token_calls++;
-	if (strcmp(method, "POST") != 0 || !(req = json_tokener_parse(buf_str(&rq->body))) ||
+	if (strcmp(rq->method, "POST") != 0 || !(req = json_tokener_parse(buf_str(&rq->body))) ||
 	    !json_object_is_type(req, json_type_object)) {
 		json_object_put(req);
 		RET(reply_biz(r, 40010, "参数错误: POST a JSON body"));
 	}
-	id = jstr(req, "client_id");
-	secret = jstr(req, "client_secret");
-	grant = jstr(req, "grant_id");
-	type = jstr(req, "authorize_type");
+	id = fake_jstr(req, "client_id");
+	secret = fake_jstr(req, "client_secret");
+	grant = fake_jstr(req, "grant_id");
+	type = fake_jstr(req, "authorize_type");
 	if (!id || !secret || !grant || !type || strcmp(type, "silent") != 0) {
 		json_object_put(req);
 		RET(reply_biz(r, 40010, "参数错误"));
@@ -687,7 +572,7 @@ static void handle_token(const char *method, struct request *rq, struct reply *r
 	json_object_object_add(o, "success", json_object_new_boolean(1));
 	json_object_object_add(o, "code", json_object_new_int(200));
 	json_object_object_add(o, "data", d);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
 /* 0 valid, 4203 unknown, 4202 expired. */
@@ -708,7 +593,7 @@ static int by_update(const void *a, const void *b)
 	return strcmp(x->tid, y->tid);
 }
 
-static void handle_trades(struct request *rq, struct reply *r)
+static void handle_trades(struct fake_request *rq, struct fake_reply *r)
 {
 	struct json_object *req = json_tokener_parse(buf_str(&rq->body)), *o, *d, *list;
 	const char *su, *eu;
@@ -721,13 +606,13 @@ static void handle_trades(struct request *rq, struct reply *r)
 		json_object_put(req);
 		RET(reply_biz(r, 40010, "参数错误: the body must be JSON"));
 	}
-	su = jstr(req, "start_update");
-	eu = jstr(req, "end_update");
-	page_no = jlong(req, "page_no", 1);
-	page_size = jlong(req, "page_size", 20);
+	su = fake_jstr(req, "start_update");
+	eu = fake_jstr(req, "end_update");
+	page_no = (long)fake_jint(req, "page_no", 1);
+	page_size = (long)fake_jint(req, "page_size", 20);
 	if (su && eu) { /* an unpaired bound is ignored, as the real API does */
-		from = parse_cn_time(su);
-		to = parse_cn_time(eu);
+		from = fake_parse_cn_time(su);
+		to = fake_parse_cn_time(eu);
 		if (from < 0 || to < 0) {
 			json_object_put(req);
 			RET(reply_biz(r, 101500101, "start_update/end_update 格式错误"));
@@ -746,7 +631,7 @@ static void handle_trades(struct request *rq, struct reply *r)
 		RET(reply_biz(r, 101500103, "page_no 必须在 1-100 之间"));
 	if (page_size < 1 || page_size > 100)
 		RET(reply_biz(r, 101500104, "page_size 不能超过 100"));
-	hit = malloc(((size_t)shop.n + 1) * sizeof(*hit));
+	hit = fake_must(malloc(((size_t)shop.n + 1) * sizeof(*hit)));
 	for (int i = 0; i < shop.n; i++)
 		if (shop.o[i].updated >= from && shop.o[i].updated <= to)
 			hit[nhit++] = &shop.o[i];
@@ -763,250 +648,105 @@ static void handle_trades(struct request *rq, struct reply *r)
 	json_object_object_add(o, "code", json_object_new_int(200));
 	put_str(o, "message", "successful");
 	json_object_object_add(o, "data", d);
-	reply_json(r, o);
+	fake_reply_json(r, o);
 }
 
-/* Apply the fault rules to a call on path; 1 = answered. */
-static int apply_faults(const char *path, struct reply *r)
-{
-	for (int i = 0; i < faults.n; i++) {
-		struct fault *f = &faults.f[i];
+/* ---- faults: Youzan's error shapes ------------------------------------------------------- */
 
-		if (!strstr(path, f->path))
-			continue;
-		f->seen++;
-		if (f->seen < f->at || f->fired >= f->count)
-			continue;
-		f->fired++;
-		faults.fired++;
-		if (opt.verbose)
-			fprintf(stderr, "fake_youzan: fault %d fires on %s\n", (int)f->kind, path);
-		switch (f->kind) {
-		case F_TOKEN:
-			tokens.n = 0;
-			continue;
-		case F_HTTP:
-			r->status = (int)f->value;
-			r->body = strdup("<html>server error</html>");
-			r->retry_after = f->retry_after;
-			return 1;
-		case F_GW:
-			reply_gw(r, (int)f->value, "fault");
-			return 1;
-		case F_BIZ:
-			reply_biz(r, (int)f->value, "fault: 系统繁忙");
-			return 1;
-		case F_INVALID_JSON:
-			r->status = 200;
-			r->body = strdup("{\"success\":true,\"code\":200,\"data\":{\"total_results\":3,"
-					 "\"full_order_info_list\":[{\"full_order_info\":{\"order_in");
-			return 1;
-		}
+static int fault_key(struct fake_fault *f, const char *key, const char *value)
+{
+	if (!strcmp(key, "gw"))
+		f->custom = F_GW;
+	else if (!strcmp(key, "biz"))
+		f->custom = F_BIZ;
+	else
+		return !strcmp(key, "clear");
+	f->kind = FAKE_FAULT_CUSTOM;
+	f->value = atol(value);
+	return 1;
+}
+
+static int fault_fire(const struct fake_fault *f, const char *path, struct fake_reply *r)
+{
+	(void)path;
+	if (f->kind == FAKE_FAULT_TOKEN) {
+		tokens.n = 0;
+		return 0;
 	}
-	return 0;
+	if (f->custom == F_GW)
+		reply_gw(r, (int)f->value, "fault");
+	else
+		reply_biz(r, (int)f->value, "fault: 系统繁忙");
+	return 1;
 }
 
-static int add_fault_spec(const char *spec)
+/* ---- dispatch ------------------------------------------------------------------------- */
+
+static void handle_admin(struct fake_request *rq, const char *what, struct fake_reply *r)
 {
-	char copy[512], *save = NULL;
-	struct fault f = { F_HTTP, 1, 1, 0, 0, 0, -1, "trades" };
-	int kind = 0;
-
-	snprintf(copy, sizeof(copy), "%s", spec);
-	for (char *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(kv, '=');
-		const char *v = eq ? eq + 1 : "1";
-
-		if (eq)
-			*eq = '\0';
-		if (!strcmp(kv, "clear"))
-			memset(&faults, 0, sizeof(faults));
-		else if (!strcmp(kv, "at"))
-			f.at = atol(v);
-		else if (!strcmp(kv, "count"))
-			f.count = atol(v);
-		else if (!strcmp(kv, "path"))
-			snprintf(f.path, sizeof(f.path), "%s", v);
-		else if (!strcmp(kv, "retry_after"))
-			f.retry_after = atol(v);
-		else if (!strcmp(kv, "http"))
-			f.kind = F_HTTP, f.value = atol(v), kind = 1;
-		else if (!strcmp(kv, "token_invalid"))
-			f.kind = F_TOKEN, kind = 1;
-		else if (!strcmp(kv, "gw"))
-			f.kind = F_GW, f.value = atol(v), kind = 1;
-		else if (!strcmp(kv, "biz"))
-			f.kind = F_BIZ, f.value = atol(v), kind = 1;
-		else if (!strcmp(kv, "invalid_json"))
-			f.kind = F_INVALID_JSON, kind = 1;
-		else
-			return -1;
-	}
-	if (kind && faults.n < MAX_FAULTS)
-		faults.f[faults.n++] = f;
-	return 0;
-}
-
-static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
-{
-	struct buf *b = cls;
-
-	(void)kind;
-	if (b->len)
-		buf_addch(b, '&');
-	buf_addf(b, "%s=%s", key, value ? value : "1");
-	return MHD_YES;
-}
-
-static const char *arg(struct MHD_Connection *c, const char *k)
-{
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
-}
-
-static void handle_admin(struct MHD_Connection *c, const char *p, struct reply *r)
-{
-	int kv = arg(c, "format") && !strcmp(arg(c, "format"), "kv");
 	struct json_object *o;
 
-	if (!strcmp(p, "fault")) {
-		struct buf spec = BUF_INIT;
-		int rc;
-
-		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &spec);
-		rc = add_fault_spec(buf_str(&spec));
-		buf_release(&spec);
-		r->status = rc == 0 ? 200 : 400;
-		r->body = strdup(rc == 0 ? "{\"ok\":true}" : "{\"error\":\"bad fault spec\"}");
-		return;
-	}
-	if (!strcmp(p, "mutate")) {
-		const char *s = arg(c, "step");
+	if (!strcmp(what, "mutate")) {
+		const char *s = fake_query(rq, "step");
 
 		o = json_object_new_object();
 		mutate(s ? atoi(s) : 1, o);
-		RET(kv ? reply_kv(r, o) : reply_json(r, o));
+		RET(fake_reply_admin(rq, r, o));
 	}
-	if (!strcmp(p, "expect"))
-		RET(kv ? reply_kv(r, truth()) : reply_json(r, truth()));
-	if (!strcmp(p, "stats")) {
+	if (!strcmp(what, "expect"))
+		RET(fake_reply_admin(rq, r, truth()));
+	if (!strcmp(what, "stats")) {
 		o = json_object_new_object();
 		add_kv(o, "token_calls", tokens.token_calls);
 		add_kv(o, "tokens_issued", tokens.issued);
 		add_kv(o, "trades_calls", tokens.trades_calls);
-		add_kv(o, "faults_fired", faults.fired);
+		add_kv(o, "faults_fired", server.faults_fired);
 		add_kv(o, "min_start", tokens.min_start);
 		add_kv(o, "max_end", tokens.max_end);
-		if (arg(c, "clear")) {
+		if (fake_query(rq, "clear")) {
 			tokens.trades_calls = tokens.token_calls = 0;
 			tokens.min_start = tokens.max_end = 0;
 		}
-		RET(kv ? reply_kv(r, o) : reply_json(r, o));
+		RET(fake_reply_admin(rq, r, o));
 	}
-	r->status = 404;
-	r->body = strdup("{\"error\":\"no such admin endpoint\"}");
 }
 
-static void dispatch(struct MHD_Connection *c, const char *url, const char *method,
-		     struct request *rq, struct reply *r)
+static void handle(struct fake_request *rq, struct fake_reply *r)
 {
 	const char *tok;
 	int code;
 
-	if (!strncmp(url, "/__admin/", 9))
-		RET(handle_admin(c, url + 9, r));
-	if (!strcmp(url, "/auth/token")) {
-		if (apply_faults(url, r))
+	if (!strcmp(rq->url, "/auth/token")) {
+		if (fake_fault_apply(&server, rq->url, 1, r))
 			return;
-		RET(handle_token(method, rq, r));
+		RET(handle_token(rq, r));
 	}
-	if (strcmp(url, TRADES) != 0) {
-		reply_gw(r, 4004, "api not found");
-		return;
-	}
+	if (strcmp(rq->url, TRADES) != 0)
+		RET(reply_gw(r, 4004, "api not found"));
 	tokens.trades_calls++;
-	if (apply_faults(url, r))
+	if (fake_fault_apply(&server, rq->url, 0, r))
 		return;
-	tok = arg(c, "access_token");
+	tok = fake_query(rq, "access_token");
 	if (!tok || !*tok)
 		RET(reply_gw(r, 4201, "access_token 不存在"));
 	if ((code = token_check(tok)) != 0)
 		RET(reply_gw(r, code, code == 4202 ? "access_token 已过期" : "invalid access_token"));
-	if (strcmp(method, "POST") != 0)
+	if (strcmp(rq->method, "POST") != 0)
 		RET(reply_biz(r, 40010, "参数错误: POST a JSON body"));
 	handle_trades(rq, r);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **con_cls)
-{
-	struct request *rq = *con_cls;
-	struct reply r = { 0, NULL, -1 };
-	struct MHD_Response *resp;
-	enum MHD_Result ret;
-
-	(void)cls;
-	(void)version;
-	if (!rq) {
-		rq = calloc(1, sizeof(*rq));
-		if (!rq)
-			return MHD_NO;
-		buf_init(&rq->body, 1 << 20);
-		*con_cls = rq;
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (buf_add(&rq->body, upload, *upload_size) < 0)
-			rq->too_big = 1;
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	pthread_mutex_lock(&mu);
-	if (rq->too_big) {
-		r.status = 413;
-		r.body = strdup("too large");
-	} else {
-		dispatch(c, url, method, rq, &r);
-	}
-	pthread_mutex_unlock(&mu);
-	if (opt.verbose)
-		fprintf(stderr, "fake_youzan: %s %s %.200s -> %d %.200s\n", method, url,
-			buf_str(&rq->body), r.status, r.body ? r.body : "");
-	if (!r.body)
-		r.body = strdup("");
-	resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type",
-				r.status == 200 ? "application/json;charset=UTF-8" : "text/html");
-	if (r.retry_after >= 0) {
-		char ra[32];
-
-		snprintf(ra, sizeof(ra), "%ld", r.retry_after);
-		MHD_add_response_header(resp, "Retry-After", ra);
-	}
-	ret = MHD_queue_response(c, (unsigned)(r.status ? r.status : 500), resp);
-	MHD_destroy_response(resp);
-	return ret;
-}
-
-static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-			 enum MHD_RequestTerminationCode toe)
-{
-	struct request *rq = *con_cls;
-
-	(void)cls;
-	(void)c;
-	(void)toe;
-	if (rq) {
-		buf_release(&rq->body);
-		free(rq);
-		*con_cls = NULL;
-	}
-}
-
 /* ---- main ---------------------------------------------------------------------------- */
+
+static struct fake_server server = {
+	.name = "fake_youzan",
+	.handle = handle,
+	.admin_handle = handle_admin,
+	.fault_key = fault_key,
+	.fault_fire = fault_fire,
+	.cut_json = "{\"success\":true,\"code\":200,\"data\":{\"total_results\":3,"
+		    "\"full_order_info_list\":[{\"full_order_info\":{\"order_in",
+};
 
 static void usage(FILE *out)
 {
@@ -1019,145 +759,42 @@ static void usage(FILE *out)
 		     "                   fake: fault and mutate are POSTed; prints the answer)\n");
 }
 
-static size_t admin_write(char *p, size_t size, size_t n, void *user)
-{
-	(void)user;
-	return fwrite(p, size, n, stdout) * size;
-}
-
-static int admin_call(long port, const char *path)
-{
-	char url[2048];
-	long status = 0;
-	CURL *h = curl_easy_init();
-	CURLcode rc;
-
-	if (!h)
-		return 1;
-	snprintf(url, sizeof(url), "http://127.0.0.1:%ld%s", port, path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, admin_write);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-	if (!strncmp(path, "/__admin/fault", 14) || !strncmp(path, "/__admin/mutate", 15))
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-	rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(h);
-	if (rc != CURLE_OK) {
-		fprintf(stderr, "fake_youzan: %s: %s\n", url, curl_easy_strerror(rc));
-		return 1;
-	}
-	fflush(stdout);
-	return status == 200 ? 0 : 1;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "port", required_argument, NULL, 'p' },
-		{ "port-file", required_argument, NULL, 'P' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "orders", required_argument, NULL, 'o' },
-		{ "history-days", required_argument, NULL, 'H' },
-		{ "bad-orders", required_argument, NULL, 'b' },
+		FAKE_LONGOPTS,
+		FAKE_GEN_LONGOPTS,
 		{ "client-id", required_argument, NULL, 'i' },
 		{ "client-secret", required_argument, NULL, 'k' },
 		{ "kdt-id", required_argument, NULL, 'K' },
 		{ "token-ttl", required_argument, NULL, 't' },
-		{ "end", required_argument, NULL, 'e' },
-		{ "fault", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "admin", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long port = 0, norders = 200, nbad = 0;
-	const char *port_file = NULL, *admin = NULL, *end = NULL;
-	struct MHD_Daemon *d;
-	const union MHD_DaemonInfo *info;
-	struct sockaddr_in addr;
-	sigset_t set;
-	int sig, o;
+	struct fake_gen gen = { .seed = 1, .orders = 200, .history_days = 60 };
+	int o;
 
-	shop.seed = 1;
-	shop.history_days = 60;
-	while ((o = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	server.gen = &gen;
+	while ((o = fake_getopt(&server, argc, argv, longopts)) != -1) {
 		switch (o) {
-		case 'p': port = strtol(optarg, NULL, 10); break;
-		case 'P': port_file = optarg; break;
-		case 's': shop.seed = strtoull(optarg, NULL, 10); break;
-		case 'o': norders = strtol(optarg, NULL, 10); break;
-		case 'H': shop.history_days = (int)strtol(optarg, NULL, 10); break;
-		case 'b': nbad = strtol(optarg, NULL, 10); break;
 		case 'i': snprintf(opt.client_id, sizeof(opt.client_id), "%s", optarg); break;
 		case 'k': snprintf(opt.client_secret, sizeof(opt.client_secret), "%s", optarg); break;
 		case 'K': snprintf(opt.kdt_id, sizeof(opt.kdt_id), "%s", optarg); break;
 		case 't': opt.token_ttl = strtol(optarg, NULL, 10); break;
-		case 'e': end = optarg; break;
-		case 'f':
-			if (add_fault_spec(optarg) < 0) {
-				fprintf(stderr, "fake_youzan: bad --fault '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'v': opt.verbose = 1; break;
-		case 'a': admin = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (admin)
-		return port > 0 && port <= 65535 ? admin_call(port, admin) : 2;
-	if (port < 0 || port > 65535 || norders < 0 || norders > 2000000 || nbad < 0 ||
-	    shop.history_days < 8 || shop.history_days > 3000 || opt.token_ttl < 1) {
+	if (server.admin)
+		return fake_admin(&server);
+	if (fake_gen_check(&server, 8) < 0 || opt.token_ttl < 1) {
 		usage(stderr);
 		return 2;
 	}
-	shop.end = end ? parse_cn_time(end) : (int64_t)time(NULL) - 3600;
-	if (shop.end < 0) {
-		fprintf(stderr, "fake_youzan: bad --end '%s' (YYYY-MM-DD HH:MM:SS)\n", end);
-		return 2;
-	}
-	generate((int)norders, (int)nbad);
+	shop.seed = gen.seed;
+	shop.history_days = gen.history_days;
+	shop.end = gen.end;
+	generate((int)gen.orders, (int)gen.bad_orders);
 	srand((unsigned)shop.seed);
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	memset(&addr, 0, sizeof(addr));
-	addr.sin_family = AF_INET;
-	addr.sin_port = htons((uint16_t)port);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL,
-			     NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_END);
-	if (!d) {
-		fprintf(stderr, "fake_youzan: cannot listen on 127.0.0.1:%ld: %s\n", port,
-			strerror(errno));
-		return 1;
-	}
-	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	port = info ? info->port : port;
-	printf("%ld\n", port);
-	fflush(stdout);
-	if (port_file) {
-		char tmp[4096];
-		FILE *f;
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp", port_file);
-		f = fopen(tmp, "w");
-		if (!f || fprintf(f, "%ld\n", port) < 0 || fclose(f) != 0 || rename(tmp, port_file) < 0) {
-			fprintf(stderr, "fake_youzan: cannot write %s: %s\n", port_file, strerror(errno));
-			MHD_stop_daemon(d);
-			return 1;
-		}
-	}
-	if (opt.verbose)
-		fprintf(stderr, "fake_youzan: listening on 127.0.0.1:%ld (orders %ld, seed %llu)\n",
-			port, norders, (unsigned long long)shop.seed);
-	sigwait(&set, &sig);
-	_exit(0);
+	return fake_serve(&server);
 }

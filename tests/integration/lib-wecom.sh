@@ -8,9 +8,11 @@
 #   wecom_conf FILE NAME [LINES]    a pipeline.conf with [source.wecom] pointing at the fake
 #                                   (raw zone in $RAW_DIR, default $TRASH/raw)
 #   wecom_run CONF                  siyu run --source wecom, output in out/err, returns its exit
-#   wecom_fingerprint               one line per warehouse table the source writes:
-#                                   table|rows|md5 of its rows by natural keys (no surrogate
-#                                   keys, run ids or detection times), for "same warehouse"
+#   wecom_fingerprint               one line per warehouse table the source writes, empty
+#                                   or not: table|rows|md5 of its rows by natural keys (no
+#                                   surrogate keys, run ids or detection times), for "same
+#                                   warehouse"; not the watermark (its value is the run's
+#                                   time: the crash tests count it) nor the run log
 #   stats_window                    "from=UNIX&to=UNIX": the stats days a run pulls now
 
 # Small and fast: a test corp, retries without real sleeping.
@@ -75,6 +77,15 @@ WITH t(name, line) AS (
            (SELECT min(w.external_userid) FROM dw.wecom_customer w WHERE w.customer_key = i.customer_key))
       FROM dw.customer_identity i
     UNION ALL
+    SELECT 'dim_customer', concat_ws('|', (SELECT min(i.id_type || ':' || i.platform || ':' || i.id_value)
+                                             FROM dw.customer_identity i WHERE i.customer_key = c.customer_key),
+           c.first_seen_at, c.first_contact_at, c.first_order_at, c.acquisition_source)
+      FROM dw.dim_customer c
+    UNION ALL
+    SELECT 'customer_merge', (SELECT min(i.id_type || ':' || i.platform || ':' || i.id_value)
+                                FROM dw.customer_identity i WHERE i.customer_key = m.into_key)
+      FROM dw.customer_merge m
+    UNION ALL
     SELECT 'fact_contact', concat_ws('|', s.userid, w.external_userid, f.added_at, f.add_way, f.state,
            f.remark, f.removed_at IS NULL, f.removed_by)
       FROM dw.fact_contact f JOIN dw.dim_staff s USING (staff_key)
@@ -114,6 +125,12 @@ WITH t(name, line) AS (
     UNION ALL
     SELECT 'snapshot', concat_ws('|', userid, external_userid, createtime) FROM etl.wecom_contact_snapshot
 )
-SELECT name, count(*), md5(string_agg(line, E'\n' ORDER BY line)) FROM t GROUP BY name ORDER BY name;
+SELECT n.name, count(t.line), md5(string_agg(t.line, E'\n' ORDER BY t.line))
+  FROM (VALUES ('bridge_customer_tag'), ('customer_identity'), ('customer_merge'), ('dim_customer'),
+               ('dim_group'), ('dim_staff'), ('dim_tag'), ('fact_contact'), ('fact_contact_event'),
+               ('fact_group_daily'), ('fact_group_member'), ('fact_staff_daily'), ('snapshot'),
+               ('wecom_customer')) n (name)
+  LEFT JOIN t USING (name)
+ GROUP BY n.name ORDER BY n.name;
 SQL
 }

@@ -68,21 +68,21 @@ EOF
 test_expect_success 'test_done: summary line and exit status' '
 	. ./meta.sh &&
 	run_meta t9901-pass "
-		test_expect_success one true
+		test_expect_success one \"test 2 = 2\"
 		test_expect_success two \"test 1 = 1\"
 		test_done" &&
-	test "$(tail -n 1 t9901-pass.out)" = "2 passed, 0 failed" &&
+	test "$(tail -n 1 t9901-pass.out)" = "2 passed, 0 failed, 0 skipped" &&
 	test "$(cat t9901-pass.rc)" = 0 &&
 	grep -q "^ok 2 - two" t9901-pass.out &&
 	run_meta t9902-fail "
-		test_expect_success good true
+		test_expect_success good \"test 1 = 1\"
 		test_expect_success bad false
 		test_done" &&
-	test "$(tail -n 1 t9902-fail.out)" = "1 passed, 1 failed" &&
+	test "$(tail -n 1 t9902-fail.out)" = "1 passed, 1 failed, 0 skipped" &&
 	test "$(cat t9902-fail.rc)" = 1 &&
 	grep -q "^not ok 2 - bad" t9902-fail.out &&
 	run_meta t9903-none "test_done" &&
-	test "$(tail -n 1 t9903-none.out)" = "0 passed, 0 failed" &&
+	test "$(tail -n 1 t9903-none.out)" = "0 passed, 0 failed, 0 skipped" &&
 	test "$(cat t9903-none.rc)" = 1
 '
 
@@ -94,7 +94,7 @@ test_expect_success 'a failing line in the middle of a body fails the test' '
 			true
 		\"
 		test_done" &&
-	test "$(tail -n 1 t9904-sete.out)" = "0 passed, 1 failed"
+	test "$(tail -n 1 t9904-sete.out)" = "0 passed, 1 failed, 0 skipped"
 '
 
 test_expect_success 'test_when_finished runs after a failed body too' '
@@ -102,9 +102,143 @@ test_expect_success 'test_when_finished runs after a failed body too' '
 	run_meta t9906-when "
 		test_expect_success fails \"test_when_finished \\\"echo cleaned >$TRASH/when2.out\\\"; false\"
 		test_done" &&
-	test "$(tail -n 1 t9906-when.out)" = "0 passed, 1 failed" &&
+	test "$(tail -n 1 t9906-when.out)" = "0 passed, 1 failed, 0 skipped" &&
 	echo cleaned >expect &&
 	test_cmp expect when2.out
+'
+
+# The holes of set -e: each of these bodies passed before the assert_* helpers and pipefail.
+# (Written here at the top level, where single quotes are free.)
+cat >holes.body <<'EOF'
+check_in_function() { assert_eq a b; echo after; }
+test_expect_success loop-in-chain '
+	true &&
+	for x in 1 2 3; do
+		assert_eq 1 $x
+	done &&
+	true
+'
+test_expect_success function-in-condition '
+	if check_in_function; then :; fi
+	true
+'
+test_expect_success chain-ended-early '
+	assert_grep nothing /dev/null &&
+	true
+	true
+'
+test_done
+EOF
+cat >lost.body <<'EOF'
+test_expect_success pipeline '
+	printf "a\nb\n" | while read -r l; do assert_eq a "$l" line; done | cat || true
+'
+test_expect_success subshell '
+	( assert test 1 = 2 ) || true
+'
+test_expect_success command-substitution '
+	n=$(assert_eq 1 2 count) || true
+	test -z "$n"
+'
+test_done
+EOF
+
+test_expect_success 'a failed assert_* fails the test inside a && chain, a loop, a function called from a condition' '
+	. ./meta.sh &&
+	run_meta t9907-holes "$(cat holes.body)" &&
+	test "$(tail -n 1 t9907-holes.out)" = "0 passed, 3 failed, 0 skipped" &&
+	grep -q "^#   FAIL: value: expected .1., got .2.$" t9907-holes.out &&
+	! grep -q "^#   after$" t9907-holes.out
+'
+
+test_expect_success 'a failed assert_* in a pipeline or a subshell still fails the test' '
+	. ./meta.sh &&
+	run_meta t9908-lost "$(cat lost.body)" &&
+	test "$(tail -n 1 t9908-lost.out)" = "0 passed, 3 failed, 0 skipped" &&
+	grep -q "line: expected .a., got .b." t9908-lost.out &&
+	grep -q "count: expected .1., got .2." t9908-lost.out &&
+	test "$(grep -c "exit status was lost" t9908-lost.out)" = 3
+'
+
+test_expect_success 'a pipeline fails when any of its commands fails (pipefail)' '
+	. ./meta.sh &&
+	run_meta t9909-pipefail "
+		test_expect_success pipe \"false | cat\"
+		test_done" &&
+	test "$(tail -n 1 t9909-pipefail.out)" = "0 passed, 1 failed, 0 skipped"
+'
+
+test_expect_success 'assert_* print what was expected and what was found' '
+	. ./meta.sh &&
+	printf "one\ntwo\n" >two-lines &&
+	run_meta t9910-loud "
+		test_expect_success eq \"assert_eq 5 6 orders\"
+		test_expect_success cmp \"echo x >e; echo y >a; assert_cmp e a\"
+		test_expect_success grep \"assert_grep -F three $TRASH/two-lines\"
+		test_expect_success nogrep \"assert_no_grep two $TRASH/two-lines\"
+		test_expect_success exit \"assert_exit 3 sh -c \\\"exit 4\\\"\"
+		test_expect_success fails \"assert_fails true\"
+		test_expect_success ok \"assert_eq 1 1 && assert_grep -c one $TRASH/two-lines && assert_no_grep three $TRASH/two-lines && assert_exit 4 sh -c \\\"exit 4\\\" && assert_fails false && assert test 2 -gt 1\"
+		test_done" &&
+	test "$(tail -n 1 t9910-loud.out)" = "1 passed, 6 failed, 0 skipped" &&
+	grep -q "#   FAIL: orders: expected .5., got .6." t9910-loud.out &&
+	grep -q "^#   -x$" t9910-loud.out && grep -q "^#   +y$" t9910-loud.out &&
+	grep -q "^#   two$" t9910-loud.out &&
+	grep -q "FAIL: no line matches in .*two-lines: grep -F three" t9910-loud.out &&
+	grep -q "FAIL: expected exit 3, got 4" t9910-loud.out &&
+	grep -q "FAIL: expected a normal failure: true" t9910-loud.out
+'
+
+test_expect_success 'a body that cannot fail is refused' '
+	. ./meta.sh &&
+	run_meta t9911-empty "
+		test_expect_success fine true
+		test_done" &&
+	test "$(cat t9911-empty.rc)" = 1 &&
+	grep -q "has no body" t9911-empty.out &&
+	run_meta t9912-empty "
+		test_expect_success fine \"  :  \"
+		test_done" &&
+	grep -q "has no body" t9912-empty.out
+'
+
+test_expect_success 'skips are counted as skips, not passes; a file of skips only passes' '
+	. ./meta.sh &&
+	(
+		unset CI &&
+		run_meta t9913-skip "
+			test_expect_success one \"test 1 = 1\"
+			test_skip two \"no frobnicator here\"
+			test_done" &&
+		test "$(tail -n 1 t9913-skip.out)" = "1 passed, 0 failed, 1 skipped" &&
+		test "$(cat t9913-skip.rc)" = 0 &&
+		grep -q "^ok 2 - two # SKIP no frobnicator here$" t9913-skip.out &&
+		run_meta t9914-skipall "
+			test_skip_all \"no dataset\"
+			test_expect_success never \"false\"
+			test_done" &&
+		test "$(tail -n 1 t9914-skipall.out)" = "0 passed, 0 failed, 1 skipped" &&
+		test "$(cat t9914-skipall.rc)" = 0
+	)
+'
+
+test_expect_success 'in CI a skip fails, unless the file says why it may skip there' '
+	. ./meta.sh &&
+	(
+		export CI=1 &&
+		run_meta t9915-ci "
+			test_skip two \"no frobnicator here\"
+			test_done" &&
+		test "$(tail -n 1 t9915-ci.out)" = "0 passed, 1 failed, 0 skipped" &&
+		test "$(cat t9915-ci.rc)" = 1 &&
+		grep -q "^not ok 1 - two # SKIP no frobnicator here$" t9915-ci.out &&
+		run_meta t9916-ciok "
+			test_skip_ok_in_ci \"the frobnicator is proprietary\"
+			test_skip two \"no frobnicator here\"
+			test_done" &&
+		test "$(tail -n 1 t9916-ciok.out)" = "0 passed, 0 failed, 1 skipped" &&
+		test "$(cat t9916-ciok.rc)" = 0
+	)
 '
 
 test_expect_success 'an exit that skips test_done fails' '

@@ -53,7 +53,9 @@ test_expect_success 'dry run on a fresh database applies nothing' '
 test_expect_success 'two concurrent migrates on a fresh database do not collide' '
 	PGDATABASE=postgres psql -Xq -c "create database t0100_conc" &&
 	test_when_finished "PGDATABASE=postgres psql -Xq -c \"drop database t0100_conc\"" &&
-	(PGDATABASE=t0100_conc "$SIYU" migrate >out1 2>err1 & PGDATABASE=t0100_conc "$SIYU" migrate >out2 2>err2; wait $!) &&
+	# both must succeed: the second in the foreground, the first waited for by its pid
+	(PGDATABASE=t0100_conc "$SIYU" migrate >out1 2>err1 & p1=$!
+	 PGDATABASE=t0100_conc "$SIYU" migrate >out2 2>err2 && wait $p1) &&
 	n=$(ls "$TOP"/sql/migrations/[0-9][0-9][0-9][0-9]_*.sql | wc -l) &&
 	PGDATABASE=t0100_conc test_psql "select count(*) from etl.schema_migration" >actual &&
 	echo "$n" >expect && test_cmp expect actual &&
@@ -66,6 +68,23 @@ test_expect_success 'bi_reader cannot read rejects or phone hashes' '
 	test_must_fail psql -X -q -v ON_ERROR_STOP=1 -c "set role bi_reader" -c "select id_value from dw.customer_identity" 2>err &&
 	grep -q "permission denied" err &&
 	psql -X -q -v ON_ERROR_STOP=1 -c "set role bi_reader" -c "select display_value from dw.customer_identity" -c "select count(*) from dw.fact_order" >/dev/null
+'
+
+# A table left out of a fingerprint is a table no "same warehouse" test compares.
+test_expect_success 'the fingerprints cover every dw table (but the calendar)' '
+	test_psql "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		where n.nspname = ${Q}dw${Q} and c.relkind in (${Q}r${Q}, ${Q}p${Q}) and not c.relispartition
+		  and c.relname <> ${Q}dim_date${Q} order by 1" >tables &&
+	test "$(wc -l <tables)" -ge 18 &&
+	test_fingerprint | cut -d: -f1 | grep -v "^etl\\." | sort >covered &&
+	test_cmp tables covered &&
+	# the WeCom fingerprint: every table the WeCom source writes
+	. "$TOP/tests/integration/lib-wecom.sh" &&
+	wecom_fingerprint | cut -d"|" -f1 | sort >wecom.covered &&
+	printf "%s\n" bridge_customer_tag customer_identity customer_merge dim_customer dim_group \
+		dim_staff dim_tag fact_contact fact_contact_event fact_group_daily fact_group_member \
+		fact_staff_daily snapshot wecom_customer >expect &&
+	test_cmp expect wecom.covered
 '
 
 test_expect_success 'every table, view and column carries a comment' '

@@ -61,10 +61,13 @@ test_expect_success 'buyers become customers; unionid and buyer id link to one' 
 
 test_expect_success 're-importing the same file changes nothing' '
 	test_psql "select md5(string_agg(f::text, ${Q};${Q} order by order_key)) from dw.fact_order f" >before &&
+	test_fingerprint >before.fp &&
 	"$SIYU" import "$basic" >out &&
 	grep -q "orders inserted 0, updated 0, unchanged 5" out &&
 	test_psql "select md5(string_agg(f::text, ${Q};${Q} order by order_key)) from dw.fact_order f" >after &&
-	test_cmp before after
+	test_cmp before after &&
+	test_fingerprint >after.fp &&
+	test_cmp before.fp after.fp
 '
 
 test_expect_success 'an older version never overwrites a newer one; a newer one replaces it' '

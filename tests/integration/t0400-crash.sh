@@ -93,27 +93,45 @@ nothing_loaded() {
 	test "$(PGDATABASE=$1 test_psql "select count(*) from dw.order_identity")" = 0
 }
 
+# The first source (taobao_csv, 831 orders) committed, the second (youzan_csv) did not.
+first_source_only() {
+	test "$(PGDATABASE=$1 test_psql "select count(*) from dw.fact_order")" = 831 &&
+		test "$(PGDATABASE=$1 test_psql "select string_agg(source || ${Q}:${Q} || status, ${Q},${Q} order by source)
+			from etl.run_source")" = "taobao_csv:succeeded,youzan_csv:running"
+}
+
+# Moments of the first source: nothing is committed yet.
 crash_case extract:1 extract 'nothing_loaded t0400_work && test -s raw-extract/taobao_csv/*/orders-taobao.csv.gz'
 crash_case copy:500 copy 'nothing_loaded t0400_work'
-crash_case commit:1 commit 'nothing_loaded t0400_work'
-# The first source committed before the crash: only the second one is redone.
-crash_case merge:2 merge 'test "$(PGDATABASE=t0400_work test_psql "select count(*) from dw.fact_order")" = 831'
+crash_case commit/taobao_csv commit 'nothing_loaded t0400_work'
+# Moments of the second source: the first one committed, only the second is redone.
+crash_case extract:2 extract2 'first_source_only t0400_work && test -s raw-extract2/youzan_csv/*/orders-youzan.csv.gz'
+# taobao_csv hands at most 1,743 records to COPY (1,750 read, 7 rejected): 2,000 is youzan_csv
+crash_case copy:2000 copy2 'first_source_only t0400_work'
+crash_case merge/youzan_csv merge 'first_source_only t0400_work'
+crash_case commit/youzan_csv commit2 'first_source_only t0400_work'
 
-# Commands one per line below (set -e): "a && b &" would put a in the background too.
-test_expect_success 'kill -9 at several moments of a run, then rerun: the warehouse of one clean run' '
+# A kill from outside, at a known moment (never on a timer, which may land after the run
+# ended or always at the same place): the run pauses at a fault point, the test sees it
+# there, kills it with SIGKILL, and the rerun gives the clean warehouse.
+test_expect_success 'kill -9 from outside while the run waits before its first merge, then rerun: one clean run' '
 	write_conf kill
-	for delay in 0.4 1.5; do
-		empty_db t0400_work
-		PGDATABASE=t0400_work "$SIYU" --config kill.conf run >kill.out 2>kill.err &
-		pid=$!
-		sleep "$delay"
-		kill -9 "$pid" 2>/dev/null || true
-		wait "$pid" || true
-		run_until_unlocked t0400_work kill.conf
-		PGDATABASE=t0400_work test_fingerprint >actual
-		test_cmp clean.fp actual || { echo "differs after kill -9 at ${delay}s"; exit 1; }
-		test "$(PGDATABASE=t0400_work test_psql "select count(*) from etl.run where status = ${Q}running${Q}")" = 0
-	done
+	empty_db t0400_work
+	PGDATABASE=t0400_work SIYU_DEBUG_PAUSE_AT=merge/taobao_csv:120 "$SIYU" --config kill.conf run >kill.out 2>kill.err &
+	pid=$!
+	test_when_finished "kill -9 $pid 2>/dev/null; true"
+	for i in $(seq 1 300); do grep -q pausing kill.err && break; sleep 0.1; done
+	assert_grep "SIYU_DEBUG_PAUSE_AT: pausing 120.0s at merge/taobao_csv$" kill.err
+	assert kill -9 "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_eq 137 "$rc" "exit status of the killed run"
+	assert_eq running "$(runs_of t0400_work)" "the killed run in etl.run"
+	nothing_loaded t0400_work
+	run_until_unlocked t0400_work kill.conf
+	assert_eq abandoned,succeeded "$(runs_of t0400_work)" "the runs after the rerun"
+	PGDATABASE=t0400_work test_fingerprint >actual
+	assert_cmp clean.fp actual
 '
 
 test_expect_success 'a second siyu run while one is running exits 75 and changes nothing' '
@@ -157,11 +175,15 @@ test_expect_success 'the database restarting mid-run: that source fails cleanly,
 	fi
 	empty_db t0400_restart
 	write_conf restart
-	SIYU_DEBUG_PAUSE_AT=merge:2 "$SIYU" --config restart.conf run >first.out 2>first.err &
+	# paused before its first merge until the restart is done (SIGUSR1 ends the pause)
+	SIYU_DEBUG_PAUSE_AT=merge/taobao_csv:60 "$SIYU" --config restart.conf run >first.out 2>first.err &
 	first=$!
-	for i in $(seq 1 100); do grep -q pausing first.err && break; sleep 0.1; done
+	test_when_finished "kill $first 2>/dev/null; true"
+	for i in $(seq 1 200); do grep -q pausing first.err && break; sleep 0.1; done
+	assert_grep "pausing 60.0s at merge/taobao_csv" first.err
 	"$TOP/scripts/pg.sh" stop "$RESTART_PG" >/dev/null 2>&1
 	"$TOP/scripts/pg.sh" start "$RESTART_PG" >/dev/null 2>&1
+	kill -USR1 $first
 	rc=0
 	wait $first || rc=$?
 	test $rc -eq 1

@@ -287,10 +287,10 @@ test_expect_success 'a copy with one corruption per data test: each test fails a
 	test_cmp all covered &&
 	test_expect_code 1 env PGDATABASE=t0420_corrupt "$SIYU" check >out &&
 	while IFS="|" read -r name shows; do
-		block "$name" >this
-		grep -q "^FAIL $name ([0-9]* failing rows\{0,1\})$" this || { echo "not failed: $name"; cat this; exit 1; }
-		grep -q "^       rule: " this
-		grep -qF -- "$shows" this || { echo "$name does not show: $shows"; cat this; exit 1; }
+		block "$name" >"this.$name"
+		assert_grep "^FAIL $name ([0-9]* failing rows\{0,1\})$" "this.$name"
+		assert_grep "^       rule: " "this.$name"
+		assert_grep -F -- "$shows" "this.$name"
 	done <expect &&
 	grep -q "^check: 0 ok, $(grep -c . covered) failed, 0 warnings$" out
 '
@@ -326,7 +326,8 @@ test_expect_success 'freshness: an old last successful load fails too; never loa
 test_expect_success 'usage' '
 	test_expect_code 2 "$SIYU" check nothing &&
 	test_expect_code 2 "$SIYU" check --select nosuch. &&
-	"$SIYU" check --help | grep -q "usage: siyu check"
+	"$SIYU" check --help >help &&
+	grep -q "usage: siyu check" help
 '
 
 test_done

@@ -49,6 +49,8 @@ cust_of() { # cust_of ID_TYPE VALUE [PLATFORM]
 		where id_type = ${Q}$1${Q} and platform = ${Q}${3:-}${Q} and id_value = ${Q}$2${Q}"
 }
 
+# The keys themselves (test_fingerprint compares rows by natural keys, not keys): a rerun
+# must not renumber or merge anybody.
 fingerprint() {
 	test_psql "select md5(string_agg(t, ${Q};${Q} order by t)) from (
 		select (customer_key, first_seen_at, first_contact_at, first_order_at, acquisition_source)::text t from dw.dim_customer
@@ -154,11 +156,13 @@ test_expect_success 'three customers that turn out to be one merge into the olde
 
 test_expect_success 'importing every file again changes nothing: no merge, same keys' '
 	fingerprint >before &&
+	test_fingerprint >before.fp &&
 	for f in taobao later chain cy1 cy2; do
 		"$SIYU" import $f.csv >out 2>err && grep -q "orders inserted 0, updated 0" out || exit 1
 	done &&
 	wecom_add wm_cy lisi "2024-06-05 09:00+08" oCyUnion00000000000000000001 13700000202 &&
-	fingerprint >after && test_cmp before after
+	fingerprint >after && test_cmp before after &&
+	test_fingerprint >after.fp && test_cmp before.fp after.fp
 '
 
 test_expect_success 'a late order paid before her first one renumbers her orders' '

@@ -4,16 +4,16 @@
 #
 #   rd_require_data [--vendored] FILE SHA256...
 #                                         the dataset files are there with the documented bytes
-#                                         (else the file's tests are skipped: see rd_skip_all;
-#                                         with --vendored, a missing file fails the file)
+#                                         (else the whole file is one skip, test_skip_all, which
+#                                         fails make validate and CI; with --vendored, a missing
+#                                         file fails the file)
 #   rd_config NAME TZ RATIO               write $TRASH/NAME.conf: [run] timezone, max_reject_ratio
 #   rd_stat FILE KEY                      a value of a converter's --stats file
 #   rd_load_chk CSV SRC_TZ TZ             chk.raw_line ← CSV (PostgreSQL's CSV parser), then
 #                                         independent.sql: the independent figures in schema chk
 #   rd_expect_view TITLE VIEW SELECT_VIEW SELECT_CHK
 #                                         register a comparison: the two queries print the same
-#                                         rows; skipped (and said so in the title) while kpi.VIEW
-#                                         does not exist yet
+#                                         rows (a missing kpi.VIEW fails it)
 #   rd_run_compare                        run every registered query (one psql per side), then one
 #                                         test_cmp test per comparison
 #   rd_expect_empty VIEW...               a test: the views have no rows (WeCom-only views)
@@ -28,13 +28,6 @@ RD_DIR=$TOP/tests/realdata
 RD_DATA_DIRS=${SIYU_REALDATA:-$TOP/tests/data/realdata $(cd "$TOP/.." && pwd -P)/shared/data}
 RD_DATA=
 export RD_DIR
-
-# rd_skip_all REASON — no dataset: say so and end the file with one passing, titled test.
-rd_skip_all() {
-	say "$TEST_NAME: SKIP: $1"
-	test_expect_success "SKIP: $1 (set SIYU_REALDATA)" 'true'
-	test_done
-}
 
 rd_require_data() {
 	local f sum d i required=0
@@ -52,10 +45,10 @@ rd_require_data() {
 	done
 	export RD_DATA
 	[ -n "$RD_DATA" ] || [ $required = 0 ] || die "no $1 in $RD_DATA_DIRS (vendored in tests/data/realdata)"
-	[ -n "$RD_DATA" ] || rd_skip_all "no $1 in $RD_DATA_DIRS"
+	[ -n "$RD_DATA" ] || test_skip_all "no $1 in $RD_DATA_DIRS (set SIYU_REALDATA)"
 	while [ $# -ge 2 ]; do
 		f=$RD_DATA/$1
-		[ -r "$f" ] || rd_skip_all "no $f"
+		[ -r "$f" ] || die "no $f"
 		sum=$(sha256sum <"$f" | cut -d' ' -f1)
 		[ "$sum" = "$2" ] || die "$f has sha256 $sum, not the documented $2 (see $RD_DATA/README.md)"
 		shift 2
@@ -94,20 +87,12 @@ EOS
 		psql -X -q -v ON_ERROR_STOP=1 -v src_tz="$src_tz" -v tz="$tz" -f "$RD_DIR/independent.sql"
 }
 
-rd_view_exists() {
-	[ "$(test_psql "SELECT to_regclass('kpi.$1') IS NOT NULL")" = t ]
-}
-
 # Comparisons are registered first, then queried in one psql session per side
 # (rd_run_compare), then each is its own test_cmp: one psql start per side, not per view.
 RD_CMP_N=0
 RD_CMP_TITLES=()
 rd_expect_view() {
-	local title=$1 view=$2 n
-	if ! rd_view_exists "$view"; then
-		RD_CMP_TITLES+=("-|$title: kpi.$view does not exist yet, skipped")
-		return
-	fi
+	local title=$1 n
 	RD_CMP_N=$((RD_CMP_N + 1))
 	n=$(printf '%02d' "$RD_CMP_N")
 	printf '\\o cmp/%s.view\n%s;\n' "$n" "$3" >>"$TRASH/cmp-view.sql"
@@ -125,10 +110,6 @@ rd_run_compare() {
 	for t in "${RD_CMP_TITLES[@]}"; do
 		n=${t%%|*}
 		title=${t#*|}
-		if [ "$n" = - ]; then
-			test_expect_success "$title" 'true'
-			continue
-		fi
 		RD_N=$n test_expect_success "$title" '
 			test -s "cmp/$RD_N.chk" &&
 			test_cmp "cmp/$RD_N.chk" "cmp/$RD_N.view"
@@ -137,15 +118,7 @@ rd_run_compare() {
 }
 
 rd_expect_empty() {
-	local v present=() missing=()
-	for v in "$@"; do
-		if rd_view_exists "$v"; then present+=("$v"); else missing+=("$v"); fi
-	done
-	for v in "${missing[@]}"; do
-		test_expect_success "kpi.$v does not exist yet, skipped" 'true'
-	done
-	[ ${#present[@]} -gt 0 ] || return 0
-	v="${present[*]}"
+	local v="$*"
 	RD_VIEWS=$v test_expect_success "kpi.{${v// /,}} are empty (no WeCom data)" '
 		for v in $RD_VIEWS; do
 			echo "$v|0"
@@ -158,10 +131,6 @@ rd_expect_empty() {
 }
 
 rd_rfm_buckets() {
-	if ! rd_view_exists customer_value; then
-		test_expect_success "RFM buckets: kpi.customer_value does not exist yet, skipped" 'true'
-		return
-	fi
 	test_expect_success 'RFM: every score bucket holds ⌊n/5⌋ or ⌈n/5⌉ customers (≈ 20 %)' '
 		n=$(test_psql "SELECT count(*) FROM kpi.customer_value") &&
 		for s in r f m; do

@@ -43,7 +43,7 @@ static struct json_object *order(const char *status, int refund, const char *pay
 	return o;
 }
 
-static int parse(struct json_object *item, struct youzan_order *o, char *why, size_t n,
+static int parse(struct json_object *item, struct order_json *o, char *why, size_t n,
 		 const unsigned char *key)
 {
 	struct youzan_xform x = { "12345678", key, key ? strlen((const char *)key) : 0, 0 };
@@ -54,14 +54,14 @@ static int parse(struct json_object *item, struct youzan_order *o, char *why, si
 static enum order_status status_of(const char *st, int refund, const char *pay_time)
 {
 	struct json_object *j = order(st, refund, pay_time, "89.00", "");
-	struct youzan_order o = { 0 };
+	struct order_json o = { 0 };
 	char why[256] = "";
 	enum order_status s;
 
 	assert_int_equal(parse(j, &o, why, sizeof(why), KEY), 0);
 	s = o.line[0].status;
 	assert_int_equal(o.line[1].status, s);
-	youzan_order_release(&o);
+	order_json_release(&o);
 	json_object_put(j);
 	return s;
 }
@@ -88,7 +88,7 @@ static void test_status_map(void **state)
 static void test_lines_money_times(void **state)
 {
 	struct json_object *j = order("TRADE_SUCCESS", 0, "2024-11-04 14:37:23", "89.00", "");
-	struct youzan_order o = { 0 };
+	struct order_json o = { 0 };
 	char why[256] = "", t[LTIME_FMT_SIZE];
 	const struct order_line *a, *b;
 
@@ -130,20 +130,20 @@ static void test_lines_money_times(void **state)
 	assert_string_equal(t, "2024-11-05 15:20:36");
 	assert_true(ltime_format(&a->created, t, sizeof(t)) > 0);
 	assert_string_equal(t, "2024-11-04 14:37:14");
-	youzan_order_release(&o);
+	order_json_release(&o);
 	json_object_put(j);
 
 	j = order("WAIT_BUYER_PAY", 0, "", "89.00", "");
 	assert_int_equal(parse(j, &o, why, sizeof(why), KEY), 0);
 	assert_false(o.line[0].has_paid);
-	youzan_order_release(&o);
+	order_json_release(&o);
 	json_object_put(j);
 }
 
 static void test_refunded_lines(void **state)
 {
 	struct json_object *j = order("TRADE_CLOSED", 12, "2024-11-04 14:37:23", "89.00", "");
-	struct youzan_order o = { 0 };
+	struct order_json o = { 0 };
 	char why[256] = "";
 
 	(void)state;
@@ -151,7 +151,7 @@ static void test_refunded_lines(void **state)
 	assert_int_equal(o.line[0].status, ORDER_REFUNDED);
 	assert_int_equal(o.line[0].refund_fen, 7914);
 	assert_int_equal(o.line[1].refund_fen, 17700);
-	youzan_order_release(&o);
+	order_json_release(&o);
 	json_object_put(j);
 }
 
@@ -160,7 +160,7 @@ static void test_phones(void **state)
 	struct json_object *j = order("TRADE_SUCCESS", 0, "2024-11-04 14:37:23", "89.00",
 				      "+86 138-1234-5678");
 	struct youzan_xform x = { "1", KEY, sizeof(KEY) - 1, 0 };
-	struct youzan_order o = { 0 };
+	struct order_json o = { 0 };
 	char why[256] = "";
 
 	(void)state;
@@ -179,7 +179,7 @@ static void test_phones(void **state)
 	j = order("TRADE_SUCCESS", 0, "2024-11-04 14:37:23", "89.00", "13812345678");
 	assert_int_equal(parse(j, &o, why, sizeof(why), NULL), -2);
 	assert_non_null(strstr(why, "SIYU_PII_KEY"));
-	youzan_order_release(&o);
+	order_json_release(&o);
 	json_object_put(j);
 }
 
@@ -187,21 +187,21 @@ static void test_phones(void **state)
 static void expect_reject(const char *text, const char *want)
 {
 	struct json_object *j = json_tokener_parse(text);
-	struct youzan_order o = { 0 };
+	struct order_json o = { 0 };
 	char why[256] = "";
 
 	assert_non_null(j);
 	assert_int_equal(parse(j, &o, why, sizeof(why), KEY), -1);
 	if (!strstr(why, want))
 		fail_msg("reason \"%s\" lacks \"%s\"", why, want);
-	youzan_order_release(&o);
+	order_json_release(&o);
 	json_object_put(j);
 }
 
 static void test_rejects(void **state)
 {
 	struct json_object *j;
-	struct youzan_order o = { 0 };
+	struct order_json o = { 0 };
 	char why[256] = "";
 
 	(void)state;
@@ -218,7 +218,7 @@ static void test_rejects(void **state)
 	assert_int_equal(parse(j, &o, why, sizeof(why), KEY), -1);
 	assert_string_equal(why, "order_info.refund_state: unknown refund state \"5\"");
 	json_object_put(j);
-	youzan_order_release(&o);
+	order_json_release(&o);
 
 	expect_reject("{\"full_order_info\":{\"order_info\":{\"status\":\"TRADE_SUCCESS\"}}}",
 		      "order_info.tid: missing");

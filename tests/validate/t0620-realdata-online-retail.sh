@@ -61,7 +61,7 @@ test_expect_success 'the rejects: the 4 lines priced 0.001 with their reason and
 	test $(wc -l <lines) = 4 &&
 	while read -r n; do
 		key=$(sed -n "${n}p" retail.csv | cut -d, -f1-4 | awk -F, "{ print \$1 \"/\" \$2 \"/\" \$4 }") &&
-		echo "retail.csv:$n|$key|unit_price \"0.001\": more than 2 decimals" || return 1
+		echo "retail.csv:$n|$key|unit_price \"0.001\": more than 2 decimals" || test_fail "line $n"
 	done <lines >expect &&
 	test_cmp expect actual &&
 	bad_orders retail.csv >bad &&

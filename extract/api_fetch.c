@@ -1,0 +1,141 @@
+/*
+ * api_fetch.c — one page of a shop platform's API: send, keep, parse, judge, and renew
+ * the token or wait out a rate limit (see api_fetch.h).
+ */
+#include "siyu/api_fetch.h"
+
+#include "siyu/debug.h"
+#include "siyu/http.h"
+#include "siyu/log.h"
+#include "siyu/rawzone.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MAX_WAITS 5
+#define BACKOFF_MS 2000
+
+void api_call_release(struct api_call *c)
+{
+	buf_release(&c->url);
+	buf_release(&c->body);
+}
+
+long api_ban_seconds(const char *s)
+{
+	static const char lead[] = "This ban will last for ";
+	const char *p = s ? strstr(s, lead) : NULL;
+	char *end;
+	long n;
+
+	if (!p)
+		return -1;
+	n = strtol(p + sizeof(lead) - 1, &end, 10);
+	return end > p + sizeof(lead) - 1 && n >= 0 && strncmp(end, " more second", 12) == 0 ? n
+												: -1;
+}
+
+/* Send the built request; keep the answer in the raw zone. 0 / -1 err. */
+static int send_and_keep(struct api_fetcher *f, struct api_call *call, const char *manifest_json,
+			 struct http_response *resp, char *raw_path, size_t pathlen, char *err,
+			 size_t errlen)
+{
+	const char *body = call->body.len ? buf_str(&call->body) : NULL;
+	char why[1024];
+
+	if (http_send(f->http, call->http_method, buf_str(&call->url), call->content_type, body,
+		      resp, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	if (rawzone_write_page(f->raw, f->entity, f->endpoint, manifest_json,
+			       resp->body.data ? resp->body.data : "", resp->body.len, raw_path,
+			       pathlen, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	f->pages++;
+	debug_point("extract");
+	return 0;
+}
+
+int api_fetch_page(struct api_fetcher *f, const void *page, const char *manifest_json,
+		   const char *where, struct json_object **root, char *raw_file, size_t rawlen,
+		   char *err, size_t errlen)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct api_call call = { 0 };
+	struct api_judgement j;
+	char raw_path[RAWZONE_PATH_MAX + 128] = "", why[1024];
+	int renewed = 0, waits = 0, max_waits = f->max_waits > 0 ? f->max_waits : DEFAULT_MAX_WAITS;
+	int rc = -1;
+
+	*root = NULL;
+	for (;;) {
+		enum json_tokener_error jerr;
+
+		buf_reset(&call.url);
+		buf_reset(&call.body);
+		if (f->p->build(f->client, page, &call, why, sizeof(why)) < 0 ||
+		    send_and_keep(f, &call, manifest_json, &resp, raw_path, sizeof(raw_path), why,
+				  sizeof(why)) < 0) {
+			snprintf(err, errlen, "%s: %s", where, why);
+			goto out;
+		}
+		*root = json_tokener_parse_verbose(buf_str(&resp.body), &jerr);
+		if (!*root || !json_object_is_type(*root, json_type_object)) {
+			snprintf(err, errlen, "%s: the answer is not a JSON object (%s, %zu bytes); raw "
+					      "page kept at %s", where,
+				 *root ? "another JSON value" : json_tokener_error_desc(jerr),
+				 resp.body.len, raw_path);
+			goto out;
+		}
+		memset(&j, 0, sizeof(j));
+		f->p->judge(f->client, *root, &j);
+		if (j.verdict == API_OK)
+			break;
+		json_object_put(*root);
+		*root = NULL;
+		if (j.verdict == API_TOKEN_EXPIRED && !renewed) {
+			log_warn("msg=\"token rejected, getting a new one\" platform=%s what=\"%s\"",
+				 f->p->name, j.what);
+			renewed = 1;
+			f->renewals++;
+			if (f->p->renew_token(f->client, why, sizeof(why)) < 0) {
+				snprintf(err, errlen, "%s: %s; %s", where, j.what, why);
+				goto out;
+			}
+			continue;
+		}
+		if (j.verdict == API_RATE_LIMITED && waits < max_waits) {
+			long ms = j.wait_ms > 0 ? j.wait_ms : (long)BACKOFF_MS << waits;
+
+			log_warn("msg=\"rate limited, waiting\" platform=%s what=\"%s\" wait_ms=%ld",
+				 f->p->name, j.what, ms);
+			waits++;
+			f->waits++;
+			http_client_sleep(f->http, ms);
+			continue;
+		}
+		snprintf(err, errlen, "%s: %s%s; raw page kept at %s", where, j.what,
+			 j.verdict == API_TOKEN_EXPIRED ? " again after a new token"
+			 : j.verdict == API_RATE_LIMITED ? " (still rate limited after waiting)" : "",
+			 raw_path);
+		goto out;
+	}
+	{
+		const char *base = strrchr(raw_path, '/');
+
+		snprintf(raw_file, rawlen, "%s", base ? base + 1 : raw_path);
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		json_object_put(*root);
+		*root = NULL;
+	}
+	api_call_release(&call);
+	http_response_release(&resp);
+	return rc;
+}
