@@ -66,16 +66,72 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 	       c->rejected);
 }
 
+/*
+ * A source name several files share (--source, or one base name twice): its
+ * etl.run_source row is their sum, recorded here after each file, failed
+ * when one failed. A name of one file is recorded by order_import_file
+ * itself, inside the file's transaction.
+ */
+struct source_sum {
+	const char *name;
+	int files, done, failed;
+	char err[1024];
+	struct load_counts c;
+};
+
+static const char *source_of(const struct import_args *a, const char *file)
+{
+	return a->source ? a->source : base_name(file);
+}
+
+/* sums[i] for files[i]: files of one name point at the first file's entry. */
+static void count_sources(const struct import_args *a, int nfiles, char **files,
+			  struct source_sum *sums, struct source_sum **of)
+{
+	for (int i = 0; i < nfiles; i++) {
+		int j = 0;
+
+		while (j < i && strcmp(of[j]->name, source_of(a, files[i])) != 0)
+			j++;
+		of[i] = j < i ? of[j] : &sums[i];
+		of[i]->name = source_of(a, files[i]);
+		of[i]->files++;
+	}
+}
+
+static void record_shared(PGconn *conn, long long run_id, struct source_sum *s,
+			  const struct load_counts *c, const char *err)
+{
+	load_counts_add(&s->c, c);
+	if (err && !s->failed) {
+		s->failed = 1;
+		snprintf(s->err, sizeof(s->err), "%s", err);
+	}
+	s->done++;
+	runlog_source_finish(conn, run_id, s->name,
+			     s->failed ? "failed" : s->done < s->files ? "running" : "succeeded",
+			     &s->c, s->failed ? s->err : NULL);
+}
+
 static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a, int nfiles,
 		      char **files, long long run_id)
 {
 	const char *key = getenv("SIYU_PII_KEY");
+	struct source_sum *sums = calloc((size_t)nfiles, sizeof(*sums));
+	struct source_sum **of = calloc((size_t)nfiles, sizeof(*of));
 	int failed = 0;
 
+	if (!sums || !of) {
+		fprintf(stderr, "siyu import: out of memory\n");
+		free(sums);
+		free(of);
+		return EXIT_FAILED;
+	}
+	count_sources(a, nfiles, files, sums, of);
 	for (int i = 0; i < nfiles; i++) {
 		struct order_import_opts o = {
 			.run_id = run_id,
-			.source = a->source ? a->source : base_name(files[i]),
+			.source = of[i]->name,
 			.path = files[i],
 			.profile = a->profile,
 			.encoding = a->encoding,
@@ -84,12 +140,18 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 			.pii_key_len = key ? strlen(key) : 0,
 			.max_reject_ratio = cli->cfg.max_reject_ratio,
 			.dry_run = a->dry_run,
-			.own_run_source = 1,
+			.own_run_source = of[i]->files == 1,
 		};
 		struct load_counts c;
 		char err[1024];
+		int rc;
 
-		if (order_import_file(conn, &o, &c, err, sizeof(err)) < 0) {
+		if (!o.own_run_source && of[i]->done == 0)
+			runlog_source_begin(conn, run_id, o.source);
+		rc = order_import_file(conn, &o, &c, err, sizeof(err));
+		if (!o.own_run_source)
+			record_shared(conn, run_id, of[i], &c, rc < 0 ? err : NULL);
+		if (rc < 0) {
 			fprintf(stderr, "siyu: import failed: %s\n", err);
 			print_counts(files[i], &c, "FAILED, rolled back");
 			failed++;
@@ -97,6 +159,8 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 		}
 		print_counts(files[i], &c, a->dry_run ? "dry run, rolled back" : "loaded");
 	}
+	free(sums);
+	free(of);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -149,18 +149,6 @@ struct replay_state {
 	int lost;                      /* the connection is gone for good */
 };
 
-static void add_counts(struct load_counts *sum, const struct load_counts *c)
-{
-	sum->pages += c->pages;
-	sum->read += c->read;
-	sum->inserted += c->inserted;
-	sum->updated += c->updated;
-	sum->unchanged += c->unchanged;
-	sum->duplicates += c->duplicates;
-	sum->rejected += c->rejected;
-	sum->merged_customers += c->merged_customers;
-}
-
 static double seconds_since(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -204,7 +192,7 @@ static int replay_item(struct replay_state *st, const struct replay_item *it)
 	} else {
 		rc = type->replay(&ctx, dir, it->raw_run_id, &c, t->err, sizeof(t->err));
 	}
-	add_counts(&t->c, &c);
+	load_counts_add(&t->c, &c);
 	printf("%-20s run %-6lld %-7s %6.1fs  read %lld, inserted %lld, updated %lld, "
 	       "unchanged %lld, rejected %lld\n",
 	       src->name, it->raw_run_id, rc == 0 ? "ok" : "FAILED", seconds_since(&t0), c.read,

@@ -126,6 +126,18 @@ int runlog_source_finish(PGconn *conn, long long run_id, const char *source, con
 			      10, params);
 }
 
+void load_counts_add(struct load_counts *sum, const struct load_counts *c)
+{
+	sum->pages += c->pages;
+	sum->read += c->read;
+	sum->inserted += c->inserted;
+	sum->updated += c->updated;
+	sum->unchanged += c->unchanged;
+	sum->duplicates += c->duplicates;
+	sum->rejected += c->rejected;
+	sum->merged_customers += c->merged_customers;
+}
+
 int runlog_set_timezone(PGconn *conn, const char *tz)
 {
 	const char *params[] = { tz };

@@ -94,18 +94,6 @@ out:
 	return rc;
 }
 
-static void add_counts(struct load_counts *sum, const struct load_counts *c)
-{
-	sum->pages += c->pages;
-	sum->read += c->read;
-	sum->inserted += c->inserted;
-	sum->updated += c->updated;
-	sum->unchanged += c->unchanged;
-	sum->duplicates += c->duplicates;
-	sum->rejected += c->rejected;
-	sum->merged_customers += c->merged_customers;
-}
-
 /* Load one file (the raw-zone copy) in its own transaction; counts add to total. */
 static int import_path(const struct source_ctx *ctx, const char *path, struct load_counts *total,
 		       char *err, size_t errlen)
@@ -134,7 +122,7 @@ static int import_path(const struct source_ctx *ctx, const char *path, struct lo
 		return -1;
 	}
 	rc = order_import_file(ctx->conn, &o, &c, err, errlen);
-	add_counts(total, &c);
+	load_counts_add(total, &c);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "siyu/money.h"
 #include "siyu/pii.h"
 #include "siyu/textclean.h"
+#include "siyu/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,9 +188,9 @@ static int fail(char *why, size_t whylen, enum order_col c, struct span v, const
 {
 	if (v.n == 0)
 		snprintf(why, whylen, "%s: %s", col_specs[c].name, reason);
-	else
+	else /* at most 64 bytes of the value, never half a character */
 		snprintf(why, whylen, "%s \"%.*s\": %s", col_specs[c].name,
-			 (int)(v.n > 64 ? 64 : v.n), v.p, reason);
+			 (int)utf8_valid_prefix(v.p, v.n > 64 ? 64 : v.n), v.p, reason);
 	return -1;
 }
 

@@ -14,6 +14,9 @@ struct load_counts {
 	long long merged_customers;
 };
 
+/* Add c's counts to sum (a source's files or windows, a replay's runs). */
+void load_counts_add(struct load_counts *sum, const struct load_counts *c);
+
 /*
  * Take the warehouse-wide run lock (a session advisory lock): 1 taken,
  * 0 another run holds it, -1 error.

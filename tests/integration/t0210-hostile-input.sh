@@ -186,6 +186,18 @@ test_expect_success 'killed before COMMIT with rejects: neither data nor rejects
 	last_rejects >actual && grep -q "kill.csv:3|quantity" actual
 '
 
+test_expect_success 'files that share a source name: its run_source row is their sum, failed when one failed' '
+	{ echo "$H"; row SH1; } >sh1.csv && { echo "$H"; row SH2 "" "" 0; } >sh2.csv &&
+	test_expect_code 1 "$SIYU" import --source shared sh1.csv sh2.csv >out 2>err &&
+	echo SH1 >expect && orders SH >actual && test_cmp expect actual &&
+	test_psql "select status, records_read, inserted, rejected, error like ${Q}sh2.csv: %${Q} from etl.run_source where source = ${Q}shared${Q}" >actual &&
+	echo "failed|2|1|1|t" >expect && test_cmp expect actual &&
+	mkdir -p d1 d2 && { echo "$H"; row SH3; } >d1/x.csv && { echo "$H"; row SH4; } >d2/x.csv &&
+	"$SIYU" import d1/x.csv d2/x.csv >out 2>err &&
+	test_psql "select status, records_read, inserted from etl.run_source where source = ${Q}x.csv${Q}" >actual &&
+	echo "succeeded|2|2" >expect && test_cmp expect actual
+'
+
 test_expect_success 'a profile that is not implemented is a usage error listing the profiles' '
 	test_expect_code 2 "$SIYU" import --profile taobao nul.csv 2>err &&
 	grep -q "profile ${Q}taobao${Q} is not implemented (profiles: generic; docs/import-generic.md)" err &&

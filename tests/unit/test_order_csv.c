@@ -134,6 +134,8 @@ static void test_rejects_name_column_and_value(void **state)
 		  "platform \"TaoBao\": must be a lowercase name like taobao" },
 		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,12345,S,1,5,5,,",
 		  "buyer_phone: not a mainland mobile number" },
+		{ "taobao,s1,1,外星状态外星状态外星状态外星状态外星状态外星状态,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,",
+		  "status \"外星状态外星状态外星状态外星状态外星状态外\": unknown order status" },
 		{ "taobao,s1,2.20123E+18,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,",
 		  "order_no \"2.20123E+18\": scientific notation: Excel has rounded the number and "
 		  "its digits are lost; export the column as text (or the file from the back office, "
