@@ -45,7 +45,7 @@ Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRC := $(sort $(wildcard common/*.c extract/*.c transform/*.c load/*.c))
+LIB_SRC := $(sort $(wildcard common/*.c extract/*.c transform/*.c load/*.c source/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FAKE_SRC := $(sort $(wildcard tests/fakes/*.c))
@@ -103,7 +103,7 @@ $(BUILD)/fakes/%: $(BUILD)/tests/fakes/%.o $(FAKELIB) $(LIBSIYU)
 	$(Q)$(CC) $(FINAL_LDFLAGS) -o $@ $< $(FAKELIB) $(LIBSIYU) $(LIBS)
 
 # Every public header compiles on its own (postgres' headerscheck).
-HEADERS := $(sort $(wildcard include/siyu/*.h))
+HEADERS := $(sort $(wildcard include/siyu/*/*.h))
 HEADER_STAMPS := $(HEADERS:include/siyu/%.h=$(BUILD)/headers/%.ok)
 $(BUILD)/headers/%.ok: include/siyu/%.h
 	@mkdir -p $(dir $@)

@@ -4,7 +4,7 @@
 #ifndef SIYU_CLI_H
 #define SIYU_CLI_H
 
-#include "siyu/config.h"
+#include "siyu/common/config.h"
 
 #include <json-c/json.h>
 #include <libpq-fe.h>

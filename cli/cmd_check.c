@@ -3,8 +3,8 @@
  */
 #include "cli.h"
 
-#include "siyu/check.h"
-#include "siyu/db.h"
+#include "siyu/load/check.h"
+#include "siyu/load/db.h"
 
 #include <getopt.h>
 #include <stdio.h>

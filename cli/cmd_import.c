@@ -3,10 +3,10 @@
  */
 #include "cli.h"
 
-#include "siyu/db.h"
-#include "siyu/log.h"
-#include "siyu/order_import.h"
-#include "siyu/order_line.h"
+#include "siyu/common/log.h"
+#include "siyu/load/db.h"
+#include "siyu/source/order_import.h"
+#include "siyu/transform/order_csv.h"
 
 #include <getopt.h>
 #include <stdio.h>

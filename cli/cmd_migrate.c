@@ -3,9 +3,9 @@
  */
 #include "cli.h"
 
-#include "siyu/db.h"
-#include "siyu/migrate.h"
-#include "siyu/runlog.h"
+#include "siyu/load/db.h"
+#include "siyu/load/migrate.h"
+#include "siyu/load/runlog.h"
 
 #include <getopt.h>
 #include <limits.h>

@@ -3,11 +3,11 @@
  */
 #include "cli.h"
 
-#include "siyu/buf.h"
-#include "siyu/db.h"
-#include "siyu/log.h"
-#include "siyu/replay.h"
-#include "siyu/source.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/log.h"
+#include "siyu/load/db.h"
+#include "siyu/source/replay.h"
+#include "siyu/source/source.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -3,10 +3,10 @@
  */
 #include "cli.h"
 
-#include "siyu/db.h"
-#include "siyu/log.h"
-#include "siyu/replay.h"
-#include "siyu/source.h"
+#include "siyu/common/log.h"
+#include "siyu/load/db.h"
+#include "siyu/source/replay.h"
+#include "siyu/source/source.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
  */
 #include "cli.h"
 
-#include "siyu/db.h"
+#include "siyu/load/db.h"
 
 #include <getopt.h>
 #include <stdio.h>

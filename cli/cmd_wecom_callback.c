@@ -4,8 +4,8 @@
  */
 #include "cli.h"
 
-#include "siyu/log.h"
-#include "siyu/wecom_callback.h"
+#include "siyu/common/log.h"
+#include "siyu/extract/wecom_callback.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
 /*
- * buf.c — growable byte buffer with a cap (see buf.h).
+ * buf.c — growable byte buffer with a cap (see include/siyu/common/buf.h).
  */
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
  * value.  Every message starts with "file:line: "; the offending line is
  * quoted below it with secret-looking values hidden.
  */
-#include "siyu/config.h"
+#include "siyu/common/config.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /*
- * debug.c — fault injection at named points (see debug.h).
+ * debug.c — fault injection at named points (see include/siyu/common/debug.h).
  */
-#include "siyu/debug.h"
+#include "siyu/common/debug.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,7 +1,7 @@
 /*
- * log.c — leveled key=value logging to stderr (see log.h).
+ * log.c — leveled key=value logging to stderr (see include/siyu/common/log.h).
  */
-#include "siyu/log.h"
+#include "siyu/common/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,9 +1,10 @@
 /*
- * utf8.c — strict UTF-8 validation and the escaped text form (see utf8.h).
+ * utf8.c — strict UTF-8 validation and the escaped text form
+ * (see include/siyu/common/utf8.h).
  */
-#include "siyu/utf8.h"
+#include "siyu/common/utf8.h"
 
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 int utf8_step(struct utf8_state *s, unsigned char c)
 {

@@ -2,12 +2,12 @@
  * api_fetch.c — one page of a shop platform's API: send, keep, parse, judge, and renew
  * the token or wait out a rate limit (see api_fetch.h).
  */
-#include "siyu/api_fetch.h"
+#include "siyu/extract/api_fetch.h"
 
-#include "siyu/debug.h"
-#include "siyu/http.h"
-#include "siyu/log.h"
-#include "siyu/rawzone.h"
+#include "siyu/common/debug.h"
+#include "siyu/common/log.h"
+#include "siyu/extract/http.h"
+#include "siyu/extract/rawzone.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * api_sign.c — request signing and encoding of the shop platforms' open APIs
  * (see api_sign.h; the rules and their sources in docs/api-signing.md).
  */
-#include "siyu/api_sign.h"
+#include "siyu/extract/api_sign.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

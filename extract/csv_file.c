@@ -1,5 +1,6 @@
 /*
- * csv_file.c — record-at-a-time CSV reader over zlib + libcsv (see csv_file.h).
+ * csv_file.c — record-at-a-time CSV reader over zlib + libcsv
+ * (see include/siyu/extract/csv_file.h).
  *
  * Bytes are read in blocks with gzread (a NUL byte is data like any other)
  * and fed to libcsv one physical line, or one piece of an over-long line, at
@@ -12,10 +13,10 @@
  * the fault of that record only, found at its own line, and every other
  * record is unaffected.
  */
-#include "siyu/csv_file.h"
+#include "siyu/extract/csv_file.h"
 
-#include "siyu/buf.h"
-#include "siyu/utf8.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/utf8.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -608,44 +609,6 @@ static size_t raw_length(const struct csv_file *f)
 	return n;
 }
 
-/* Index of the field that byte pos of raw belongs to. */
-static int field_at(const char *raw, size_t pos)
-{
-	int in_quotes = 0, index = 0;
-
-	for (size_t i = 0; i < pos; i++) {
-		if (raw[i] == '"')
-			in_quotes = !in_quotes;
-		else if (raw[i] == ',' && !in_quotes)
-			index++;
-	}
-	return index;
-}
-
-int csv_field_span(const char *raw, size_t raw_len, size_t index, size_t *start, size_t *len)
-{
-	size_t i = 0, field = 0;
-	int in_quotes = 0;
-
-	for (; i < raw_len && field < index; i++) {
-		if (raw[i] == '"')
-			in_quotes = !in_quotes;
-		else if (raw[i] == ',' && !in_quotes)
-			field++;
-	}
-	if (field < index)
-		return -1;
-	*start = i;
-	for (; i < raw_len; i++) {
-		if (raw[i] == '"')
-			in_quotes = !in_quotes;
-		else if (raw[i] == ',' && !in_quotes)
-			break;
-	}
-	*len = i - *start;
-	return 0;
-}
-
 /*
  * GB18030 bytes to UTF-8 text in out. escape = 0: fail (-1) on the first
  * byte that does not convert. escape = 1: such bytes become \xHH and the
@@ -823,7 +786,8 @@ static int finish_record(struct csv_file *f, struct csv_record *rec, char *err, 
 			snprintf(why, sizeof(why), "byte 0x%02X at offset %llu is not valid %s",
 				 c, f->record_offset + (unsigned long long)bad,
 				 f->gb18030 ? "GB18030" : "UTF-8");
-		return malformed(f, rec, err, errlen, field_at(f->raw.data, (size_t)bad), 0, why);
+		return malformed(f, rec, err, errlen, (int)csv_field_at(f->raw.data, (size_t)bad), 0,
+				 why);
 	}
 	if ((field = convert_fields(f, rec)) >= 0) {
 		snprintf(why, sizeof(why), "not convertible from GB18030 (record at offset %llu)",

@@ -1,10 +1,11 @@
 /*
- * http.c — libcurl client with timeouts, retries, backoff and a rate limit (see http.h).
+ * http.c — libcurl client with timeouts, retries, backoff and a rate limit
+ * (see include/siyu/extract/http.h).
  */
-#include "siyu/http.h"
+#include "siyu/extract/http.h"
 
-#include "siyu/log.h"
-#include "siyu/ltime.h"
+#include "siyu/common/log.h"
+#include "siyu/common/ltime.h"
 
 #include <ctype.h>
 #include <curl/curl.h>

@@ -1,9 +1,10 @@
 /*
- * rawzone.c — gzip JSON-lines pages in <raw_dir>/<source>/<run_id> (see rawzone.h).
+ * rawzone.c — gzip JSON-lines pages in <raw_dir>/<source>/<run_id>
+ * (see include/siyu/extract/rawzone.h).
  */
-#include "siyu/rawzone.h"
+#include "siyu/extract/rawzone.h"
 
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <errno.h>
 #include <fcntl.h>

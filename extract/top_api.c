@@ -1,11 +1,11 @@
 /*
  * top_api.c — the TOP client of the taobao source (see top_api.h, docs/api-taobao.md).
  */
-#include "siyu/top_api.h"
+#include "siyu/extract/top_api.h"
 
-#include "siyu/http.h"
-#include "siyu/log.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/common/json_get.h"
+#include "siyu/common/log.h"
+#include "siyu/extract/http.h"
 
 #include <inttypes.h>
 #include <stdio.h>

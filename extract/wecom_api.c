@@ -1,5 +1,6 @@
 /*
- * wecom_api.c — one WeCom API call: token, HTTP, raw zone, JSON, errcode (see wecom.h).
+ * wecom_api.c — one WeCom API call: token, HTTP, raw zone, JSON, errcode
+ * (see include/siyu/extract/wecom_api.h).
  *
  * WeCom answers HTTP 200 on errors, so every body's errcode is checked:
  *   40014, 42001          token invalid / expired: fetch a new one once, retry once
@@ -10,12 +11,13 @@
  *   48002, 60011          app not allowed / member out of scope: configuration
  * Tokens are per app secret and cached until shortly before expires_in.
  */
-#include "siyu/wecom.h"
+#include "siyu/extract/wecom_api.h"
 
-#include "siyu/debug.h"
-#include "siyu/http.h"
-#include "siyu/log.h"
-#include "siyu/rawzone.h"
+#include "siyu/common/debug.h"
+#include "siyu/common/json_get.h"
+#include "siyu/common/log.h"
+#include "siyu/extract/http.h"
+#include "siyu/extract/rawzone.h"
 
 #include <curl/curl.h>
 #include <errno.h>

@@ -4,11 +4,11 @@
  * and to event pushes. The XML parser is in wecom_callback_xml.c, the HTTP server in
  * wecom_callback_http.c.
  */
-#include "siyu/wecom_callback.h"
+#include "siyu/extract/wecom_callback.h"
 
-#include "siyu/config.h"
-#include "siyu/log.h"
-#include "siyu/rawzone.h"
+#include "siyu/common/config.h"
+#include "siyu/common/log.h"
+#include "siyu/extract/rawzone.h"
 
 #include <json-c/json.h>
 #include <openssl/evp.h>

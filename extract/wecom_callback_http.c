@@ -8,9 +8,9 @@
  * at a time: an event is fsync'ed to the spool before its answer, and WeCom allows
  * 5 s for that, which a local fsync meets by orders of magnitude.
  */
-#include "siyu/wecom_callback.h"
+#include "siyu/extract/wecom_callback.h"
 
-#include "siyu/log.h"
+#include "siyu/common/log.h"
 
 #include <microhttpd.h>
 

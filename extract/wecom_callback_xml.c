@@ -4,7 +4,7 @@
  * input length, every input byte checked as UTF-8 first; fuzzed by
  * tests/unit/test_wecom_callback.c.
  */
-#include "siyu/wecom_callback.h"
+#include "siyu/extract/wecom_callback.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,14 +1,15 @@
 /*
- * wecom_crypto.c — WeCom's callback signature and AES envelope (see wecom_crypto.h).
+ * wecom_crypto.c — WeCom's callback signature and AES envelope
+ * (see include/siyu/extract/wecom_crypto.h).
  *
  * Written from the protocol description (WeCom docs 90968 「加解密方案说明」) and checked
  * against the official samples' vectors in tests/unit/test_wecom_crypto.c. OpenSSL's
  * EVP interface does the SHA-1 and AES-256-CBC; the PKCS#7 padding is removed by hand
  * because WeCom pads to 32-byte blocks, which OpenSSL's own padding (16) rejects.
  */
-#include "siyu/wecom_crypto.h"
+#include "siyu/extract/wecom_crypto.h"
 
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

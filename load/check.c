@@ -1,14 +1,14 @@
 /*
- * check.c — data tests and source freshness (see check.h).
+ * check.c — data tests and source freshness (see include/siyu/load/check.h).
  *
  * Each data test is one query returning a text line per row that breaks its
  * rule, naming the row by its natural key (platform/shop/order_no, userid,
  * ...) and the values in question. The runner counts the rows and keeps the
  * first five in text order.
  */
-#include "siyu/check.h"
+#include "siyu/load/check.h"
 
-#include "siyu/db.h"
+#include "siyu/load/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,9 @@
 /*
- * db.c — libpq helpers with checked results (see db.h).
+ * db.c — libpq helpers with checked results (see include/siyu/load/db.h).
  */
-#include "siyu/db.h"
+#include "siyu/load/db.h"
 
-#include "siyu/buf.h"
-#include "siyu/log.h"
+#include "siyu/common/log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -201,7 +200,7 @@ void db_close(PGconn *conn)
 	PQfinish(conn);
 }
 
-static int check_result(PGconn *conn, PGresult *res, const char *sql, ExecStatusType want)
+static int expect_status(PGconn *conn, PGresult *res, const char *sql, ExecStatusType want)
 {
 	ExecStatusType got = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
@@ -218,7 +217,7 @@ int db_exec(PGconn *conn, const char *sql)
 
 	clear_last();
 	res = PQexec(conn, sql);
-	rc = check_result(conn, res, sql, PGRES_COMMAND_OK);
+	rc = expect_status(conn, res, sql, PGRES_COMMAND_OK);
 	PQclear(res);
 	return rc;
 }
@@ -230,7 +229,7 @@ int db_exec_params(PGconn *conn, const char *sql, int nparams, const char *const
 
 	clear_last();
 	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	rc = check_result(conn, res, sql, PGRES_COMMAND_OK);
+	rc = expect_status(conn, res, sql, PGRES_COMMAND_OK);
 	PQclear(res);
 	return rc;
 }
@@ -241,7 +240,7 @@ PGresult *db_query(PGconn *conn, const char *sql, int nparams, const char *const
 
 	clear_last();
 	res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	if (check_result(conn, res, sql, PGRES_TUPLES_OK) < 0) {
+	if (expect_status(conn, res, sql, PGRES_TUPLES_OK) < 0) {
 		PQclear(res);
 		return NULL;
 	}
@@ -287,7 +286,7 @@ int db_copy_begin(PGconn *conn, const char *copy_sql)
 
 	clear_last();
 	res = PQexec(conn, copy_sql);
-	rc = check_result(conn, res, copy_sql, PGRES_COPY_IN);
+	rc = expect_status(conn, res, copy_sql, PGRES_COPY_IN);
 	PQclear(res);
 	return rc;
 }
@@ -324,26 +323,4 @@ int db_copy_end(PGconn *conn, const char *abort_reason)
 		PQclear(res);
 	}
 	return abort_reason ? -1 : rc;
-}
-
-int db_copy_field(struct buf *b, const char *s, size_t len)
-{
-	if (!s)
-		return buf_add(b, "\\N", 2);
-	if (buf_grow(b, len) < 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		const char *esc = NULL;
-
-		switch (s[i]) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: break;
-		}
-		if (esc ? buf_add(b, esc, 2) : buf_addch(b, s[i]))
-			return -1;
-	}
-	return 0;
 }

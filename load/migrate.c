@@ -1,15 +1,15 @@
 /*
- * migrate.c — versioned schema migrations (see migrate.h).
+ * migrate.c — versioned schema migrations (see include/siyu/load/migrate.h).
  *
  * A migration is a file named NNNN_name.sql. Its name and the sha256 of its
  * bytes are recorded in etl.schema_migration in the same transaction as its
  * statements, so a crash leaves it either applied and recorded or neither.
  */
-#include "siyu/migrate.h"
+#include "siyu/load/migrate.h"
 
-#include "siyu/buf.h"
-#include "siyu/db.h"
-#include "siyu/log.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/log.h"
+#include "siyu/load/db.h"
 
 #include <ctype.h>
 #include <dirent.h>

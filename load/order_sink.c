@@ -1,15 +1,16 @@
 /*
  * order_sink.c — canonical order lines → staging → etl.merge_orders → watermark
- * (see order_sink.h).
+ * (see include/siyu/load/order_sink.h).
  *
  * libpq hands each 1 MiB COPY chunk to the socket and returns, so the server
  * parses one chunk on one core while the caller parses the next records.
  */
-#include "siyu/order_sink.h"
+#include "siyu/load/order_sink.h"
 
-#include "siyu/db.h"
-#include "siyu/debug.h"
-#include "siyu/dedupe.h"
+#include "siyu/common/copytext.h"
+#include "siyu/common/debug.h"
+#include "siyu/load/db.h"
+#include "siyu/transform/dedupe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,8 @@
 static int add_span(struct buf *b, struct span s, int empty_is_null)
 {
 	if (empty_is_null && s.n == 0)
-		return db_copy_field(b, NULL, 0) || buf_addch(b, '\t');
-	return db_copy_field(b, s.p, s.n) || buf_addch(b, '\t');
+		return copytext_field(b, NULL, 0) || buf_addch(b, '\t');
+	return copytext_field(b, s.p, s.n) || buf_addch(b, '\t');
 }
 
 static int add_time(struct buf *b, const struct ltime *t, int present)
@@ -147,10 +148,10 @@ int order_sink_add(struct order_sink *s, long src_row, const struct order_line *
  */
 int order_sink_hold(struct order_sink *s, const struct order_line *l, long bad_row)
 {
-	return db_copy_field(&s->held, l->platform.p, l->platform.n) ||
+	return copytext_field(&s->held, l->platform.p, l->platform.n) ||
 	       buf_addch(&s->held, '\t') ||
-	       db_copy_field(&s->held, l->shop_id.p, l->shop_id.n) || buf_addch(&s->held, '\t') ||
-	       db_copy_field(&s->held, l->order_no.p, l->order_no.n) ||
+	       copytext_field(&s->held, l->shop_id.p, l->shop_id.n) || buf_addch(&s->held, '\t') ||
+	       copytext_field(&s->held, l->order_no.p, l->order_no.n) ||
 	       buf_addf(&s->held, "\t%ld\n", bad_row) ? -1 : 0;
 }
 

@@ -1,14 +1,15 @@
 /*
  * runlog.c — run bookkeeping, the run lock, watermarks and the reject spool
- * (see runlog.h).
+ * (see include/siyu/load/runlog.h).
  */
-#include "siyu/runlog.h"
+#include "siyu/load/runlog.h"
 
-#include "siyu/buf.h"
-#include "siyu/db.h"
-#include "siyu/log.h"
-#include "siyu/pii.h"
-#include "siyu/utf8.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/copytext.h"
+#include "siyu/common/log.h"
+#include "siyu/common/utf8.h"
+#include "siyu/load/db.h"
+#include "siyu/transform/pii.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -185,7 +186,7 @@ int reject_log_open(struct reject_log *r, long long run_id, const char *source)
 
 static int add_text(struct buf *b, const char *s, size_t len, int last)
 {
-	return db_copy_field(b, s, len) || buf_addch(b, last ? '\n' : '\t');
+	return copytext_field(b, s, len) || buf_addch(b, last ? '\n' : '\t');
 }
 
 /*

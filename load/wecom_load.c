@@ -1,11 +1,12 @@
 /*
- * wecom_load.c — the WeCom source's staging temp tables, COPY and merge (see wecom.h).
+ * wecom_load.c — the WeCom source's staging temp tables, COPY and merge
+ * (see include/siyu/load/wecom_load.h).
  */
-#include "siyu/wecom.h"
+#include "siyu/load/wecom_load.h"
 
-#include "siyu/db.h"
-#include "siyu/debug.h"
-#include "siyu/log.h"
+#include "siyu/common/debug.h"
+#include "siyu/common/log.h"
+#include "siyu/load/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,11 +1,11 @@
 /*
- * dedupe.c — streaming dedupe of order lines (see dedupe.h).
+ * dedupe.c — streaming dedupe of order lines (see include/siyu/transform/dedupe.h).
  *
  * An open-addressing hash table of orders keyed by the 64-bit FNV-1a hash of
  * the identity plus the identity bytes themselves (no false merges); each
  * order keeps a small growable array of line-identity hashes.
  */
-#include "siyu/dedupe.h"
+#include "siyu/transform/dedupe.h"
 
 #include <stdlib.h>
 #include <string.h>

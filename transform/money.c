@@ -1,15 +1,15 @@
 /*
  * money.c — exact decimal parsing and formatting of money amounts
- * (see include/siyu/money.h). Digits are accumulated into int64_t with a
+ * (see include/siyu/transform/money.h). Digits are accumulated into int64_t with a
  * bound check after each digit; no floating point, no strtod.
  */
-#include "siyu/money.h"
+#include "siyu/transform/money.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "siyu/textclean.h"
+#include "siyu/common/textclean.h"
 
 /* A byte range being consumed left to right. */
 struct cursor {

@@ -4,14 +4,13 @@
  * Every check names the column and quotes the value, because the reason is
  * what an operator reads in etl.reject next to the raw line.
  */
-#include "siyu/order_line.h"
+#include "siyu/transform/order_csv.h"
 
-#include "siyu/buf.h"
-#include "siyu/csv_file.h"
-#include "siyu/money.h"
-#include "siyu/pii.h"
-#include "siyu/textclean.h"
-#include "siyu/utf8.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/textclean.h"
+#include "siyu/common/utf8.h"
+#include "siyu/transform/money.h"
+#include "siyu/transform/pii.h"
 
 #include <stdio.h>
 #include <stdlib.h>

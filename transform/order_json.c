@@ -1,10 +1,10 @@
 /*
  * order_json.c — what the platforms' JSON order mappings share (see order_json.h).
  */
-#include "siyu/order_json.h"
+#include "siyu/transform/order_json.h"
 
-#include "siyu/money.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/common/json_get.h"
+#include "siyu/transform/money.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,17 +1,17 @@
 /*
  * order_status.c — status code tables per platform profile and the lookups
- * over them (see include/siyu/order_status.h).
+ * over them (see include/siyu/transform/order_status.h).
  *
  * Every table cites its source. "Canonical" below is the status set of
  * DESIGN §3; ecommerce.md means /work/shared/api/ecommerce.md (whose
  * "created" is our "unpaid"). A code maps to one status, or to two when its
  * meaning depends on whether the order was paid (MAP_PAID rows).
  */
-#include "siyu/order_status.h"
+#include "siyu/transform/order_status.h"
 
 #include <string.h>
 
-#include "siyu/textclean.h"
+#include "siyu/common/textclean.h"
 
 struct status_code {
 	const char *code;

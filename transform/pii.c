@@ -1,10 +1,10 @@
 /*
  * pii.c — phone normalization, keyed hashing (HMAC-SHA256 via OpenSSL) and
- * masking (see include/siyu/pii.h).
+ * masking (see include/siyu/transform/pii.h).
  */
-#include "siyu/pii.h"
+#include "siyu/transform/pii.h"
 
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <string.h>
 

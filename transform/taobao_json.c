@@ -3,11 +3,11 @@
  *
  * Pure: no I/O, no clock. Every failure names the field and quotes the value.
  */
-#include "siyu/taobao_json.h"
+#include "siyu/transform/taobao_json.h"
 
-#include "siyu/order_status.h"
-#include "siyu/textclean.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/common/json_get.h"
+#include "siyu/common/textclean.h"
+#include "siyu/transform/order_status.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,14 +1,16 @@
 /*
- * youzan_json.c — one Youzan full_order_info → canonical order lines (see youzan.h).
+ * youzan_json.c — one Youzan full_order_info → canonical order lines
+ * (see include/siyu/transform/youzan_json.h).
  *
  * Pure: no I/O, no clock. Every failure names the field and quotes the value.
  */
-#include "siyu/youzan.h"
+#include "siyu/transform/youzan_json.h"
 
-#include "siyu/order_status.h"
-#include "siyu/pii.h"
-#include "siyu/textclean.h"
-#include "siyu/wecom.h" /* wj_* lenient JSON getters */
+#include "siyu/common/json_get.h"
+#include "siyu/common/textclean.h"
+#include "siyu/transform/order_json.h"
+#include "siyu/transform/order_status.h"
+#include "siyu/transform/pii.h"
 
 #include <stdio.h>
 #include <stdlib.h>

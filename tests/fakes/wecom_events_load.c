@@ -1,5 +1,5 @@
 /*
- * wecom_events_load.c — test driver of wecom_events_apply (load/wecom_events.c) until
+ * wecom_events_load.c — test driver of wecom_events_apply (source/wecom_events.c) until
  * the WeCom source of `siyu run` calls it: one run (etl.run), one transaction, the
  * callback spool of a wecom source loaded into the warehouse.
  *
@@ -9,11 +9,11 @@
  *   files=N lines=N stored=N duplicates=N rejected=N applied=N ignored=N orphaned=N pending=N
  * and commits (or rolls back with --rollback). Exit 0, or 1 with the error on stderr.
  */
-#include "siyu/config.h"
-#include "siyu/db.h"
-#include "siyu/runlog.h"
-#include "siyu/source.h"
-#include "siyu/wecom_events.h"
+#include "siyu/common/config.h"
+#include "siyu/load/db.h"
+#include "siyu/load/runlog.h"
+#include "siyu/source/source.h"
+#include "siyu/source/wecom_events.h"
 
 #include <getopt.h>
 #include <stdio.h>

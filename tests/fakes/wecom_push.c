@@ -17,8 +17,8 @@
  * Signing and encryption use extract/wecom_crypto.c, the code under test, which
  * tests/unit/test_wecom_crypto.c checks against WeCom's official sample vectors.
  */
-#include "siyu/buf.h"
-#include "siyu/wecom_crypto.h"
+#include "siyu/common/buf.h"
+#include "siyu/extract/wecom_crypto.h"
 
 #include <curl/curl.h>
 #include <getopt.h>

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/api_sign.h"
+#include "siyu/extract/api_sign.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "siyu/config.h"
+#include "siyu/common/config.h"
 
 #define ERRLEN 1024
 

@@ -2,7 +2,7 @@
  * test_csv_file.c — the CSV record reader: quoting, raw bytes, line numbers,
  * BOM, CRLF, gzip, malformed records.
  */
-#include "siyu/csv_file.h"
+#include "siyu/extract/csv_file.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * test_dedupe.c — streaming dedupe of order lines: newest version wins,
  * repeated lines count once, stale versions drop, header conflicts surface.
  */
-#include "siyu/dedupe.h"
+#include "siyu/transform/dedupe.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  * local server (libmicrohttpd): retries on 5xx / 429 / truncated bodies /
  * timeouts, no retry on 4xx or an oversized body, redaction of secrets in logs.
  */
-#include "siyu/http.h"
-#include "siyu/log.h"
+#include "siyu/common/log.h"
+#include "siyu/extract/http.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

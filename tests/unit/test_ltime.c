@@ -1,5 +1,5 @@
 /*
- * test_ltime.c — unit tests of transform/ltime.c: accepted forms, calendar
+ * test_ltime.c — unit tests of common/ltime.c: accepted forms, calendar
  * and clock boundaries, offsets, rejections with their reasons, unix time
  * conversions and format round trips.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/ltime.h"
+#include "siyu/common/ltime.h"
 
 #define NO_OFF 99999 /* expected offset "none" in the tables */
 

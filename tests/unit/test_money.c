@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/money.h"
+#include "siyu/transform/money.h"
 
 struct ok_case {
 	const char *in;

@@ -2,9 +2,9 @@
  * test_order_csv.c — the generic CSV profile: header mapping, conversions and
  * the reject reasons an operator reads in etl.reject.
  */
-#include "siyu/buf.h"
-#include "siyu/csv_file.h"
-#include "siyu/order_line.h"
+#include "siyu/common/buf.h"
+#include "siyu/extract/csv_file.h"
+#include "siyu/transform/order_csv.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

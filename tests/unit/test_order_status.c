@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/order_status.h"
+#include "siyu/transform/order_status.h"
 
 /* A value no lookup ever stores. */
 #define NOT_SET ((enum order_status)ORDER_STATUS_COUNT)

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/buf.h"
-#include "siyu/pii.h"
+#include "siyu/common/buf.h"
+#include "siyu/transform/pii.h"
 
 struct phone_case {
 	const char *in;

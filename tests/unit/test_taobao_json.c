@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/taobao_json.h"
+#include "siyu/transform/taobao_json.h"
 
 static const struct taobao_xform X = { "taobao", "tb-shop-1" };
 

@@ -1,5 +1,5 @@
 /*
- * test_textclean.c — unit tests of transform/textclean.c: trimming (ASCII
+ * test_textclean.c — unit tests of common/textclean.c: trimming (ASCII
  * and CJK spaces), blank tests, Excel long-number quoting, UTF-8 validity.
  */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/textclean.h"
+#include "siyu/common/textclean.h"
 
 struct strip_case {
 	const char *in;

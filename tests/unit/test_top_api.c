@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "siyu/top_api.h"
+#include "siyu/extract/top_api.h"
 
 static int64_t fixed_now(void)
 {

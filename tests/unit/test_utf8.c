@@ -2,8 +2,8 @@
  * test_utf8.c — common/utf8.c: the strict validator (byte at a time and over
  * ranges) and the escaped text form of bytes that are not text.
  */
-#include "siyu/buf.h"
-#include "siyu/utf8.h"
+#include "siyu/common/buf.h"
+#include "siyu/common/utf8.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -5,9 +5,9 @@
  * name the setting and never the secret, unparsable pages fail with the raw page
  * kept, and plain http to a remote host is refused.
  */
-#include "siyu/http.h"
-#include "siyu/rawzone.h"
-#include "siyu/wecom.h"
+#include "siyu/extract/http.h"
+#include "siyu/extract/rawzone.h"
+#include "siyu/extract/wecom_api.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

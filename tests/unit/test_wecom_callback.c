@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "siyu/buf.h"
-#include "siyu/wecom_callback.h"
-#include "siyu/wecom_crypto.h"
+#include "siyu/common/buf.h"
+#include "siyu/extract/wecom_callback.h"
+#include "siyu/extract/wecom_crypto.h"
 
 /* The official sample credentials (sbzhu/weworkapi_python callback/Sample.py). */
 #define TOKEN "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"

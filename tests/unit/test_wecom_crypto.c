@@ -23,8 +23,8 @@
 
 #include <openssl/evp.h>
 
-#include "siyu/buf.h"
-#include "siyu/wecom_crypto.h"
+#include "siyu/common/buf.h"
+#include "siyu/extract/wecom_crypto.h"
 
 /* [PY] */
 #define PY_TOKEN "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo"

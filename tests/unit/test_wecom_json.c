@@ -4,7 +4,8 @@
  * that must be rejected (missing ids, impossible times) and the ones that must not
  * (string numbers, nulls, old integer phones).
  */
-#include "siyu/wecom.h"
+#include "siyu/common/json_get.h"
+#include "siyu/transform/wecom_json.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * test_wecom_rawzone.c — extract/rawzone.c: pages land gzip'd, one line each,
  * numbered per entity, listed in the manifest, never overwritten.
  */
-#include "siyu/rawzone.h"
+#include "siyu/extract/rawzone.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
  * test_window.c — incremental window planning: lookback overlap, safety lag,
  * the platform's maximum window, first runs and backfills.
  */
-#include "siyu/window.h"
+#include "siyu/source/window.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * "" times, lines and skus, phones (plain hashed, ciphertext skipped, no key fails the
  * source) and the records that must be rejected, with their reasons.
  */
-#include "siyu/youzan.h"
+#include "siyu/transform/youzan_json.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

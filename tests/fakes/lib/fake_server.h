@@ -34,7 +34,7 @@
 #ifndef SIYU_TESTS_FAKE_SERVER_H
 #define SIYU_TESTS_FAKE_SERVER_H
 
-#include "siyu/buf.h"
+#include "siyu/common/buf.h"
 
 #include <getopt.h>
 #include <json-c/json.h>

@@ -1,0 +1,113 @@
+/*
+ * textclean.c — trimming, blank tests, Excel long-number quoting and UTF-8
+ * validation for cells and fields (see include/siyu/common/textclean.h).
+ */
+#include "siyu/common/textclean.h"
+
+#include "siyu/common/utf8.h"
+
+/* Length of the white-space character at p (p < end), or 0 if none. */
+static size_t space_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t left = (size_t)(end - p);
+
+	switch (p[0]) {
+	case ' ': case '\t': case '\n': case '\r': case '\v': case '\f':
+		return 1;
+	case 0xC2: /* U+00A0 no-break space */
+		return left >= 2 && p[1] == 0xA0 ? 2 : 0;
+	case 0xE3: /* U+3000 ideographic space */
+		return left >= 3 && p[1] == 0x80 && p[2] == 0x80 ? 3 : 0;
+	default:
+		return 0;
+	}
+}
+
+/* Length of the white-space character ending at end (p < end), or 0. */
+static size_t space_len_back(const unsigned char *p, const unsigned char *end)
+{
+	size_t left = (size_t)(end - p);
+
+	if (space_len(end - 1, end) == 1)
+		return 1;
+	if (left >= 2 && end[-2] == 0xC2 && end[-1] == 0xA0)
+		return 2;
+	if (left >= 3 && end[-3] == 0xE3 && end[-2] == 0x80 && end[-1] == 0x80)
+		return 3;
+	return 0;
+}
+
+size_t text_trim(const char *s, size_t len, const char **start)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end;
+	size_t n;
+
+	if (len == 0) { /* s may be NULL: no pointer arithmetic on it */
+		*start = s;
+		return 0;
+	}
+	end = p + len;
+	while (p < end && (n = space_len(p, end)) > 0)
+		p += n;
+	while (end > p && (n = space_len_back(p, end)) > 0)
+		end -= n;
+	*start = (const char *)p;
+	return (size_t)(end - p);
+}
+
+int text_is_blank(const char *s, size_t len)
+{
+	const char *start;
+
+	return text_trim(s, len, &start) == 0;
+}
+
+/* 1 when every byte is an ASCII letter, digit, '-' or '_' (and len > 0). */
+static int is_id_chars(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		int ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			 (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* 1 when the byte c occurs in s[0..len). */
+static int has_byte(const char *s, size_t len, char c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == c)
+			return 1;
+	return 0;
+}
+
+size_t text_strip_excel_quote(const char *s, size_t len, const char **start)
+{
+	const char *p;
+	size_t n = text_trim(s, len, &p);
+
+	if (n >= 3 && p[0] == '=' && p[1] == '"' && p[n - 1] == '"' &&
+	    !has_byte(p + 2, n - 3, '"'))
+		return text_trim(p + 2, n - 3, start);
+	if (n >= 2 && p[0] == '\'' && is_id_chars(p + 1, n - 1)) {
+		*start = p + 1;
+		return n - 1;
+	}
+	*start = p;
+	return n;
+}
+
+int text_utf8_valid(const char *s, size_t len)
+{
+	return utf8_valid_prefix(s, len) == len;
+}
