@@ -146,15 +146,23 @@ static const struct keyspec keyspecs[] = {
 	{ "client_secret", W_YOUZAN | W_PDD, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "grant_id", W_YOUZAN, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "kdt_id", W_YOUZAN, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
-	{ "page_size", W_YOUZAN, K_INT, 0, "100", PT_NONE, 1, 100, NULL, KV },
+	{ "page_size", W_YOUZAN | W_TAOBAO | W_JD | W_PDD | W_DOUYIN | W_CHANNELS, K_INT, 0, "100",
+	  PT_NONE, 1, 100, NULL, KV },
 	/* taobao, jd, douyin */
 	{ "app_key", W_TAOBAO | W_JD | W_DOUYIN, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "app_secret", W_TAOBAO | W_JD | W_DOUYIN, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "session", W_TAOBAO, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "sign_method", W_TAOBAO, K_ENUM, 0, "md5", PT_NONE, 0, 0, "md5|hmac|hmac-sha256", KV },
+	/* taobao, jd, pdd: the OAuth refresh token that renews an expired session/token */
+	{ "refresh_token", W_TAOBAO | W_JD | W_PDD, K_STR, F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "token_url", W_TAOBAO | W_JD, K_URL, 0, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "access_token", W_JD | W_PDD, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	/* douyin: access_token, or shop_id for a self-use app (see oneofs[]) */
 	{ "access_token", W_DOUYIN, K_STR, F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
-	{ "shop_id", W_DOUYIN | W_CSV, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	/* the shop's id in the warehouse (dim_channel.shop_id; API sources: default the
+	 * section's name) */
+	{ "shop_id", W_TAOBAO | W_JD | W_PDD | W_DOUYIN | W_CHANNELS | W_CSV, K_STR, 0, NULL,
+	  PT_NONE, 0, 0, NULL, KV },
 	/* channels */
 	{ "appid", W_CHANNELS, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "appsecret", W_CHANNELS, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },

@@ -5,7 +5,9 @@
 #include "siyu/extract/api_fetch.h"
 
 #include "siyu/common/debug.h"
+#include "siyu/common/json_get.h"
 #include "siyu/common/log.h"
+#include "siyu/extract/api_sign.h"
 #include "siyu/extract/http.h"
 #include "siyu/extract/rawzone.h"
 
@@ -137,5 +139,75 @@ out:
 	}
 	api_call_release(&call);
 	http_response_release(&resp);
+	return rc;
+}
+
+int api_copy_token(const char *what, const char *value, char *token, size_t n, char *err,
+		   size_t errlen)
+{
+	if (snprintf(token, n, "%s", value ? value : "") < (int)n)
+		return 0;
+	memset(token, 0, n);
+	snprintf(err, errlen, "%s: longer than %zu bytes", what, n - 1);
+	return -1;
+}
+
+int api_oauth_refresh(struct http_client *http, const char *method, const char *url,
+		      const struct api_param *p, size_t n, const char *refresh_token,
+		      const char *what, char *token, size_t n_token, char *err, size_t errlen)
+{
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct buf params = BUF_INIT, full = BUF_INIT;
+	struct json_object *root = NULL;
+	const char *tok = NULL, *error = "", *desc = "";
+	int get = strcmp(method, "GET") == 0, rc = -1;
+	char why[1024];
+
+	if (!refresh_token || !*refresh_token) {
+		snprintf(err, errlen, "the %s is expired or invalid and no refresh_token is set: "
+				      "authorize the app again and set %s (and refresh_token)", what,
+			 what);
+		return -1;
+	}
+	if (api_form_encode(p, n, &params) < 0 ||
+	    (get && buf_addf(&full, "%s%c%s", url, strchr(url, '?') ? '&' : '?',
+			     buf_str(&params)) < 0)) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	/* an error status still has the server's reason in the body */
+	http_send(http, method, get ? buf_str(&full) : url,
+		  "application/x-www-form-urlencoded;charset=utf-8", get ? NULL : buf_str(&params),
+		  &resp, why, sizeof(why));
+	root = json_tokener_parse(buf_str(&resp.body));
+	if (root && wj_text(root, "access_token", &tok) == WJ_OK && tok && *tok &&
+	    snprintf(token, n_token, "%s", tok) < (int)n_token) {
+		log_info("msg=\"%s renewed with the refresh_token\" url=\"%s\"", what, url);
+		rc = 0;
+		goto out;
+	}
+	if (root && (wj_text(root, "error", &error) == WJ_OK ||
+		     wj_text(root, "code", &error) == WJ_OK)) {
+		if (wj_text(root, "error_description", &desc) != WJ_OK)
+			wj_text(root, "msg", &desc);
+		snprintf(err, errlen, "%s %s: the %s could not be renewed: %.40s (%.160s): check the "
+				      "app key, its secret and refresh_token, or authorize the app again",
+			 method, url, what, error ? error : "", desc ? desc : "");
+	} else {
+		snprintf(err, errlen, "%s %s: the %s could not be renewed: %s", method, url, what,
+			 resp.status ? "no access_token in the answer" : why);
+	}
+out:
+	/* the answer held a token, the request the secret and the refresh token */
+	if (resp.body.data)
+		memset(resp.body.data, 0, resp.body.len);
+	if (params.data)
+		memset(params.data, 0, params.len);
+	if (full.data)
+		memset(full.data, 0, full.len);
+	json_object_put(root);
+	http_response_release(&resp);
+	buf_release(&params);
+	buf_release(&full);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int by_key(const void *a, const void *b)
 {
@@ -135,6 +136,27 @@ int api_form_encode(const struct api_param *p, size_t n, struct buf *out)
 		if ((i && buf_addch(out, '&') < 0) || form_escape(p[i].key, out) < 0 ||
 		    buf_addch(out, '=') < 0 || form_escape(p[i].value ? p[i].value : "", out) < 0)
 			return -1;
+	return 0;
+}
+
+void api_cn_time(int64_t t, char *out, size_t n)
+{
+	time_t tt = (time_t)(t + 8 * 3600);
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+int api_sign_form(enum api_sign_scheme scheme, const struct api_param *p, size_t n,
+		  const char *secret, struct buf *out)
+{
+	char sign[API_SIGN_MAX];
+	struct api_param s = { "sign", sign };
+
+	if (api_sign(scheme, p, n, secret, sign) < 0 || api_form_encode(p, n, out) < 0 ||
+	    buf_addch(out, '&') < 0 || api_form_encode(&s, 1, out) < 0)
+		return -1;
 	return 0;
 }
 

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#define CN_OFFSET (8 * 3600) /* TOP's times are China time (GMT+8) */
 #define FORM "application/x-www-form-urlencoded;charset=utf-8"
 
 int top_client_init(struct top_client *c, const char *router_url, const char *token_url,
@@ -30,12 +29,7 @@ int top_client_init(struct top_client *c, const char *router_url, const char *to
 		snprintf(err, errlen, "sign_method '%s': not md5, hmac or hmac-sha256", c->sign_method);
 		return -1;
 	}
-	if (snprintf(c->session, sizeof(c->session), "%s", session ? session : "") >=
-	    (int)sizeof(c->session)) {
-		snprintf(err, errlen, "session: longer than %zu bytes", sizeof(c->session) - 1);
-		return -1;
-	}
-	return 0;
+	return api_copy_token("session", session, c->session, sizeof(c->session), err, errlen);
 }
 
 void top_client_clear(struct top_client *c)
@@ -43,22 +37,12 @@ void top_client_clear(struct top_client *c)
 	memset(c->session, 0, sizeof(c->session));
 }
 
-/* "yyyy-MM-dd HH:mm:ss" in China time. */
-static void cn_text(int64_t t, char *out, size_t n)
-{
-	time_t tt = (time_t)(t + CN_OFFSET);
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
 static int build(void *client, const void *page, struct api_call *call, char *err,
 		 size_t errlen)
 {
 	struct top_client *c = client;
-	const struct top_page *pg = page;
-	char now[32], from[32], to[32], page_no[24], page_size[24], sign[API_SIGN_MAX];
+	const struct api_page *pg = page;
+	char now[32], from[32], to[32], page_no[24], page_size[24];
 	struct api_param p[] = {
 		{ "method", TOP_LIST_METHOD },
 		{ "app_key", c->app_key },
@@ -73,23 +57,19 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 		{ "end_modified", to },
 		{ "page_no", page_no },
 		{ "page_size", page_size },
-		{ "sign", sign },
 	};
 	size_t n = sizeof(p) / sizeof(p[0]);
 
-	cn_text(c->now ? c->now() : (int64_t)time(NULL), now, sizeof(now));
-	cn_text(pg->from, from, sizeof(from));
-	cn_text(pg->to - 1, to, sizeof(to)); /* end_modified is inclusive */
-	snprintf(page_no, sizeof(page_no), "%ld", pg->page_no);
+	api_cn_time(c->now ? c->now() : (int64_t)time(NULL), now, sizeof(now));
+	api_cn_time(pg->from, from, sizeof(from));
+	api_cn_time(pg->to - 1, to, sizeof(to)); /* end_modified is inclusive */
+	snprintf(page_no, sizeof(page_no), "%ld", pg->page);
 	snprintf(page_size, sizeof(page_size), "%ld", pg->page_size);
-	if (api_sign(c->scheme, p, n - 1, c->app_secret, sign) < 0) {
-		snprintf(err, errlen, "cannot sign the request");
-		return -1;
-	}
 	call->http_method = "POST";
 	call->content_type = FORM;
-	if (buf_adds(&call->url, c->router_url) < 0 || api_form_encode(p, n, &call->body) < 0) {
-		snprintf(err, errlen, "out of memory");
+	if (buf_adds(&call->url, c->router_url) < 0 ||
+	    api_sign_form(c->scheme, p, n, c->app_secret, &call->body) < 0) {
+		snprintf(err, errlen, "cannot sign the request or out of memory");
 		return -1;
 	}
 	return 0;
@@ -146,57 +126,16 @@ static void judge(void *client, struct json_object *root, struct api_judgement *
 static int renew_token(void *client, char *err, size_t errlen)
 {
 	struct top_client *c = client;
-	struct http_response resp = HTTP_RESPONSE_INIT;
-	struct buf body = BUF_INIT;
-	struct json_object *root = NULL;
-	const char *tok = NULL, *error = "", *desc = "";
-	char why[1024];
-	struct api_param p[] = {
+	const struct api_param p[] = {
 		{ "grant_type", "refresh_token" },
 		{ "client_id", c->app_key },
 		{ "client_secret", c->app_secret },
 		{ "refresh_token", c->refresh_token },
 	};
-	int rc = -1;
 
-	if (!c->refresh_token || !*c->refresh_token) {
-		snprintf(err, errlen, "the session is expired or invalid and no refresh_token is set: "
-				      "authorize the app again and set session (and refresh_token)");
-		return -1;
-	}
-	if (api_form_encode(p, sizeof(p) / sizeof(p[0]), &body) < 0) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	http_send(c->http, "POST", c->token_url, FORM, buf_str(&body), &resp, why, sizeof(why));
-	root = json_tokener_parse(buf_str(&resp.body));
-	if (root && wj_text(root, "access_token", &tok) == WJ_OK && tok && *tok &&
-	    snprintf(c->session, sizeof(c->session), "%s", tok) < (int)sizeof(c->session)) {
-		log_info("msg=\"taobao session renewed with the refresh_token\"");
-		rc = 0;
-		goto out;
-	}
-	if (root) {
-		wj_text(root, "error", &error);
-		wj_text(root, "error_description", &desc);
-	}
-	if (error && *error)
-		snprintf(err, errlen, "POST %s: the session could not be renewed: %.40s (%.160s): "
-				      "check app_key, app_secret and refresh_token, or authorize "
-				      "the app again", c->token_url, error, desc ? desc : "");
-	else
-		snprintf(err, errlen, "the session could not be renewed: %s", resp.status
-			 ? "no access_token in the token answer" : why);
-out:
-	/* the answer held a token, the body the secret and the refresh token */
-	if (resp.body.data)
-		memset(resp.body.data, 0, resp.body.len);
-	if (body.data)
-		memset(body.data, 0, body.len);
-	json_object_put(root);
-	http_response_release(&resp);
-	buf_release(&body);
-	return rc;
+	return api_oauth_refresh(c->http, "POST", c->token_url, p, sizeof(p) / sizeof(p[0]),
+				 c->refresh_token, "session", c->session, sizeof(c->session), err,
+				 errlen);
 }
 
 const struct api_platform top_platform = { "taobao", build, judge, renew_token };

@@ -40,60 +40,24 @@ static int parse_header(const struct taobao_xform *x, struct json_object *t,
 	return 0;
 }
 
-/* The effect of a line's refund_status: 0 none, 1 in refund, 2 refunded; -1 unknown. */
-static int line_refund(const char *refund_status)
+static const struct oj_line_keys order_keys = {
+	.list = "orders.order", .id = "oid_str", .id_alt = "oid", .sku = "outer_sku_id",
+	.product = "num_iid", .variant = "sku_id", .title = "title", .quantity = "num",
+	.price = "price", .paid = "divide_order_fee", .paid_alt = "payment",
+};
+
+/* The line's refund_status into ((enum oj_refund *)arg)[i]. */
+static int line_refund(struct json_object *it, size_t i, struct order_line *l, void *arg,
+		       char *why, size_t whylen)
 {
-	enum order_status st = ORDER_PAID;
+	enum oj_refund *refund = arg;
+	const char *rs;
 
-	if (!*refund_status)
-		return 0;
-	if (order_status_apply_refund("taobao", refund_status, strlen(refund_status), &st) < 0)
-		return -1;
-	return st == ORDER_REFUNDED ? 2 : st == ORDER_REFUNDING ? 1 : 0;
-}
-
-/* orders.order[i] into l (header fields already copied in); *refund its refund effect. */
-static int parse_line(struct json_object *it, size_t i, struct order_line *l, char *sku,
-		      size_t skulen, int *refund, char *why, size_t whylen)
-{
-	const char *oid, *outer, *num_iid, *sku_id, *title, *rs;
-	char field[48];
-
-	snprintf(field, sizeof(field), "orders.order[%zu]", i);
-	if (!json_object_is_type(it, json_type_object))
-		return oj_fail(why, whylen, field, NULL, "not an object");
-	if (oj_id(it, "oid_str", 0, &oid, why, whylen) < 0 ||
-	    (!*oid && oj_id(it, "oid", 1, &oid, why, whylen) < 0))
-		return -1;
-	if (oj_text(it, "outer_sku_id", &outer) < 0 || oj_text(it, "num_iid", &num_iid) < 0 ||
-	    oj_text(it, "sku_id", &sku_id) < 0 || oj_text(it, "title", &title) < 0 ||
-	    oj_text(it, "refund_status", &rs) < 0)
-		return oj_fail(why, whylen, field, NULL, "num_iid, sku_id, outer_sku_id, title or "
-							"refund_status is not a text value");
-	if (*outer)
-		snprintf(sku, skulen, "%.47s", outer);
-	else if (*num_iid)
-		snprintf(sku, skulen, "%.23s-%.23s", num_iid, *sku_id ? sku_id : "0");
-	else
-		return oj_fail(why, whylen, field, NULL, "neither outer_sku_id nor num_iid");
-	if (!text_utf8_valid(title, strlen(title)))
-		return oj_fail(why, whylen, field, NULL, "title is not valid UTF-8");
-	if ((*refund = line_refund(rs)) < 0)
+	(void)l;
+	if (oj_text(it, "refund_status", &rs) < 0)
+		return oj_fail(why, whylen, "refund_status", NULL, "not a text value");
+	if (oj_refund_effect("taobao", rs, &refund[i]) < 0)
 		return oj_fail(why, whylen, "refund_status", rs, "unknown refund status");
-	l->line_no = (int)i + 1;
-	l->line_id = oj_span(oid);
-	l->sku = oj_span(sku);
-	l->title = oj_span(title);
-	if (oj_count(it, "num", &l->quantity, why, whylen) ||
-	    oj_yuan(it, "price", 1, &l->unit_price_fen, why, whylen))
-		return -1;
-	if (json_object_object_get_ex(it, "divide_order_fee", NULL)
-		    ? oj_yuan(it, "divide_order_fee", 1, &l->paid_fen, why, whylen)
-		    : oj_yuan(it, "payment", 1, &l->paid_fen, why, whylen))
-		return -1;
-	if (l->unit_price_fen > INT64_MAX / l->quantity)
-		return oj_fail(why, whylen, field, NULL, "num × price overflows");
-	l->gross_fen = l->unit_price_fen * l->quantity;
 	return 0;
 }
 
@@ -101,11 +65,11 @@ int taobao_trade_parse(const struct taobao_xform *x, struct json_object *trade,
 		       struct order_json *o, char *why, size_t whylen)
 {
 	struct json_object *wrap = NULL, *lines = NULL;
+	enum oj_refund refund[ORDER_JSON_MAX_LINES];
 	struct order_line h;
 	int64_t total_fee, post_fee, paid_sum = 0;
-	int refund[ORDER_JSON_MAX_LINES], done = 0, active = 0;
 	const char *buyer;
-	size_t n;
+	int all_paid, rc;
 
 	o->nlines = 0;
 	o->key[0] = '\0';
@@ -121,37 +85,17 @@ int taobao_trade_parse(const struct taobao_xform *x, struct json_object *trade,
 	if (oj_yuan(trade, "post_fee", 0, &post_fee, why, whylen) ||
 	    oj_yuan(trade, "total_fee", 0, &total_fee, why, whylen))
 		return -1;
-	if (wj_object(trade, "orders", &wrap) != WJ_OK || wj_array(wrap, "order", &lines) != WJ_OK ||
-	    (n = json_object_array_length(lines)) == 0)
-		return oj_fail(why, whylen, "orders.order", NULL, "no order lines");
-	if (n > ORDER_JSON_MAX_LINES)
-		return oj_fail(why, whylen, "orders.order", NULL, "more than 1000 lines");
-	if (order_json_grow(o, n) < 0) {
-		snprintf(why, whylen, "out of memory");
-		return -2;
-	}
-	for (size_t i = 0; i < n; i++) {
-		o->line[i] = h;
-		if (parse_line(json_object_array_get_idx(lines, i), i, &o->line[i], o->sku[i],
-			       sizeof(o->sku[i]), &refund[i], why, whylen) < 0)
-			return -1;
+	if (wj_object(trade, "orders", &wrap) == WJ_OK)
+		wj_array(wrap, "order", &lines);
+	if ((rc = oj_lines(&order_keys, lines, &h, o, line_refund, refund, &all_paid, why,
+			   whylen)) < 0)
+		return rc;
+	if (!all_paid)
+		return oj_fail(why, whylen, "orders.order", NULL, "a line without divide_order_fee "
+								"or payment");
+	for (size_t i = 0; i < o->nlines; i++)
 		paid_sum += o->line[i].paid_fen;
-		done += refund[i] == 2;
-		active += refund[i] == 1;
-	}
-	if (done == (int)n)
-		h.status = ORDER_REFUNDED;
-	else if (active && (h.status == ORDER_PAID || h.status == ORDER_SHIPPED ||
-			    h.status == ORDER_COMPLETED))
-		h.status = ORDER_REFUNDING;
-	for (size_t i = 0; i < n; i++) {
-		struct order_line *l = &o->line[i];
-
-		l->status = h.status;
-		l->refund_fen = h.status == ORDER_REFUNDED || refund[i] == 2 ? l->paid_fen : 0;
-		l->shipping_fen = post_fee;
-		l->discount_fen = total_fee > paid_sum ? total_fee - paid_sum : 0;
-	}
-	o->nlines = n;
+	oj_line_refunds(o, o->nlines, refund);
+	oj_order_amounts(o, post_fee, total_fee > paid_sum ? total_fee - paid_sum : 0);
 	return 0;
 }

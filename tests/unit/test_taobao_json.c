@@ -130,7 +130,7 @@ static void test_rejects(void **state)
 					  "\"payment\":\"1.00\",\"outer_sku_id\":\"A\"}"), &o, why), -1);
 	assert_string_equal(why, "num: not a whole number of at least 1 \"0\"");
 	assert_int_equal(run(TRADE("TRADE_FINISHED", "1", ""), &o, why), -1);
-	assert_string_equal(why, "orders.order: no order lines");
+	assert_string_equal(why, "orders.order: no lines");
 	assert_int_equal(run("{\"tid_str\":\"9\",\"status\":\"TRADE_FINISHED\",\"created\":"
 			     "\"2024-03-01 10:02:11\"}", &o, why), -1);
 	assert_string_equal(why, "modified: missing");

@@ -26,6 +26,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct http_client;
 struct rawzone;
@@ -44,6 +45,13 @@ struct api_call {
 	struct buf url;            /* may hold a token in its query: http.c logs it redacted */
 	struct buf body;           /* empty for GET */
 	const char *content_type;  /* of the body; NULL = application/json */
+};
+
+/* A page of a list by time (TOP, JD, Pinduoduo, Douyin): [from, to) and its number. */
+struct api_page {
+	int64_t from, to;          /* unix seconds */
+	long page;                 /* from 1 (from 0 on Douyin) */
+	long page_size;
 };
 
 struct api_platform {
@@ -81,6 +89,24 @@ int api_fetch_page(struct api_fetcher *f, const void *page, const char *manifest
 		   char *err, size_t errlen);
 
 void api_call_release(struct api_call *c);
+
+struct api_param;
+
+/*
+ * An OAuth refresh_token grant (TOP, JD): send the n parameters p — as a form body with
+ * POST, in the query string with GET — to url and copy the answer's top-level
+ * access_token into token (size n_token). refresh_token is the one p carries: without
+ * one (NULL or "") nothing is sent and the error says to authorize the app again; what
+ * names the token in messages ("session", "access_token"). 0, or -1 with err naming the
+ * url and what the server said (error/error_description, or code/msg), never a secret.
+ */
+int api_oauth_refresh(struct http_client *http, const char *method, const char *url,
+		      const struct api_param *p, size_t n, const char *refresh_token,
+		      const char *what, char *token, size_t n_token, char *err, size_t errlen);
+
+/* Copy a configured token (NULL is "") into token (size n). 0, or -1 with err when too long. */
+int api_copy_token(const char *what, const char *value, char *token, size_t n, char *err,
+		   size_t errlen);
 
 /*
  * The seconds of a TOP-style ban text, "This ban will last for N more seconds"

@@ -26,6 +26,7 @@
 
 #include <json-c/json.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct api_param {
 	const char *key;
@@ -63,6 +64,20 @@ int api_sign_top_scheme(const char *sign_method, enum api_sign_scheme *out);
  * %20 and UTF-8 stays exact). 0, or -1 when out is full.
  */
 int api_form_encode(const struct api_param *p, size_t n, struct buf *out);
+
+/*
+ * Sign the n parameters p under scheme and append them, then sign=<signature>, to out
+ * as form-encoded text: the request of TOP, JD and PDD. 0, or -1 (signing failed or out
+ * is full).
+ */
+int api_sign_form(enum api_sign_scheme scheme, const struct api_param *p, size_t n,
+		  const char *secret, struct buf *out);
+
+/*
+ * Unix seconds t as "yyyy-MM-dd HH:mm:ss" in China time (UTC+8 all year), the time
+ * format of TOP, JD and Pinduoduo parameters, into out (at least 20 bytes).
+ */
+void api_cn_time(int64_t t, char *out, size_t n);
 
 /*
  * Append o as canonical JSON to out: object keys sorted by byte order at every depth,

@@ -47,12 +47,6 @@ struct top_client {
 	int64_t (*now)(void);      /* unix seconds; NULL = time() */
 };
 
-/* One page of the incremental list. */
-struct top_page {
-	int64_t from, to;          /* [from, to), unix seconds */
-	long page_no, page_size;
-};
-
 /*
  * Set up c (zeroed first) from borrowed settings. sign_method NULL is md5. 0, or -1
  * with err for an unknown sign_method or a session too long.
@@ -64,7 +58,7 @@ int top_client_init(struct top_client *c, const char *router_url, const char *to
 /* Wipe the session. */
 void top_client_clear(struct top_client *c);
 
-/* The api_fetch platform of TOP (client: struct top_client, page: struct top_page). */
+/* The api_fetch platform of TOP (client: struct top_client, page: struct api_page). */
 extern const struct api_platform top_platform;
 
 /*

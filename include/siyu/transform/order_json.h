@@ -33,6 +33,48 @@ int order_json_grow(struct order_json *o, size_t n);
 
 void order_json_release(struct order_json *o);
 
+/*
+ * Where a platform's order line keeps its fields (the keys of the line's JSON object);
+ * NULL for what the platform does not have.
+ */
+struct oj_line_keys {
+	const char *list;              /* the array's name, for messages ("item_list") */
+	const char *id, *id_alt;       /* line_id: the first given (id required) */
+	const char *sku, *sku_alt;     /* the sku: the first given, else */
+	const char *product, *variant; /*   product-variant ("0" for the one not given) */
+	const char *title;
+	const char *quantity;          /* a whole number ≥ 1 */
+	const char *price;             /* the unit price */
+	const char *paid, *paid_alt;   /* the line's paid amount, when the platform has one */
+	int fen;                       /* 1: price and paid are integer fen, else yuan */
+};
+
+/*
+ * Fill line i's own fields of l from the line object it per k: line_no (i + 1),
+ * line_id, sku (composed into sku[skulen] when needed), title (valid UTF-8), quantity,
+ * unit price, gross = quantity × price, and paid_fen when k->paid is given. *has_paid
+ * says whether a paid amount was there (may be NULL). 0, or -1 with why.
+ */
+int oj_line(const struct oj_line_keys *k, struct json_object *it, size_t i, struct order_line *l,
+	    char *sku, size_t skulen, int *has_paid, char *why, size_t whylen);
+
+/* Per-line work beyond oj_line (a refund field, …): 0, or -1 with why. */
+typedef int (*oj_line_fn)(struct json_object *it, size_t i, struct order_line *l, void *arg,
+			  char *why, size_t whylen);
+
+/*
+ * An order's lines: every element of the array lines (named k->list in messages; NULL
+ * or empty fails) into o, each the header h (borrowed) completed by oj_line and then by
+ * extra (may be NULL) with arg. *all_paid (may be NULL) says whether every line had a
+ * paid amount. Sets o->nlines. 0, -1 rejected (why), -2 out of memory.
+ */
+int oj_lines(const struct oj_line_keys *k, struct json_object *lines, const struct order_line *h,
+	     struct order_json *o, oj_line_fn extra, void *arg, int *all_paid, char *why,
+	     size_t whylen);
+
+/* The order's shipping and discount (fen) on each of o's lines. */
+void oj_order_amounts(struct order_json *o, int64_t shipping, int64_t discount);
+
 /* Fill why ("field: reason \"value\"", or "field: reason") and return -1. */
 int oj_fail(char *why, size_t whylen, const char *field, const char *value, const char *reason);
 
@@ -70,5 +112,30 @@ int oj_fen(struct json_object *obj, const char *key, int required, int64_t *fen,
 
 /* A whole number of at least 1 and at most 100000000 (quantities). */
 int oj_count(struct json_object *obj, const char *key, long *out, char *why, size_t whylen);
+
+/*
+ * Spread paid (fen) over the first n lines of o in proportion to their gross, largest
+ * remainders first (ties to the earlier line), so that the lines add up to paid exactly:
+ * the line paid amounts of APIs that give only the order's (JD, Pinduoduo). Lines without
+ * gross share evenly when all are without. -1 when paid is negative.
+ */
+int oj_allocate_paid(struct order_json *o, size_t n, int64_t paid);
+
+/* A line's after-sale, as the per-line refund fields say. */
+enum oj_refund { OJ_REFUND_NONE, OJ_REFUND_ACTIVE, OJ_REFUND_DONE };
+
+/*
+ * The effect of a line's refund code under the status profile ("taobao", "douyin"; see
+ * order_status_apply_refund); "" is none. 0, or -1 for an unknown code.
+ */
+int oj_refund_effect(const char *profile, const char *code, enum oj_refund *out);
+
+/*
+ * Let the lines' refunds (refund[0..n)) speak for the order of o's first n lines (all
+ * with the order's status): every line refunded → refunded; one in refund → refunding
+ * (when the order was paid, shipped or completed). Sets every line's status and
+ * refund_fen (its paid amount when its refund is done or the order is refunded).
+ */
+void oj_line_refunds(struct order_json *o, size_t n, const enum oj_refund *refund);
 
 #endif /* SIYU_TRANSFORM_ORDER_JSON_H */

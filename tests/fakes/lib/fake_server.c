@@ -214,6 +214,11 @@ int fake_fault_add(struct fake_server *s, const char *spec)
 				s->fault_key(&f, "clear", v);
 			continue;
 		}
+		if (s->code_key && !strcmp(kv, s->code_key)) {
+			f.kind = FAKE_FAULT_CUSTOM;
+			f.value = atol(v);
+			continue;
+		}
 		if (!common_key(&f, kv, v) && !(s->fault_key && s->fault_key(&f, kv, v)))
 			return -1;
 	}
@@ -615,6 +620,28 @@ int fake_admin(const struct fake_server *s)
 }
 
 /* ---- helpers ----------------------------------------------------------------------------- */
+
+void fake_put_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
+}
+
+void fake_put_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+long fake_param_long(const struct fake_request *rq, const char *key, long def)
+{
+	const char *v = fake_param(rq, key);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return def;
+	n = strtol(v, &end, 10);
+	return *end || n < 0 ? -1 : n;
+}
 
 const char *fake_jstr(struct json_object *o, const char *key)
 {

@@ -157,6 +157,9 @@ struct fake_server {
 	/* the fake's hooks; all but handle may be NULL */
 	void (*handle)(struct fake_request *rq, struct fake_reply *r);
 	void (*admin_handle)(struct fake_request *rq, const char *what, struct fake_reply *r);
+	/* a SPEC key naming the platform's error code ("top", "pdd", "errcode", …): a CUSTOM
+	 * rule with value = the code, answered by fault_fire */
+	const char *code_key;
 	/* a SPEC key the harness does not know: 1 taken (a rule: set f->kind = CUSTOM), 0 unknown */
 	int (*fault_key)(struct fake_fault *f, const char *key, const char *value);
 	/* a TOKEN or CUSTOM rule fires on path: 1 when it answered r */
@@ -209,6 +212,13 @@ int fake_admin(const struct fake_server *s);
 int fake_serve(struct fake_server *s);
 
 /* ---- small helpers every fake needs ------------------------------------------------------ */
+
+/* o[k] = the string v (NULL is ""), or the integer v. */
+void fake_put_str(struct json_object *o, const char *k, const char *v);
+void fake_put_int(struct json_object *o, const char *k, int64_t v);
+
+/* A parameter as a whole number: def when not given, -1 when it is not one. */
+long fake_param_long(const struct fake_request *rq, const char *key, long def);
 
 /* A string member, or NULL when absent or not a string. */
 const char *fake_jstr(struct json_object *o, const char *key);
