@@ -6,6 +6,9 @@
 #   make validate slow checks outside make check: the real-data cross-check on Online Retail
 #                 (a missing dataset fails it: validating nothing is no success)
 #   make bench    throughput ratios (see README)
+#   make install  PREFIX=/usr/local DESTDIR=: the binary, the SQL, man pages, docs,
+#                 systemd units (README "Install and schedule")
+#   make docs     regenerate docs/warehouse.md from the database's COMMENT ON text
 #
 # SAN=1 builds everything with AddressSanitizer and UndefinedBehaviorSanitizer
 # into build/san (make check does this by itself).
@@ -61,7 +64,7 @@ LIBSIYU := $(BUILD)/libsiyu.a
 SIYU_BIN := $(BUILD)/bin/siyu
 
 .PHONY: all deps check unit-tests sql-tests integration-tests demo bench clean distclean \
-	check-build valgrind validate
+	check-build valgrind validate install docs
 
 all: deps bin/siyu
 
@@ -130,6 +133,39 @@ bench: all
 valgrind: deps
 	@$(MAKE) --no-print-directory check-build
 	@VALGRIND=1 scripts/check.sh build/rel unit
+
+docs: deps
+	@$(MAKE) --no-print-directory $(SIYU_BIN)
+	@scripts/docs.sh $(SIYU_BIN)
+
+# Install what was built ($(SIYU_BIN): make install SAN=1 installs the sanitizer build).
+# The binary finds its SQL in $(PREFIX)/share/siyu/sql (cli_migrations_dir), also below
+# DESTDIR, so a staged tree runs as it is. Units and the crontab get $(PREFIX)'s paths.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(DESTDIR)$(PREFIX)/bin
+SHAREDIR = $(DESTDIR)$(PREFIX)/share/siyu
+MANDIR = $(DESTDIR)$(PREFIX)/share/man
+DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/siyu
+UNITDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
+SYSUSERSDIR = $(DESTDIR)$(PREFIX)/lib/sysusers.d
+SQL_FILES := $(shell find sql -type f -name '*.sql' | sort)
+UNITS := siyu.service siyu.timer siyu-wecom-callback.service
+
+install: $(SIYU_BIN)
+	install -d $(BINDIR) $(MANDIR)/man1 $(MANDIR)/man5 $(DOCDIR)/docs $(UNITDIR) $(SYSUSERSDIR)
+	install -m 0755 $(SIYU_BIN) $(BINDIR)/siyu
+	for f in $(SQL_FILES); do install -D -m 0644 $$f $(SHAREDIR)/$$f || exit 1; done
+	install -m 0644 man/siyu.1 $(MANDIR)/man1/siyu.1
+	install -m 0644 man/pipeline.conf.5 $(MANDIR)/man5/pipeline.conf.5
+	install -m 0644 README.md pipeline.conf $(DOCDIR)/
+	install -m 0644 docs/*.md $(DOCDIR)/docs/
+	for u in $(UNITS); do \
+		sed 's|/usr/local/|$(PREFIX)/|g' contrib/systemd/$$u >$(UNITDIR)/$$u && \
+		chmod 0644 $(UNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 contrib/systemd/siyu.sysusers.conf $(SYSUSERSDIR)/siyu.conf
+	sed 's|/usr/local/|$(PREFIX)/|g' contrib/systemd/siyu.crontab >$(DOCDIR)/siyu.crontab
 
 clean:
 	rm -rf build bin

@@ -43,6 +43,13 @@ int cli_load_config(struct cli *cli);
 PGconn *cli_connect(struct cli *cli);
 
 /*
+ * cli_connect, then set the session's TimeZone to [run] timezone (times as the
+ * operators think of them, dates of the business day) and DateStyle ISO.
+ * NULL after a message naming command.
+ */
+PGconn *cli_connect_business_time(struct cli *cli, const char *command);
+
+/*
  * Handle the options every subcommand accepts (--config, --verbose, --help).
  * Returns 1 when opt was one of them, 0 otherwise.
  */
@@ -67,6 +74,14 @@ int cli_recover_connection(PGconn *conn, const char *command);
 /* Refresh the KPI materialized views, when the schema has kpi.refresh(). 0 / -1. */
 int cli_refresh_kpis(PGconn *conn);
 
+/*
+ * The end of a run, import or replay: record exit_code in etl.run
+ * (runlog_finish), log "COMMAND finished" and, when [run] metrics_file is
+ * set, rewrite the metrics file (a failure to write it is a warning).
+ */
+void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long long run_id,
+		    int exit_code);
+
 /* Where the migrations live: $SIYU_MIGRATIONS, beside the binary, or ./sql/migrations. */
 const char *cli_migrations_dir(const char *argv0, char *buf, size_t n);
 
@@ -85,6 +100,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_run(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_replay(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_wecom_callback(struct cli *cli, int argc, char **argv);

@@ -243,8 +243,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		return EXIT_FAILED;
 	}
 	rc = import_all(cli, conn, &a, argc - optind, argv + optind, run_id);
-	runlog_finish(conn, run_id, rc);
-	log_info("msg=\"import finished\" run_id=%lld exit=%d", run_id, rc);
+	cli_finish_run(cli, conn, "import", run_id, rc);
 	db_close(conn);
 	return rc;
 }

@@ -308,8 +308,7 @@ static int replay_locked(struct cli *cli, PGconn *conn, const struct replay_args
 	}
 	log_info("msg=\"replay started\" run_id=%lld runs=%zu", st.run_id, plan.n);
 	rc = replay_plan(&st, &plan);
-	runlog_finish(conn, st.run_id, rc);
-	log_info("msg=\"replay finished\" run_id=%lld exit=%d", st.run_id, rc);
+	cli_finish_run(cli, conn, "replay", st.run_id, rc);
 out:
 	free(st.totals);
 	buf_release(&args);

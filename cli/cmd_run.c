@@ -230,8 +230,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	}
 	log_info("msg=\"run started\" run_id=%lld config=%s", run_id, cli->cfg.path);
 	rc = run_all(cli, conn, run_id, &a);
-	runlog_finish(conn, run_id, rc);
-	log_info("msg=\"run finished\" run_id=%lld exit=%d", run_id, rc);
+	cli_finish_run(cli, conn, "run", run_id, rc);
 	db_close(conn);
 	return rc;
 }

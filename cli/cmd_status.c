@@ -243,17 +243,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_load_config(cli)) != 0)
 		return rc;
-	conn = cli_connect(cli);
+	conn = cli_connect_business_time(cli, "status");
 	if (!conn)
 		return EXIT_FAILED;
-	/* Times in the business zone, the one the operators think in; ISO style. */
-	const char *tz[] = { cli->cfg.timezone };
-	if (db_exec_params(conn, "SELECT set_config('TimeZone', $1, false), "
-			   "set_config('DateStyle', 'ISO', false)", 1, tz) < 0) {
-		fprintf(stderr, "siyu status: %s\n", db_last_error());
-		db_close(conn);
-		return EXIT_FAILED;
-	}
 	if (as_json) {
 		json = cli_json_document(STATUS_SCHEMA);
 		json_object_object_add(json, "timezone", json_object_new_string(cli->cfg.timezone));

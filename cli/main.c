@@ -5,6 +5,7 @@
 
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
+#include "siyu/load/metrics.h"
 #include "siyu/load/runlog.h"
 #include "siyu/transform/order_csv.h"
 
@@ -23,6 +24,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "load order files (CSV) into the warehouse" },
 	{ "check", cmd_check, "data tests and source freshness of the warehouse" },
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
+	{ "report", cmd_report, "write the KPI dashboard as one offline HTML file" },
 	{ "wecom-callback", cmd_wecom_callback, "receive WeCom change events into the spool" },
 };
 
@@ -119,6 +121,20 @@ PGconn *cli_connect(struct cli *cli)
 	return conn;
 }
 
+PGconn *cli_connect_business_time(struct cli *cli, const char *command)
+{
+	const char *tz[] = { cli->cfg.timezone };
+	PGconn *conn = cli_connect(cli);
+
+	if (conn && db_exec_params(conn, "SELECT set_config('TimeZone', $1, false), "
+				   "set_config('DateStyle', 'ISO', false)", 1, tz) < 0) {
+		fprintf(stderr, "siyu %s: %s\n", command, db_last_error());
+		db_close(conn);
+		return NULL;
+	}
+	return conn;
+}
+
 int cli_take_run_lock(PGconn *conn, const char *command)
 {
 	int rc = runlog_lock(conn);
@@ -187,6 +203,23 @@ int cli_refresh_kpis(PGconn *conn)
 	return db_exec(conn, "SELECT kpi.refresh()");
 }
 
+void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long long run_id,
+		    int exit_code)
+{
+	const char *path = cli->cfg.metrics_file;
+	char err[1024];
+
+	runlog_finish(conn, run_id, exit_code);
+	log_info("msg=\"%s finished\" run_id=%lld exit=%d", command, run_id, exit_code);
+	if (!path || !*path)
+		return;
+	/* Monitoring must not fail the load it watches: a warning, the exit code stays. */
+	if (metrics_write(conn, path, err, sizeof(err)) < 0)
+		log_warn("msg=\"metrics file not written\" error=\"%s\"", err);
+	else
+		log_debug("msg=\"metrics file written\" path=%s", path);
+}
+
 const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
 {
 	const char *env = getenv("SIYU_MIGRATIONS");
@@ -196,7 +229,10 @@ const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
 	(void)argv0;
 	if (env && *env)
 		return env;
-	/* bin/siyu and build/<kind>/bin/siyu both sit below the checkout. */
+	/*
+	 * bin/siyu and build/<kind>/bin/siyu both sit below the checkout;
+	 * an installed PREFIX/bin/siyu has PREFIX/share/siyu/sql (make install).
+	 */
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len > 0) {
 		exe[len] = '\0';
@@ -207,6 +243,9 @@ const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
 				break;
 			*slash = '\0';
 			snprintf(buf, n, "%s/sql/migrations", exe);
+			if (access(buf, F_OK) == 0)
+				return buf;
+			snprintf(buf, n, "%s/share/siyu/sql/migrations", exe);
 			if (access(buf, F_OK) == 0)
 				return buf;
 		}

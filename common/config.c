@@ -114,6 +114,7 @@ static const struct keyspec keyspecs[] = {
 	{ "max_reject_ratio", W_RUN, K_DOUBLE, 0, "0.01", PT_NONE, 0, 1, NULL, CFG(max_reject_ratio) },
 	{ "batch_rows", W_RUN, K_INT, 0, "10000", PT_NONE, 100, 1000000, NULL, CFG(batch_rows) },
 	{ "log_level", W_RUN, K_ENUM, 0, "info", PT_NONE, 0, 0, "error|warn|info|debug", CFG(log_level) },
+	{ "metrics_file", W_RUN, K_STR, 0, "", PT_NONE, 0, 0, NULL, CFG(metrics_file) },
 	/* [source.NAME], every type */
 	{ "type", W_SOURCE, K_ENUM, F_REQUIRED, NULL, PT_NONE, 0, 0, TYPE_CHOICES, KV },
 	{ "enabled", W_SOURCE, K_BOOL, 0, "yes", PT_NONE, 0, 0, NULL, SRC(enabled) },
@@ -1632,6 +1633,7 @@ void config_release(struct config *cfg)
 	free(cfg->application_name);
 	free(cfg->timezone);
 	free(cfg->raw_dir);
+	free(cfg->metrics_file);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

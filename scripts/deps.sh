@@ -8,6 +8,7 @@ packages=(
 	gcc make pkg-config
 	libpq-dev libcurl4-openssl-dev zlib1g-dev libjson-c-dev libssl-dev libcsv-dev
 	libmicrohttpd-dev libcmocka-dev jq
+	chromium chromium-driver fonts-noto-cjk
 	postgresql-15 postgresql-contrib postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	ca-certificates
 )

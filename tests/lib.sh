@@ -71,9 +71,11 @@
 #   test_psql SQL                    psql -X -A -t -q -v ON_ERROR_STOP=1 -c SQL on $PGDATABASE
 #   copy_db NEW [TEMPLATE]           (re)create database NEW as a copy of TEMPLATE (default
 #                                    $PGDATABASE), e.g. an empty migrated warehouse
-#   sample_conf [LINE...]            print a config for the bundled sample exports: [run] in
-#                                    Asia/Shanghai, raw zone $TRASH/raw, sources taobao_csv (the
-#                                    LINEs, e.g. "warn_after = 1h", added to it) and youzan_csv
+#   sample_conf [--run LINE]... [LINE...]
+#                                    print a config for the bundled sample exports: [run] in
+#                                    Asia/Shanghai, raw zone $TRASH/raw (and each --run LINE),
+#                                    sources taobao_csv (the LINEs, e.g. "warn_after = 1h",
+#                                    added to it) and youzan_csv
 #   test_fingerprint                 print tests/fingerprint.sql's fingerprint of $PGDATABASE:
 #                                    per dw table (and etl.watermark) its row count and an
 #                                    order-independent hash of its rows, by natural keys
@@ -442,9 +444,13 @@ copy_db() {
 		-c "CREATE DATABASE \"$1\" TEMPLATE \"${2:-$PGDATABASE}\"" >/dev/null
 }
 
-# sample_conf [LINE...] — a config for the bundled sample exports (see the header).
+# sample_conf [--run LINE]... [LINE...] — a config for the bundled sample exports (see the header).
 sample_conf() {
 	printf '[run]\ntimezone = Asia/Shanghai\nraw_dir = %s/raw\n' "$TRASH"
+	while [ "${1:-}" = --run ]; do
+		printf '%s\n' "$2"
+		shift 2
+	done
 	printf '[source.taobao_csv]\ntype = csv\npath = %s/sample/orders-taobao.csv\n' "$TOP"
 	[ $# -eq 0 ] || printf '%s\n' "$@"
 	printf '[source.youzan_csv]\ntype = csv\npath = %s/sample/orders-youzan.csv\n' "$TOP"

@@ -101,10 +101,15 @@ static void test_defaults(void **state)
 	assert_true(cfg.max_reject_ratio == 0.01);
 	assert_int_equal(cfg.batch_rows, 10000);
 	assert_int_equal(cfg.log_level, CONFIG_LOG_INFO);
+	assert_string_equal(cfg.metrics_file, "");
 	assert_int_equal(cfg.nsources, 0);
 	assert_null(cfg.sources);
 	config_release(&cfg);
 	assert_null(cfg.path);
+
+	parse_ok(&cfg, "[run]\nmetrics_file = /var/lib/prometheus/node-exporter/siyu.prom\n");
+	assert_string_equal(cfg.metrics_file, "/var/lib/prometheus/node-exporter/siyu.prom");
+	config_release(&cfg);
 
 	/* comments and blank lines only; empty sections */
 	parse_ok(&cfg, "# a\n; b\n\n   \t\n[warehouse]\n[run]\n  # indented comment\n");

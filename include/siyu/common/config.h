@@ -95,6 +95,7 @@ struct config {
 	double max_reject_ratio; /* 0..1, 0.01 */
 	long batch_rows;        /* 100..1000000, 10000 */
 	int log_level;          /* enum config_log_level, CONFIG_LOG_INFO */
+	char *metrics_file;     /* Prometheus textfile written after each run; "" = none */
 
 	struct config_source *sources; /* in file order */
 	size_t nsources;
