@@ -319,6 +319,9 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 		}
 		if (o->own_run_source)
 			runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
+	} else if (o->dry_run && o->own_run_source) {
+		/* the outcome recorded inside the transaction was rolled back with it */
+		runlog_source_finish(conn, o->run_id, o->source, "succeeded", c, NULL);
 	}
 out:
 	csv_file_close(s.csv);

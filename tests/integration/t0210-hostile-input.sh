@@ -198,6 +198,14 @@ test_expect_success 'files that share a source name: its run_source row is their
 	echo "succeeded|2|2" >expect && test_cmp expect actual
 '
 
+test_expect_success 'a dry run records its source as the run does, and commits nothing' '
+	{ echo "$H"; row DRY1; } >dry.csv &&
+	"$SIYU" import --dry-run dry.csv >out 2>err &&
+	grep -q "dry run, rolled back; read 1, orders inserted 1" out &&
+	test -z "$(orders DRY)" &&
+	test "$(last_run)" = "succeeded/0/succeeded"
+'
+
 test_expect_success 'a profile that is not implemented is a usage error listing the profiles' '
 	test_expect_code 2 "$SIYU" import --profile taobao nul.csv 2>err &&
 	grep -q "profile ${Q}taobao${Q} is not implemented (profiles: generic; docs/import-generic.md)" err &&
