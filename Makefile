@@ -6,6 +6,7 @@
 #   make validate slow checks outside make check: the real-data cross-check on Online Retail
 #                 (a missing dataset fails it: validating nothing is no success)
 #   make bench    throughput ratios (see README)
+#   make fuzz     libFuzzer targets (clang, ASan+UBSan) of tests/fuzz/, each run FUZZ_TIME s
 #   make install  PREFIX=/usr/local DESTDIR=: the binary, the SQL, man pages, docs,
 #                 systemd units (README "Install and schedule")
 #   make docs     regenerate docs/warehouse.md from the database's COMMENT ON text
@@ -18,7 +19,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
-PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd
+PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd libzip expat
 
 ifeq ($(SAN),1)
 BUILD ?= build/san
@@ -64,7 +65,7 @@ LIBSIYU := $(BUILD)/libsiyu.a
 SIYU_BIN := $(BUILD)/bin/siyu
 
 .PHONY: all deps check unit-tests sql-tests integration-tests demo bench clean distclean \
-	check-build valgrind validate install docs
+	check-build valgrind validate fuzz fuzz-build install docs
 
 all: deps bin/siyu
 
@@ -113,11 +114,46 @@ $(BUILD)/headers/%.ok: include/siyu/%.h
 	$(call msg,HDR,$<)
 	$(Q)printf '#include "siyu/%s.h"\n' $* | $(CC) $(FINAL_CFLAGS) -MF /dev/null -x c -fsyntax-only - && touch $@
 
+# Fuzzing (tests/fuzz/README.md): every tests/fuzz/fuzz_NAME.c is a libFuzzer target,
+# linked with the library built by clang with coverage, ASan and UBSan into build/fuzz.
+FUZZ_CC ?= clang-14
+FUZZ_BUILD := build/fuzz
+FUZZ_TIME ?= 60
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude $(WARNINGS) \
+	-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call msg,FUZZCC,$<)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/libsiyu.a: $(FUZZ_LIB_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libsiyu.a
+	$(call msg,LINK,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libsiyu.a $(LIBS)
+
+# kept, so that a second make fuzz-build does not compile them again
+.SECONDARY: $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/tests/fuzz/%.o)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_TIME)
+
 # The programs make check needs, built by a recursive make with SAN=1.
 check-build: $(SIYU_BIN) $(TEST_BIN) $(FAKE_BIN) $(HEADER_STAMPS)
 
 check: deps
 	@$(MAKE) --no-print-directory SAN=1 check-build
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/check.sh build/san
 
 demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan
@@ -139,7 +175,7 @@ docs: deps
 	@scripts/docs.sh $(SIYU_BIN)
 
 # Install what was built ($(SIYU_BIN): make install SAN=1 installs the sanitizer build).
-# The binary finds its SQL in $(PREFIX)/share/siyu/sql (cli_migrations_dir), also below
+# The binary finds its SQL in $(PREFIX)/share/siyu/sql (cli_sql_dir), also below
 # DESTDIR, so a staged tree runs as it is. Units and the crontab get $(PREFIX)'s paths.
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -177,4 +213,5 @@ distclean: clean
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.d) \
 	$(FAKE_SRC:tests/fakes/%.c=$(BUILD)/tests/fakes/%.d) \
-	$(FAKELIB_SRC:%.c=$(BUILD)/%.d)
+	$(FAKELIB_SRC:%.c=$(BUILD)/%.d) $(FUZZ_LIB_OBJ:.o=.d) \
+	$(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/tests/fuzz/%.d)

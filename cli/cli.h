@@ -82,8 +82,12 @@ int cli_refresh_kpis(PGconn *conn);
 void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long long run_id,
 		    int exit_code);
 
-/* Where the migrations live: $SIYU_MIGRATIONS, beside the binary, or ./sql/migrations. */
-const char *cli_migrations_dir(const char *argv0, char *buf, size_t n);
+/*
+ * The SQL directory (migrations/ and the repeatable scripts): $SIYU_SQL, the parent of
+ * $SIYU_MIGRATIONS, sql/ of the checkout the binary sits in, PREFIX/share/siyu/sql of an
+ * installed binary (make install), or ./sql.
+ */
+const char *cli_sql_dir(const char *argv0, char *buf, size_t n);
 
 /*
  * A new --json document: {"schema": schema, "generated_at": now in UTC}.

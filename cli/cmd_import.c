@@ -5,35 +5,46 @@
 
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
+#include "siyu/transform/order_profile.h"
 #include "siyu/source/order_import.h"
-#include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_status.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PII_KEY_MIN 16
 
 static void import_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: siyu import [--profile NAME] [--source NAME] [--timezone TZ] [--encoding ENC]\n"
-		"                   [--dry-run] FILE...\n"
+		"usage: siyu import [--profile NAME|auto] [--shop ID] [--as-of TIME] [--source NAME]\n"
+		"                   [--timezone TZ] [--encoding ENC] [--dry-run] FILE...\n"
 		"\n"
-		"Load order files (CSV, plain or gzip; one row per order line) into the\n"
-		"warehouse. Each file is one transaction: its orders, counts and watermark\n"
-		"commit together or not at all. Invalid rows go to etl.reject with the\n"
-		"reason and the raw line (phones masked); the others load. A damaged file\n"
-		"(truncated gzip, cut inside quotes, neither UTF-8 nor GBK) fails whole.\n"
-		"Importing the same file again\n"
-		"changes nothing; an older version of an order never replaces a newer one.\n"
+		"Load order files (CSV plain or gzip, or .xlsx) into the warehouse: siyu's\n"
+		"generic CSV, or an order export downloaded from a seller back office.\n"
+		"Each file (each Taobao pair) is one transaction: its orders, counts and\n"
+		"watermark commit together or not at all. Invalid rows go to etl.reject\n"
+		"with the reason and the raw line (phones masked); the others load. A\n"
+		"damaged file (truncated gzip, cut inside quotes, neither UTF-8 nor GBK)\n"
+		"fails whole. Importing the same file again changes nothing; an older\n"
+		"version of an order never replaces a newer one.\n"
 		"\n"
-		"  --profile NAME   column layout and status labels (default: generic,\n"
-		"                   see docs/import-generic.md)\n"
+		"  --profile NAME   generic (default; docs/import-generic.md), taobao, jd,\n"
+		"                   pdd, douyin, channels, youzan (docs/import-NAME.md), or\n"
+		"                   auto: chosen per file from its header. A taobao import\n"
+		"                   takes the 订单报表 and the 宝贝报表 together\n"
+		"  --shop ID        the shop's id on its platform, for exports that do not\n"
+		"                   name it (all but some Taobao files)\n"
+		"  --as-of TIME     when the export was downloaded: the version of its\n"
+		"                   orders (default: the time in the file name, else the\n"
+		"                   file's modification time)\n"
 		"  --source NAME    name in etl.run_source and etl.watermark (default: the\n"
 		"                   file's name)\n"
-		"  --timezone TZ    zone of times without an offset (default: [run] timezone)\n"
+		"  --timezone TZ    zone of times without an offset (default: the back\n"
+		"                   office's, Asia/Shanghai, for exports; else [run] timezone)\n"
 		"  --encoding ENC   auto (default: decided from the whole file, UTF-8 or\n"
 		"                   GB18030/GBK; the log says which and why), utf-8 or gbk\n"
 		"  --dry-run        load, report, then roll everything back\n"
@@ -47,6 +58,9 @@ struct import_args {
 	const char *profile;
 	const char *source;
 	const char *timezone;
+	const char *shop;
+	const char *as_of_text;
+	struct ltime as_of;
 	enum csv_encoding encoding;
 	int dry_run;
 };
@@ -67,35 +81,31 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 }
 
 /*
- * A source name several files share (--source, or one base name twice): its
- * etl.run_source row is their sum, recorded here after each file, failed
- * when one failed. A name of one file is recorded by order_import_file
- * itself, inside the file's transaction.
+ * A source name several units share (--source, or one base name twice): its
+ * etl.run_source row is their sum, recorded here after each unit, failed
+ * when one failed. A name of one unit is recorded by order_import_file
+ * itself, inside the unit's transaction.
  */
 struct source_sum {
 	const char *name;
-	int files, done, failed;
-	char err[1024];
+	int units, done, failed;
+	char err[4096];            /* as order_import_file's */
 	struct load_counts c;
 };
 
-static const char *source_of(const struct import_args *a, const char *file)
+/* of[i] for units[i]: the units of one name point at the first one's entry in sums. */
+static void count_sources(const struct import_args *a, const struct import_unit *units,
+			  int nunits, struct source_sum *sums, struct source_sum **of)
 {
-	return a->source ? a->source : base_name(file);
-}
-
-/* sums[i] for files[i]: files of one name point at the first file's entry. */
-static void count_sources(const struct import_args *a, int nfiles, char **files,
-			  struct source_sum *sums, struct source_sum **of)
-{
-	for (int i = 0; i < nfiles; i++) {
+	for (int i = 0; i < nunits; i++) {
+		const char *name = a->source ? a->source : base_name(units[i].path);
 		int j = 0;
 
-		while (j < i && strcmp(of[j]->name, source_of(a, files[i])) != 0)
+		while (j < i && strcmp(of[j]->name, name) != 0)
 			j++;
 		of[i] = j < i ? of[j] : &sums[i];
-		of[i]->name = source_of(a, files[i]);
-		of[i]->files++;
+		of[i]->name = name;
+		of[i]->units++;
 	}
 }
 
@@ -109,16 +119,36 @@ static void record_shared(PGconn *conn, long long run_id, struct source_sum *s,
 	}
 	s->done++;
 	runlog_source_finish(conn, run_id, s->name,
-			     s->failed ? "failed" : s->done < s->files ? "running" : "succeeded",
+			     s->failed ? "failed" : s->done < s->units ? "running" : "succeeded",
 			     &s->c, s->failed ? s->err : NULL);
 }
 
-static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a, int nfiles,
-		      char **files, long long run_id)
+/* The version of an export: --as-of, else its file's time (order_import_file_time). */
+static int unit_version(const struct import_args *a, const struct import_unit *u,
+			struct order_import_opts *o)
+{
+	const char *how = "--as-of";
+	char err[512], text[LTIME_FMT_SIZE];
+
+	o->as_of = a->as_of;
+	o->has_as_of = 1;
+	if (!a->as_of_text &&
+	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &o->as_of, &how,
+				   err, sizeof(err)) < 0) {
+		fprintf(stderr, "siyu: import failed: %s\n", err);
+		return -1;
+	}
+	ltime_format(&o->as_of, text, sizeof(text));
+	log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", u->path, text, how);
+	return 0;
+}
+
+static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a,
+		      const struct import_unit *units, int nunits, long long run_id)
 {
 	const char *key = getenv("SIYU_PII_KEY");
-	struct source_sum *sums = calloc((size_t)nfiles, sizeof(*sums));
-	struct source_sum **of = calloc((size_t)nfiles, sizeof(*of));
+	struct source_sum *sums = calloc((size_t)nunits, sizeof(*sums));
+	struct source_sum **of = calloc((size_t)nunits, sizeof(*of));
 	int failed = 0;
 
 	if (!sums || !of) {
@@ -127,37 +157,44 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 		free(of);
 		return EXIT_FAILED;
 	}
-	count_sources(a, nfiles, files, sums, of);
-	for (int i = 0; i < nfiles; i++) {
+	count_sources(a, units, nunits, sums, of);
+	for (int i = 0; i < nunits; i++) {
+		const struct order_profile *p = order_profile_find(units[i].profile);
 		struct order_import_opts o = {
 			.run_id = run_id,
 			.source = of[i]->name,
-			.path = files[i],
-			.profile = a->profile,
+			.path = units[i].path,
+			.orders_path = units[i].orders_path,
+			.profile = units[i].profile,
+			.shop_id = a->shop,
 			.encoding = a->encoding,
-			.timezone = a->timezone ? a->timezone : cli->cfg.timezone,
+			.timezone = a->timezone ? a->timezone : p->zone ? p->zone : cli->cfg.timezone,
 			.pii_key = key && *key ? (const unsigned char *)key : NULL,
 			.pii_key_len = key ? strlen(key) : 0,
 			.max_reject_ratio = cli->cfg.max_reject_ratio,
 			.dry_run = a->dry_run,
-			.own_run_source = of[i]->files == 1,
+			.own_run_source = of[i]->units == 1,
 		};
-		struct load_counts c;
-		char err[1024];
+		struct load_counts c = { 0 };
+		char err[4096];
 		int rc;
 
 		if (!o.own_run_source && of[i]->done == 0)
 			runlog_source_begin(conn, run_id, o.source);
-		rc = order_import_file(conn, &o, &c, err, sizeof(err));
+		/* -2: the unit never started (its version is unknown; said on stderr) */
+		rc = p->export && unit_version(a, &units[i], &o) < 0
+			     ? -2 : order_import_file(conn, &o, &c, err, sizeof(err));
 		if (!o.own_run_source)
-			record_shared(conn, run_id, of[i], &c, rc < 0 ? err : NULL);
+			record_shared(conn, run_id, of[i], &c,
+				      rc == -2 ? "cannot tell the export's version" : rc < 0 ? err : NULL);
 		if (rc < 0) {
-			fprintf(stderr, "siyu: import failed: %s\n", err);
-			print_counts(files[i], &c, "FAILED, rolled back");
+			if (rc == -1)
+				fprintf(stderr, "siyu: import failed: %s\n", err);
+			print_counts(units[i].path, &c, rc == -2 ? "FAILED" : "FAILED, rolled back");
 			failed++;
 			continue;
 		}
-		print_counts(files[i], &c, a->dry_run ? "dry run, rolled back" : "loaded");
+		print_counts(units[i].path, &c, a->dry_run ? "dry run, rolled back" : "loaded");
 	}
 	free(sums);
 	free(of);
@@ -172,14 +209,15 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		{ "source", required_argument, NULL, 's' },
 		{ "timezone", required_argument, NULL, 't' },
 		{ "encoding", required_argument, NULL, 'e' },
+		{ "shop", required_argument, NULL, 'S' },
+		{ "as-of", required_argument, NULL, 'a' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[320];
 	int opt;
 
 	a->profile = "generic";
-	while ((opt = getopt_long(argc, argv, "c:vhp:s:t:e:n", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:vhp:s:t:e:nS:a:", options, NULL)) != -1) {
 		if (cli_common_option(cli, opt, optarg))
 			continue;
 		switch (opt) {
@@ -195,6 +233,8 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 			}
 			break;
 		case 'n': a->dry_run = 1; break;
+		case 'S': a->shop = optarg; break;
+		case 'a': a->as_of_text = optarg; break;
 		default: import_usage(stderr); return EXIT_USAGE;
 		}
 	}
@@ -202,24 +242,35 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		fprintf(stderr, "siyu import: no file given\n");
 		return EXIT_USAGE;
 	}
-	if (order_csv_profile_check(a->profile, err, sizeof(err)) < 0) {
-		fprintf(stderr, "siyu import: %s\n", err);
+	if (strcasecmp(a->profile, "auto") != 0 && !order_profile_find(a->profile)) {
+		fprintf(stderr, "siyu import: unknown profile '%s' (profiles: %s, or auto)\n",
+			a->profile, order_profile_names());
+		return EXIT_USAGE;
+	}
+	if (a->as_of_text) {
+		const char *why;
+
+		if (ltime_parse(a->as_of_text, strlen(a->as_of_text), &a->as_of, &why) < 0) {
+			fprintf(stderr, "siyu import: --as-of '%s': %s\n", a->as_of_text, why);
+			return EXIT_USAGE;
+		}
+	}
+	if (a->shop && !*a->shop) {
+		fprintf(stderr, "siyu import: --shop needs an id\n");
 		return EXIT_USAGE;
 	}
 	return 0;
 }
 
-int cmd_import(struct cli *cli, int argc, char **argv)
+/* Connect, lock, record the run and import every unit. */
+static int import_units(struct cli *cli, const struct import_args *a,
+			const struct import_unit *units, int nunits, const char *first)
 {
-	struct import_args a = { 0 };
 	const char *key = getenv("SIYU_PII_KEY");
 	long long run_id = 0;
 	PGconn *conn;
 	int rc;
 
-	rc = parse_import_args(cli, argc, argv, &a);
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = cli_load_config(cli)) != 0)
 		return rc;
 	if (key && *key && strlen(key) < PII_KEY_MIN) {
@@ -238,12 +289,37 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 		db_close(conn);
 		return EXIT_USAGE;
 	}
-	if (runlog_begin(conn, "import", argv[optind], &run_id) < 0) {
+	if (runlog_begin(conn, "import", first, &run_id) < 0) {
 		db_close(conn);
 		return EXIT_FAILED;
 	}
-	rc = import_all(cli, conn, &a, argc - optind, argv + optind, run_id);
+	rc = import_all(cli, conn, a, units, nunits, run_id);
 	cli_finish_run(cli, conn, "import", run_id, rc);
 	db_close(conn);
+	return rc;
+}
+
+int cmd_import(struct cli *cli, int argc, char **argv)
+{
+	struct import_args a = { 0 };
+	struct import_unit *units;
+	char err[4096];
+	int rc, nunits;
+
+	rc = parse_import_args(cli, argc, argv, &a);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	units = calloc((size_t)(argc - optind), sizeof(*units));
+	if (!units)
+		return EXIT_FAILED;
+	nunits = order_import_plan(a.profile, argv + optind, argc - optind, a.encoding, units, err,
+				   sizeof(err));
+	if (nunits < 0) {
+		fprintf(stderr, "siyu import: %s\n", err);
+		free(units);
+		return EXIT_USAGE;
+	}
+	rc = import_units(cli, &a, units, nunits, argv[optind]);
+	free(units);
 	return rc;
 }

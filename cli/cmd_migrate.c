@@ -17,13 +17,16 @@ static void migrate_usage(FILE *out)
 		"usage: siyu migrate [--dry-run] [--dir DIR]\n"
 		"\n"
 		"Apply the schema migrations (sql/migrations/NNNN_*.sql) that the warehouse\n"
-		"has not seen, in order, each in its own transaction, and record them in\n"
-		"etl.schema_migration. A second run changes nothing. An applied migration\n"
-		"whose file changed is an error. Concurrent migrates wait for each other.\n"
+		"has not seen, in order, each in its own transaction, recorded in\n"
+		"etl.schema_migration; then every function and view script (sql/functions,\n"
+		"sql/views, sql/kpi) that is new or changed, recorded in etl.schema_script.\n"
+		"A second run changes nothing. An applied migration whose file changed is an\n"
+		"error; an edited script is simply applied again. Concurrent migrates wait\n"
+		"for each other.\n"
 		"\n"
 		"  --dry-run   list what would be applied, apply nothing\n"
-		"  --dir DIR   migrations directory (default: sql/migrations of this checkout,\n"
-		"              or $SIYU_MIGRATIONS)\n");
+		"  --dir DIR   the SQL directory holding migrations/ (default: sql/ of this\n"
+		"              checkout, or $SIYU_SQL)\n");
 }
 
 int cmd_migrate(struct cli *cli, int argc, char **argv)
@@ -57,16 +60,19 @@ int cmd_migrate(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_load_config(cli)) != 0)
 		return rc;
 	if (!dir)
-		dir = cli_migrations_dir(cli->argv0, dirbuf, sizeof(dirbuf));
+		dir = cli_sql_dir(cli->argv0, dirbuf, sizeof(dirbuf));
 	conn = cli_connect(cli);
 	if (!conn)
 		return EXIT_FAILED;
 	rc = migrate_apply(conn, dir, dry_run, &result) < 0 ? EXIT_FAILED : EXIT_OK;
 	if (rc == EXIT_OK && !dry_run && runlog_set_timezone(conn, cli->cfg.timezone) < 0)
 		rc = EXIT_USAGE;
-	if (rc == EXIT_OK)
+	if (rc == EXIT_OK) {
 		printf("migrations: %d %s, %d already applied\n", result.applied,
 		       dry_run ? "pending" : "applied", result.skipped);
+		printf("scripts: %d %s, %d unchanged\n", result.scripts_applied,
+		       dry_run ? "pending" : "applied", result.scripts_unchanged);
+	}
 	db_close(conn);
 	return rc;
 }

@@ -29,8 +29,10 @@ static void wecom_callback_usage(FILE *out)
 		"Settings of the [source.NAME] section (type wecom): callback_token and\n"
 		"callback_aes_key (secrets, ${ENV} references), callback_receiver_id (default the\n"
 		"corpid), callback_listen (default 127.0.0.1:8081), spool_dir (default\n"
-		"<raw_dir>/NAME/callbacks). Put it behind an HTTPS reverse proxy: WeCom calls a\n"
-		"public URL.\n"
+		"<raw_dir>/NAME/callbacks), callback_read_timeout (default 3s: a request must\n"
+		"arrive whole within it), callback_max_connections (default 256) and\n"
+		"callback_max_connections_per_address (default 16). Put it behind an HTTPS\n"
+		"reverse proxy: WeCom calls a public URL.\n"
 		"\n"
 		"  --source NAME       the wecom source (default: the first one in pipeline.conf)\n"
 		"  --listen HOST:PORT  override callback_listen; port 0 picks a free port\n"
@@ -141,14 +143,28 @@ static int wait_for_signal(const sigset_t *set)
 	return sig;
 }
 
-static int serve(struct wecom_callback *cb, const char *where, const char *port_file,
+/* The receiver's limits: callback_max_connections, callback_max_connections_per_address
+ * and callback_read_timeout, checked (and defaulted) by the config reader. */
+static void read_limits(const struct config_source *src, struct wecom_callback_limits *l)
+{
+	long secs = 0;
+
+	l->max_connections = (unsigned)atol(config_source_get(src, "callback_max_connections"));
+	l->max_per_address =
+		(unsigned)atol(config_source_get(src, "callback_max_connections_per_address"));
+	config_parse_duration(config_source_get(src, "callback_read_timeout"), &secs);
+	l->read_timeout_s = (unsigned)secs;
+}
+
+static int serve(struct wecom_callback *cb, const char *where,
+		 const struct wecom_callback_limits *limits, const char *port_file,
 		 const sigset_t *set)
 {
 	struct wecom_callback_server *server;
 	char err[512];
 	int sig;
 
-	server = wecom_callback_server_start(cb, where, err, sizeof(err));
+	server = wecom_callback_server_start(cb, where, limits, err, sizeof(err));
 	if (!server) {
 		fprintf(stderr, "siyu wecom-callback: %s\n", err);
 		return EXIT_FAILED;
@@ -159,8 +175,10 @@ static int serve(struct wecom_callback *cb, const char *where, const char *port_
 		wecom_callback_server_stop(server);
 		return EXIT_FAILED;
 	}
-	log_info("msg=\"listening\" listen=%s port=%u spool_dir=\"%s\"", where,
-		 wecom_callback_server_port(server), cb->spool_dir);
+	log_info("msg=\"listening\" listen=%s port=%u spool_dir=\"%s\" max_connections=%u "
+		 "max_per_address=%u read_timeout=%us",
+		 where, wecom_callback_server_port(server), cb->spool_dir, limits->max_connections,
+		 limits->max_per_address, limits->read_timeout_s);
 	sig = wait_for_signal(set);
 	log_info("msg=\"stopping\" signal=%s", sig == SIGTERM ? "TERM" : "INT");
 	wecom_callback_server_stop(server);
@@ -175,6 +193,7 @@ int cmd_wecom_callback(struct cli *cli, int argc, char **argv)
 	const struct config_source *src;
 	const char *token, *aes_key, *receiver, *where;
 	struct wecom_callback cb;
+	struct wecom_callback_limits limits;
 	char spool[4096], err[512];
 	sigset_t set;
 	int rc;
@@ -211,7 +230,8 @@ int cmd_wecom_callback(struct cli *cli, int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	rc = serve(&cb, where, a.port_file, &set);
+	read_limits(src, &limits);
+	rc = serve(&cb, where, &limits, a.port_file, &set);
 	wecom_callback_release(&cb);
 	return rc;
 }

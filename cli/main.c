@@ -7,7 +7,7 @@
 #include "siyu/load/db.h"
 #include "siyu/load/metrics.h"
 #include "siyu/load/runlog.h"
-#include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_profile.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -65,8 +65,8 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
 }
 
 /*
- * Every [source] profile names a CSV profile that exists: the config reader
- * takes any name, the profiles are listed once (order_csv_profile_find).
+ * Every [source] profile names a profile that exists: the config reader
+ * takes any name, the profiles are listed once (order_profile_find).
  */
 static int check_profiles(const struct config *cfg, char *err, size_t errlen)
 {
@@ -75,17 +75,34 @@ static int check_profiles(const struct config *cfg, char *err, size_t errlen)
 
 		for (size_t k = 0; k < src->nkv; k++) {
 			const struct config_kv *kv = &src->kv[k];
-			char why[320];
 
-			if (strcmp(kv->key, "profile") != 0 ||
-			    order_csv_profile_check(kv->value, why, sizeof(why)) == 0)
+			if (strcmp(kv->key, "profile") != 0 || order_profile_find(kv->value))
 				continue;
-			snprintf(err, errlen, "%s:%d: %s in [source.%s]", cfg->path, kv->line, why,
-				 src->name);
+			snprintf(err, errlen, "%s:%d: unknown profile '%s' in [source.%s] (profiles: %s)",
+				 cfg->path, kv->line, kv->value, src->name, order_profile_names());
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* A conninfo whose password is written in the file is refused: 0, or -1 after a message. */
+static int refuse_literal_password(const struct config *cfg)
+{
+	int literal;
+
+	if (!cfg->conninfo_as_written)
+		return 0;
+	literal = db_conninfo_literal_password(cfg->conninfo_as_written);
+	if (literal == 0)
+		return 0;
+	if (literal < 0)
+		fprintf(stderr, "siyu: %s: out of memory\n", cfg->path);
+	else
+		fprintf(stderr, "siyu: %s:%d: 'conninfo' in [warehouse] holds a literal password: "
+			"secret values must come from the environment (use ~/.pgpass, PGPASSWORD, "
+			"or password=${VAR})\n", cfg->path, cfg->conninfo_line);
+	return -1;
 }
 
 int cli_load_config(struct cli *cli)
@@ -103,6 +120,10 @@ int cli_load_config(struct cli *cli)
 	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0 ||
 		   check_profiles(&cli->cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "siyu: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (refuse_literal_password(&cli->cfg) < 0) {
+		config_release(&cli->cfg);
 		return EXIT_USAGE;
 	}
 	cli->config_loaded = 1;
@@ -220,15 +241,23 @@ void cli_finish_run(struct cli *cli, PGconn *conn, const char *command, long lon
 		log_debug("msg=\"metrics file written\" path=%s", path);
 }
 
-const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
+const char *cli_sql_dir(const char *argv0, char *buf, size_t n)
 {
-	const char *env = getenv("SIYU_MIGRATIONS");
+	const char *env = getenv("SIYU_SQL");
 	char exe[PATH_MAX];
 	ssize_t len;
 
 	(void)argv0;
 	if (env && *env)
 		return env;
+	/* Before the scripts left the migrations, $SIYU_MIGRATIONS named sql/migrations. */
+	env = getenv("SIYU_MIGRATIONS");
+	if (env && *env) {
+		const char *slash = strrchr(env, '/');
+
+		snprintf(buf, n, "%.*s", slash ? (int)(slash - env) : 1, slash ? env : ".");
+		return buf;
+	}
 	/*
 	 * bin/siyu and build/<kind>/bin/siyu both sit below the checkout;
 	 * an installed PREFIX/bin/siyu has PREFIX/share/siyu/sql (make install).
@@ -243,14 +272,18 @@ const char *cli_migrations_dir(const char *argv0, char *buf, size_t n)
 				break;
 			*slash = '\0';
 			snprintf(buf, n, "%s/sql/migrations", exe);
-			if (access(buf, F_OK) == 0)
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/sql", exe);
 				return buf;
+			}
 			snprintf(buf, n, "%s/share/siyu/sql/migrations", exe);
-			if (access(buf, F_OK) == 0)
+			if (access(buf, F_OK) == 0) {
+				snprintf(buf, n, "%s/share/siyu/sql", exe);
 				return buf;
+			}
 		}
 	}
-	snprintf(buf, n, "sql/migrations");
+	snprintf(buf, n, "sql");
 	return buf;
 }
 

@@ -80,7 +80,7 @@ enum kind {
 	K_URL,      /* http:// or https:// */
 	K_LISTEN,   /* host:port */
 	K_IDENT,    /* [a-z][a-z0-9_]* */
-	K_CONNINFO  /* libpq conninfo, no literal password */
+	K_CONNINFO  /* libpq conninfo, also kept as written (conninfo_as_written) */
 };
 
 enum { F_SECRET = 1u << 0, F_REQUIRED = 1u << 1, F_NONEMPTY = 1u << 2 };
@@ -139,6 +139,9 @@ static const struct keyspec keyspecs[] = {
 	{ "callback_aes_key", W_WECOM, K_STR, F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "callback_listen", W_WECOM, K_LISTEN, 0, "127.0.0.1:8081", PT_NONE, 0, 0, NULL, KV },
 	{ "callback_receiver_id", W_WECOM, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "callback_max_connections", W_WECOM, K_INT, 0, "256", PT_NONE, 1, 10000, NULL, KV },
+	{ "callback_max_connections_per_address", W_WECOM, K_INT, 0, "16", PT_NONE, 1, 10000, NULL, KV },
+	{ "callback_read_timeout", W_WECOM, K_DUR, 0, "3s", PT_NONE, 1, 300, NULL, KV },
 	{ "stats_days", W_WECOM, K_INT, 0, "7", PT_NONE, 1, 30, NULL, SRC(stats_days) },
 	{ "staff_refresh", W_WECOM, K_DUR, 0, "30d", PT_NONE, DAY, 366 * DAY, NULL, SRC(staff_refresh_s) },
 	{ "spool_dir", W_WECOM, K_STR, F_NONEMPTY, NULL, PT_NONE, 0, 0, NULL, KV },
@@ -663,7 +666,8 @@ static int check_tz(const char *s, char *why, size_t whylen)
 		return 0; /* no tz database here: checked where it is used */
 	snprintf(path, sizeof(path), "%s/%s", dir, s);
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "unknown time zone (no %.100s)", path);
+		/* the directory, not the path: the name may come from the environment */
+		snprintf(why, whylen, "unknown time zone (not in %.100s)", dir);
 		return -1;
 	}
 	return 0;
@@ -710,55 +714,6 @@ static int check_ident(const char *s)
 	for (s++; *s; s++)
 		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
 			return -1;
-	return 0;
-}
-
-/*
- * 1 if a libpq conninfo (as written, before expansion) holds a password
- * that is not a ${…} reference: keyword form "password = x" or URI form
- * "postgresql://user:x@host".
- */
-static int conninfo_has_literal_password(const char *v)
-{
-	const char *s;
-
-	if (strncmp(v, "postgresql://", 13) == 0 || strncmp(v, "postgres://", 11) == 0) {
-		const char *a = strstr(v, "://") + 3;
-		size_t alen = strcspn(a, "/?");
-		const char *at = NULL, *q;
-
-		for (q = a; q < a + alen; q++)
-			if (*q == '@')
-				at = q;
-		if (at) {
-			const char *colon = memchr(a, ':', (size_t)(at - a));
-
-			if (colon && colon + 1 < at && strncmp(colon + 1, "${", 2) != 0)
-				return 1;
-		}
-		s = strstr(v, "password=");
-		if (s && (s[-1] == '?' || s[-1] == '&') && s[9] && s[9] != '&' &&
-		    strncmp(s + 9, "${", 2) != 0)
-			return 1;
-		return 0;
-	}
-	for (s = v; (s = strstr(s, "password")) != NULL; s += 8) {
-		const char *q = s + 8;
-
-		if (s != v && !is_blank((unsigned char)s[-1]))
-			continue;
-		while (is_blank((unsigned char)*q))
-			q++;
-		if (*q != '=')
-			continue;
-		q++;
-		while (is_blank((unsigned char)*q))
-			q++;
-		if (*q == '\'')
-			q++;
-		if (*q && *q != '\'' && !is_blank((unsigned char)*q) && strncmp(q, "${", 2) != 0)
-			return 1;
-	}
 	return 0;
 }
 
@@ -907,14 +862,28 @@ nomem:
 
 /* ---- applying values -------------------------------------------------- */
 
+/*
+ * How a message quotes the value of pd, expanded to v: as written when it holds ${…}
+ * references, with a note. What they expand to comes from the environment, and may be
+ * a secret referenced by mistake (callback_listen = ${WECOM_CALLBACK_TOKEN}).
+ */
+static const char *quoted_value(const struct pending *pd, const char *v, const char **note)
+{
+	int from_env = strstr(pd->val, "${") != NULL;
+
+	*note = from_env ? " (its expansion not shown)" : "";
+	return from_env ? pd->val : v;
+}
+
 static int bad_value(struct parser *p, const struct pending *pd, const struct keyspec *ks,
 		     const char *v, const char *expected)
 {
 	int hide = (ks->flags & F_SECRET) || key_looks_secret(ks->name);
+	const char *note, *shown = quoted_value(pd, v, &note);
 
 	return fail(p, pd->line, pd->raw, hide && !is_pure_ref(pd->val),
-		    "bad value '%s' for '%s' in %s: %s",
-		    hide ? "<hidden>" : v, ks->name, p->label, expected);
+		    "bad value '%s'%s for '%s' in %s: %s", hide ? "<hidden>" : shown,
+		    hide ? "" : note, ks->name, p->label, expected);
 }
 
 static int store_string(struct parser *p, const struct pending *pd, char **field, const char *v)
@@ -1117,11 +1086,12 @@ static int apply_pending(struct parser *p, const struct pending *pd, void *base,
 			    "${%s}, not a literal (secret values must come from the environment)",
 			    pd->key, p->label, var);
 	}
-	if (ks->kind == K_CONNINFO && conninfo_has_literal_password(pd->val))
-		return fail(p, pd->line, NULL, 0,
-			    "'%s' in %s holds a literal password: secret values must come from the "
-			    "environment (use ~/.pgpass, PGPASSWORD, or password=${VAR})",
-			    pd->key, p->label);
+	if (ks->kind == K_CONNINFO) {
+		/* for the literal-password check, which needs libpq's parser (load/db.c) */
+		if (store_string(p, pd, &p->cfg->conninfo_as_written, pd->val) < 0)
+			return -1;
+		p->cfg->conninfo_line = pd->line;
+	}
 	/*
 	 * A source's secret may be missing from this environment: status,
 	 * check or replay need none, and a run fails only that source
@@ -1182,8 +1152,10 @@ static int finish_source(struct parser *p)
 		return -1;
 	t = find_type(tv);
 	if (!t) {
-		fail(p, tp->line, tp->raw, 0, "unknown source type '%s' in %s (one of %s)",
-		     tv, p->label, TYPE_CHOICES);
+		const char *note, *shown = quoted_value(tp, tv, &note);
+
+		fail(p, tp->line, tp->raw, 0, "unknown source type '%s'%s in %s (one of %s)",
+		     shown, note, p->label, TYPE_CHOICES);
 		free(tv);
 		return -1;
 	}
@@ -1630,6 +1602,7 @@ void config_release(struct config *cfg)
 	free(cfg->sources);
 	free(cfg->path);
 	free(cfg->conninfo);
+	free(cfg->conninfo_as_written);
 	free(cfg->application_name);
 	free(cfg->timezone);
 	free(cfg->raw_dir);

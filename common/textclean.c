@@ -6,6 +6,8 @@
 
 #include "siyu/common/utf8.h"
 
+#include <string.h>
+
 /* Length of the white-space character at p (p < end), or 0 if none. */
 static size_t space_len(const unsigned char *p, const unsigned char *end)
 {
@@ -110,4 +112,66 @@ size_t text_strip_excel_quote(const char *s, size_t len, const char **start)
 int text_utf8_valid(const char *s, size_t len)
 {
 	return utf8_valid_prefix(s, len) == len;
+}
+
+/* Bytes of the character at p that text_fold drops (white space, BOM, zero-width), or 0. */
+static size_t dropped_len(const unsigned char *p, size_t left)
+{
+	size_t n = space_len(p, p + left);
+
+	if (n > 0 || left < 3)
+		return n;
+	if ((p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) ||                /* U+FEFF */
+	    (p[0] == 0xE2 && p[1] == 0x80 && p[2] >= 0x8B && p[2] <= 0x8D) || /* U+200B-D */
+	    (p[0] == 0xE2 && p[1] == 0x81 && p[2] == 0xA0))                  /* U+2060 */
+		return 3;
+	return 0;
+}
+
+/* The ASCII byte of a full-width form U+FF01..U+FF5E at p (3 bytes), or 0. */
+static char fullwidth_ascii(const unsigned char *p, size_t left)
+{
+	unsigned cp;
+
+	if (left < 3 || p[0] != 0xEF || (p[1] != 0xBC && p[1] != 0xBD) || p[2] < 0x80 || p[2] > 0xBF)
+		return 0;
+	cp = 0xFF00u + ((unsigned)(p[1] - 0xBC) << 6) + (unsigned)(p[2] - 0x80);
+	if (cp < 0xFF01 || cp > 0xFF5E)
+		return 0;
+	return (char)(cp - 0xFEE0);
+}
+
+static void put(char *out, size_t outlen, size_t *n, char c)
+{
+	if (*n + 1 < outlen)
+		out[(*n)++] = c;
+}
+
+size_t text_fold(const char *s, size_t len, char *out, size_t outlen)
+{
+	static const unsigned char zhang_old[] = { 0xE5, 0xB8, 0x90 }; /* 帐 */
+	static const char zhang[] = "\xE8\xB4\xA6";                    /* 账 */
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n = 0, skip;
+	char c;
+
+	while (i < len) {
+		if ((skip = dropped_len(p + i, len - i)) > 0) {
+			i += skip;
+			continue;
+		}
+		if ((c = fullwidth_ascii(p + i, len - i)) != 0) {
+			i += 3;
+		} else if (len - i >= 3 && memcmp(p + i, zhang_old, 3) == 0) {
+			for (int k = 0; k < 3; k++)
+				put(out, outlen, &n, zhang[k]);
+			i += 3;
+			continue;
+		} else {
+			c = (char)p[i++];
+		}
+		put(out, outlen, &n, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+	}
+	out[n] = '\0';
+	return n;
 }

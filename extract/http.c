@@ -5,9 +5,7 @@
 #include "siyu/extract/http.h"
 
 #include "siyu/common/log.h"
-#include "siyu/common/ltime.h"
 
-#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
@@ -38,7 +36,7 @@ struct http_client {
 	/* per attempt */
 	struct buf *body;
 	int body_overflow;
-	char retry_after[64];
+	long retry_after_ms;     /* from Retry-After (libcurl parses it); 0 = none */
 	char content_type[128];
 };
 
@@ -88,55 +86,6 @@ long http_backoff_ms(int attempt, long base_ms, long cap_ms, double r)
 	if (r >= 1)
 		r = 0.999999;
 	return (long)(ceiling * r);
-}
-
-static int month_of(const char *s)
-{
-	static const char *const names[] = { "jan", "feb", "mar", "apr", "may", "jun",
-					     "jul", "aug", "sep", "oct", "nov", "dec" };
-
-	for (int i = 0; i < 12; i++)
-		if (strncasecmp(s, names[i], 3) == 0)
-			return i + 1;
-	return 0;
-}
-
-long http_retry_after_ms(const char *value, int64_t now_unix)
-{
-	const char *p = value;
-	char *end;
-	int day, year, hh, mm, ss, mon;
-	char mname[4];
-	int64_t t;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (isdigit((unsigned char)*p)) {
-		long long secs;
-
-		errno = 0;
-		secs = strtoll(p, &end, 10);
-		while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-			end++;
-		if (errno || *end)
-			return -1;
-		if (secs > 86400)
-			secs = 86400;
-		return (long)(secs * 1000);
-	}
-	/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-	if (sscanf(p, "%*3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d GMT", &day, mname, &year, &hh,
-		   &mm, &ss) != 6)
-		return -1;
-	mon = month_of(mname);
-	if (!mon || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60 || year < 1970)
-		return -1;
-	t = ltime_days_from_civil(year, mon, day) * 86400 + hh * 3600 + mm * 60 + ss;
-	if (t <= now_unix)
-		return 0;
-	if (t - now_unix > 86400)
-		return 86400 * 1000L;
-	return (long)((t - now_unix) * 1000);
 }
 
 enum http_verdict http_classify(int curl_code, long status)
@@ -296,9 +245,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 	struct http_client *c = userdata;
 	size_t n = size * nmemb;
 
-	if (n > 12 && strncasecmp(ptr, "Retry-After:", 12) == 0)
-		copy_header_value(c->retry_after, sizeof(c->retry_after), ptr + 12, n - 12);
-	else if (n > 13 && strncasecmp(ptr, "Content-Type:", 13) == 0)
+	if (n > 13 && strncasecmp(ptr, "Content-Type:", 13) == 0)
 		copy_header_value(c->content_type, sizeof(c->content_type), ptr + 13, n - 13);
 	return n;
 }
@@ -444,11 +391,12 @@ static enum http_verdict attempt(struct http_client *c, const char *method, cons
 {
 	CURLcode rc;
 	long status = 0;
+	curl_off_t retry_after = 0;
 
 	buf_reset(&resp->body);
 	c->body = &resp->body;
 	c->body_overflow = 0;
-	c->retry_after[0] = '\0';
+	c->retry_after_ms = 0;
 	c->content_type[0] = '\0';
 	rc = setup(c, method, url, body, headers);
 	if (rc != CURLE_OK) {
@@ -459,6 +407,11 @@ static enum http_verdict attempt(struct http_client *c, const char *method, cons
 	c->requests++;
 	rc = curl_easy_perform(c->curl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+	/* Retry-After as delta-seconds or an HTTP-date, in seconds from now; 0 when
+	 * absent, unparsable or in the past */
+	if (curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+	    retry_after > 0)
+		c->retry_after_ms = retry_after > 86400 ? 86400 * 1000L : (long)retry_after * 1000;
 	resp->status = status;
 	snprintf(resp->content_type, sizeof(resp->content_type), "%s", c->content_type);
 	if (c->body_overflow) {
@@ -477,12 +430,9 @@ static long retry_delay(struct http_client *c, int n, long status)
 {
 	long ms = http_backoff_ms(n, c->o.backoff_base_ms, c->o.backoff_cap_ms, uniform01(c));
 
-	if ((status == 429 || status == 503) && c->retry_after[0]) {
-		long ra = http_retry_after_ms(c->retry_after, (int64_t)time(NULL));
-
-		if (ra >= 0)
-			ms = ra > c->o.retry_after_cap_ms ? c->o.retry_after_cap_ms : ra;
-	}
+	if ((status == 429 || status == 503) && c->retry_after_ms > 0)
+		ms = c->retry_after_ms > c->o.retry_after_cap_ms ? c->o.retry_after_cap_ms
+								 : c->retry_after_ms;
 	return ms;
 }
 

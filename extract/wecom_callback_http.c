@@ -7,6 +7,12 @@
  * One internal polling thread serves every connection, so requests are handled one
  * at a time: an event is fsync'ed to the spool before its answer, and WeCom allows
  * 5 s for that, which a local fsync meets by orders of magnitude.
+ *
+ * Slow clients: libmicrohttpd enforces the connection limits (overall and per address)
+ * and an idle timeout, but a client that sends one byte now and then is never idle.
+ * So a reaper thread closes (shutdown(2), which libmicrohttpd then sees as the client
+ * going away) every connection whose request has not arrived whole by its deadline:
+ * read_timeout after the connection opened, or after the previous answer on it.
  */
 #include "siyu/extract/wecom_callback.h"
 
@@ -17,6 +23,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,14 +33,28 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CONNECTION_TIMEOUT_S 10
-#define CONNECTION_LIMIT 64
 #define STOP_GRACE_TICKS 60 /* x 50 ms: how long a stop waits for open connections */
+#define REAPER_TICK_MS 100
+
+/* An open connection and the time by which its request must have arrived. */
+struct watched {
+	struct watched *prev, *next;
+	MHD_socket fd;
+	struct timespec deadline; /* CLOCK_MONOTONIC */
+	int cut;                  /* shut down by the reaper already */
+};
 
 struct wecom_callback_server {
 	struct MHD_Daemon *daemon;
 	struct wecom_callback *cb;
+	struct wecom_callback_limits limits;
 	unsigned port;
+
+	pthread_mutex_t lock; /* guards watched and stopping */
+	pthread_cond_t wake;
+	struct watched *watched;
+	int stopping;
+	pthread_t reaper;
 };
 
 /* Per request: the body as it arrives. */
@@ -55,8 +76,165 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	for (char *p = text; *p; p++)
 		if (*p == '"' || *p == '\n')
 			*p = '\'';
-	log_warn("msg=\"http server: %s\"", text);
+	/* a client gone mid-request (or cut by the reaper, which logs its own line) is
+	 * routine: one line per connection would flood the log under a slow-client attack */
+	if (strstr(text, "connection closure"))
+		log_debug("msg=\"http server: %s\"", text);
+	else
+		log_warn("msg=\"http server: %s\"", text);
 }
+
+/* ---- the reaper of slow connections ---------------------------------------------------- */
+
+static void deadline_from_now(const struct wecom_callback_server *s, struct timespec *t)
+{
+	clock_gettime(CLOCK_MONOTONIC, t);
+	t->tv_sec += s->limits.read_timeout_s;
+}
+
+static int passed(const struct timespec *now, const struct timespec *t)
+{
+	return now->tv_sec > t->tv_sec || (now->tv_sec == t->tv_sec && now->tv_nsec >= t->tv_nsec);
+}
+
+/*
+ * libmicrohttpd's connection notifications (in its thread): watch a new connection,
+ * forget a closed one. CLOSED comes before libmicrohttpd closes the socket, so the
+ * reaper, which shuts sockets down under the same lock, never touches a reused fd.
+ */
+static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct wecom_callback_server *s = cls;
+	struct watched *w = *socket_context;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		w = ci ? calloc(1, sizeof(*w)) : NULL;
+		if (!w)
+			return; /* unwatched: only the idle timeout applies to it */
+		w->fd = ci->connect_fd;
+		deadline_from_now(s, &w->deadline);
+		pthread_mutex_lock(&s->lock);
+		w->next = s->watched;
+		if (s->watched)
+			s->watched->prev = w;
+		s->watched = w;
+		pthread_mutex_unlock(&s->lock);
+		*socket_context = w;
+	} else if (w) {
+		pthread_mutex_lock(&s->lock);
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			s->watched = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&s->lock);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+/* A request arrived whole: the connection has read_timeout again, to be answered and,
+ * when kept alive, for its next request. */
+static void connection_renew(struct wecom_callback_server *s, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct watched *w = ci ? ci->socket_context : NULL;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&s->lock);
+	deadline_from_now(s, &w->deadline);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Shut down the connections past their deadline; returns how many. Under s->lock. */
+static unsigned cut_overdue(struct wecom_callback_server *s)
+{
+	struct timespec now;
+	unsigned n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (struct watched *w = s->watched; w; w = w->next) {
+		if (w->cut || !passed(&now, &w->deadline))
+			continue;
+		shutdown(w->fd, SHUT_RDWR);
+		w->cut = 1;
+		n++;
+	}
+	return n;
+}
+
+static void *reaper_main(void *arg)
+{
+	struct wecom_callback_server *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		struct timespec until;
+		unsigned cut;
+
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += REAPER_TICK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->wake, &s->lock, &until);
+		cut = cut_overdue(s);
+		if (cut) {
+			pthread_mutex_unlock(&s->lock);
+			log_warn("msg=\"callback connections closed\" count=%u reason=\"no whole "
+				 "request within %u s\"",
+				 cut, s->limits.read_timeout_s);
+			pthread_mutex_lock(&s->lock);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* The lock, the condition (on the monotonic clock) and the thread; 0 or -1. */
+static int reaper_start(struct wecom_callback_server *s)
+{
+	pthread_condattr_t attr;
+	int ok;
+
+	if (pthread_mutex_init(&s->lock, NULL) != 0)
+		return -1;
+	ok = pthread_condattr_init(&attr) == 0;
+	ok = ok && pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+	     pthread_cond_init(&s->wake, &attr) == 0;
+	pthread_condattr_destroy(&attr);
+	if (!ok) {
+		pthread_mutex_destroy(&s->lock);
+		return -1;
+	}
+	if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+		pthread_cond_destroy(&s->wake);
+		pthread_mutex_destroy(&s->lock);
+		return -1;
+	}
+	return 0;
+}
+
+static void reaper_stop(struct wecom_callback_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->stopping = 1;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->reaper, NULL);
+	pthread_cond_destroy(&s->wake);
+	pthread_mutex_destroy(&s->lock);
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, int status, const char *body,
 				  size_t len)
@@ -100,6 +278,7 @@ static enum MHD_Result dispatch(struct wecom_callback_server *s, struct MHD_Conn
 	const char *body = "";
 	size_t body_len = 0;
 
+	connection_renew(s, conn);
 	wecom_reply_init(&r);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) == 0) {
 		wecom_callback_verify_url(s->cb, arg(conn, "msg_signature"), arg(conn, "timestamp"),
@@ -221,8 +400,9 @@ bad:
 }
 
 struct wecom_callback_server *wecom_callback_server_start(struct wecom_callback *cb,
-							  const char *where, char *err,
-							  size_t errlen)
+							  const char *where,
+							  const struct wecom_callback_limits *limits,
+							  char *err, size_t errlen)
 {
 	struct wecom_callback_server *s;
 	struct sockaddr_storage ss;
@@ -239,19 +419,29 @@ struct wecom_callback_server *wecom_callback_server_start(struct wecom_callback 
 		return NULL;
 	}
 	s->cb = cb;
+	s->limits = *limits;
+	if (reaper_start(s) < 0) {
+		snprintf(err, errlen, "cannot start the connection reaper thread");
+		free(s);
+		return NULL;
+	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* No MHD_OPTION_LISTENING_ADDRESS_REUSE: it means SO_REUSEPORT, which would let a
-	 * second receiver share the port and split the events between two spools. */
+	 * second receiver share the port and split the events between two spools.
+	 * The connection timeout is libmicrohttpd's idle timeout; the reaper adds the
+	 * deadline for a whole request. */
 	s->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_END);
+		limits->read_timeout_s, MHD_OPTION_CONNECTION_LIMIT, limits->max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, limits->max_per_address,
+		MHD_OPTION_NOTIFY_CONNECTION, connection_notify, s, MHD_OPTION_NOTIFY_COMPLETED,
+		completed, NULL, MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "cannot listen on '%s' (in use, or not an address of this host)",
 			 where);
+		reaper_stop(s);
 		free(s);
 		return NULL;
 	}
@@ -286,5 +476,6 @@ void wecom_callback_server_stop(struct wecom_callback_server *s)
 	MHD_stop_daemon(s->daemon);
 	if (listener != MHD_INVALID_SOCKET)
 		close(listener);
+	reaper_stop(s);
 	free(s);
 }

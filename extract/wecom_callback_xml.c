@@ -1,57 +1,20 @@
 /*
- * wecom_callback_xml.c — the small, strict parser of WeCom's flat callback XML
- * (see wecom_xml_parse in wecom_callback.h). No recursion, every read bounded by the
- * input length, every input byte checked as UTF-8 first; fuzzed by
- * tests/unit/test_wecom_callback.c.
+ * wecom_callback_xml.c — WeCom's flat callback XML read with expat (see wecom_xml_parse
+ * in wecom_callback.h). expat does the XML: well-formedness, entities and character
+ * references, CDATA, the encoding; this file keeps WeCom's shape (<xml>, fields, one
+ * level of list items, no attributes) and refuses any DOCTYPE, so no entity is ever
+ * declared or expanded. The receiver calls it only on a decrypted message, after the
+ * signature was checked (wecom_callback_event). Fuzzed by tests/fuzz/fuzz_callback.c.
  */
 #include "siyu/extract/wecom_callback.h"
 
+#include <expat.h>
+
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct xp {
-	const char *s;
-	size_t n, i;
-	char *err;
-	size_t errlen;
-};
-
-static int xp_fail(struct xp *p, const char *what)
-{
-	snprintf(p->err, p->errlen, "%s at byte %zu", what, p->i);
-	return -1;
-}
-
-static int is_xml_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
-}
-
-static void xp_skip_space(struct xp *p)
-{
-	while (p->i < p->n && is_xml_space(p->s[p->i]))
-		p->i++;
-}
-
-/* Consume lit when the input continues with it. */
-static int xp_take(struct xp *p, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	if (p->n - p->i < l || memcmp(p->s + p->i, lit, l) != 0)
-		return 0;
-	p->i += l;
-	return 1;
-}
-
-static int xp_peek(const struct xp *p, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	return p->n - p->i >= l && memcmp(p->s + p->i, lit, l) == 0;
-}
 
 /*
  * Valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF) and no control
@@ -104,157 +67,35 @@ fail:
 	return -1;
 }
 
-static int utf8_put(struct buf *b, uint32_t cp)
-{
-	unsigned char u[4];
-	size_t n;
+/* The parse in progress: expat's callbacks build x. */
+struct xp {
+	XML_Parser parser;
+	struct wecom_xml *x;
+	int depth;                     /* 1 inside <xml>, 2 in a field, 3 in a list item */
+	struct wecom_xml_field *field; /* the field open at depth 2 */
+	struct buf text;               /* the text of the open field or item */
+	char *err;
+	size_t errlen;
+	int failed;
+};
 
-	if (cp < 0x80) {
-		u[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (unsigned char)(0xc0 | cp >> 6);
-		u[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (unsigned char)(0xe0 | cp >> 12);
-		u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (unsigned char)(0xf0 | cp >> 18);
-		u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return buf_add(b, u, n);
+/* Stop the parse with a reason (the first one wins). */
+static void xp_fail(struct xp *p, const char *what)
+{
+	if (p->failed)
+		return;
+	p->failed = 1;
+	snprintf(p->err, p->errlen, "%s at byte %ld", what,
+		 (long)XML_GetCurrentByteIndex(p->parser));
+	XML_StopParser(p->parser, XML_FALSE);
 }
 
-/* &lt; &gt; &amp; &quot; &apos; &#NNN; &#xHHH; (p->i at '&'). */
-static int xp_entity(struct xp *p, struct buf *out)
+static int is_blank_text(const char *s, size_t n)
 {
-	static const struct { const char *name; char ch; } named[] = {
-		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' }, { "&quot;", '"' }, { "&apos;", '\'' },
-	};
-	uint32_t cp = 0;
-	int hex, digits = 0;
-
-	for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++)
-		if (xp_take(p, named[k].name))
-			return buf_addch(out, named[k].ch) < 0 ? xp_fail(p, "out of memory") : 0;
-	if (!xp_take(p, "&#"))
-		return xp_fail(p, "unknown entity");
-	hex = xp_take(p, "x");
-	while (p->i < p->n && p->s[p->i] != ';') {
-		char ch = p->s[p->i];
-		int v;
-
-		if (ch >= '0' && ch <= '9')
-			v = ch - '0';
-		else if (hex && ch >= 'a' && ch <= 'f')
-			v = ch - 'a' + 10;
-		else if (hex && ch >= 'A' && ch <= 'F')
-			v = ch - 'A' + 10;
-		else
-			return xp_fail(p, "bad character reference");
-		cp = cp * (hex ? 16u : 10u) + (uint32_t)v;
-		if (++digits > 8 || cp > 0x10ffff)
-			return xp_fail(p, "bad character reference");
-		p->i++;
-	}
-	if (!digits || !xp_take(p, ";"))
-		return xp_fail(p, "bad character reference");
-	if (!(cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) ||
-	      (cp >= 0xe000 && cp <= 0xfffd) || cp >= 0x10000))
-		return xp_fail(p, "character reference to a character XML does not allow");
-	return utf8_put(out, cp) < 0 ? xp_fail(p, "out of memory") : 0;
-}
-
-/* Text and CDATA up to the next "</" (not consumed) into out. */
-static int xp_text(struct xp *p, struct buf *out)
-{
-	if (buf_add(out, "", 0) < 0)
-		return xp_fail(p, "out of memory");
-	while (p->i < p->n) {
-		char ch = p->s[p->i];
-
-		if (xp_peek(p, "</"))
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
 			return 0;
-		if (xp_take(p, "<![CDATA[")) {
-			size_t start = p->i;
-
-			while (p->i < p->n && !xp_peek(p, "]]>"))
-				p->i++;
-			if (p->i >= p->n)
-				return xp_fail(p, "unterminated CDATA section");
-			if (buf_add(out, p->s + start, p->i - start) < 0)
-				return xp_fail(p, "out of memory");
-			p->i += 3;
-			continue;
-		}
-		if (ch == '<')
-			return xp_fail(p, "unexpected markup in text");
-		if (ch == '&') {
-			if (xp_entity(p, out) < 0)
-				return -1;
-			continue;
-		}
-		if (buf_addch(out, ch) < 0)
-			return xp_fail(p, "out of memory");
-		p->i++;
-	}
-	return xp_fail(p, "unexpected end of input");
-}
-
-/* A tag name into name: [A-Za-z_][A-Za-z0-9_.-]*, at most WECOM_XML_MAX_NAME bytes. */
-static int xp_name(struct xp *p, char name[WECOM_XML_MAX_NAME + 1])
-{
-	size_t len = 0;
-
-	while (p->i < p->n) {
-		char ch = p->s[p->i];
-		int ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '_' ||
-			 (len > 0 && ((ch >= '0' && ch <= '9') || ch == '.' || ch == '-'));
-
-		if (!ok)
-			break;
-		if (len == WECOM_XML_MAX_NAME)
-			return xp_fail(p, "tag name too long");
-		name[len++] = ch;
-		p->i++;
-	}
-	name[len] = '\0';
-	return len ? 0 : xp_fail(p, "expected a tag name");
-}
-
-/* "<name>" or "<name/>" (p->i at '<'): 1 = empty element, 0 = open, -1 = error. */
-static int xp_open_tag(struct xp *p, char name[WECOM_XML_MAX_NAME + 1])
-{
-	if (!xp_take(p, "<"))
-		return xp_fail(p, "expected '<'");
-	if (xp_name(p, name) < 0)
-		return -1;
-	if (xp_take(p, "/>"))
-		return 1;
-	if (!xp_take(p, ">"))
-		return xp_fail(p, "attributes or junk in a tag");
-	return 0;
-}
-
-static int xp_close_tag(struct xp *p, const char *name)
-{
-	char got[WECOM_XML_MAX_NAME + 1];
-
-	if (!xp_take(p, "</"))
-		return xp_fail(p, "expected a closing tag");
-	if (xp_name(p, got) < 0)
-		return -1;
-	if (strcmp(got, name) != 0)
-		return xp_fail(p, "mismatched closing tag");
-	if (!xp_take(p, ">"))
-		return xp_fail(p, "junk in a closing tag");
-	return 0;
+	return 1;
 }
 
 static void field_release(struct wecom_xml_field *f)
@@ -267,93 +108,133 @@ static void field_release(struct wecom_xml_field *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* The children of a list field: <Item>text</Item>... up to the parent's closing tag. */
-static int xp_items(struct xp *p, struct wecom_xml_field *f)
-{
-	struct buf text = BUF_INIT;
-	char name[WECOM_XML_MAX_NAME + 1];
-	int rc = -1, empty;
-
-	f->is_list = 1;
-	for (;;) {
-		xp_skip_space(p);
-		if (xp_peek(p, "</"))
-			break;
-		if (f->nitems == WECOM_XML_MAX_ITEMS) {
-			xp_fail(p, "too many list items");
-			goto out;
-		}
-		if ((empty = xp_open_tag(p, name)) < 0)
-			goto out;
-		buf_reset(&text);
-		if (!empty && (xp_text(p, &text) < 0 || xp_close_tag(p, name) < 0))
-			goto out;
-		if (f->nitems % 16 == 0) {
-			char **grown = realloc(f->items, (f->nitems + 16) * sizeof(*grown));
-
-			if (!grown) {
-				xp_fail(p, "out of memory");
-				goto out;
-			}
-			f->items = grown;
-		}
-		f->items[f->nitems] = strdup(empty ? "" : buf_str(&text));
-		if (!f->items[f->nitems]) {
-			xp_fail(p, "out of memory");
-			goto out;
-		}
-		f->nitems++;
-	}
-	rc = 0;
-out:
-	buf_release(&text);
-	return rc;
-}
-
-/* One field of <xml>: a leaf with text, or a list of child elements. */
-static int xp_field(struct xp *p, struct wecom_xml *x)
+/* <Name> inside <xml>: a new field, a leaf until a child element makes it a list. */
+static const char *open_field(struct xp *p, const char *name)
 {
 	struct wecom_xml_field *f;
-	struct buf text = BUF_INIT;
-	char name[WECOM_XML_MAX_NAME + 1];
-	size_t body;
-	int empty;
 
-	if ((empty = xp_open_tag(p, name)) < 0)
-		return -1;
-	if (wecom_xml_find(x, name))
-		return xp_fail(p, "repeated field");
-	if (x->nfields == WECOM_XML_MAX_FIELDS)
-		return xp_fail(p, "too many fields");
-	f = &x->fields[x->nfields];
+	if (wecom_xml_find(p->x, name))
+		return "repeated field";
+	if (p->x->nfields == WECOM_XML_MAX_FIELDS)
+		return "too many fields";
+	f = &p->x->fields[p->x->nfields];
 	memset(f, 0, sizeof(*f));
 	f->name = strdup(name);
 	if (!f->name)
-		return xp_fail(p, "out of memory");
-	x->nfields++; /* owned by x from here: released on any failure */
-	if (empty) {
-		f->value = strdup("");
-		return f->value ? 0 : xp_fail(p, "out of memory");
+		return "out of memory";
+	p->x->nfields++; /* owned by x from here: released on any failure */
+	p->field = f;
+	buf_reset(&p->text);
+	return NULL;
+}
+
+/* <Item> inside a field: the field is a list; text before the first item is layout. */
+static const char *open_item(struct xp *p)
+{
+	struct wecom_xml_field *f = p->field;
+
+	if (!f->is_list && !is_blank_text(p->text.data, p->text.len))
+		return "text mixed with child elements";
+	if (f->nitems == WECOM_XML_MAX_ITEMS)
+		return "too many list items";
+	if (f->nitems % 16 == 0) {
+		char **grown = realloc(f->items, (f->nitems + 16) * sizeof(*grown));
+
+		if (!grown)
+			return "out of memory";
+		f->items = grown;
 	}
-	body = p->i;
-	xp_skip_space(p);
-	if (p->i < p->n && p->s[p->i] == '<' && !xp_peek(p, "</") && !xp_peek(p, "<![CDATA[")) {
-		if (xp_items(p, f) < 0)
-			return -1;
-	} else {
-		p->i = body;
-		if (xp_text(p, &text) < 0) {
-			buf_release(&text);
-			return -1;
-		}
-		f->value = buf_detach(&text, NULL);
+	f->is_list = 1;
+	buf_reset(&p->text);
+	return NULL;
+}
+
+/* </Item> or </Name>: the text becomes the item or the leaf's value. */
+static const char *close_element(struct xp *p, int depth)
+{
+	struct wecom_xml_field *f = p->field;
+
+	if (depth == 3) {
+		f->items[f->nitems] = strdup(buf_str(&p->text));
+		if (!f->items[f->nitems])
+			return "out of memory";
+		f->nitems++;
+		buf_reset(&p->text);
+	} else if (depth == 2) {
+		if (!f->is_list && !(f->value = strdup(buf_str(&p->text))))
+			return "out of memory";
+		p->field = NULL;
 	}
-	return xp_close_tag(p, name);
+	return NULL;
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **atts)
+{
+	struct xp *p = ud;
+	const char *why = NULL;
+
+	if (p->failed)
+		return;
+	if (atts[0])
+		why = "attributes in a tag";
+	else if (strlen(name) > WECOM_XML_MAX_NAME)
+		why = "tag name too long";
+	else if (++p->depth == 1)
+		why = strcmp(name, "xml") != 0 ? "expected <xml>" : NULL;
+	else if (p->depth == 2)
+		why = open_field(p, name);
+	else if (p->depth == 3)
+		why = open_item(p);
+	else
+		why = "elements nested deeper than a list";
+	if (why)
+		xp_fail(p, why);
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+	struct xp *p = ud;
+	const char *why;
+
+	(void)name; /* expat checks that it matches */
+	if (p->failed)
+		return;
+	why = close_element(p, p->depth--);
+	if (why)
+		xp_fail(p, why);
+}
+
+/* Character data, CDATA included, in pieces: kept in a field or an item; layout
+ * (whitespace) between fields and between items. */
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+	struct xp *p = ud;
+	int blank = is_blank_text(s, (size_t)len);
+
+	if (p->failed)
+		return;
+	if (p->depth < 2 || (p->depth == 2 && p->field->is_list)) {
+		if (!blank)
+			xp_fail(p, p->depth < 2 ? "text outside a field" : "text mixed with child elements");
+		return;
+	}
+	if (buf_add(&p->text, s, (size_t)len) < 0)
+		xp_fail(p, "out of memory");
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+			       const XML_Char *pubid, int has_internal_subset)
+{
+	(void)name;
+	(void)sysid;
+	(void)pubid;
+	(void)has_internal_subset;
+	xp_fail(ud, "a DOCTYPE (WeCom sends none; entities are not expanded)");
 }
 
 int wecom_xml_parse(struct wecom_xml *x, const char *text, size_t len, char *err, size_t errlen)
 {
-	struct xp p = { text, len, 0, err, errlen };
+	struct xp p = { 0 };
 	size_t bad;
 
 	memset(x, 0, sizeof(*x));
@@ -361,45 +242,39 @@ int wecom_xml_parse(struct wecom_xml *x, const char *text, size_t len, char *err
 		snprintf(err, errlen, "not UTF-8 text, or a control character, at byte %zu", bad);
 		return -1;
 	}
+	if (len > INT_MAX) {
+		snprintf(err, errlen, "XML larger than %d bytes", INT_MAX);
+		return -1;
+	}
 	x->fields = calloc(WECOM_XML_MAX_FIELDS, sizeof(*x->fields));
-	if (!x->fields) {
+	/* UTF-8 whatever the XML declaration says: the bytes were checked as UTF-8 */
+	p.parser = x->fields ? XML_ParserCreate("UTF-8") : NULL;
+	if (!p.parser) {
+		free(x->fields);
+		x->fields = NULL;
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	xp_skip_space(&p);
-	if (xp_take(&p, "<?xml")) {
-		while (p.i < p.n && !xp_peek(&p, "?>"))
-			p.i++;
-		if (!xp_take(&p, "?>")) {
-			xp_fail(&p, "unterminated XML declaration");
-			goto fail;
-		}
-		xp_skip_space(&p);
+	p.x = x;
+	p.err = err;
+	p.errlen = errlen;
+	buf_init(&p.text, len + 1); /* no text is longer than the input */
+	XML_SetUserData(p.parser, &p);
+	XML_SetElementHandler(p.parser, on_start, on_end);
+	XML_SetCharacterDataHandler(p.parser, on_text);
+	XML_SetStartDoctypeDeclHandler(p.parser, on_doctype);
+	if (XML_Parse(p.parser, text, (int)len, XML_TRUE) != XML_STATUS_OK && !p.failed) {
+		p.failed = 1;
+		snprintf(err, errlen, "%s at byte %ld", XML_ErrorString(XML_GetErrorCode(p.parser)),
+			 (long)XML_GetCurrentByteIndex(p.parser));
 	}
-	if (!xp_take(&p, "<xml>")) {
-		xp_fail(&p, "expected <xml>");
-		goto fail;
-	}
-	for (;;) {
-		xp_skip_space(&p);
-		if (xp_take(&p, "</xml>"))
-			break;
-		if (p.i >= p.n) {
-			xp_fail(&p, "unexpected end of input");
-			goto fail;
-		}
-		if (xp_field(&p, x) < 0)
-			goto fail;
-	}
-	xp_skip_space(&p);
-	if (p.i != p.n) {
-		xp_fail(&p, "junk after </xml>");
-		goto fail;
+	XML_ParserFree(p.parser);
+	buf_release(&p.text);
+	if (p.failed) {
+		wecom_xml_release(x);
+		return -1;
 	}
 	return 0;
-fail:
-	wecom_xml_release(x);
-	return -1;
 }
 
 void wecom_xml_release(struct wecom_xml *x)

@@ -6,6 +6,7 @@
 #include "siyu/common/log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char last_sqlstate[6];
@@ -146,6 +147,54 @@ PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t 
 	const char *vals[] = { conninfo && *conninfo ? conninfo : NULL, appname, NULL };
 
 	return finish_connect(PQconnectdbParams(keys, vals, 1), err, errlen);
+}
+
+/*
+ * The text as written with each ${…} reference replaced by one REF_MARK byte (and $$
+ * by '$', common/config.c's syntax): what libpq will read once it is expanded, the
+ * parts from the environment marked. NULL when out of memory.
+ */
+#define REF_MARK '\x01'
+static char *mark_references(const char *v)
+{
+	char *out = malloc(strlen(v) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*v) {
+		const char *close;
+
+		if (v[0] == '$' && v[1] == '$') {
+			*o++ = '$';
+			v += 2;
+		} else if (v[0] == '$' && v[1] == '{' && (close = strchr(v, '}')) != NULL) {
+			*o++ = REF_MARK;
+			v = close + 1;
+		} else {
+			*o++ = *v++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+int db_conninfo_literal_password(const char *as_written)
+{
+	static const char marks[] = { REF_MARK, '\0' };
+	char *marked = mark_references(as_written), *errmsg = NULL;
+	PQconninfoOption *opts;
+	int literal = 0;
+
+	if (!marked)
+		return -1;
+	opts = PQconninfoParse(marked, &errmsg);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val)
+			literal = o->val[strspn(o->val, marks)] != '\0';
+	PQfreemem(errmsg);
+	PQconninfoFree(opts);
+	free(marked);
+	return literal;
 }
 
 PGconn *db_connect_like(PGconn *conn, char *err, size_t errlen)

@@ -1,213 +1,320 @@
 /*
- * migrate.c — versioned schema migrations (see include/siyu/load/migrate.h).
+ * migrate.c — versioned migrations and repeatable scripts (see include/siyu/load/migrate.h).
  *
- * A migration is a file named NNNN_name.sql. Its name and the sha256 of its
- * bytes are recorded in etl.schema_migration in the same transaction as its
- * statements, so a crash leaves it either applied and recorded or neither.
+ * A migration is applied once: its name and the sha256 of its bytes are recorded in
+ * etl.schema_migration in the same transaction as its statements, so a crash leaves it
+ * either applied and recorded or neither. A repeatable script (a function or view) is
+ * recorded the same way in etl.schema_script and applied again whenever its checksum
+ * differs from the recorded one; the transaction that re-applies it also forgets the
+ * records of the scripts that require it, so that they are applied again next (now or,
+ * after a crash, by the next migrate) — a matview dropped with CASCADE comes back.
  */
 #include "siyu/load/migrate.h"
 
 #include "siyu/common/buf.h"
+#include "siyu/common/debug.h"
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
+#include "siyu/load/sql_tree.h"
 
-#include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MIGRATE_LOCK "siyu.migrate"
-#define MAX_MIGRATIONS 1000
 
 static const char bootstrap_sql[] =
 	"CREATE SCHEMA IF NOT EXISTS etl;\n"
 	"CREATE TABLE IF NOT EXISTS etl.schema_migration (\n"
 	"  name text PRIMARY KEY,\n"
 	"  checksum text NOT NULL,\n"
+	"  applied_at timestamptz NOT NULL DEFAULT now());\n"
+	"CREATE TABLE IF NOT EXISTS etl.schema_script (\n"
+	"  name text PRIMARY KEY,\n"
+	"  checksum text NOT NULL,\n"
 	"  applied_at timestamptz NOT NULL DEFAULT now())";
 
-static int is_migration_name(const char *name)
-{
-	size_t n = strlen(name);
+/* Ownership and grants of whatever was created, once per migrate that changed anything. */
+static const char privileges_sql[] =
+	"DO $$ BEGIN\n"
+	"  IF to_regprocedure('etl.apply_privileges()') IS NOT NULL THEN\n"
+	"    PERFORM etl.apply_privileges();\n"
+	"  END IF;\n"
+	"END $$";
 
-	if (n < 10 || strcmp(name + n - 4, ".sql") != 0)
+struct migrate_state {
+	PGconn *conn;
+	const struct sql_tree *tree;
+	PGresult *migrations_done; /* name, checksum of etl.schema_migration */
+	PGresult *scripts_done;    /* name, checksum of etl.schema_script */
+	unsigned char *pending;    /* per script: not applied with its current checksum */
+	unsigned char *touched;    /* per script: applied by this migrate */
+	int dry_run;
+	struct migrate_result *out;
+};
+
+/* The recorded checksum of name in res (name, checksum rows), or NULL. */
+static const char *recorded_sum(const PGresult *res, const char *name)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), name) == 0)
+			return PQgetvalue(res, i, 1);
+	return NULL;
+}
+
+/* 1 when migration f is applied, 0 when pending, -1 (logged) when it was edited. */
+static int migration_applied(const struct migrate_state *st, const struct sql_file *f)
+{
+	const char *recorded = recorded_sum(st->migrations_done, f->name);
+
+	if (!recorded)
 		return 0;
-	for (int i = 0; i < 4; i++)
-		if (!isdigit((unsigned char)name[i]))
-			return 0;
-	return name[4] == '_';
+	/* or applied before functions and views left the migrations (sql/README.md) */
+	if (strcmp(recorded, f->sum) == 0 || sql_tree_legacy_applied(st->tree, f, recorded))
+		return 1;
+	return error("msg=\"applied migration was edited; add a new migration instead\" "
+		     "migration=%s recorded=%.12s now=%.12s", f->name, recorded, f->sum);
 }
 
-static int compare_names(const void *a, const void *b)
+/* Run sql and the bookkeeping statements in one transaction. */
+static int run_in_transaction(PGconn *conn, const char *sql, const char *const *book, int nbook,
+			      const char *const *params)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	if (db_exec(conn, "BEGIN") < 0)
+		return -1;
+	if (db_exec(conn, sql) < 0)
+		goto fail;
+	for (int i = 0; i < nbook; i++)
+		if (db_exec_params(conn, book[i], 2, params) < 0)
+			goto fail;
+	if (db_exec(conn, "COMMIT") < 0)
+		goto fail;
+	return 0;
+fail:
+	db_exec(conn, "ROLLBACK");
+	return -1;
 }
 
-/* Sorted migration file names of dir; caller frees each and the array. */
-static int list_migrations(const char *dir, char ***names, size_t *count)
+static int apply_migration(struct migrate_state *st, const struct sql_file *f)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t n = 0;
-	char **v;
+	static const char *const book[] = {
+		"INSERT INTO etl.schema_migration (name, checksum) VALUES ($1, $2)",
+	};
+	const char *params[] = { f->name, f->sum };
 
-	if (!d)
-		return error("msg=\"cannot open migrations directory\" dir=%s error=\"%s\"", dir,
-			     strerror(errno));
-	v = calloc(MAX_MIGRATIONS, sizeof(*v));
-	if (!v) {
-		closedir(d);
+	if (st->dry_run) {
+		log_info("msg=\"would apply migration\" migration=%s", f->name);
+	} else {
+		if (run_in_transaction(st->conn, f->text, book, 1, params) < 0)
+			return error("msg=\"migration failed\" migration=%s", f->name);
+		log_info("msg=\"migration applied\" migration=%s", f->name);
+	}
+	st->out->applied++;
+	return 0;
+}
+
+/*
+ * Apply script i; the scripts that require it become pending, here and in the
+ * database, in the same transaction.
+ */
+static int apply_script(struct migrate_state *st, size_t i)
+{
+	static const char *const book[] = {
+		"INSERT INTO etl.schema_script (name, checksum) VALUES ($1, $2) "
+		"ON CONFLICT (name) DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()",
+	};
+	const struct sql_file *f = &st->tree->scripts[i];
+	size_t n = st->tree->nscripts;
+	unsigned char *dependents = calloc(n + 1, 1);
+	struct buf sql = BUF_INIT;
+	const char *params[] = { f->name, f->sum };
+	int rc = -1;
+
+	if (!dependents)
 		return error("msg=\"out of memory\"");
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (!is_migration_name(e->d_name))
+	sql_tree_mark_dependents(st->tree, i, dependents);
+	/* The script, then forgetting its dependents' records, in one transaction. */
+	if (buf_adds(&sql, f->text) < 0 || buf_adds(&sql, "\n;\n") < 0)
+		goto out;
+	for (size_t j = 0; j < n; j++) {
+		char *quoted;
+
+		if (!dependents[j])
 			continue;
-		if (n == MAX_MIGRATIONS || !(v[n] = strdup(e->d_name))) {
-			closedir(d);
-			*names = v;
-			*count = n;
-			return error("msg=\"too many migrations or out of memory\" dir=%s", dir);
+		st->pending[j] = 1;
+		quoted = PQescapeLiteral(st->conn, st->tree->scripts[j].name,
+					 strlen(st->tree->scripts[j].name));
+		if (!quoted || buf_addf(&sql, "DELETE FROM etl.schema_script WHERE name = %s;\n",
+					quoted) < 0) {
+			PQfreemem(quoted);
+			error("msg=\"out of memory\"");
+			goto out;
 		}
-		n++;
+		PQfreemem(quoted);
 	}
-	closedir(d);
-	qsort(v, n, sizeof(*v), compare_names);
-	*names = v;
-	*count = n;
+	if (st->dry_run) {
+		log_info("msg=\"would apply script\" script=%s", f->name);
+	} else {
+		if (run_in_transaction(st->conn, buf_str(&sql), book, 1, params) < 0) {
+			error("msg=\"script failed\" script=%s", f->name);
+			goto out;
+		}
+		log_info("msg=\"script applied\" script=%s", f->name);
+		debug_point("script");
+	}
+	st->pending[i] = 0;
+	st->touched[i] = 1;
+	rc = 0;
+out:
+	free(dependents);
+	buf_release(&sql);
+	return rc;
+}
+
+/* Apply the pending scripts among mark (all pending ones when mark is NULL), in order. */
+static int apply_scripts(struct migrate_state *st, const unsigned char *mark)
+{
+	for (size_t i = 0; i < st->tree->nscripts; i++)
+		if (st->pending[i] && (!mark || mark[i]) && apply_script(st, i) < 0)
+			return -1;
 	return 0;
 }
 
-static int read_file(const char *path, struct buf *out)
+static PGresult *query_records(PGconn *conn, const char *table);
+
+/*
+ * A migration may drop a view and delete its script's record (sql/README.md): the script
+ * is pending again. Re-read the records after each migration.
+ */
+static int reread_scripts_done(struct migrate_state *st)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return error("msg=\"cannot read migration\" file=%s error=\"%s\"", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (buf_add(out, chunk, n) < 0) {
-			fclose(f);
-			return error("msg=\"migration too large\" file=%s", path);
-		}
-	}
-	if (ferror(f)) {
-		fclose(f);
-		return error("msg=\"cannot read migration\" file=%s error=\"%s\"", path, strerror(errno));
-	}
-	fclose(f);
-	return 0;
-}
-
-static void sha256_hex(const char *data, size_t len, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned int i = 0; i < mdlen && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	hex[64] = '\0';
-}
-
-/* The recorded checksum of name into out (empty when not applied). */
-static int applied_checksum(PGconn *conn, const char *name, char out[65])
-{
-	const char *params[] = { name };
-	PGresult *res = db_query(conn, "SELECT checksum FROM etl.schema_migration WHERE name = $1",
-				 1, params);
+	PGresult *res = query_records(st->conn, "etl.schema_script");
 
 	if (!res)
 		return -1;
-	out[0] = '\0';
-	if (PQntuples(res) == 1)
-		snprintf(out, 65, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return 0;
-}
+	PQclear(st->scripts_done);
+	st->scripts_done = res;
+	for (size_t i = 0; i < st->tree->nscripts; i++) {
+		const char *recorded = recorded_sum(res, st->tree->scripts[i].name);
 
-static int apply_one(PGconn *conn, const char *name, const struct buf *sql, const char *sum)
-{
-	const char *params[] = { name, sum };
-
-	if (db_exec(conn, "BEGIN") < 0)
-		return -1;
-	if (db_exec(conn, buf_str(sql)) < 0 ||
-	    db_exec_params(conn, "INSERT INTO etl.schema_migration (name, checksum) VALUES ($1, $2)",
-			   2, params) < 0 ||
-	    db_exec(conn, "COMMIT") < 0) {
-		db_exec(conn, "ROLLBACK");
-		return error("msg=\"migration failed\" migration=%s", name);
+		if (!recorded || strcmp(recorded, st->tree->scripts[i].sum) != 0)
+			st->pending[i] = 1;
 	}
-	log_info("msg=\"migration applied\" migration=%s", name);
 	return 0;
 }
 
-/* Check or apply one file; counts into out. */
-static int migrate_file(PGconn *conn, const char *dir, const char *name, int dry_run,
+static int apply_migrations(struct migrate_state *st)
+{
+	const struct sql_tree *t = st->tree;
+	unsigned char *required = calloc(t->nscripts + 1, 1);
+	int rc = 0;
+
+	if (!required)
+		return error("msg=\"out of memory\"");
+	for (size_t m = 0; m < t->nmigrations && rc == 0; m++) {
+		const struct sql_file *f = &t->migrations[m];
+		int applied = migration_applied(st, f);
+
+		if (applied < 0) {
+			rc = -1;
+		} else if (applied) {
+			st->out->skipped++;
+		} else {
+			memset(required, 0, t->nscripts + 1);
+			sql_tree_mark_required(t, f, required);
+			rc = apply_scripts(st, required);
+			if (rc == 0)
+				rc = apply_migration(st, f);
+			if (rc == 0 && !st->dry_run)
+				rc = reread_scripts_done(st);
+		}
+	}
+	free(required);
+	return rc;
+}
+
+static PGresult *query_records(PGconn *conn, const char *table)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT name, checksum FROM %s", table);
+	return db_query(conn, sql, 0, NULL);
+}
+
+/* Which scripts are new or changed; warn about records without a file. */
+static void find_pending_scripts(struct migrate_state *st)
+{
+	const struct sql_tree *t = st->tree;
+
+	for (size_t i = 0; i < t->nscripts; i++) {
+		const char *recorded = recorded_sum(st->scripts_done, t->scripts[i].name);
+
+		st->pending[i] = !recorded || strcmp(recorded, t->scripts[i].sum) != 0;
+	}
+	for (int r = 0; r < PQntuples(st->scripts_done); r++) {
+		const char *name = PQgetvalue(st->scripts_done, r, 0);
+		size_t i = 0;
+
+		while (i < t->nscripts && strcmp(t->scripts[i].name, name) != 0)
+			i++;
+		if (i == t->nscripts)
+			log_warn("msg=\"an applied script has no file any more; what it created stays "
+				 "until a migration drops it\" script=%s", name);
+	}
+}
+
+static int migrate_tree(PGconn *conn, const struct sql_tree *tree, int dry_run,
 			struct migrate_result *out)
 {
-	struct buf path = BUF_INIT, sql = BUF_INIT;
-	char sum[65], recorded[65];
+	struct migrate_state st = { conn, tree, NULL, NULL, NULL, NULL, dry_run, out };
 	int rc = -1;
 
-	if (buf_addf(&path, "%s/%s", dir, name) < 0 || read_file(buf_str(&path), &sql) < 0)
+	st.migrations_done = query_records(conn, "etl.schema_migration");
+	st.scripts_done = query_records(conn, "etl.schema_script");
+	st.pending = calloc(tree->nscripts + 1, 1);
+	st.touched = calloc(tree->nscripts + 1, 1);
+	if (!st.migrations_done || !st.scripts_done || !st.pending || !st.touched)
 		goto out;
-	sha256_hex(sql.data ? sql.data : "", sql.len, sum);
-	if (applied_checksum(conn, name, recorded) < 0)
+	find_pending_scripts(&st);
+	if (apply_migrations(&st) < 0 || apply_scripts(&st, NULL) < 0)
 		goto out;
-	if (recorded[0]) {
-		if (strcmp(recorded, sum) != 0) {
-			error("msg=\"applied migration was edited; add a new migration instead\" "
-			      "migration=%s recorded=%.12s now=%.12s", name, recorded, sum);
-			goto out;
-		}
-		out->skipped++;
-		rc = 0;
-		goto out;
+	for (size_t i = 0; i < tree->nscripts; i++) {
+		if (st.touched[i])
+			out->scripts_applied++;
+		else
+			out->scripts_unchanged++;
 	}
-	if (dry_run) {
-		log_info("msg=\"would apply migration\" migration=%s", name);
-		out->applied++;
-		rc = 0;
+	if (!dry_run && (out->applied > 0 || out->scripts_applied > 0) &&
+	    db_exec(conn, privileges_sql) < 0)
 		goto out;
-	}
-	if (apply_one(conn, name, &sql, sum) < 0)
-		goto out;
-	out->applied++;
 	rc = 0;
 out:
-	buf_release(&path);
-	buf_release(&sql);
+	PQclear(st.migrations_done);
+	PQclear(st.scripts_done);
+	free(st.pending);
+	free(st.touched);
 	return rc;
 }
 
 int migrate_apply(PGconn *conn, const char *dir, int dry_run, struct migrate_result *out)
 {
-	char **names = NULL;
-	size_t count = 0;
+	struct sql_tree tree = SQL_TREE_INIT;
 	int rc = -1;
 
-	out->applied = out->skipped = 0;
-	if (db_exec(conn, "SET client_min_messages = warning") < 0 ||
-	    db_advisory_lock(conn, MIGRATE_LOCK) < 0)
-		return -1;
-	if (db_exec(conn, bootstrap_sql) < 0 || list_migrations(dir, &names, &count) < 0)
+	memset(out, 0, sizeof(*out));
+	if (sql_tree_load(&tree, dir) < 0)
 		goto out;
-	if (count == 0) {
-		error("msg=\"no migrations found\" dir=%s", dir);
+	if (tree.nmigrations == 0) {
+		error("msg=\"no migrations found\" dir=%s/migrations", dir);
 		goto out;
 	}
-	rc = 0;
-	for (size_t i = 0; i < count && rc == 0; i++)
-		rc = migrate_file(conn, dir, names[i], dry_run, out);
-out:
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
+	if (db_exec(conn, "SET client_min_messages = warning") < 0 ||
+	    db_advisory_lock(conn, MIGRATE_LOCK) < 0)
+		goto out;
+	if (db_exec(conn, bootstrap_sql) == 0)
+		rc = migrate_tree(conn, &tree, dry_run, out);
 	db_advisory_unlock(conn, MIGRATE_LOCK);
+out:
+	sql_tree_release(&tree);
 	return rc;
 }

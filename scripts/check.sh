@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # check.sh — run every test against one build: cmocka unit tests, pgTAP SQL tests,
-# shell integration tests. Called by `make check` (build/san: ASan + UBSan).
+# shell integration tests, a short run of the fuzz targets (build/fuzz). Called by
+# `make check` (build/san: ASan + UBSan).
 #
-#   scripts/check.sh BUILD_DIR [SUITE[:NAME,...]]...    (default: unit sql integration)
+#   scripts/check.sh BUILD_DIR [SUITE[:NAME,...]]...    (default: unit sql integration fuzz)
 #
 # A suite may name the tests to run: unit:test_money,test_pii (programs of
 # BUILD_DIR/tests), sql:100_kpi_sales (files of tests/sql, without .sql),
-# integration:t0200,t0400-crash (files of tests/integration, by number or full name).
+# integration:t0200,t0400-crash (files of tests/integration, by number or full name),
+# fuzz:fuzz_config (targets of build/fuzz, each run SIYU_FUZZ_TIME s, default 4).
 # `make mutants` runs only the tests that must catch each mutant this way.
 # The suite "validate" (make validate, not make check) runs tests/validate/t*.sh, the
 # slow real-data checks, one at a time; there a skip (a missing dataset) is a failure:
@@ -27,7 +29,7 @@ build=${1:?usage: check.sh BUILD_DIR [unit[:NAMES]] [sql[:NAMES]] [integration[:
 shift
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 suites=("$@")
-[[ ${#suites[@]} -eq 0 ]] && suites=(unit sql integration)
+[[ ${#suites[@]} -eq 0 ]] && suites=(unit sql integration fuzz)
 
 export SIYU="$build/bin/siyu"
 export SIYU_FAKES="$build/fakes"
@@ -253,6 +255,22 @@ run_files() {
 	counted+=("$suite: $file_blocks test blocks in ${#files[@]} files, $file_skips skipped")
 }
 
+# A short run of the libFuzzer targets (make fuzz-build; scripts/fuzz.sh): one test each.
+run_fuzz() {
+	local out="$log_dir/fuzz.out" secs=${SIYU_FUZZ_TIME:-4} p f
+	echo "== fuzz targets ($secs s each)"
+	rm -rf "$log_dir/fuzz-corpus"
+	# shellcheck disable=SC2086
+	FUZZ_CORPUS="$log_dir/fuzz-corpus" "$top/scripts/fuzz.sh" "$top/build/fuzz" "$secs" \
+		${1//,/ } >"$out" 2>&1
+	cat "$out"
+	read -r p f < <(tail -n 1 "$out" | sed -nE 's/^fuzz: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-1}))
+	[[ ${f:-1} -eq 0 ]] || note_failure "fuzz"
+	counted+=("fuzz: $((${p:-0} + ${f:-1})) libFuzzer targets, $secs s each")
+}
+
 started_cluster=0
 stop_cluster() {
 	if [[ $started_cluster == 1 ]]; then
@@ -269,6 +287,7 @@ for s in "${suites[@]}"; do
 	sql) run_sql "$only" ;;
 	integration) run_files integration integration "$jobs" 0 "$only" ;;
 	validate) run_files validate validate 1 1 "$only" ;;
+	fuzz) run_fuzz "$only" ;;
 	*) echo "check.sh: unknown suite '$s'" >&2; exit 2 ;;
 	esac
 done

@@ -3,7 +3,8 @@
 #
 # A private PostgreSQL cluster under var/demo-pg (database "siyu"), the demo
 # pipeline.conf (its sources: the bundled sample exports under sample/ and, when
-# built, the fake WeCom and Youzan servers), `siyu migrate`, `siyu run`, then a summary from
+# built, the fake WeCom and Youzan servers), `siyu migrate`, `siyu import` of two
+# back-office exports (sample/exports), `siyu run`, then a summary from
 # the warehouse and its KPI views. Safe to rerun: a second run reports every order
 # unchanged. The cluster is stopped at the end unless DEMO_KEEP=1.
 set -euo pipefail
@@ -62,6 +63,20 @@ if ! "$siyu" --config "$config" migrate 2>var/demo-migrate.log; then
 		"'make distclean' (it removes var/, the demo's cluster and raw zone)."
 	exit 1
 fi
+
+echo "== siyu import: back-office exports (a Taobao 订单报表 + 宝贝报表 pair, a Douyin .xlsx)"
+# Exports carry no shop id: --shop names it. Their version is the time in the file name,
+# so importing them again (a second make demo) changes nothing.
+for args in "taobao 106879234 sample/exports/ExportOrderList202503100900.csv sample/exports/ExportOrderDetailList202503100900.csv" \
+	    "douyin 4463798 sample/exports/1741568400_订单导出.xlsx"; do
+	set -- $args
+	if ! "$siyu" --config "$config" import --profile "$1" --shop "$2" "${@:3}" 2>>var/demo-import.log; then
+		echo "siyu import --profile $1 failed; its log:"
+		cat var/demo-import.log
+		exit 1
+	fi
+done
+rm -f var/demo-import.log
 
 echo "== siyu run"
 set +e

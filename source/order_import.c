@@ -1,10 +1,15 @@
 /*
- * order_import.c — one order file through the whole pipeline
- * (see include/siyu/source/order_import.h).
+ * order_import.c — one order file (or a two-file export) through the whole
+ * pipeline (see include/siyu/source/order_import.h).
  *
- *   csv_file ─▶ order_csv_parse ─▶ order_sink (dedupe ─▶ COPY staging ─▶
- *                     │                etl.merge_orders ─▶ watermark)
- *                     └─▶ reject spool ─▶ etl.reject (own transaction)
+ *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY
+ *                     │                              staging ─▶ etl.merge_orders ─▶ watermark)
+ *                     └─▶ reject spool ─▶ etl.reject (in the same transaction; a failed
+ *                                         file's in one of its own)
+ *
+ * A generic file is read once. A back-office export is read twice (first to
+ * learn each order's lines, weights and statuses, then to load), after its
+ * order file when it has one (Taobao 订单报表): see order_book.h.
  */
 #include "siyu/source/order_import.h"
 
@@ -13,11 +18,19 @@
 #include "siyu/extract/csv_file.h"
 #include "siyu/load/db.h"
 #include "siyu/load/order_sink.h"
+#include "siyu/transform/order_book.h"
+#include "siyu/transform/order_profile.h"
+#include "siyu/extract/table_file.h"
 #include "siyu/transform/order_csv.h"
+#include "siyu/transform/order_line.h"
+#include "siyu/transform/pii.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,21 +38,19 @@ struct import_state {
 	PGconn *conn;
 	const struct order_import_opts *o;
 	struct load_counts *c;
-	struct csv_file *csv;
+	struct table_file *in;     /* the file being read */
+	const char *in_path;       /* its path, for locations */
+	const struct order_profile *profile;
 	struct order_csv_map map;
+	struct order_book *book;   /* export profiles */
 	struct order_sink sink;
 	struct reject_log rejects;
 	char *err;
 	size_t errlen;
 	int progress;              /* stderr is a terminal: show a progress line */
 	struct timespec last_progress;
+	unsigned reported;         /* bit per profile_part: its ignored columns were logged */
 };
-
-static int oom(struct import_state *s)
-{
-	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
-	return -1;
-}
 
 /* A progress line on a terminal only (never in logs), at most twice a second. */
 static void show_progress(struct import_state *s, int done)
@@ -59,44 +70,58 @@ static void show_progress(struct import_state *s, int done)
 		return;
 	s->last_progress = now;
 	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->o->source, s->c->read,
-		csv_file_offset(s->csv) >> 20);
+		table_file_offset(s->in) >> 20);
+}
+
+static int oom(struct import_state *s)
+{
+	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
+	return -1;
+}
+
+/* Spool a reject (reject_log masks phones; the reason is not logged: it may quote data). */
+static int reject_at(struct import_state *s, const char *path, long line, const char *raw,
+		     size_t raw_len, int raw_escaped, const char *key, const char *reason)
+{
+	char location[512];
+
+	snprintf(location, sizeof(location), "%s:%ld", path, line);
+	s->c->rejected++;
+	log_debug("msg=\"record rejected\" location=\"%s\"", location);
+	return reject_log_add_raw(&s->rejects, "order_line", key, location, reason, raw, raw_len,
+				  raw_escaped);
 }
 
 static int reject(struct import_state *s, const struct csv_record *rec, const char *key,
 		  const char *reason)
 {
-	char location[512];
 	struct buf raw = BUF_INIT;
 	int rc;
 
-	snprintf(location, sizeof(location), "%s:%ld", s->o->path, rec->line);
-	s->c->rejected++;
-	log_debug("msg=\"record rejected\" location=\"%s\"", location);
 	/* the header's mapping masks the personal-data columns of the kept copy */
 	if (order_csv_redact(&s->map, rec->raw, rec->raw_len, &raw) < 0)
 		rc = oom(s);
 	else
-		rc = reject_log_add_raw(&s->rejects, "order_line", key, location, reason, raw.data,
-					raw.len, rec->raw_escaped);
+		rc = reject_at(s, s->in_path, rec->line, raw.data, raw.len, rec->raw_escaped, key,
+			       reason);
 	buf_release(&raw);
 	return rc;
 }
 
-/* A record csv_file could not read (-2): its reason names the column at fault. */
-static int reject_unreadable(struct import_state *s, const struct csv_record *rec,
-			     const char *why)
+/* A record the reader could not read (-2): its reason names the column at fault. */
+static void name_fault(struct import_state *s, const struct csv_record *rec, char *why,
+		       size_t whylen)
 {
-	char reason[640];
-	const char *column = rec->fault_field >= 0
-				     ? order_csv_column_name(&s->map, rec->fault_field) : NULL;
+	char fault[400];
+	struct span column;
 
-	if (column)
-		snprintf(reason, sizeof(reason), "%s: %s", column, why);
-	else if (rec->fault_field >= 0)
-		snprintf(reason, sizeof(reason), "column %d: %s", rec->fault_field + 1, why);
+	if (rec->fault_field < 0)
+		return;
+	snprintf(fault, sizeof(fault), "%.399s", why);
+	if (order_csv_column_name(&s->map, rec->fault_field, &column) == 0)
+		snprintf(why, whylen, "%.*s: %s", (int)column.n, column.p, fault);
 	else
-		snprintf(reason, sizeof(reason), "%s", why);
-	return reject(s, rec, NULL, reason);
+		snprintf(why, whylen, "column %d: %s", rec->fault_field + 1, fault);
 }
 
 static void natural_key(const struct order_line *l, char *out, size_t n)
@@ -145,88 +170,217 @@ static int take_line(struct import_state *s, const struct csv_record *rec,
 				       "line of the same order version");
 	default:
 		snprintf(s->err, s->errlen, "%s:%ld: COPY into staging failed: %s",
-			 s->o->path, rec->line, db_last_error());
+			 s->in_path, rec->line, db_last_error());
 		return -1;
 	}
 }
 
-/* Read every data record of the file into the COPY stream. */
-static int stream_records(struct import_state *s)
+/* Reject rec for why; the order of line (when it has a number) loads none of its lines. */
+static int reject_line(struct import_state *s, const struct csv_record *rec,
+		       const struct order_line *line, const char *why)
 {
-	struct csv_record rec;
-	struct order_line line;
-	char why[512];
-	int rc;
+	char key[256] = "";
 
-	while ((rc = csv_file_next(s->csv, &rec, why, sizeof(why))) != 0) {
-		if (rc == -1) {
-			snprintf(s->err, s->errlen, "%s", why);
-			return -1;
-		}
-		s->c->read++;
-		if ((s->c->read & 4095) == 0)
-			show_progress(s, 0);
-		if (rc == -2) {
-			if (reject_unreadable(s, &rec, why) < 0)
-				return -1;
-			continue;
-		}
-		rc = order_csv_parse(&s->map, &rec, &line, why, sizeof(why));
-		if (rc == -2) {
-			snprintf(s->err, s->errlen, "%s:%ld: %s", s->o->path, rec.line, why);
-			return -1;
-		}
-		if (rc == -1) {
-			char key[256] = "";
-
-			if (line.order_no.n) {
-				natural_key(&line, key, sizeof(key));
-				if (order_sink_hold(&s->sink, &line, rec.line) < 0)
-					return oom(s);
-			}
-			if (reject(s, &rec, key[0] ? key : NULL, why) < 0)
-				return -1;
-			continue;
-		}
-		if (take_line(s, &rec, &line) < 0)
-			return -1;
+	if (line->order_no.n) {
+		natural_key(line, key, sizeof(key));
+		if (order_sink_hold(&s->sink, line, rec->line) < 0)
+			return oom(s);
 	}
-	show_progress(s, 1);
-	return 0;
+	return reject(s, rec, key[0] ? key : NULL, why);
 }
 
-static int open_input(struct import_state *s)
+/*
+ * The next data record of s->in: 1 (parsed into line, or rejected when
+ * *bad), 0 at the end, -1 on a failure that stops the file (s->err filled).
+ * A record holding a phone with no PII key stops the file too.
+ */
+static int next_line(struct import_state *s, struct csv_record *rec, struct order_line *line,
+		     char *why, size_t whylen, int *bad)
 {
-	struct csv_record hdr;
-	char why[512];
-	int rc;
+	int rc = table_file_next(s->in, rec, why, whylen);
 
-	s->csv = csv_file_open_enc(s->o->path, s->o->encoding, s->err, s->errlen);
-	if (!s->csv)
-		return -1;
-	rc = csv_file_next(s->csv, &hdr, why, sizeof(why));
-	if (rc == 0) {
-		snprintf(s->err, s->errlen, "%s: empty file (no header)", s->o->path);
-		return -1;
-	}
+	*bad = 0;
+	if (rc == 0)
+		return 0;
 	if (rc == -1) {
 		snprintf(s->err, s->errlen, "%s", why);
 		return -1;
 	}
+	memset(line, 0, sizeof(*line));
 	if (rc == -2) {
-		snprintf(s->err, s->errlen, "%s:%ld: bad header: %s", s->o->path, hdr.line, why);
+		name_fault(s, rec, why, whylen);
+		*bad = 1;
+		return 1;
+	}
+	rc = order_csv_parse(&s->map, rec, line, why, whylen);
+	if (rc == -2) {
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, rec->line, why);
 		return -1;
 	}
-	log_info("msg=\"reading file\" file=%s encoding=%s why=\"%s\"", s->o->path,
-		 csv_file_encoding(s->csv), csv_file_encoding_reason(s->csv));
-	s->map.status_profile = order_csv_profile_find(s->o->profile)->status_profile;
+	*bad = rc < 0;
+	return 1;
+}
+
+/* Open path, read its header and map it to the profile's part (detecting it for "auto"). */
+static int open_input(struct import_state *s, const char *path, enum profile_part want)
+{
+	struct csv_record hdr;
+	char why[4096], ignored[2048];
+	enum profile_part part = PROFILE_LINES;
+	int rc;
+
+	table_file_close(s->in);
+	s->in_path = path;
+	if (!(s->in = table_file_open(path, s->o->encoding, s->err, s->errlen)))
+		return -1;
+	rc = table_file_next(s->in, &hdr, why, sizeof(why));
+	if (rc <= 0 || rc == -2) {
+		snprintf(s->err, s->errlen, rc == 0 ? "%s: empty file (no header)"
+				      : rc == -1 ? "%s" : "%s: bad header: %s",
+			 rc == -1 ? why : path, why);
+		return -1;
+	}
+	if (!s->profile) {
+		if (!(s->profile = order_profile_detect(&hdr, &part, why, sizeof(why)))) {
+			snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+			return -1;
+		}
+		log_info("msg=\"profile chosen from the header\" file=%s profile=%s", path,
+			 s->profile->name);
+	} else if (s->profile->orders.cols &&
+		   order_profile_part(s->profile, &hdr, &part, why, sizeof(why)) < 0) {
+		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+		return -1;
+	}
+	if (part != want) {
+		snprintf(s->err, s->errlen, "%s: this is a %s %s, not its %s", path, s->profile->name,
+			 order_profile_file(s->profile, part)->label,
+			 order_profile_file(s->profile, want)->label);
+		return -1;
+	}
+	if (s->profile->orders.cols && want == PROFILE_LINES && !s->o->orders_path) {
+		snprintf(s->err, s->errlen, "%s: a %s %s loads only with its %s: give both files",
+			 path, s->profile->name, s->profile->lines.label, s->profile->orders.label);
+		return -1;
+	}
+	log_info("msg=\"reading file\" file=%s format=\"%s\"", path, table_file_format(s->in));
+	memset(&s->map, 0, sizeof(s->map));
+	s->map.profile = s->profile;
+	s->map.orders_file = want == PROFILE_ORDERS;
 	s->map.pii_key = s->o->pii_key;
 	s->map.pii_key_len = s->o->pii_key_len;
-	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why)) < 0) {
-		snprintf(s->err, s->errlen, "%s:%ld: %s", s->o->path, hdr.line, why);
+	s->map.shop_id = s->o->shop_id;
+	s->map.as_of = s->o->as_of;
+	s->map.has_as_of = s->o->has_as_of;
+	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why), ignored, sizeof(ignored)) < 0) {
+		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
 		return -1;
 	}
+	if (ignored[0] && !(s->reported & (1u << want)))
+		log_info("msg=\"columns ignored\" file=%s columns=\"%s\"", path, ignored);
+	s->reported |= 1u << want;
 	return 0;
+}
+
+/* What a pass does with each record: bad says it was rejected (why), line is parsed otherwise. */
+typedef int (*line_fn)(struct import_state *s, const struct csv_record *rec,
+		       const struct order_line *line, char *why, size_t whylen, int bad);
+
+/* One pass: open path as part and hand every data record to fn. 0, or -1 (s->err). */
+static int each_line(struct import_state *s, const char *path, enum profile_part part, line_fn fn)
+{
+	struct csv_record rec;
+	struct order_line line;
+	char why[512];
+	int bad, rc;
+
+	if (open_input(s, path, part) < 0)
+		return -1;
+	while ((rc = next_line(s, &rec, &line, why, sizeof(why), &bad)) == 1)
+		if (fn(s, &rec, &line, why, sizeof(why), bad) < 0)
+			return -1;
+	return rc;
+}
+
+/* A row of a two-file export's order file (Taobao 订单报表): into the book, or rejected. */
+static int add_order(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *line, char *why, size_t whylen, int bad)
+{
+	long first;
+	int rc = 0;
+
+	s->c->read++;
+	if (!bad && (rc = order_book_add_order(s->book, line, rec->line, &first)) == 1) {
+		snprintf(why, whylen, "order %.*s appears twice (first at line %ld)",
+			 (int)line->order_no.n, line->order_no.p, first);
+		bad = 1;
+	}
+	if (rc < 0)
+		return oom(s);
+	if (bad && ((line->order_no.n &&
+		     order_book_add_rejected(s->book, line->order_no, rec->line) < 0) ||
+		    reject(s, rec, NULL, why) < 0))
+		return oom(s);
+	return 0;
+}
+
+/* First pass over an export's lines: what each order has (order_book_note). */
+static int note_line(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *line, char *why, size_t whylen, int bad)
+{
+	(void)rec, (void)why, (void)whylen;
+	return !bad && order_book_note(s->book, line) < 0 ? oom(s) : 0;
+}
+
+/* The load pass: each line completed (exports), then streamed or rejected. */
+static int load_line(struct import_state *s, const struct csv_record *rec,
+		     const struct order_line *parsed, char *why, size_t whylen, int bad)
+{
+	struct order_line line = *parsed;
+
+	s->c->read++;
+	if ((s->c->read & 4095) == 0)
+		show_progress(s, 0);
+	if (!bad && s->book && order_book_complete(s->book, &line, why, whylen) < 0)
+		bad = 1;
+	return bad ? reject_line(s, rec, &line, why) : take_line(s, rec, &line);
+}
+
+/* An order of the order file that no line named: rejected at its row. */
+static int reject_orphan(void *arg, const char *order_no, long src_line)
+{
+	struct import_state *s = arg;
+	char why[256];
+
+	snprintf(why, sizeof(why), "order %s has no line in the %s given with it", order_no,
+		 s->profile->lines.label);
+	return reject_at(s, s->o->orders_path, src_line, order_no, strlen(order_no), 0, NULL, why);
+}
+
+/* Every read of the input: the order file, the first pass and the load. */
+static int read_input(struct import_state *s)
+{
+	if (s->o->profile && strcasecmp(s->o->profile, "auto") != 0 &&
+	    !(s->profile = order_profile_find(s->o->profile))) {
+		snprintf(s->err, s->errlen, "unknown profile '%s' (profiles: %s, or auto)",
+			 s->o->profile, order_profile_names());
+		return -1;
+	}
+	/* auto: the header of the first file read tells the profile */
+	if (!s->profile && open_input(s, s->o->orders_path ? s->o->orders_path : s->o->path,
+				      s->o->orders_path ? PROFILE_ORDERS : PROFILE_LINES) < 0)
+		return -1;
+	if (s->profile && s->profile->export && !(s->book = order_book_new(s->profile)))
+		return oom(s);
+	if (s->book && s->o->orders_path &&
+	    each_line(s, s->o->orders_path, PROFILE_ORDERS, add_order) < 0)
+		return -1;
+	if (s->book && each_line(s, s->o->path, PROFILE_LINES, note_line) < 0)
+		return -1;
+	if (each_line(s, s->o->path, PROFILE_LINES, load_line) < 0)
+		return -1;
+	show_progress(s, 1);
+	return s->book && order_book_each_orphan(s->book, reject_orphan, s) < 0 ? oom(s) : 0;
 }
 
 static int check_reject_ratio(struct import_state *s)
@@ -245,11 +399,10 @@ static int check_reject_ratio(struct import_state *s)
 /* Run every step; on failure the caller rolls back. */
 static int import_steps(struct import_state *s)
 {
-	if (open_input(s) < 0 ||
-	    order_sink_begin(&s->sink, s->conn, s->o->run_id, s->o->source, s->o->timezone,
+	if (order_sink_begin(&s->sink, s->conn, s->o->run_id, s->o->source, s->o->timezone,
 			     s->o->replace_equal, s->c) < 0)
 		return -1;
-	if (stream_records(s) < 0)
+	if (read_input(s) < 0)
 		return -1;
 	if (order_sink_end_copy(&s->sink, reject_held_line, s) < 0) {
 		if (!s->err[0])
@@ -279,6 +432,19 @@ static int import_steps(struct import_state *s)
 	return 0;
 }
 
+/*
+ * A message may quote a file's values (a header that is a data row): its
+ * mobile numbers are masked before it reaches stderr or etl.run_source.error.
+ */
+static void mask_phones(char *msg, size_t n)
+{
+	struct buf masked = BUF_INIT;
+
+	if (pii_mask_phones_in_text(&masked, msg, strlen(msg)) > 0)
+		snprintf(msg, n, "%s", buf_str(&masked));
+	buf_release(&masked);
+}
+
 int order_import_file(PGconn *conn, const struct order_import_opts *o, struct load_counts *c,
 		      char *err, size_t errlen)
 {
@@ -293,8 +459,6 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	s.errlen = errlen;
 	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
 	err[0] = '\0';
-	if (order_csv_profile_check(o->profile, err, errlen) < 0)
-		return -1;
 	if (reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
 		snprintf(err, errlen, "%s: out of memory", o->path);
 		rc = -1;
@@ -308,6 +472,7 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 	c->pages = 1;
 	rc = import_steps(&s);
 	if (rc < 0) {
+		mask_phones(err, errlen);
 		order_sink_abort(&s.sink);
 		c->inserted = c->updated = c->unchanged = 0;
 		/* a failed file's rejects are stored in a transaction of their own */
@@ -324,8 +489,109 @@ int order_import_file(PGconn *conn, const struct order_import_opts *o, struct lo
 		runlog_source_finish(conn, o->run_id, o->source, "succeeded", c, NULL);
 	}
 out:
-	csv_file_close(s.csv);
+	table_file_close(s.in);
+	order_book_free(s.book);
 	order_sink_release(&s.sink);
 	reject_log_close(&s.rejects);
 	return rc;
+}
+
+int order_import_file_time(const char *path, struct ltime *out, const char **how, char *err,
+			   size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (order_profile_time_from_name(slash ? slash + 1 : path, out) == 0) {
+		*how = "file name";
+		return 0;
+	}
+	if (stat(path, &st) < 0 || ltime_from_unix((int64_t)st.st_mtime, out) < 0) {
+		snprintf(err, errlen, "%s: cannot tell the export's time: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	*how = "file mtime";
+	return 0;
+}
+
+/* The profile and part of one file, from its header (profile NULL or "auto": detected). */
+static int file_part(const char *profile, const char *path, enum csv_encoding enc,
+		     const struct order_profile **p, enum profile_part *part, char *err,
+		     size_t errlen)
+{
+	struct table_file *t = table_file_open(path, enc, err, errlen);
+	struct csv_record hdr;
+	char why[2048];
+	int rc = -1;
+
+	if (!t)
+		return -1;
+	*p = profile && strcasecmp(profile, "auto") != 0 ? order_profile_find(profile) : NULL;
+	*part = PROFILE_LINES;
+	if (table_file_next(t, &hdr, why, sizeof(why)) != 1)
+		snprintf(err, errlen, "%s: no header row", path);
+	else if (!*p && !(*p = order_profile_detect(&hdr, part, why, sizeof(why))))
+		snprintf(err, errlen, "%s: %s", path, why);
+	else if ((*p)->orders.cols && order_profile_part(*p, &hdr, part, why, sizeof(why)) < 0)
+		snprintf(err, errlen, "%s: %s", path, why);
+	else
+		rc = 0;
+	table_file_close(t);
+	return rc;
+}
+
+int order_import_plan(const char *profile, char *const *files, int n, enum csv_encoding enc,
+		      struct import_unit *units, char *err, size_t errlen)
+{
+	int nunits = 0;
+
+	const struct order_profile *given =
+		profile && strcasecmp(profile, "auto") != 0 ? order_profile_find(profile) : NULL;
+
+	for (int i = 0; i < n; i++) {
+		const struct order_profile *p = given;
+		enum profile_part part = PROFILE_LINES;
+		int k;
+
+		/* a one-file profile needs no look at the header here: the import reads it */
+		if ((!given || given->orders.cols) &&
+		    file_part(profile, files[i], enc, &p, &part, err, errlen) < 0)
+			return -1;
+		if (!p) {
+			snprintf(err, errlen, "unknown profile '%s' (profiles: %s, or auto)", profile,
+				 order_profile_names());
+			return -1;
+		}
+		if (!given)
+			log_info("msg=\"profile chosen from the header\" file=%s profile=%s", files[i],
+				 p->name);
+		if (!p->orders.cols) {
+			units[nunits++] = (struct import_unit){ files[i], NULL, p->name };
+			continue;
+		}
+		/* the first unit of this profile still missing this half */
+		for (k = 0; k < nunits; k++)
+			if (units[k].profile == p->name &&
+			    (part == PROFILE_ORDERS ? !units[k].orders_path : !units[k].path))
+				break;
+		if (k == nunits)
+			units[nunits++] = (struct import_unit){ NULL, NULL, p->name };
+		if (part == PROFILE_ORDERS)
+			units[k].orders_path = files[i];
+		else
+			units[k].path = files[i];
+	}
+	for (int k = 0; k < nunits; k++) {
+		const struct order_profile *p = order_profile_find(units[k].profile);
+
+		if (p->orders.cols && (!units[k].path || !units[k].orders_path)) {
+			snprintf(err, errlen, "%s: a %s %s loads only with its %s: give both files",
+				 units[k].path ? units[k].path : units[k].orders_path, p->name,
+				 units[k].path ? p->lines.label : p->orders.label,
+				 units[k].path ? p->orders.label : p->lines.label);
+			return -1;
+		}
+	}
+	return nunits;
 }

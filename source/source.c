@@ -121,6 +121,13 @@ static int import_path(const struct source_ctx *ctx, const char *path, struct lo
 			 ctx->src->name, encoding);
 		return -1;
 	}
+	/* the export profiles need a version and a shop from outside: siyu import's options */
+	if (strcmp(o.profile, "generic") != 0) {
+		snprintf(err, errlen, "source %s: profile '%s' loads with siyu import (--profile "
+			 "%s); a csv source reads the generic profile in this version",
+			 ctx->src->name, o.profile, o.profile);
+		return -1;
+	}
 	rc = order_import_file(ctx->conn, &o, &c, err, errlen);
 	load_counts_add(total, &c);
 	return rc;

@@ -93,6 +93,17 @@ static const struct status_code generic_codes[] = {
  * after a full refund; TRADE_CLOSED_BY_TAOBAO the close before payment.
  */
 static const struct status_code taobao_codes[] = {
+	/*
+	 * 千牛 订单报表 / 宝贝报表 订单状态 (docs/import-taobao.md; ecommerce.md §7),
+	 * (code_equals also takes the ASCII comma a re-save leaves). 交易关闭 is
+	 * TOP's TRADE_CLOSED (refunded) after a payment and TRADE_CLOSED_BY_TAOBAO
+	 * (cancelled) before one.
+	 */
+	MAP("等待买家付款", ORDER_UNPAID),
+	MAP("买家已付款，等待卖家发货", ORDER_PAID),
+	MAP("卖家已发货，等待买家确认", ORDER_SHIPPED),
+	MAP("交易成功", ORDER_COMPLETED),
+	MAP_PAID("交易关闭", ORDER_CANCELLED, ORDER_REFUNDED),
 	MAP("TRADE_NO_CREATE_PAY", ORDER_UNPAID),
 	MAP("WAIT_BUYER_PAY", ORDER_UNPAID),
 	MAP("PAY_PENDING", ORDER_UNPAID),
@@ -107,8 +118,19 @@ static const struct status_code taobao_codes[] = {
 	MAP("TRADE_CLOSED", ORDER_REFUNDED),
 };
 
-/* taobao / tmall: Order.refund_status, ecommerce.md §2 "Status map". */
+/*
+ * taobao / tmall: Order.refund_status, ecommerce.md §2 "Status map", and the
+ * same states as the 宝贝报表's 退款状态 column writes them
+ * (docs/import-taobao.md).
+ */
 static const struct refund_code taobao_refunds[] = {
+	{ "没有申请退款", REFUND_NONE },
+	{ "退款关闭", REFUND_NONE },
+	{ "买家已经申请退款，等待卖家同意", REFUND_ACTIVE },
+	{ "卖家已经同意退款，等待买家退货", REFUND_ACTIVE },
+	{ "买家已经退货，等待卖家确认收货", REFUND_ACTIVE },
+	{ "卖家拒绝退款", REFUND_ACTIVE },
+	{ "退款成功", REFUND_DONE },
 	{ "NO_REFUND", REFUND_NONE },
 	{ "CLOSED", REFUND_NONE },
 	{ "WAIT_SELLER_AGREE", REFUND_ACTIVE },
@@ -126,6 +148,16 @@ static const struct refund_code taobao_refunds[] = {
  * stays unknown.
  */
 static const struct status_code youzan_codes[] = {
+	/* 有赞 订单导出 订单状态 / 订单商品状态 (docs/import-youzan.md) */
+	MAP("待付款", ORDER_UNPAID),
+	MAP("待成团", ORDER_PAID),
+	MAP("待接单", ORDER_PAID),
+	MAP("待发货", ORDER_PAID),
+	MAP("已发货", ORDER_SHIPPED),
+	MAP("交易成功", ORDER_COMPLETED),
+	MAP("已完成", ORDER_COMPLETED),
+	MAP_PAID("交易关闭", ORDER_CANCELLED, ORDER_REFUNDED),
+	MAP_PAID("已关闭", ORDER_CANCELLED, ORDER_REFUNDED),
 	MAP("WAIT_BUYER_PAY", ORDER_UNPAID),
 	MAP("TRADE_PAID", ORDER_PAID),
 	MAP("WAIT_CONFIRM", ORDER_PAID),
@@ -141,6 +173,12 @@ static const struct status_code youzan_codes[] = {
  * refunded.
  */
 static const struct refund_code youzan_refunds[] = {
+	/* 商品退款状态 of the export (docs/import-youzan.md) */
+	{ "无退款", REFUND_NONE },
+	{ "退款关闭", REFUND_NONE },
+	{ "退款中", REFUND_ACTIVE },
+	{ "退款成功", REFUND_DONE },
+	{ "退款完成", REFUND_DONE },
 	{ "0", REFUND_NONE },
 	{ "1", REFUND_ACTIVE },
 	{ "2", REFUND_NONE },
@@ -157,6 +195,23 @@ static const struct refund_code youzan_refunds[] = {
  * returned by this API, so no unpaid code.
  */
 static const struct status_code jd_codes[] = {
+	/*
+	 * 京东 订单导出 订单状态 (docs/import-jd.md; exports.md "JD"). 锁定 is a
+	 * pending cancel or refund; a "(删除)" prefix marks an order deleted after
+	 * the fact: cancelled when never paid, refunded when paid.
+	 */
+	MAP("等待付款", ORDER_UNPAID),
+	MAP("等待出库", ORDER_PAID),
+	MAP("暂停", ORDER_PAID),
+	MAP("等待确认收货", ORDER_SHIPPED),
+	MAP("完成", ORDER_COMPLETED),
+	MAP("锁定", ORDER_REFUNDING),
+	MAP("(锁定)等待出库", ORDER_REFUNDING),
+	MAP_PAID("已取消", ORDER_CANCELLED, ORDER_REFUNDED),
+	MAP_PAID("(删除)等待付款", ORDER_CANCELLED, ORDER_REFUNDED),
+	MAP_PAID("(删除)等待出库", ORDER_CANCELLED, ORDER_REFUNDED),
+	MAP_PAID("(删除)等待确认收货", ORDER_CANCELLED, ORDER_REFUNDED),
+	MAP_PAID("(删除)完成", ORDER_CANCELLED, ORDER_REFUNDED),
 	MAP("WAIT_SELLER_STOCK_OUT", ORDER_PAID),
 	MAP("WAIT_SELLER_DELIVERY", ORDER_PAID),
 	MAP("PAUSE", ORDER_PAID),
@@ -174,9 +229,37 @@ static const struct status_code jd_codes[] = {
  * refund_status.
  */
 static const struct status_code pdd_codes[] = {
+	/*
+	 * 拼多多 订单导出 订单状态 (docs/import-pdd.md; exports.md "Pinduoduo").
+	 * 未发货，退款成功 was paid, so refunded.
+	 */
+	MAP("待支付", ORDER_UNPAID),
+	MAP("待发货", ORDER_PAID),
+	MAP("已发货，待签收", ORDER_SHIPPED),
+	MAP("已签收", ORDER_COMPLETED),
+	MAP("已取消", ORDER_CANCELLED),
+	MAP("未发货，退款成功", ORDER_REFUNDED),
+	MAP("已发货，退款成功", ORDER_REFUNDED),
+	MAP("已签收，退款成功", ORDER_REFUNDED),
 	MAP("1", ORDER_PAID),
 	MAP("2", ORDER_SHIPPED),
 	MAP("3", ORDER_COMPLETED),
+};
+
+/*
+ * pdd: the export's 售后状态 (docs/import-pdd.md; exports.md "Pinduoduo"):
+ * an exchange or a withdrawn request refunds nothing.
+ */
+static const struct refund_code pdd_refunds[] = {
+	{ "无售后或售后取消", REFUND_NONE },
+	{ "买家撤销", REFUND_NONE },
+	{ "售后取消，退款失败", REFUND_NONE },
+	{ "换货成功", REFUND_NONE },
+	{ "商家已发货，待消费者确认收货", REFUND_NONE },
+	{ "售后处理中", REFUND_ACTIVE },
+	{ "商家同意退货退款，待买家发货", REFUND_ACTIVE },
+	{ "用户已发货，待商家处理", REFUND_ACTIVE },
+	{ "退款成功", REFUND_DONE },
 };
 
 /*
@@ -186,6 +269,20 @@ static const struct status_code pdd_codes[] = {
  * pay_time).
  */
 static const struct status_code douyin_codes[] = {
+	/*
+	 * 抖店 订单导出 订单状态 (docs/import-douyin.md; exports.md "Douyin"):
+	 * 已关闭 is an unpaid order that timed out, or a paid one refunded.
+	 */
+	MAP("待支付", ORDER_UNPAID),
+	MAP("待付款", ORDER_UNPAID),
+	MAP("已支付", ORDER_PAID),
+	MAP("备货中", ORDER_PAID),
+	MAP("待发货", ORDER_PAID),
+	MAP("部分发货", ORDER_SHIPPED),
+	MAP("已发货", ORDER_SHIPPED),
+	MAP("已完成", ORDER_COMPLETED),
+	MAP_PAID("已关闭", ORDER_CANCELLED, ORDER_REFUNDED),
+	MAP_PAID("已取消", ORDER_CANCELLED, ORDER_REFUNDED),
 	MAP("1", ORDER_UNPAID),
 	MAP("105", ORDER_PAID),
 	MAP("2", ORDER_PAID),
@@ -197,6 +294,19 @@ static const struct status_code douyin_codes[] = {
 
 /* douyin: after_sale_info.refund_status, ecommerce.md §5: 1 待退款, 3 done. */
 static const struct refund_code douyin_refunds[] = {
+	/* the export's 售后状态 (exports.md "Douyin"; "-" is an empty cell) */
+	{ "售后关闭", REFUND_NONE },
+	{ "售后已拒绝", REFUND_NONE },
+	{ "换货成功", REFUND_NONE },
+	{ "换货待收货", REFUND_NONE },
+	{ "补寄成功", REFUND_NONE },
+	{ "退款中", REFUND_ACTIVE },
+	{ "待收退货", REFUND_ACTIVE },
+	{ "待退货", REFUND_ACTIVE },
+	{ "售后待处理", REFUND_ACTIVE },
+	{ "退款成功", REFUND_DONE },
+	{ "已全额退款", REFUND_DONE },
+	{ "同意退款，退款成功", REFUND_DONE },
 	{ "0", REFUND_NONE },
 	{ "1", REFUND_ACTIVE },
 	{ "3", REFUND_DONE },
@@ -210,6 +320,18 @@ static const struct refund_code douyin_refunds[] = {
  * cancel/timeout. on_aftersale_order_cnt > 0 (→ refunding) is the caller's.
  */
 static const struct status_code channels_codes[] = {
+	/*
+	 * 微信小店 订单导出 订单状态 (docs/import-channels.md; exports.md "WeChat
+	 * shop"): 已取消 is an unpaid cancel (250) or, after a payment, every item
+	 * after-sold (200).
+	 */
+	MAP("待付款", ORDER_UNPAID),
+	MAP("待发货", ORDER_PAID),
+	MAP("部分发货", ORDER_SHIPPED),
+	MAP("已发货", ORDER_SHIPPED),
+	MAP("待收货", ORDER_SHIPPED),
+	MAP("已完成", ORDER_COMPLETED),
+	MAP_PAID("已取消", ORDER_CANCELLED, ORDER_REFUNDED),
 	MAP("10", ORDER_UNPAID),
 	MAP("12", ORDER_PAID),
 	MAP("13", ORDER_PAID),
@@ -219,6 +341,16 @@ static const struct status_code channels_codes[] = {
 	MAP("100", ORDER_COMPLETED),
 	MAP("200", ORDER_REFUNDED),
 	MAP("250", ORDER_CANCELLED),
+};
+
+/* channels: the export's 商品售后 (exports.md "WeChat shop"). */
+static const struct refund_code channels_refunds[] = {
+	{ "无售后", REFUND_NONE },
+	{ "售后关闭", REFUND_NONE },
+	{ "售后中", REFUND_ACTIVE },
+	{ "退款中", REFUND_ACTIVE },
+	{ "退款完成", REFUND_DONE },
+	{ "退款成功", REFUND_DONE },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -240,10 +372,11 @@ static const struct profile profiles[] = {
 	{ "youzan", youzan_codes, COUNT(youzan_codes),
 	  youzan_refunds, COUNT(youzan_refunds) },
 	{ "jd", jd_codes, COUNT(jd_codes), NULL, 0 },
-	{ "pdd", pdd_codes, COUNT(pdd_codes), NULL, 0 },
+	{ "pdd", pdd_codes, COUNT(pdd_codes), pdd_refunds, COUNT(pdd_refunds) },
 	{ "douyin", douyin_codes, COUNT(douyin_codes),
 	  douyin_refunds, COUNT(douyin_refunds) },
-	{ "channels", channels_codes, COUNT(channels_codes), NULL, 0 },
+	{ "channels", channels_codes, COUNT(channels_codes),
+	  channels_refunds, COUNT(channels_refunds) },
 };
 
 static const struct profile *find_profile(const char *name)
@@ -258,20 +391,18 @@ static const struct profile *find_profile(const char *name)
 	return NULL;
 }
 
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* 1 when s[0..len) equals the NUL-terminated code, ASCII case-insensitively. */
+/*
+ * 1 when s[0..len) equals the NUL-terminated code after text_fold on both:
+ * ASCII case, white space and full-width forms (a re-saved export writes
+ * "，" or "," and "（删除）" or "(删除)") do not matter.
+ */
 static int code_equals(const char *s, size_t len, const char *code)
 {
-	size_t i;
+	char a[TEXT_FOLD_MAX], b[TEXT_FOLD_MAX];
 
-	for (i = 0; i < len; i++)
-		if (code[i] == '\0' || ascii_lower(s[i]) != ascii_lower(code[i]))
-			return 0;
-	return code[len] == '\0';
+	text_fold(s, len, a, sizeof(a));
+	text_fold(code, strlen(code), b, sizeof(b));
+	return strcmp(a, b) == 0;
 }
 
 const char *order_status_name(enum order_status st)

@@ -1,48 +1,12 @@
 -- 0012_replay_abandoned.sql — the merge of `siyu replay`, and runs left behind by a crash.
 --
--- 1. etl.merge_orders_replay(): etl.merge_orders() treats a version equal to the
---    warehouse's as unchanged, which makes reruns and overlapping windows harmless but
---    means that replaying a run after a transform bug fix would change nothing. A replay
---    merges through this function instead: in the same transaction it first lowers
---    dw.order_identity.source_version by one microsecond for every staged order whose
---    newest staged version EQUALS it, so that etl.merge_orders() classifies exactly those
---    orders as 'update' and replaces them (and sets source_version back to the staged
---    version). An order whose warehouse version is newer than the staged one is not
---    touched: an older version still never wins. Timestamps have microsecond resolution,
---    so no other version lies between the lowered value and the original.
---    It is a wrapper rather than an extra parameter of etl.merge_orders so that it keeps
---    working whatever later migration replaces etl.merge_orders(bigint, regclass, text)
---    (an overload with a defaulted fourth parameter would make every three-argument call
---    ambiguous). Orders it re-applies are counted as updated.
+-- 1. etl.merge_orders_replay(), now functions/etl.merge_orders_replay.sql.
 --
 -- 2. etl.run.status and etl.run_source.status accept 'abandoned': a run (or source) found
 --    still 'running' by the next siyu run/import/replay, which holds the warehouse lock
 --    and so knows that no other run is alive. The process was killed, crashed or lost its
 --    connection for good; whatever its open transaction held was rolled back by the
 --    server. See runlog_mark_abandoned() in load/runlog.c.
-
-CREATE OR REPLACE FUNCTION etl.merge_orders_replay(
-    p_run bigint, p_staging regclass, p_source text,
-    OUT inserted bigint, OUT updated bigint, OUT unchanged bigint,
-    OUT merged_customers bigint, OUT max_version timestamptz)
-LANGUAGE plpgsql AS $fn$
-BEGIN
-    EXECUTE format($q$
-        UPDATE dw.order_identity i
-           SET source_version = i.source_version - interval '1 microsecond'
-          FROM (SELECT platform, shop_id, order_no, max(updated_at) AS v
-                  FROM %s GROUP BY platform, shop_id, order_no) s
-          JOIN dw.dim_channel c ON (c.platform, c.shop_id) = (s.platform, s.shop_id)
-         WHERE (i.channel_key, i.order_no) = (c.channel_key, s.order_no)
-           AND i.source_version = s.v$q$, p_staging);
-    SELECT m.inserted, m.updated, m.unchanged, m.merged_customers, m.max_version
-      INTO inserted, updated, unchanged, merged_customers, max_version
-      FROM etl.merge_orders(p_run, p_staging, p_source) m;
-END
-$fn$;
-
-COMMENT ON FUNCTION etl.merge_orders_replay(bigint, regclass, text) IS
-    'etl.merge_orders for siyu replay: orders whose staged version equals the warehouse''s are replaced too (counted as updated), so a replay after a transform fix repairs them; older staged versions still never win';
 
 ALTER TABLE etl.run DROP CONSTRAINT run_status_check;
 ALTER TABLE etl.run ADD CONSTRAINT run_status_check
@@ -55,5 +19,3 @@ ALTER TABLE etl.run_source ADD CONSTRAINT run_source_status_check
     CHECK (status IN ('running', 'succeeded', 'failed', 'skipped', 'abandoned'));
 COMMENT ON COLUMN etl.run_source.status IS
     'running, succeeded, failed, skipped, or abandoned (its run died while it was loading: what it had not committed was rolled back)';
-
-DO $$ BEGIN PERFORM etl.apply_privileges(); END $$;

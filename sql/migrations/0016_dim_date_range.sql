@@ -1,6 +1,7 @@
 -- 0016_dim_date_range.sql — dw.dim_date covers every time the loader accepts (1970..2100).
 --
--- 0003 filled 2015-01-01..2035-12-31, but the time parser (transform/ltime.c) accepts years
+-- 0003 filled 2015-01-01..2035-12-31 (since the SQL layout of sql/README.md it fills
+-- nothing and this is the one fill), but the time parser (transform/ltime.c) accepts years
 -- 1970..2100, so an order from 1997 or 2010 passed every check and then failed its whole
 -- file on the fact's date_key foreign key. The calendar now spans exactly what the parser
 -- accepts: a time outside it is a per-record reject ("year out of range 1970-2100"), and
@@ -28,5 +29,3 @@ ON CONFLICT (date_key) DO NOTHING;
 
 COMMENT ON TABLE dw.dim_date IS
     'Calendar dimension, one row per day 1969-12-31..2101-01-01 (the years 1970..2100 the loader accepts, a day of time-zone slack on each side); business dates of the facts (date_key) reference it';
-
-DO $$ BEGIN PERFORM etl.apply_privileges(); END $$;

@@ -18,5 +18,3 @@ ON CONFLICT (source, entity) DO NOTHING;
 
 COMMENT ON TABLE etl.watermark IS
     'Incremental extraction state, moved in the same transaction as the data: per (source, entity) the largest source modified-time committed (orders), or for a WeCom source''s entity ''snapshot'' when the snapshot in the warehouse was taken and, as run_id, the run whose raw zone holds it';
-
-DO $$ BEGIN PERFORM etl.apply_privileges(); END $$;

@@ -15,20 +15,3 @@ COMMENT ON COLUMN etl.wecom_staff_detail_read.source IS 'Source name ([source.NA
 COMMENT ON COLUMN etl.wecom_staff_detail_read.userid IS 'WeCom userid';
 COMMENT ON COLUMN etl.wecom_staff_detail_read.read_at IS 'When user/get last described the member (the run''s transaction time)';
 COMMENT ON COLUMN etl.wecom_staff_detail_read.run_id IS 'The run (etl.run) of that read';
-
-CREATE FUNCTION etl.wecom_staff_details(p_run bigint, p_source text) RETURNS bigint
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    n bigint;
-BEGIN
-    n := etl.wecom_staff_details(p_run);
-    INSERT INTO etl.wecom_staff_detail_read AS r (source, userid, read_at, run_id)
-    SELECT DISTINCT p_source, userid, now(), p_run FROM tmp_wecom_staff_detail
-    ON CONFLICT (source, userid) DO UPDATE SET read_at = EXCLUDED.read_at, run_id = EXCLUDED.run_id;
-    RETURN n;
-END
-$fn$;
-COMMENT ON FUNCTION etl.wecom_staff_details(bigint, text) IS
-    'etl.wecom_staff_details(run), then records in etl.wecom_staff_detail_read that the staged members were read now; returns the dim_staff rows changed';
-
-DO $$ BEGIN PERFORM etl.apply_privileges(); END $$;

@@ -227,4 +227,15 @@ test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 "$SIYU" --config /nonexistent.conf status
 '
 
+test_expect_success 'a password written in conninfo is refused before anything runs, never echoed' '
+	printf "[warehouse]\nconninfo = postgresql://siyu:hunter%%32@db/siyu\n" >lit.conf &&
+	test_expect_code 2 "$SIYU" --config lit.conf status 2>err &&
+	grep -q "^siyu: lit.conf:2: .conninfo. in \[warehouse\] holds a literal password" err &&
+	! grep -q hunter err &&
+	printf "[warehouse]\nconninfo = postgresql://siyu:\${PGPW}@%%2Fnonexistent/siyu\n" >env.conf &&
+	test_expect_code 1 env PGPW=secret "$SIYU" --config env.conf status 2>err &&
+	grep -q "cannot connect to the warehouse" err &&
+	! grep -q "literal password" err
+'
+
 test_done

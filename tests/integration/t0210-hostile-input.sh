@@ -85,7 +85,7 @@ test_expect_success 'COPY metacharacters in every text field are stored byte for
 test_expect_success 'one bad byte in a UTF-8 file: UTF-8 is kept, that row alone is rejected, the output says why' '
 	{ echo "$H"; row U1 "龙井茶叶"; row U2 "碧螺春"; row U3 "bad$(printf "\\377")"; row U4 "白茶"; } >onebad.csv &&
 	"$SIYU" --config lenient.conf import onebad.csv >out 2>err &&
-	grep -q "encoding=utf-8 why=\"UTF-8 but for 1 line (first: byte 0xFF at offset [0-9]*, line 4), which are rejected" err &&
+	grep -q "format=\"csv utf-8 (UTF-8 but for 1 line (first: byte 0xFF at offset [0-9]*, line 4), which are rejected" err &&
 	grep -q "orders inserted 3, .*rejected 1" out &&
 	test_psql "select string_agg(title, ${Q},${Q} order by title) from dw.dim_product where title in (${Q}龙井茶叶${Q}, ${Q}碧螺春${Q}, ${Q}白茶${Q})" >actual &&
 	echo "白茶,碧螺春,龙井茶叶" >expect && test_cmp expect actual &&
@@ -95,7 +95,7 @@ test_expect_success 'one bad byte in a UTF-8 file: UTF-8 is kept, that row alone
 test_expect_success 'a GBK file is GB18030, said so; a file in neither encoding fails naming the offset' '
 	{ echo "$H"; row G1 "龙井茶叶"; row G2 "白茶"; } | iconv -f UTF-8 -t GBK >gbk.csv &&
 	"$SIYU" import gbk.csv >out 2>err &&
-	grep -q "encoding=gb18030 why=\"not UTF-8 (byte 0xC1 at offset [0-9]*, line 2), valid GB18030 throughout\"" err &&
+	grep -q "format=\"csv gb18030 (not UTF-8 (byte 0xC1 at offset [0-9]*, line 2), valid GB18030 throughout)\"" err &&
 	test_psql "select string_agg(title, ${Q},${Q} order by sku) from dw.dim_product where sku like ${Q}SKU_G%${Q}" >actual &&
 	echo "龙井茶叶,白茶" >expect && test_cmp expect actual &&
 	{ echo "$H"; for i in 1 2 3; do printf "\\377\\200\\377,%s\\n" $i; done; } >binary.csv &&
@@ -206,12 +206,12 @@ test_expect_success 'a dry run records its source as the run does, and commits n
 	test "$(last_run)" = "succeeded/0/succeeded"
 '
 
-test_expect_success 'a profile that is not implemented is a usage error listing the profiles' '
-	test_expect_code 2 "$SIYU" import --profile taobao nul.csv 2>err &&
-	grep -q "profile ${Q}taobao${Q} is not implemented (profiles: generic; docs/import-generic.md)" err &&
-	printf "[source.x]\ntype = csv\npath = nul.csv\nprofile = taobao\n" >prof.conf &&
+test_expect_success 'a profile that does not exist is a usage error listing the profiles' '
+	test_expect_code 2 "$SIYU" import --profile nosuch nul.csv 2>err &&
+	grep -q "unknown profile ${Q}nosuch${Q} (profiles: generic, .*, or auto)" err &&
+	printf "[source.x]\ntype = csv\npath = nul.csv\nprofile = nosuch\n" >prof.conf &&
 	test_expect_code 2 "$SIYU" --config prof.conf run 2>err &&
-	grep -q "prof.conf:4: profile ${Q}taobao${Q} is not implemented (profiles: generic" err
+	grep -q "prof.conf:4: unknown profile ${Q}nosuch${Q} in \[source.x\] (profiles: generic, " err
 '
 
 test_expect_success 'phones never reach etl.reject in clear: the phone column and any mobile number are masked' '
@@ -224,7 +224,13 @@ test_expect_success 'phones never reach etl.reject in clear: the phone column an
 	taobao,tb01,shop,PII2,paid,$T,b1,***-**** 5678,SKU1,t,1,10,10,
 	EOF
 	test_cmp expect actual &&
-	! grep -rq "12345678\|62345678" out err
+	! grep -rq "12345678\|62345678" out err &&
+	row NOHDRP t 13912345678 >nohdrp.csv &&
+	test_expect_code 1 "$SIYU" import nohdrp.csv >out 2>err &&
+	grep -q "the header has: .*139\*\*\*\*5678" err &&
+	test_psql "select error from etl.run_source where source = ${Q}nohdrp.csv${Q}" >actual &&
+	grep -q "139\*\*\*\*5678" actual &&
+	! grep -q 13912345678 err actual
 '
 
 test_expect_success 'a masked phone is kept masked, never hashed, and its order loads' '
@@ -280,10 +286,10 @@ test_expect_success 'empty files, a header only, no header, a wrong header' '
 	echo "$H" >header-only.csv && "$SIYU" import header-only.csv >out &&
 	grep -q "loaded; read 0" out &&
 	row NOHDR >nohdr.csv && test_expect_code 1 "$SIYU" import nohdr.csv 2>err &&
-	grep -q "nohdr.csv:1: required column ${Q}platform${Q} is missing from the header" err &&
+	grep -q "nohdr.csv:1: missing required columns: platform, " err &&
 	echo "order,status,amount" >wrong.csv && row WRONG >>wrong.csv &&
 	test_expect_code 1 "$SIYU" import wrong.csv 2>err &&
-	grep -q "wrong.csv:1: required column" err
+	grep -q "wrong.csv:1: missing required columns: platform, " err
 '
 
 test_expect_success 'raw zone: directories 0700 and files 0600 even under umask 000' '

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 test_description='siyu wecom-callback: URL check, signed and encrypted pushes, retries, bad signatures, durable spool, SIGTERM/kill -9, and the spool loaded into the warehouse'
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/integration/lib-callback.sh"
 
 # The events are tests/data/wecom_push/*.xml: self-built-app envelopes (ToUserName,
 # FromUserName=sys, CreateTime, MsgType=event, Event, ChangeType, …) modeled on the
 # push fixtures of wenerme/go-wecom and WeCom's docs (92130), all on 2025-06-01.
 # wecom_push signs and encrypts them like WeCom (extract/wecom_crypto.c, checked against
 # the official WXBizMsgCrypt sample vectors in tests/unit/test_wecom_crypto.c) and POSTs
-# them over HTTP. The credentials are WeCom's published sample ones.
+# them over HTTP.
 #
 # The load goes through the wecom_events_load test driver (one run, one transaction,
 # wecom_events_apply) until `siyu run`'s WeCom source calls it itself.
@@ -15,75 +16,16 @@ test_description='siyu wecom-callback: URL check, signed and encrypted pushes, r
 setup_db
 "$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
 
-FAKES=${SIYU_FAKES:-$TOP/build/rel/fakes}
-[ -x "$FAKES/wecom_push" ] && [ -x "$FAKES/wecom_events_load" ] ||
-	die "build the test programs first: make check (or make build/rel/fakes/wecom_push build/rel/fakes/wecom_events_load)"
+[ -x "$FAKES/wecom_events_load" ] ||
+	die "build the test programs first: make check (or make build/rel/fakes/wecom_events_load)"
 DATA=$TOP/tests/data/wecom_push
 export WECOM_SECRET=unused-by-the-receiver
-export WX_CB_TOKEN=hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo
-export WX_CB_AES_KEY=6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt
-CORP=ww1436e0e65a779aee
-export FAKES DATA CORP
-
-cat >"$TRASH/pipeline.conf" <<EOF
-[run]
-raw_dir = $TRASH/raw
-timezone = Asia/Shanghai
-
-[source.wx]
-type = wecom
-corpid = $CORP
-secret = \${WECOM_SECRET}
-callback_token = \${WX_CB_TOKEN}
-callback_aes_key = \${WX_CB_AES_KEY}
-EOF
-SPOOL=$TRASH/raw/wx/callbacks
-export SPOOL
-
-# start_receiver: siyu wecom-callback on a free port, in the background; its pid goes
-# to receiver.pid and, when it exits, its exit code to receiver.rc.
-start_receiver() {
-	rm -f port receiver.rc receiver.pid
-	(
-		"$SIYU" --config pipeline.conf wecom-callback --listen 127.0.0.1:0 --port-file port \
-			2>>receiver.log &
-		echo $! >receiver.pid
-		wait $!
-		echo $? >receiver.rc
-	) </dev/null >/dev/null 2>&1 &
-	for _ in $(seq 200); do
-		[ -s port ] && return 0
-		sleep 0.05
-	done
-	cat receiver.log >&2
-	return 1
-}
-
-# wait_gone PID: until the process is gone (at most 10 s)
-wait_gone() {
-	for _ in $(seq 200); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	echo "process $1 still running" >&2
-	return 1
-}
-
-push() {
-	"$FAKES/wecom_push" --url "http://127.0.0.1:$(cat port)/wecom/callback" \
-		--token "$WX_CB_TOKEN" --aes-key "$WX_CB_AES_KEY" --receiver-id "$CORP" "$@"
-}
-
-spool_lines() {
-	cat "$SPOOL"/events-*.jsonl 2>/dev/null | wc -l | tr -d ' '
-}
+export DATA
+callback_conf
 
 load_events() {
 	"$FAKES/wecom_events_load" --config pipeline.conf "$@"
 }
-
-# Nothing may outlive the file, pass or fail.
-test_atexit '[ -s "$TRASH/receiver.pid" ] && kill -9 "$(cat "$TRASH/receiver.pid")" 2>/dev/null; true'
 
 test_expect_success 'wecom-callback --help documents the command' '
 	"$SIYU" wecom-callback --help >out &&

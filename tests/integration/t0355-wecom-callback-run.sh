@@ -5,45 +5,13 @@ test_description='callbacks through siyu run: a del_follow_user pushed to siyu w
 
 setup_db
 "$SIYU" migrate >/dev/null 2>&1 || die "migrate failed"
-FAKES=${SIYU_FAKES:-$TOP/build/rel/fakes}
-[ -x "$FAKES/wecom_push" ] || die "build the test programs first: make check"
+. "$TOP/tests/integration/lib-callback.sh"
 fake_start fake "${WECOM_CORP[@]}"
-export WX_CB_TOKEN=hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo
-export WX_CB_AES_KEY=6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt
 wecom_conf "$TRASH/pipeline.conf" fake 'callback_token = ${WX_CB_TOKEN}' \
 	'callback_aes_key = ${WX_CB_AES_KEY}'
 CONF=$TRASH/pipeline.conf
 CORP=ww-test-corp
-export FAKES CONF CORP
-
-start_receiver() {
-	rm -f port receiver.pid
-	"$SIYU" --config "$CONF" wecom-callback --listen 127.0.0.1:0 --port-file port \
-		</dev/null >/dev/null 2>>receiver.log &
-	echo $! >receiver.pid
-	for _ in $(seq 200); do
-		[ -s port ] && return 0
-		sleep 0.05
-	done
-	cat receiver.log >&2
-	return 1
-}
-
-stop_receiver() {
-	local pid
-	pid=$(cat receiver.pid) &&
-	kill -TERM "$pid" &&
-	for _ in $(seq 200); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-push() {
-	"$FAKES/wecom_push" --url "http://127.0.0.1:$(cat port)/" --token "$WX_CB_TOKEN" \
-		--aes-key "$WX_CB_AES_KEY" --receiver-id "$CORP" "$@"
-}
+export CONF CORP
 
 # $1 = userid, $2 = external_userid, $3 = CreateTime
 del_follow_user_xml() {
@@ -76,8 +44,6 @@ pick_relationship() {
 	  JOIN dw.dim_staff s USING (staff_key) JOIN dw.wecom_customer w USING (customer_key)
 	 WHERE f.removed_at IS NULL ORDER BY 1 LIMIT 1"
 }
-
-test_atexit '[ -s "$TRASH/receiver.pid" ] && kill -9 "$(cat "$TRASH/receiver.pid")" 2>/dev/null; true'
 
 test_expect_success 'first run loads the fake corp' '
 	wecom_run "$CONF" &&

@@ -9,7 +9,7 @@ BEGIN;
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'UTC';
 
-SELECT plan(193);
+SELECT plan(195);
 
 -- ---------------------------------------------------------------------------------------
 -- Schemas, tables, views, functions
@@ -17,7 +17,7 @@ SELECT plan(193);
 SELECT has_schema(s) FROM unnest(ARRAY['etl', 'staging', 'dw', 'kpi']) AS s;
 
 SELECT has_table('etl', t, 'etl.' || t || ' exists')
-FROM unnest(ARRAY['schema_migration', 'run', 'run_source', 'watermark', 'reject', 'setting']) AS t;
+FROM unnest(ARRAY['schema_migration', 'schema_script', 'run', 'run_source', 'watermark', 'reject', 'setting']) AS t;
 
 SELECT has_table('staging', 'order_line_in', 'staging.order_line_in exists');
 
@@ -78,6 +78,7 @@ SELECT is((SELECT relpersistence FROM pg_class WHERE oid = 'staging.order_line_i
 -- Keys
 -- ---------------------------------------------------------------------------------------
 SELECT col_is_pk('etl', 'schema_migration', ARRAY['name'], 'etl.schema_migration PK');
+SELECT col_is_pk('etl', 'schema_script', ARRAY['name'], 'etl.schema_script PK');
 SELECT col_is_pk('etl', 'run', ARRAY['run_id'], 'etl.run PK');
 SELECT col_is_pk('etl', 'run_source', ARRAY['run_id', 'source'], 'etl.run_source PK');
 SELECT col_is_pk('etl', 'watermark', ARRAY['source', 'entity'], 'etl.watermark PK');

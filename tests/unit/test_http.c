@@ -40,25 +40,6 @@ static void test_backoff(void **state)
 	assert_true(http_backoff_ms(2, 500, 30000, 1.5) < 2000);
 }
 
-static void test_retry_after(void **state)
-{
-	int64_t now = 1445412480; /* Wed, 21 Oct 2015 07:28:00 GMT */
-
-	(void)state;
-	assert_int_equal(http_retry_after_ms("120", now), 120000);
-	assert_int_equal(http_retry_after_ms(" 0 ", now), 0);
-	assert_int_equal(http_retry_after_ms("3\r\n", now), 3000);
-	assert_int_equal(http_retry_after_ms("9999999", now), 86400000);
-	assert_int_equal(http_retry_after_ms("Wed, 21 Oct 2015 07:28:30 GMT", now), 30000);
-	assert_int_equal(http_retry_after_ms("Wed, 21 Oct 2015 07:27:00 GMT", now), 0);
-	assert_int_equal(http_retry_after_ms("Thu, 01 Jan 1970 00:00:00 GMT", now), 0);
-	assert_int_equal(http_retry_after_ms("soon", now), -1);
-	assert_int_equal(http_retry_after_ms("12s", now), -1);
-	assert_int_equal(http_retry_after_ms("", now), -1);
-	assert_int_equal(http_retry_after_ms("Wed, 32 Oct 2015 07:28:30 GMT", now), -1);
-	assert_int_equal(http_retry_after_ms("Wed, 21 Foo 2015 07:28:30 GMT", now), -1);
-}
-
 static void test_limiter(void **state)
 {
 	struct http_limiter l;
@@ -355,6 +336,45 @@ static void test_retry_after_capped(void **state)
 	http_client_free(c);
 }
 
+/*
+ * Retry-After as libcurl reads it (CURLINFO_RETRY_AFTER): delta-seconds or an HTTP-date,
+ * on 429 and 503 only; absent, unreadable or past, the backoff decides.
+ */
+static void test_retry_after_forms(void **state)
+{
+	static char soon[64];
+	time_t in3s = time(NULL) + 3;
+	struct tm tm;
+	const struct step steps[] = {
+		{ 503, "x", soon, 0, 0 },                             /* a date 3 s ahead */
+		{ 429, "x", NULL, 0, 0 },                             /* none (again) */
+		{ 429, "x", "soon", 0, 0 },                           /* not understood */
+		{ 429, "x", "Wed, 21 Oct 2015 07:28:00 GMT", 0, 0 }, /* past */
+		{ 500, "x", "4", 0, 0 },                              /* not for a 500 */
+		{ 429, "x", "1", 0, 0 },
+		{ 200, "{}", NULL, 0, 0 },
+	};
+	struct http_client *c = client(6, 5, 0);
+	struct http_response r = HTTP_RESPONSE_INIT;
+	char u[128], err[512];
+
+	(void)state;
+	gmtime_r(&in3s, &tm);
+	strftime(soon, sizeof(soon), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	set_script(steps, 7);
+	url(u, sizeof(u), "/x");
+	assert_int_equal(http_request(c, "GET", u, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(nsleeps, 6);
+	assert_in_range(sleeps[0], 1000, 3000); /* whole seconds from now */
+	assert_in_range(sleeps[1], 0, 199);     /* backoff of attempt 1: [0, 200) */
+	assert_in_range(sleeps[2], 0, 399);
+	assert_in_range(sleeps[3], 0, 799);
+	assert_in_range(sleeps[4], 0, 999);     /* the cap, not 4000 */
+	assert_int_equal(sleeps[5], 1000);
+	http_response_release(&r);
+	http_client_free(c);
+}
+
 static void test_gives_up(void **state)
 {
 	const struct step steps[] = {
@@ -538,13 +558,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
-		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_limiter),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_url_allowed),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_retries_then_ok),
 		cmocka_unit_test(test_retry_after_capped),
+		cmocka_unit_test(test_retry_after_forms),
 		cmocka_unit_test(test_gives_up),
 		cmocka_unit_test(test_no_retry_on_4xx),
 		cmocka_unit_test(test_body_cap),

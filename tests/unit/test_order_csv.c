@@ -6,6 +6,8 @@
 #include "siyu/extract/csv_file.h"
 #include "siyu/transform/order_csv.h"
 
+#include "fake_record.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,50 +22,17 @@
 
 static const unsigned char key[] = "siyu-test-key";
 
-/* Split a CSV line on commas (no quoting needed here) into a record. */
-struct fake_record {
-	char text[1024];
-	const char *fields[64];
-	size_t lens[64];
-	struct csv_record rec;
-};
-
-static void make_record(struct fake_record *f, const char *line)
-{
-	char *p;
-	size_t n = 0;
-
-	snprintf(f->text, sizeof(f->text), "%s", line);
-	p = f->text;
-	for (;;) {
-		char *comma = strchr(p, ',');
-
-		f->fields[n] = p;
-		f->lens[n] = comma ? (size_t)(comma - p) : strlen(p);
-		n++;
-		if (!comma)
-			break;
-		*comma = '\0';
-		p = comma + 1;
-	}
-	f->rec.line = 2;
-	f->rec.nfields = n;
-	f->rec.fields = f->fields;
-	f->rec.lens = f->lens;
-	f->rec.raw = line;
-	f->rec.raw_len = strlen(line);
-}
-
 static void map_header(struct order_csv_map *m, const unsigned char *pii_key)
 {
 	struct fake_record h;
 	char err[256];
 
 	make_record(&h, HEADER);
+	memset(m, 0, sizeof(*m));
 	m->status_profile = "generic";
 	m->pii_key = pii_key;
 	m->pii_key_len = pii_key ? strlen((const char *)pii_key) : 0;
-	assert_int_equal(order_csv_map_header(m, &h.rec, err, sizeof(err)), 0);
+	assert_int_equal(order_csv_map_header(m, &h.rec, err, sizeof(err), NULL, 0), 0);
 }
 
 static int parse(const char *line, struct order_line *o, char *why, size_t n)
@@ -193,10 +162,17 @@ static void test_missing_required_column(void **state)
 
 	(void)state;
 	make_record(&h, "platform,shop_id,order_no,status,created_at,updated_at,sku,quantity,unit_price");
-	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err)), -1);
-	assert_string_equal(err, "required column 'line_paid' is missing from the header");
-	make_record(&h, "platform,platform");
-	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err)), -1);
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
+	assert_string_equal(err, "missing required column: line_paid; the header has: platform, "
+				 "shop_id, order_no, status, created_at, updated_at, sku, quantity, "
+				 "unit_price");
+	make_record(&h, "platform,order_no,shop_id,Status,created_at,x,updated_at");
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
+	assert_string_equal(err, "missing required columns: sku, quantity, unit_price, line_paid; "
+				 "the header has: platform, order_no, shop_id, Status, created_at, x, "
+				 "updated_at");
+	make_record(&h, "platform,PLATFORM");
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
 	assert_string_equal(err, "column 'platform' appears twice in the header");
 }
 
@@ -269,21 +245,23 @@ static void test_text_keeps_control_bytes(void **state)
 	struct order_csv_map m;
 	struct fake_record h, r;
 	struct order_line o;
+	struct span name;
 	char why[256] = "", err[256];
 
 	(void)state;
-	make_record(&h, HEADER ",product_title");
+	make_record(&h, HEADER ",product_title,remark");
+	memset(&m, 0, sizeof(m));
 	m.status_profile = "generic";
-	m.pii_key = NULL;
-	m.pii_key_len = 0;
-	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err)), 0);
-	make_record(&r, "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,,a\tb\\.\x01");
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), 0);
+	make_record(&r, "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,,a\tb\\.\x01,x");
 	assert_int_equal(order_csv_parse(&m, &r.rec, &o, why, sizeof(why)), 0);
 	assert_int_equal(o.title.n, 6);
 	assert_memory_equal(o.title.p, "a\tb\\.\x01", 6);
-	assert_string_equal(order_csv_column_name(&m, 15), "product_title");
-	assert_string_equal(order_csv_column_name(&m, 8), "buyer_phone");
-	assert_null(order_csv_column_name(&m, 16));
+	assert_int_equal(order_csv_column_name(&m, 15, &name), 0);
+	assert_memory_equal(name.p, "product_title", name.n);
+	assert_int_equal(order_csv_column_name(&m, 8, &name), 0);
+	assert_memory_equal(name.p, "buyer_phone", name.n);
+	assert_int_equal(order_csv_column_name(&m, 16, &name), -1); /* remark: not read */
 }
 
 /* The kept copy of a record masks the phone column whatever it holds. */
@@ -305,10 +283,10 @@ static void test_redact_masks_the_phone_column(void **state)
 
 	(void)state;
 	make_record(&h, "platform,shop_id,order_no,buyer_id,buyer_phone,sku");
-	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err)), -1); /* no matter */
-	for (int c = 0; c < OC_COUNT; c++)
-		m.col[c] = -1;
-	m.col[OC_BUYER_PHONE] = 4;
+	memset(&m, 0, sizeof(m));
+	/* required columns are missing: no matter, the map has buyer_phone */
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
+	assert_int_equal(m.col[OC_BUYER_PHONE], 4);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct buf out = BUF_INIT;
 

@@ -163,7 +163,7 @@ static void test_taobao(void **state)
 		{ "tmall", "WAIT_BUYER_PAY", ORDER_UNPAID },
 	};
 	static const char *const unknown[] = {
-		"TRADE_CLOSED_BY", "TRADE_SUCCESS", "交易成功", "paid", "NO_REFUND",
+		"TRADE_CLOSED_BY", "TRADE_SUCCESS", "外星状态", "paid", "NO_REFUND", "已签收",
 	};
 
 	(void)state;
@@ -300,6 +300,7 @@ static void test_apply_refund(void **state)
 		{ "youzan", "3" }, { "youzan", "" }, { "taobao", "REFUNDING" },
 		{ "douyin", "2" }, { "generic", "退款中" }, { "jd", "1" },
 		{ "channels", "1" }, { "pdd", "4" }, { "nosuch", "1" },
+		{ "douyin", "外星售后" }, { "pdd", "退款中了" },
 	};
 	size_t i;
 
@@ -317,6 +318,91 @@ static void test_apply_refund(void **state)
 		assert_int_equal(order_status_apply_refund(bad[i].profile, bad[i].src,
 							   strlen(bad[i].src), &st), -1);
 		assert_int_equal(st, ORDER_SHIPPED);
+	}
+}
+
+/*
+ * The back-office export labels (docs/import-<platform>.md) live in the
+ * platform's table beside its API codes, folded: "，" or ",", "（）" or "()"
+ * and a stray space all match.
+ */
+static void test_export_labels(void **state)
+{
+	static const struct map_case cases[] = {
+		{ "taobao", "等待买家付款", ORDER_UNPAID },
+		{ "taobao", "买家已付款，等待卖家发货", ORDER_PAID },
+		{ "taobao", "买家已付款,等待卖家发货", ORDER_PAID },
+		{ "taobao", "卖家已发货，等待买家确认 ", ORDER_SHIPPED },
+		{ "tmall", "交易成功", ORDER_COMPLETED },
+		{ "jd", "等待付款", ORDER_UNPAID },
+		{ "jd", "等待出库", ORDER_PAID },
+		{ "jd", "等待确认收货", ORDER_SHIPPED },
+		{ "jd", "完成", ORDER_COMPLETED },
+		{ "jd", "锁定", ORDER_REFUNDING },
+		{ "jd", "（锁定）等待出库", ORDER_REFUNDING },
+		{ "pdd", "待支付", ORDER_UNPAID },
+		{ "pdd", "待发货", ORDER_PAID },
+		{ "pdd", "已发货，待签收", ORDER_SHIPPED },
+		{ "pdd", "已发货,待签收", ORDER_SHIPPED },
+		{ "pdd", "已签收", ORDER_COMPLETED },
+		{ "pdd", "已取消", ORDER_CANCELLED },
+		{ "pdd", "未发货，退款成功", ORDER_REFUNDED },
+		{ "pdd", "已签收，退款成功", ORDER_REFUNDED },
+		{ "douyin", "待支付", ORDER_UNPAID },
+		{ "douyin", "备货中", ORDER_PAID },
+		{ "douyin", "部分发货", ORDER_SHIPPED },
+		{ "douyin", "已完成", ORDER_COMPLETED },
+		{ "channels", "待付款", ORDER_UNPAID },
+		{ "channels", "待收货", ORDER_SHIPPED },
+		{ "channels", "已完成", ORDER_COMPLETED },
+		{ "youzan", "待发货", ORDER_PAID },
+		{ "youzan", "交易成功", ORDER_COMPLETED },
+	};
+	static const struct {
+		const char *profile, *src;
+	} by_payment[] = {
+		{ "taobao", "交易关闭" }, { "jd", "已取消" }, { "jd", "(删除)等待出库" },
+		{ "jd", "（删除）等待付款" }, { "douyin", "已关闭" }, { "channels", "已取消" },
+		{ "youzan", "交易关闭" },
+	};
+	static const struct {
+		const char *profile, *src;
+		enum order_status before, after;
+	} refunds[] = {
+		{ "taobao", "没有申请退款", ORDER_COMPLETED, ORDER_COMPLETED },
+		{ "taobao", "买家已经申请退款，等待卖家同意", ORDER_SHIPPED, ORDER_REFUNDING },
+		{ "taobao", "退款成功", ORDER_COMPLETED, ORDER_REFUNDED },
+		{ "pdd", "无售后或售后取消", ORDER_SHIPPED, ORDER_SHIPPED },
+		{ "pdd", "售后处理中", ORDER_SHIPPED, ORDER_REFUNDING },
+		{ "pdd", "退款成功", ORDER_COMPLETED, ORDER_REFUNDED },
+		{ "douyin", "售后关闭", ORDER_COMPLETED, ORDER_COMPLETED },
+		{ "douyin", "待退货", ORDER_SHIPPED, ORDER_REFUNDING },
+		{ "douyin", "同意退款,退款成功", ORDER_SHIPPED, ORDER_REFUNDED },
+		{ "channels", "退款完成", ORDER_COMPLETED, ORDER_REFUNDED },
+		{ "youzan", "退款中", ORDER_SHIPPED, ORDER_REFUNDING },
+	};
+	size_t i;
+	enum order_status st;
+
+	(void)state;
+	check_maps(cases, sizeof(cases) / sizeof(cases[0]));
+	for (i = 0; i < sizeof(by_payment) / sizeof(by_payment[0]); i++) {
+		size_t n = strlen(by_payment[i].src);
+
+		assert_int_equal(order_status_map_paid(by_payment[i].profile, by_payment[i].src, n,
+						       ORDER_PAID_NO, &st), 0);
+		assert_int_equal(st, ORDER_CANCELLED);
+		assert_int_equal(order_status_map_paid(by_payment[i].profile, by_payment[i].src, n,
+						       ORDER_PAID_YES, &st), 0);
+		assert_int_equal(st, ORDER_REFUNDED);
+		assert_int_equal(order_status_map(by_payment[i].profile, by_payment[i].src, n, &st),
+				 -1);
+	}
+	for (i = 0; i < sizeof(refunds) / sizeof(refunds[0]); i++) {
+		st = refunds[i].before;
+		assert_int_equal(order_status_apply_refund(refunds[i].profile, refunds[i].src,
+							   strlen(refunds[i].src), &st), 0);
+		assert_int_equal(st, refunds[i].after);
 	}
 }
 
@@ -385,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_douyin_channels_pdd),
 		cmocka_unit_test(test_paid_dependent),
 		cmocka_unit_test(test_apply_refund),
+		cmocka_unit_test(test_export_labels),
 		cmocka_unit_test(test_pdd_fields),
 		cmocka_unit_test(test_uses_len),
 	};

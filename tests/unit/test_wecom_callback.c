@@ -115,6 +115,12 @@ static void test_xml_text_forms(void **state)
 	assert_string_equal(wecom_xml_get(&x, "H"), "  spaced  ");
 	wecom_xml_release(&x);
 
+	/* expat reads any well-formed XML of that shape: blanks in tags, comments, PIs */
+	assert_int_equal(parse(&x, "<xml ><!-- a comment --><A >1</A ><?pi x?></xml >"), 0);
+	assert_int_equal(x.nfields, 1);
+	assert_string_equal(wecom_xml_get(&x, "A"), "1");
+	wecom_xml_release(&x);
+
 	/* an empty root, an empty list */
 	assert_int_equal(parse(&x, "<xml></xml>"), 0);
 	assert_int_equal(x.nfields, 0);
@@ -133,11 +139,16 @@ static void test_xml_rejects(void **state)
 		"<xml><A>1</A>",
 		"<xml><A>1</B></xml>",
 		"<xml><A x=\"1\">1</A></xml>",
-		"<xml ><A>1</A></xml>",
 		"<root><A>1</A></root>",
 		"<xml><A>1</A><A>2</A></xml>",
-		"<xml><!-- c --><A>1</A></xml>",
+		"<xml a=\"1\"></xml>",
+		"<xml>text<A>1</A></xml>",
+		"<xml><A>1</A>text</xml>",
+		"<!DOCTYPE xml><xml></xml>",
 		"<!DOCTYPE x [<!ENTITY e \"x\">]><xml><A>&e;</A></xml>",
+		"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xml><A>&e;</A></xml>",
+		"<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+		"<xml><A>&b;</A></xml>",
 		"<xml><A>&e;</A></xml>",
 		"<xml><A>&#0;</A></xml>",
 		"<xml><A>&#xD800;</A></xml>",
@@ -587,6 +598,41 @@ static void test_receiver(void **state)
 						      &now, &r), 400);
 		assert_string_equal(r.reason, "no Encrypt in the body");
 	}
+	assert_int_equal(cb.spooled, 1);
+	assert_int_equal(cb.duplicates, 1);
+	assert_int_equal(cb.ignored, 1);
+
+	/* the signature comes before any XML: an entity bomb in an unsigned body is
+	 * never parsed, only refused for its signature */
+	{
+		struct pushed bomb = { .body = BUF_INIT };
+
+		memcpy(&bomb, &add, offsetof(struct pushed, body));
+		assert_int_equal(buf_adds(&bomb.body, "<!DOCTYPE x [<!ENTITY a \"aaaaaaaa\">"
+						      "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+						      "<xml><Encrypt>AAAA</Encrypt><X>&b;</X></xml>"), 0);
+		assert_int_equal(post(&cb, &bomb, bomb.sig, &r), 403);
+		assert_string_equal(r.reason, "bad signature");
+		buf_reset(&bomb.body);
+		assert_int_equal(buf_adds(&bomb.body, "<xml><Encrypt>AA</Encrypt><Encrypt>BB</Encrypt></xml>"), 0);
+		assert_int_equal(post(&cb, &bomb, bomb.sig, &r), 400);
+		assert_string_equal(r.reason, "more than one Encrypt in the body");
+		buf_reset(&bomb.body);
+		assert_int_equal(buf_adds(&bomb.body, "<xml><Encrypt><b>AA</b></Encrypt></xml>"), 0);
+		assert_int_equal(post(&cb, &bomb, bomb.sig, &r), 400);
+		assert_string_equal(r.reason, "Encrypt is not base64 text");
+		buf_release(&bomb.body);
+	}
+	/* a signed event that is not WeCom's XML (here a DOCTYPE): 400, nothing spooled */
+	{
+		struct pushed doctype;
+
+		push_body("<!DOCTYPE xml><xml><MsgType>event</MsgType></xml>", CORP, &doctype);
+		assert_int_equal(post(&cb, &doctype, doctype.sig, &r), 400);
+		assert_non_null(strstr(r.reason, "decrypted event is not WeCom's XML: a DOCTYPE"));
+		buf_release(&doctype.body);
+	}
+	assert_int_equal(count_lines(path), 1);
 	assert_int_equal(cb.spooled, 1);
 	assert_int_equal(cb.duplicates, 1);
 	assert_int_equal(cb.ignored, 1);

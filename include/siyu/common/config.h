@@ -87,6 +87,10 @@ struct config {
 	/* [warehouse] */
 	char *conninfo;         /* "" = libpq's PG* environment decides; may
 				 * hold an expanded password: never log it */
+	char *conninfo_as_written; /* before ${…} expansion, NULL when not given:
+				    * db_conninfo_literal_password (load/db.c) refuses
+				    * a password written in the file */
+	int conninfo_line;      /* its line in the file */
 	char *application_name; /* "siyu" */
 
 	/* [run] */

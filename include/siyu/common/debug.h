@@ -35,6 +35,7 @@
  *             named by the source (merge/taobao_csv)
  *   commit    the merge and the watermark are done, COMMIT is next;
  *             named by the source (commit/wecom)
+ *   script    siyu migrate committed a repeatable script; N counts scripts
  */
 #ifndef SIYU_COMMON_DEBUG_H
 #define SIYU_COMMON_DEBUG_H

@@ -43,4 +43,17 @@ size_t text_strip_excel_quote(const char *s, size_t len, const char **start);
  */
 int text_utf8_valid(const char *s, size_t len);
 
+/* Longest folded text text_fold callers compare (longer ones compare on their prefix). */
+#define TEXT_FOLD_MAX 128
+
+/*
+ * Fold a name or a label for comparison, so that the spellings spreadsheets
+ * and re-saves produce compare equal: drop white space anywhere (ASCII,
+ * U+00A0, U+3000), the BOM and zero-width characters (U+FEFF, U+200B-U+200D,
+ * U+2060); turn full-width ASCII forms (U+FF01-U+FF5E: （）：，％ …) into
+ * ASCII; write 帐 as 账; lowercase ASCII letters. s[0..len) is borrowed; out
+ * gets at most outlen - 1 bytes and a NUL (outlen > 0). Returns the length.
+ */
+size_t text_fold(const char *s, size_t len, char *out, size_t outlen);
+
 #endif /* SIYU_COMMON_TEXTCLEAN_H */

@@ -6,7 +6,8 @@
  * open between calls), applies the source's connect and total timeouts,
  * spaces requests with a token bucket (rps, monotonic clock), and retries
  * with exponential backoff and full jitter on network errors, HTTP 5xx, 408
- * and 429 (honoring Retry-After). TLS peer and host verification are always
+ * and 429 (honoring Retry-After on 429 and 503, in either form, as libcurl's
+ * CURLINFO_RETRY_AFTER reads it). TLS peer and host verification are always
  * on; plain http:// is refused except to 127.0.0.1 / localhost / [::1], the
  * fake servers of the tests. URLs are logged through log_redact_url only, so
  * tokens and secrets in query strings never reach the log.
@@ -49,14 +50,6 @@ int64_t http_limiter_take(struct http_limiter *l, int64_t now_ns);
  * attempt counts from 0 (the first retry).
  */
 long http_backoff_ms(int attempt, long base_ms, long cap_ms, double r);
-
-/*
- * Parse a Retry-After header value: delta-seconds ("120") or an HTTP-date
- * ("Wed, 21 Oct 2015 07:28:00 GMT", RFC 9110 IMF-fixdate) relative to
- * now_unix. Returns milliseconds to wait (0 for a date in the past), or -1
- * when the value is not understood.
- */
-long http_retry_after_ms(const char *value, int64_t now_unix);
 
 enum http_verdict {
 	HTTP_DONE,  /* a response to hand to the caller (2xx) */

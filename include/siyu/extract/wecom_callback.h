@@ -51,14 +51,15 @@ struct wecom_xml {
 };
 
 /*
- * Parse WeCom's flat XML: an optional <?xml …?> declaration, then
- * <xml><Name>text</Name>…</xml>, where text is characters (with the five predefined
- * entities and character references) and/or CDATA sections, and a field may instead
- * hold child elements (<MemChangeList><Item>a</Item>…</MemChangeList>, one level).
- * Nothing else: no attributes, comments, DOCTYPE or deeper nesting; the input must be
- * valid UTF-8 without control characters other than tab, CR and LF; names repeat only
- * inside a list. Returns 0, or -1 with a reason in err (x is then empty).
- * x must be zeroed or released; release it with wecom_xml_release.
+ * Read WeCom's flat XML with expat: <xml><Name>text</Name>…</xml>, where text is
+ * characters (entities and character references resolved) and/or CDATA sections, and
+ * a field may instead hold child elements (<MemChangeList><Item>a</Item>…</MemChangeList>,
+ * one level). Refused: attributes, a DOCTYPE (no entity is ever declared), deeper
+ * nesting, text mixed with child elements, names repeated outside a list, more than
+ * WECOM_XML_MAX_FIELDS fields or WECOM_XML_MAX_ITEMS items; the input must be valid
+ * UTF-8 without control characters other than tab, CR and LF. Comments and processing
+ * instructions are ignored. Returns 0, or -1 with a reason ("… at byte N") in err
+ * (x is then empty). x must be zeroed or released; release it with wecom_xml_release.
  */
 int wecom_xml_parse(struct wecom_xml *x, const char *text, size_t len, char *err, size_t errlen);
 void wecom_xml_release(struct wecom_xml *x);
@@ -167,12 +168,14 @@ int wecom_callback_verify_url(struct wecom_callback *cb, const char *msg_signatu
 			      struct wecom_reply *r);
 
 /*
- * An event push (POST): verify, decrypt, parse, and spool it durably before
- * answering 200 (empty body). A retry of a spooled event answers 200 without a new
- * line. A message that is not an event (MsgType other than event) is answered 200
- * and not spooled. 400: missing parameter, body not the expected XML, undecryptable,
- * event XML invalid; 403: bad signature or wrong receiver; 500: the spool could not
- * be written (WeCom will retry). now is the time of receipt. Returns r->status.
+ * An event push (POST): take the Encrypt text of the envelope (without parsing it as
+ * XML), verify the signature over it, decrypt, parse the event, and spool it durably
+ * before answering 200 (empty body). A retry of a spooled event answers 200 without a
+ * new line. A message that is not an event (MsgType other than event) is answered 200
+ * and not spooled. 400: missing parameter, no single base64 Encrypt in the body,
+ * undecryptable, event XML invalid; 403: bad signature or wrong receiver; 500: the
+ * spool could not be written (WeCom will retry). now is the time of receipt.
+ * Returns r->status.
  */
 int wecom_callback_event(struct wecom_callback *cb, const char *msg_signature,
 			 const char *timestamp, const char *nonce, const char *body, size_t len,
@@ -183,13 +186,29 @@ int wecom_callback_event(struct wecom_callback *cb, const char *msg_signature,
 struct wecom_callback_server;
 
 /*
+ * What keeps slow or idle clients from starving WeCom's pushes (docs/wecom_callback.md,
+ * "Limits"): a connection is closed when its request has not arrived whole within
+ * read_timeout_s of its opening (or of the previous answer on a kept-alive connection),
+ * however slowly it keeps sending; connections beyond max_per_address from one address,
+ * or beyond max_connections in all, are closed as soon as they are accepted.
+ * pipeline.conf's callback_read_timeout, callback_max_connections and
+ * callback_max_connections_per_address (common/config.c holds the defaults).
+ */
+struct wecom_callback_limits {
+	unsigned max_connections;
+	unsigned max_per_address;
+	unsigned read_timeout_s;
+};
+
+/*
  * Listen on listen ("HOST:PORT", "[v6]:PORT"; port 0 = any free port) and serve cb
- * from a libmicrohttpd thread until wecom_callback_server_stop. Returns the server or
- * NULL with err filled.
+ * from a libmicrohttpd thread, within limits, until wecom_callback_server_stop.
+ * Returns the server or NULL with err filled.
  */
 struct wecom_callback_server *wecom_callback_server_start(struct wecom_callback *cb,
-							  const char *listen, char *err,
-							  size_t errlen);
+							  const char *listen,
+							  const struct wecom_callback_limits *limits,
+							  char *err, size_t errlen);
 
 /* The port actually bound. */
 unsigned wecom_callback_server_port(const struct wecom_callback_server *s);

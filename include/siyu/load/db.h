@@ -19,6 +19,16 @@
 PGconn *db_connect(const char *conninfo, const char *appname, char *err, size_t errlen);
 
 /*
+ * 1 when a connection string as written in pipeline.conf (before ${…} expansion)
+ * holds a password that does not come wholly from ${…} references, in either form
+ * libpq reads ("password = x", "postgresql://user:x@host", "…?password=x"), as
+ * libpq's own parser (PQconninfoParse) finds it: secrets come from the environment.
+ * 0 otherwise, also for a text libpq cannot parse as written (all of it one
+ * ${DATABASE_URL}: libpq judges the expanded value when connecting). -1: no memory.
+ */
+int db_conninfo_literal_password(const char *as_written);
+
+/*
  * Open a broken connection again (the server restarted, the network broke)
  * with the same parameters and redo db_connect's session setup. Everything
  * of the old session is gone: its transaction, advisory locks, temp tables.

@@ -37,6 +37,13 @@ struct order_line {
 	int64_t gross_fen;           /* quantity × unit price, rounded half up once */
 	int64_t paid_fen, refund_fen;
 	int64_t shipping_fen, discount_fen; /* order level, repeated on each line */
+	/* export profiles only, for order_book: */
+	int has_line_paid;           /* paid_fen came from the row (else a share of order_paid_fen) */
+	int has_line_refund;         /* refund_fen came from the row */
+	int refund_done;             /* the row's after-sale state says its refund completed */
+	int64_t order_paid_fen;      /* the order's payment, shipping included */
+	int64_t order_refund_fen;    /* the order's refund (-1: the file has none) */
+	int64_t weight_fen;          /* the line's share weight (its actual price, else gross) */
 };
 
 /* A comparable number for a version time (microseconds; local times as if UTC). */

@@ -5,8 +5,11 @@
  * caller rejects the record.
  *
  * Profiles: "generic" (docs/import-generic.md), "taobao" (and "tmall",
- * the same TOP statuses), "youzan", "jd", "pdd", "douyin", "channels"; the
- * code tables and their sources are in transform/order_status.c.
+ * the same TOP statuses), "youzan", "jd", "pdd", "douyin", "channels"; each
+ * platform's table holds both its API's codes and the labels of its back
+ * office's order export (docs/import-<platform>.md), so that the API driver
+ * and the export profile of a platform map alike. The code tables and their
+ * sources are in transform/order_status.c.
  */
 #ifndef SIYU_TRANSFORM_ORDER_STATUS_H
 #define SIYU_TRANSFORM_ORDER_STATUS_H
@@ -54,8 +57,8 @@ int order_status_has_profile(const char *profile);
 
 /*
  * Map the source status src[0..len) (borrowed, need not be NUL-terminated;
- * surrounding white space ignored, ASCII letters compared case-insensitively)
- * under the given profile. Returns 0 and sets *out, or -1 for an unknown
+ * compared after text_fold: ASCII case, white space and full-width forms do
+ * not matter, so "，" and "," are the same) under the given profile. Returns 0 and sets *out, or -1 for an unknown
  * profile, an unknown code, or a code whose meaning depends on payment
  * (see order_status_map_paid). *out is untouched on failure.
  */

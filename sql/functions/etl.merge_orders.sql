@@ -1,0 +1,203 @@
+-- etl.merge_orders — Merges one staged batch of order lines (a table shaped like staging.order_line_in) into dw
+--
+-- The set-based order merge every order source ends its transaction with. Migrations 0011,
+-- 0014, 0015 and 0017 each wrote it whole; since the SQL layout of sql/README.md it lives
+-- here only (0017 last made it create only the partitions of the months that have orders).
+CREATE OR REPLACE FUNCTION etl.merge_orders(
+    p_run bigint, p_staging regclass, p_source text,
+    OUT inserted bigint, OUT updated bigint, OUT unchanged bigint,
+    OUT merged_customers bigint, OUT max_version timestamptz)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_tz text := COALESCE((SELECT value FROM etl.setting WHERE key = 'timezone'), 'Asia/Shanghai');
+    v_key_seq text := pg_get_serial_sequence('dw.order_identity', 'order_key');
+    v_from timestamptz;  -- a month that has orders in the batch
+BEGIN
+    DROP TABLE IF EXISTS mo_ver, mo_line, mo_order, mo_cust, mo_seq, tmp_id_link;
+
+    EXECUTE format($q$
+        INSERT INTO dw.dim_channel (platform, shop_id, shop_name)
+        SELECT platform, shop_id, max(shop_name) FROM %s GROUP BY platform, shop_id
+        ON CONFLICT (platform, shop_id) DO UPDATE SET shop_name = EXCLUDED.shop_name
+         WHERE EXCLUDED.shop_name IS NOT NULL
+           AND EXCLUDED.shop_name IS DISTINCT FROM dw.dim_channel.shop_name$q$, p_staging);
+
+    -- The newest version of each order in the batch, classified against the warehouse
+    -- (narrow and hashed: an overlapping window is mostly unchanged orders, and those
+    -- cost no more than this); new orders get their key here, in order of appearance.
+    EXECUTE format($q$
+        CREATE TEMP TABLE mo_ver ON COMMIT DROP AS
+        SELECT v.platform, v.shop_id, v.order_no, v.updated_at, ch.channel_key,
+               COALESCE(i.order_key, nextval(%L::regclass)) AS order_key,
+               i.created_at AS known_created_at,
+               CASE WHEN i.order_key IS NULL THEN 'insert'
+                    WHEN v.updated_at > i.source_version THEN 'update'
+                    ELSE 'unchanged' END AS action
+          FROM (SELECT platform, shop_id, order_no, max(updated_at) AS updated_at,
+                       min(src_row) AS first_row
+                  FROM %s GROUP BY platform, shop_id, order_no) v
+          JOIN dw.dim_channel ch ON (ch.platform, ch.shop_id) = (v.platform, v.shop_id)
+          LEFT JOIN dw.order_identity i ON (i.channel_key, i.order_no) = (ch.channel_key, v.order_no)
+         ORDER BY v.first_row$q$, v_key_seq, p_staging);
+    SELECT count(*) FILTER (WHERE action = 'insert'),
+           count(*) FILTER (WHERE action = 'update'),
+           count(*) FILTER (WHERE action = 'unchanged'),
+           max(updated_at)
+      INTO inserted, updated, unchanged, max_version
+      FROM mo_ver;
+    DELETE FROM mo_ver WHERE action = 'unchanged';
+    ANALYZE mo_ver;
+
+    -- The lines of the changed orders' newest versions; a repeated line counts once.
+    EXECUTE format($q$
+        CREATE TEMP TABLE mo_line ON COMMIT DROP AS
+        SELECT DISTINCT ON (s.platform, s.shop_id, s.order_no, s.line_id) s.*
+          FROM %s s
+          JOIN mo_ver v ON (v.platform, v.shop_id, v.order_no, v.updated_at)
+                         = (s.platform, s.shop_id, s.order_no, s.updated_at)
+         ORDER BY s.platform, s.shop_id, s.order_no, s.line_id, s.src_row$q$, p_staging);
+    ANALYZE mo_line;
+
+    -- One row per changed order; created_at is fixed at first sight.
+    CREATE TEMP TABLE mo_order ON COMMIT DROP AS
+    SELECT v.platform, v.shop_id, v.order_no, v.channel_key, v.order_key, v.action,
+           COALESCE(v.known_created_at, g.created_at) AS created_at,
+           g.status, g.paid_at, v.updated_at, g.buyer_id, g.unionid, g.phone_hash, g.phone_masked,
+           g.gross_fen, g.discount_fen, g.shipping_fen, g.paid_fen, g.refund_fen,
+           g.item_count, g.line_count,
+           g.paid_at IS NOT NULL AND g.status NOT IN ('cancelled', 'refunded')
+               AND NOT (g.refund_fen > 0 AND g.refund_fen >= g.paid_fen) AS is_qualifying
+      FROM mo_ver v
+      JOIN (SELECT platform, shop_id, order_no,
+                   (array_agg(status ORDER BY src_row))[1] AS status,
+                   min(created_at) AS created_at,
+                   min(paid_at) AS paid_at,
+                   max(buyer_id) AS buyer_id,
+                   max(buyer_unionid) AS unionid,
+                   max(phone_hash) AS phone_hash,
+                   max(phone_masked) AS phone_masked,
+                   sum(line_gross_fen) AS gross_fen,
+                   COALESCE(max(order_discount_fen), 0) AS discount_fen,
+                   COALESCE(max(shipping_fen), 0) AS shipping_fen,
+                   sum(line_paid_fen) + COALESCE(max(shipping_fen), 0) AS paid_fen,
+                   sum(COALESCE(line_refund_fen, 0)) AS refund_fen,
+                   sum(quantity) AS item_count,
+                   count(*) AS line_count
+              FROM mo_line
+             GROUP BY platform, shop_id, order_no) g
+        ON (g.platform, g.shop_id, g.order_no) = (v.platform, v.shop_id, v.order_no);
+    CREATE UNIQUE INDEX ON mo_order (order_key);
+    ANALYZE mo_order;
+
+    INSERT INTO dw.order_identity (order_key, channel_key, order_no, created_at, source_version,
+                                   first_run_id, last_run_id)
+    OVERRIDING SYSTEM VALUE
+    SELECT order_key, channel_key, order_no, created_at, updated_at, p_run, p_run
+      FROM mo_order WHERE action = 'insert' ORDER BY order_key;
+    UPDATE dw.order_identity i SET source_version = o.updated_at, last_run_id = p_run
+      FROM mo_order o WHERE o.action = 'update' AND i.order_key = o.order_key;
+
+    INSERT INTO dw.dim_product (channel_key, sku, title)
+    SELECT o.channel_key, l.sku, max(l.product_title)
+      FROM mo_line l JOIN mo_order o USING (platform, shop_id, order_no)
+     GROUP BY o.channel_key, l.sku
+    ON CONFLICT (channel_key, sku) DO UPDATE SET title = EXCLUDED.title
+     WHERE EXCLUDED.title IS NOT NULL AND EXCLUDED.title IS DISTINCT FROM dw.dim_product.title;
+
+    -- Identity: the buyer's identifiers on each changed order.
+    CREATE TEMP TABLE tmp_id_link ON COMMIT DROP AS
+    SELECT order_key AS rec, 'buyer_id'::text AS id_type, platform, buyer_id AS id_value,
+           NULL::text AS display_value, created_at AS seen_at, platform AS source
+      FROM mo_order WHERE buyer_id <> ''
+    UNION ALL
+    SELECT order_key, 'unionid', '', unionid, NULL, created_at, platform
+      FROM mo_order WHERE unionid <> ''
+    UNION ALL
+    SELECT order_key, 'phone', '', phone_hash, phone_masked, created_at, platform
+      FROM mo_order WHERE phone_hash <> '';
+
+    -- Customers whose order sequence may change: those of the orders being replaced
+    -- (their buyer may differ now) and those of the batch's orders (merges included:
+    -- a survivor is the customer of a batch order).
+    CREATE TEMP TABLE mo_cust ON COMMIT DROP AS
+    SELECT DISTINCT f.customer_key
+      FROM dw.fact_order f JOIN mo_order o ON o.order_key = f.order_key AND o.created_at = f.created_at
+     WHERE o.action = 'update' AND f.customer_key IS NOT NULL;
+
+    merged_customers := dw.resolve_customers(p_run, p_source);
+    INSERT INTO mo_cust SELECT customer_key FROM tmp_rec_customer EXCEPT SELECT customer_key FROM mo_cust;
+    DELETE FROM mo_cust c WHERE NOT EXISTS
+        (SELECT 1 FROM dw.dim_customer d WHERE d.customer_key = c.customer_key);
+    ANALYZE mo_cust;
+
+    -- One call per UTC month that has orders, not one over min..max: a batch holding a
+    -- 1997 order and a 2025 one needs two partitions, not the 340 months between them.
+    FOR v_from IN SELECT DISTINCT date_trunc('month', created_at, 'UTC') FROM mo_order LOOP
+        PERFORM etl.ensure_fact_partitions(v_from, v_from);
+    END LOOP;
+
+    IF updated > 0 THEN
+        DELETE FROM dw.fact_order_line f USING mo_order o
+         WHERE o.action = 'update' AND f.order_key = o.order_key AND f.created_at = o.created_at;
+        DELETE FROM dw.fact_order f USING mo_order o
+         WHERE o.action = 'update' AND f.order_key = o.order_key AND f.created_at = o.created_at;
+    END IF;
+
+    -- order_seq over the affected customers' kept orders and the batch's orders.
+    CREATE TEMP TABLE mo_seq ON COMMIT DROP AS
+    SELECT customer_key, order_key, created_at, paid_at, is_qualifying, is_new, old_seq,
+           CASE WHEN is_qualifying THEN
+               row_number() OVER (PARTITION BY customer_key, is_qualifying
+                                  ORDER BY paid_at, order_key)::int
+           END AS seq
+      FROM (SELECT f.customer_key, f.order_key, f.created_at, f.paid_at, f.is_qualifying,
+                   false AS is_new, f.order_seq AS old_seq
+              FROM dw.fact_order f JOIN mo_cust c USING (customer_key)
+            UNION ALL
+            SELECT rc.customer_key, o.order_key, o.created_at, o.paid_at, o.is_qualifying, true, NULL
+              FROM mo_order o JOIN tmp_rec_customer rc ON rc.rec = o.order_key) x;
+    CREATE UNIQUE INDEX ON mo_seq (order_key);
+    ANALYZE mo_seq;
+
+    INSERT INTO dw.fact_order (order_key, created_at, customer_key, channel_key, paid_at, status,
+                               order_date_key, paid_date_key, gross_fen, discount_fen,
+                               shipping_fen, paid_fen, refund_fen, item_count, line_count,
+                               is_qualifying, order_seq, is_first_order, source_version, run_id)
+    SELECT o.order_key, o.created_at, s.customer_key, o.channel_key, o.paid_at, o.status,
+           to_char(o.created_at AT TIME ZONE v_tz, 'YYYYMMDD')::int,
+           to_char(o.paid_at AT TIME ZONE v_tz, 'YYYYMMDD')::int,
+           o.gross_fen, o.discount_fen, o.shipping_fen, o.paid_fen, o.refund_fen,
+           o.item_count, o.line_count, o.is_qualifying,
+           s.seq, COALESCE(s.seq = 1, false), o.updated_at, p_run
+      FROM mo_order o LEFT JOIN mo_seq s ON s.order_key = o.order_key
+     ORDER BY o.order_key;
+
+    INSERT INTO dw.fact_order_line (order_key, created_at, line_no, product_key, quantity,
+                                    unit_price_fen, gross_fen, paid_fen, refund_fen, run_id)
+    SELECT o.order_key, o.created_at,
+           row_number() OVER (PARTITION BY o.order_key
+                              ORDER BY l.line_no NULLS LAST, l.line_id)::int,
+           p.product_key, l.quantity, l.unit_price_fen, l.line_gross_fen, l.line_paid_fen,
+           COALESCE(l.line_refund_fen, 0), p_run
+      FROM mo_line l
+      JOIN mo_order o USING (platform, shop_id, order_no)
+      JOIN dw.dim_product p ON (p.channel_key, p.sku) = (o.channel_key, l.sku);
+
+    -- Kept orders whose number moved (a late, updated or merged order before them).
+    UPDATE dw.fact_order f
+       SET order_seq = s.seq, is_first_order = COALESCE(s.seq = 1, false)
+      FROM mo_seq s
+     WHERE NOT s.is_new AND s.old_seq IS DISTINCT FROM s.seq
+       AND f.order_key = s.order_key AND f.created_at = s.created_at;
+
+    UPDATE dw.dim_customer d
+       SET first_order_at = m.first_paid, updated_run_id = p_run
+      FROM (SELECT c.customer_key, min(s.paid_at) FILTER (WHERE s.is_qualifying) AS first_paid
+              FROM mo_cust c LEFT JOIN mo_seq s USING (customer_key)
+             GROUP BY c.customer_key) m
+     WHERE d.customer_key = m.customer_key
+       AND d.first_order_at IS DISTINCT FROM m.first_paid;
+END
+$fn$;
+COMMENT ON FUNCTION etl.merge_orders(bigint, regclass, text) IS
+    'Merges one staged batch of order lines (a table shaped like staging.order_line_in) into dw: newest version per order wins, older or equal versions change nothing, identities resolved, order_seq / is_first_order / first_order_at kept right; returns inserted/updated/unchanged order counts, customers merged and the newest version seen';

@@ -1,0 +1,67 @@
+-- kpi.refresh — Refreshes every materialized view of schema kpi, each after the kpi views it reads (order …
+
+CREATE OR REPLACE FUNCTION kpi.refresh()
+RETURNS TABLE (matview text, method text, seconds numeric)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET jit = off          -- JIT compiles thousands of functions for plans over ~300 monthly partitions: seconds lost, nothing won
+SET work_mem = '256MB' -- the window sorts and hash aggregates of a nightly batch; keeps them in memory
+AS $fn$
+DECLARE
+    mv  record;
+    t0  timestamptz;
+BEGIN
+    -- Every materialized view of schema kpi, ordered so that each comes after every kpi
+    -- materialized view it reads (directly or through plain views): depth = longest chain of
+    -- kpi relations below it, found from the views' rewrite rules in pg_depend.
+    FOR mv IN
+        WITH RECURSIVE rel AS (
+            SELECT c.oid, c.relname, c.relkind, c.relispopulated
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm')
+        ), edge AS (       -- rel "child" reads rel "parent"
+            SELECT DISTINCT r.ev_class AS child, d.refobjid AS parent
+              FROM pg_rewrite r
+              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                              AND d.refclassid = 'pg_class'::regclass
+             WHERE r.ev_class IN (SELECT oid FROM rel)
+               AND d.refobjid IN (SELECT oid FROM rel)
+               AND d.refobjid <> r.ev_class
+        ), depth AS (
+            SELECT oid, 0 AS depth FROM rel
+            UNION ALL
+            SELECT e.child, depth.depth + 1
+              FROM depth JOIN edge e ON e.parent = depth.oid
+             WHERE depth.depth < 100
+        )
+        SELECT rel.relname, rel.relispopulated, max(depth.depth) AS depth
+          FROM rel JOIN depth USING (oid)
+         WHERE rel.relkind = 'm'
+         GROUP BY rel.relname, rel.relispopulated
+         ORDER BY max(depth.depth), rel.relname
+    LOOP
+        t0 := clock_timestamp();
+        IF mv.relispopulated THEN
+            EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY kpi.%I', mv.relname);
+            method := 'concurrently';
+        ELSE
+            EXECUTE format('REFRESH MATERIALIZED VIEW kpi.%I', mv.relname);
+            method := 'plain';
+        END IF;
+        -- fresh statistics before the next view reads this one (autovacuum cannot see into
+        -- this transaction; a first big load would otherwise be planned as if it were empty)
+        EXECUTE format('ANALYZE kpi.%I', mv.relname);
+        matview := 'kpi.' || mv.relname;
+        seconds := round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3);
+        RETURN NEXT;
+    END LOOP;
+END
+$fn$;
+REVOKE ALL ON FUNCTION kpi.refresh() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION kpi.refresh() TO siyu_writer;
+COMMENT ON FUNCTION kpi.refresh() IS
+  'Refreshes every materialized view of schema kpi, each after the kpi views it reads (order found from pg_depend, so a new '
+  'matview needs no change here). Uses REFRESH … CONCURRENTLY when the view is populated (readers are never blocked), a plain '
+  'REFRESH otherwise, then ANALYZEs it so that the views built on it are planned on fresh statistics. Runs with jit off and '
+  'work_mem 256MB. Returns one row per view: name, method, seconds (refresh + analyze). Called by the nightly run after all sources are loaded; '
+  'the caller must own the views (be a member of siyu_writer).';
