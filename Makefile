@@ -6,6 +6,8 @@
 #   make validate slow checks outside make check: the real-data cross-check on Online Retail
 #                 (a missing dataset fails it: validating nothing is no success)
 #   make bench    throughput ratios (see README)
+#   make mutants  deliberate bugs (tests/mutants) each in a scratch copy: the tests named
+#                 must catch every one (~1 min each; make check only checks they still apply)
 #   make fuzz     libFuzzer targets (clang, ASan+UBSan) of tests/fuzz/, each run FUZZ_TIME s
 #   make install  PREFIX=/usr/local DESTDIR=: the binary, the SQL, man pages, docs,
 #                 systemd units (README "Install and schedule")
@@ -65,7 +67,7 @@ LIBSIYU := $(BUILD)/libsiyu.a
 SIYU_BIN := $(BUILD)/bin/siyu
 
 .PHONY: all deps check unit-tests sql-tests integration-tests demo bench clean distclean \
-	check-build valgrind validate fuzz fuzz-build install docs
+	check-build valgrind validate mutants fuzz fuzz-build install docs
 
 all: deps bin/siyu
 
@@ -165,6 +167,10 @@ validate: deps
 
 bench: all
 	@scripts/bench.sh
+
+mutants: deps
+	@$(MAKE) --no-print-directory SAN=1 check-build
+	@scripts/mutants.sh run
 
 valgrind: deps
 	@$(MAKE) --no-print-directory check-build

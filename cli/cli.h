@@ -5,6 +5,7 @@
 #define SIYU_CLI_H
 
 #include "siyu/common/config.h"
+#include "siyu/source/source.h"
 
 #include <json-c/json.h>
 #include <libpq-fe.h>
@@ -70,6 +71,18 @@ int cli_take_run_lock(PGconn *conn, const char *command);
  * for good or another run took the lock meanwhile (message printed): stop.
  */
 int cli_recover_connection(PGconn *conn, const char *command);
+
+/* The shortest $SIYU_PII_KEY siyu accepts. */
+#define PII_KEY_MIN 16
+
+/*
+ * Fill *ctx for loading src under command ("run", "import", "replay"): the
+ * source's zone and reject ratio, else [run]'s; $SIYU_PII_KEY when long
+ * enough; reconnecting after a failure with cli_recover_connection. The rest
+ * is zero: the command sets what it needs.
+ */
+void cli_source_ctx(struct cli *cli, PGconn *conn, long long run_id,
+		    const struct config_source *src, const char *command, struct source_ctx *ctx);
 
 /* Refresh the KPI materialized views, when the schema has kpi.refresh(). 0 / -1. */
 int cli_refresh_kpis(PGconn *conn);

@@ -6,7 +6,9 @@
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
 #include "siyu/transform/order_profile.h"
+#include "siyu/source/csv_source.h"
 #include "siyu/source/order_import.h"
+#include "siyu/source/replay.h"
 #include "siyu/transform/order_status.h"
 
 #include <getopt.h>
@@ -15,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define PII_KEY_MIN 16
 
 static void import_usage(FILE *out)
 {
@@ -62,6 +63,7 @@ struct import_args {
 	const char *as_of_text;
 	struct ltime as_of;
 	enum csv_encoding encoding;
+	const char *encoding_name;   /* as given, NULL: auto */
 	int dry_run;
 };
 
@@ -80,124 +82,81 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 	       c->rejected);
 }
 
-/*
- * A source name several units share (--source, or one base name twice): its
- * etl.run_source row is their sum, recorded here after each unit, failed
- * when one failed. A name of one unit is recorded by order_import_file
- * itself, inside the unit's transaction.
- */
-struct source_sum {
-	const char *name;
-	int units, done, failed;
-	char err[4096];            /* as order_import_file's */
-	struct load_counts c;
-};
+static const char *unit_source(const struct import_args *a, const struct import_unit *u)
+{
+	return a->source ? a->source : base_name(u->path);
+}
 
-/* of[i] for units[i]: the units of one name point at the first one's entry in sums. */
-static void count_sources(const struct import_args *a, const struct import_unit *units,
-			  int nunits, struct source_sum *sums, struct source_sum **of)
+/* share[i] for units[i]: the units of one source name share the first one's row (source_share). */
+static void share_sources(const struct import_args *a, const struct import_unit *units,
+			  int nunits, struct source_share *shares, struct source_share **share)
 {
 	for (int i = 0; i < nunits; i++) {
-		const char *name = a->source ? a->source : base_name(units[i].path);
 		int j = 0;
 
-		while (j < i && strcmp(of[j]->name, name) != 0)
+		while (j < i && strcmp(unit_source(a, &units[j]), unit_source(a, &units[i])) != 0)
 			j++;
-		of[i] = j < i ? of[j] : &sums[i];
-		of[i]->name = name;
-		of[i]->units++;
+		share[i] = &shares[j];
+		share[i]->loads++;
 	}
 }
 
-static void record_shared(PGconn *conn, long long run_id, struct source_sum *s,
-			  const struct load_counts *c, const char *err)
-{
-	load_counts_add(&s->c, c);
-	if (err && !s->failed) {
-		s->failed = 1;
-		snprintf(s->err, sizeof(s->err), "%s", err);
-	}
-	s->done++;
-	runlog_source_finish(conn, run_id, s->name,
-			     s->failed ? "failed" : s->done < s->units ? "running" : "succeeded",
-			     &s->c, s->failed ? s->err : NULL);
-}
-
-/* The version of an export: --as-of, else its file's time (order_import_file_time). */
-static int unit_version(const struct import_args *a, const struct import_unit *u,
-			struct order_import_opts *o)
-{
-	const char *how = "--as-of";
-	char err[512], text[LTIME_FMT_SIZE];
-
-	o->as_of = a->as_of;
-	o->has_as_of = 1;
-	if (!a->as_of_text &&
-	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &o->as_of, &how,
-				   err, sizeof(err)) < 0) {
-		fprintf(stderr, "siyu: import failed: %s\n", err);
-		return -1;
-	}
-	ltime_format(&o->as_of, text, sizeof(text));
-	log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", u->path, text, how);
-	return 0;
-}
-
+/*
+ * Each unit (a file, a Taobao pair) is a csv source of its own, named --source,
+ * else its file's name, loaded by the csv driver in one transaction (an
+ * export's version: --as-of, else the driver takes its file's time). Units
+ * of one name share its run_source row. Stops when the connection is lost
+ * for good.
+ */
 static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a,
 		      const struct import_unit *units, int nunits, long long run_id)
 {
-	const char *key = getenv("SIYU_PII_KEY");
-	struct source_sum *sums = calloc((size_t)nunits, sizeof(*sums));
-	struct source_sum **of = calloc((size_t)nunits, sizeof(*of));
-	int failed = 0;
+	struct source_share *shares = calloc((size_t)nunits, sizeof(*shares));
+	struct source_share **share = calloc((size_t)nunits, sizeof(*share));
+	char as_of[LTIME_FMT_SIZE] = "";
+	int failed = 0, rc;
 
-	if (!sums || !of) {
+	if (!shares || !share) {
 		fprintf(stderr, "siyu import: out of memory\n");
-		free(sums);
-		free(of);
+		free(shares);
+		free(share);
 		return EXIT_FAILED;
 	}
-	count_sources(a, units, nunits, sums, of);
+	share_sources(a, units, nunits, shares, share);
+	if (a->as_of_text)
+		ltime_format(&a->as_of, as_of, sizeof(as_of));
 	for (int i = 0; i < nunits; i++) {
 		const struct order_profile *p = order_profile_find(units[i].profile);
-		struct order_import_opts o = {
-			.run_id = run_id,
-			.source = of[i]->name,
-			.path = units[i].path,
-			.orders_path = units[i].orders_path,
-			.profile = units[i].profile,
-			.shop_id = a->shop,
-			.encoding = a->encoding,
-			.timezone = a->timezone ? a->timezone : p->zone ? p->zone : cli->cfg.timezone,
-			.pii_key = key && *key ? (const unsigned char *)key : NULL,
-			.pii_key_len = key ? strlen(key) : 0,
-			.max_reject_ratio = cli->cfg.max_reject_ratio,
-			.dry_run = a->dry_run,
-			.own_run_source = of[i]->units == 1,
-		};
+		/* a two-file export: both files, the driver pairs them again */
+		const char *file[] = { units[i].path, units[i].orders_path };
+		struct csv_import imp;
+		struct source_ctx ctx;
 		struct load_counts c = { 0 };
-		char err[4096];
-		int rc;
+		struct failure f;
 
-		if (!o.own_run_source && of[i]->done == 0)
-			runlog_source_begin(conn, run_id, o.source);
-		/* -2: the unit never started (its version is unknown; said on stderr) */
-		rc = p->export && unit_version(a, &units[i], &o) < 0
-			     ? -2 : order_import_file(conn, &o, &c, err, sizeof(err));
-		if (!o.own_run_source)
-			record_shared(conn, run_id, of[i], &c,
-				      rc == -2 ? "cannot tell the export's version" : rc < 0 ? err : NULL);
+		csv_import_source(&imp, unit_source(a, &units[i]), units[i].profile,
+				  a->encoding_name, a->timezone ? a->timezone : p->zone);
+		csv_import_export(&imp, a->shop, as_of[0] ? as_of : NULL);
+		cli_source_ctx(cli, conn, run_id, &imp.src, "import", &ctx);
+		ctx.files = file;
+		ctx.nfiles = units[i].orders_path ? 2 : 1;
+		ctx.dry_run = a->dry_run;
+		ctx.share = share[i];
+		rc = source_load(&ctx, &c, &f);
 		if (rc < 0) {
-			if (rc == -1)
-				fprintf(stderr, "siyu: import failed: %s\n", err);
-			print_counts(units[i].path, &c, rc == -2 ? "FAILED" : "FAILED, rolled back");
+			print_counts(units[i].path, &c, "FAILED, rolled back");
 			failed++;
+			if (rc == -2) {
+				fprintf(stderr, "siyu import: the files after %s were not loaded\n",
+					units[i].path);
+				break;
+			}
 			continue;
 		}
 		print_counts(units[i].path, &c, a->dry_run ? "dry run, rolled back" : "loaded");
 	}
-	free(sums);
-	free(of);
+	free(shares);
+	free(share);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -226,6 +185,7 @@ static int parse_import_args(struct cli *cli, int argc, char **argv, struct impo
 		case 's': a->source = optarg; break;
 		case 't': a->timezone = optarg; break;
 		case 'e':
+			a->encoding_name = optarg;
 			if (csv_encoding_parse(optarg, &a->encoding) < 0) {
 				fprintf(stderr, "siyu import: unknown encoding '%s' (auto, utf-8, gbk)\n",
 					optarg);
@@ -289,7 +249,9 @@ static int import_units(struct cli *cli, const struct import_args *a,
 		db_close(conn);
 		return EXIT_USAGE;
 	}
-	if (runlog_begin(conn, "import", first, &run_id) < 0) {
+	/* imports keep their files in the raw zone too: never reuse one of its run ids */
+	if (replay_reserve_run_ids(conn, cli->cfg.raw_dir) < 0 ||
+	    runlog_begin(conn, "import", first, &run_id) < 0) {
 		db_close(conn);
 		return EXIT_FAILED;
 	}

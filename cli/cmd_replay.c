@@ -17,7 +17,6 @@
 #include <time.h>
 
 #define MAX_NAMED 64
-#define PII_KEY_MIN 16
 
 static void replay_usage(FILE *out)
 {
@@ -80,9 +79,10 @@ static int check_replay_args(const struct cli *cli, const struct replay_args *a)
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < a->nnamed; i++) {
-		if (!config_source_find(&cli->cfg, a->named[i])) {
-			fprintf(stderr, "siyu replay: no source '%s' in %s\n", a->named[i],
-				cli->cfg.path);
+		if (!replay_source_known(&cli->cfg, a->named[i])) {
+			fprintf(stderr, "siyu replay: no source '%s' in %s, and no import of that name "
+					"in the raw zone %s\n", a->named[i], cli->cfg.path,
+				cli->cfg.raw_dir);
 			return EXIT_USAGE;
 		}
 	}
@@ -136,7 +136,7 @@ static int parse_replay_args(struct cli *cli, int argc, char **argv, struct repl
 /* What one source did over all the runs replayed. */
 struct source_total {
 	struct load_counts c;
-	int planned, failed;
+	int failed;
 	char err[1024];
 };
 
@@ -144,8 +144,9 @@ struct replay_state {
 	struct cli *cli;
 	PGconn *conn;
 	const struct replay_args *a;
+	const struct replay_plan *plan;
 	long long run_id;              /* the replay's own etl.run */
-	struct source_total *totals;   /* one per configured source */
+	struct source_total *totals;   /* one per plan->sources */
 	int lost;                      /* the connection is gone for good */
 };
 
@@ -157,41 +158,26 @@ static double seconds_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Replay one (raw run, source); returns 0 when it loaded. */
+/* Replay one (raw run, source) through the source's driver; returns 0 when it loaded. */
 static int replay_item(struct replay_state *st, const struct replay_item *it)
 {
-	const struct config_source *src = it->src;
-	const struct source_type *type = source_type_find(src->type);
-	struct source_total *t = &st->totals[src - st->cli->cfg.sources];
-	const char *key = getenv("SIYU_PII_KEY");
+	const struct config_source *src = st->plan->sources[it->source];
+	struct source_total *t = &st->totals[it->source];
 	char dir[4096];
-	struct source_ctx ctx = {
-		.conn = st->conn,
-		.run_id = st->run_id,
-		.cfg = &st->cli->cfg,
-		.src = src,
-		.raw_dir = st->cli->cfg.raw_dir,
-		.timezone = src->timezone ? src->timezone : st->cli->cfg.timezone,
-		.max_reject_ratio = src->max_reject_ratio >= 0 ? src->max_reject_ratio
-							       : st->cli->cfg.max_reject_ratio,
-		.pii_key = key && strlen(key) >= PII_KEY_MIN ? (const unsigned char *)key : NULL,
-		.pii_key_len = key ? strlen(key) : 0,
-		.dry_run = st->a->dry_run,
-		.replay = 1,
-	};
-	struct load_counts c = { 0 };
+	struct source_ctx ctx;
+	struct load_counts c;
+	struct failure f;
 	struct timespec t0;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	snprintf(dir, sizeof(dir), "%s/%s/%lld", st->cli->cfg.raw_dir, src->name, it->raw_run_id);
-	if (!type || !type->replay) {
-		snprintf(t->err, sizeof(t->err), "source type '%s' cannot replay in this version",
-			 src->type);
-		rc = -1;
-	} else {
-		rc = type->replay(&ctx, dir, it->raw_run_id, &c, t->err, sizeof(t->err));
-	}
+	cli_source_ctx(st->cli, st->conn, st->run_id, src, "replay", &ctx);
+	ctx.dry_run = st->a->dry_run;
+	ctx.replay = 1;
+	ctx.replay_dir = dir;
+	ctx.raw_run_id = it->raw_run_id;
+	rc = source_load(&ctx, &c, &f);
 	load_counts_add(&t->c, &c);
 	printf("%-20s run %-6lld %-7s %6.1fs  read %lld, inserted %lld, updated %lld, "
 	       "unchanged %lld, rejected %lld\n",
@@ -199,10 +185,8 @@ static int replay_item(struct replay_state *st, const struct replay_item *it)
 	       c.inserted, c.updated, c.unchanged, c.rejected);
 	if (rc < 0) {
 		t->failed = 1;
-		fprintf(stderr, "siyu replay: source %s, run %lld failed: %s\n", src->name,
-			it->raw_run_id, t->err);
-		if (cli_recover_connection(st->conn, "replay") < 0)
-			st->lost = 1;
+		failure_text(&f, t->err, sizeof(t->err));
+		st->lost = rc == -2;
 	}
 	return rc;
 }
@@ -213,31 +197,25 @@ static int replay_item(struct replay_state *st, const struct replay_item *it)
  */
 static int replay_plan(struct replay_state *st, const struct replay_plan *plan)
 {
-	const struct config *cfg = &st->cli->cfg;
 	int failed = 0;
 
-	for (size_t i = 0; i < plan->n; i++)
-		st->totals[plan->items[i].src - cfg->sources].planned = 1;
-	for (size_t i = 0; i < cfg->nsources; i++)
-		if (st->totals[i].planned)
-			runlog_source_begin(st->conn, st->run_id, cfg->sources[i].name);
+	for (size_t i = 0; i < plan->nsources; i++)
+		runlog_source_begin(st->conn, st->run_id, plan->sources[i]->name);
 	for (size_t i = 0; i < plan->n && !st->lost; i++) {
 		const struct replay_item *it = &plan->items[i];
 
-		if (st->totals[it->src - cfg->sources].failed) {
+		if (st->totals[it->source].failed) {
 			log_warn("msg=\"skipped: the source failed on an earlier run\" source=%s "
-				 "raw_run=%lld", it->src->name, it->raw_run_id);
+				 "raw_run=%lld", plan->sources[it->source]->name, it->raw_run_id);
 			continue;
 		}
 		replay_item(st, it);
 	}
-	for (size_t i = 0; i < cfg->nsources && !st->lost; i++) {
+	for (size_t i = 0; i < plan->nsources && !st->lost; i++) {
 		struct source_total *t = &st->totals[i];
 
-		if (!t->planned)
-			continue;
 		failed += t->failed;
-		runlog_source_finish(st->conn, st->run_id, cfg->sources[i].name,
+		runlog_source_finish(st->conn, st->run_id, plan->sources[i]->name,
 				     t->failed ? "failed" : "succeeded", &t->c,
 				     t->failed ? t->err : NULL);
 	}
@@ -299,7 +277,8 @@ static int replay_locked(struct cli *cli, PGconn *conn, const struct replay_args
 	if ((rc = plan_replay(cli, conn, a, &plan)) != 0 || plan.n == 0)
 		goto out;
 	join_args(argc, argv, &args);
-	st.totals = calloc(cli->cfg.nsources, sizeof(*st.totals));
+	st.plan = &plan;
+	st.totals = calloc(plan.nsources, sizeof(*st.totals));
 	if (!st.totals || replay_reserve_run_ids(conn, cli->cfg.raw_dir) < 0 ||
 	    runlog_begin(conn, "replay", buf_str(&args), &st.run_id) < 0) {
 		fprintf(stderr, "siyu replay: cannot record the run: %s\n", db_last_error());

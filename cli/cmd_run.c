@@ -15,7 +15,6 @@
 #include <time.h>
 
 #define MAX_NAMED 64
-#define PII_KEY_MIN 16
 
 static void run_usage(FILE *out)
 {
@@ -113,57 +112,24 @@ static double elapsed_since(const struct timespec *t0)
 }
 
 /*
- * Run one source; returns 0 when it loaded, -1 when it failed, -2 when the
- * connection is lost for good (stop).
+ * Run one source through its driver; returns 0 when it loaded, -1 when it
+ * failed, -2 when the connection is lost for good (stop).
  */
 static int run_source(struct cli *cli, PGconn *conn, long long run_id, const struct run_args *a,
 		      const struct config_source *src)
 {
-	const struct source_type *type = source_type_find(src->type);
-	const char *key = getenv("SIYU_PII_KEY");
-	struct source_ctx ctx = {
-		.conn = conn,
-		.run_id = run_id,
-		.cfg = &cli->cfg,
-		.src = src,
-		.raw_dir = cli->cfg.raw_dir,
-		.timezone = src->timezone ? src->timezone : cli->cfg.timezone,
-		.max_reject_ratio = src->max_reject_ratio >= 0 ? src->max_reject_ratio
-							       : cli->cfg.max_reject_ratio,
-		.pii_key = key && strlen(key) >= PII_KEY_MIN ? (const unsigned char *)key : NULL,
-		.pii_key_len = key ? strlen(key) : 0,
-		.dry_run = a->dry_run,
-		.since = a->since,
-		.until = a->until,
-	};
-	struct load_counts c = { 0 };
+	struct source_ctx ctx;
+	struct load_counts c;
+	struct failure f;
 	struct timespec t0;
-	char err[2048] = "";
 	int rc;
 
+	cli_source_ctx(cli, conn, run_id, src, "run", &ctx);
+	ctx.dry_run = a->dry_run;
+	ctx.since = a->since;
+	ctx.until = a->until;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (runlog_source_begin(conn, run_id, src->name) < 0)
-		return -1;
-	if (!type || !type->run) {
-		snprintf(err, sizeof(err), "source type '%s' is not implemented in this version",
-			 src->type);
-		rc = -1;
-	} else if (src->unset_env) {
-		snprintf(err, sizeof(err), "%s", src->unset_env);
-		rc = -1;
-	} else {
-		rc = type->run(&ctx, &c, err, sizeof(err));
-	}
-	if (rc < 0)
-		fprintf(stderr, "siyu run: source %s failed: %s\n", src->name, err);
-	/* A server restart fails the source that was loading; reconnect so
-	 * that its failure is recorded and the next sources run. */
-	if (rc < 0 && cli_recover_connection(conn, "run") < 0)
-		return -2;
-	/* The source recorded its own success inside its transaction when it
-	 * could; this records the outcome in every case. */
-	runlog_source_finish(conn, run_id, src->name, rc == 0 ? "succeeded" : "failed", &c,
-			     rc == 0 ? NULL : err);
+	rc = source_load(&ctx, &c, &f);
 	printf("%-20s %-9s %6.1fs  read %lld, inserted %lld, updated %lld, unchanged %lld, "
 	       "rejected %lld\n",
 	       src->name, rc == 0 ? "ok" : "FAILED", elapsed_since(&t0), c.read, c.inserted,

@@ -209,6 +209,28 @@ int cli_recover_connection(PGconn *conn, const char *command)
 	return 0;
 }
 
+void cli_source_ctx(struct cli *cli, PGconn *conn, long long run_id,
+		    const struct config_source *src, const char *command, struct source_ctx *ctx)
+{
+	const char *key = getenv("SIYU_PII_KEY");
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conn = conn;
+	ctx->run_id = run_id;
+	ctx->cfg = &cli->cfg;
+	ctx->src = src;
+	ctx->command = command;
+	ctx->raw_dir = cli->cfg.raw_dir;
+	ctx->timezone = src->timezone ? src->timezone : cli->cfg.timezone;
+	ctx->max_reject_ratio = src->max_reject_ratio >= 0 ? src->max_reject_ratio
+							   : cli->cfg.max_reject_ratio;
+	if (key && strlen(key) >= PII_KEY_MIN) {
+		ctx->pii_key = (const unsigned char *)key;
+		ctx->pii_key_len = strlen(key);
+	}
+	ctx->reconnect = cli_recover_connection;
+}
+
 int cli_refresh_kpis(PGconn *conn)
 {
 	PGresult *res = db_query(conn,

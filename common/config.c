@@ -12,6 +12,8 @@
  */
 #include "siyu/common/config.h"
 
+#include "siyu/common/buf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -47,7 +49,7 @@ enum {
 #define W_API (W_WECOM | W_YOUZAN | W_TAOBAO | W_JD | W_PDD | W_DOUYIN | W_CHANNELS)
 #define W_SOURCE (W_API | W_CSV)
 
-/* Per-type defaults and limits (see /work/shared/api for the numbers). */
+/* Per-type defaults and limits: each platform's rate and window limits. */
 static const struct source_type {
 	const char *name;
 	unsigned bit;
@@ -61,7 +63,7 @@ static const struct source_type {
 	{ "taobao", W_TAOBAO, "5", "30m", DAY, "https://eco.taobao.com/router/rest" },
 	{ "jd", W_JD, "5", "1d", 30 * DAY, "https://api.jd.com/routerjson" },
 	{ "pdd", W_PDD, "5", "30m", 1800, "https://gw-api.pinduoduo.com/api/router" },
-	{ "douyin", W_DOUYIN, "5", "1h", 366 * DAY, "https://openapi-fxg.jinritemai.com" },
+	{ "douyin", W_DOUYIN, "5", "1h", 7 * DAY, "https://openapi-fxg.jinritemai.com" },
 	{ "channels", W_CHANNELS, "5", "1d", 7 * DAY, "https://api.weixin.qq.com" },
 	{ "csv", W_CSV, NULL, NULL, 0, NULL },
 };
@@ -171,8 +173,7 @@ static const struct keyspec keyspecs[] = {
 	{ "appid", W_CHANNELS, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "appsecret", W_CHANNELS, K_STR, F_REQUIRED | F_SECRET, NULL, PT_NONE, 0, 0, NULL, KV },
 	/* csv */
-	/* checked against the profiles that exist (order_csv_profile_check) by the cli */
-	{ "profile", W_CSV, K_IDENT, 0, "generic", PT_NONE, 0, 0, NULL, KV },
+	{ "profile", W_CSV, K_ENUM, 0, "generic", PT_NONE, 0, 0, "generic|taobao|jd|pdd|douyin|channels|youzan|auto", KV },
 	{ "path", W_CSV, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "encoding", W_CSV, K_ENUM, 0, "auto", PT_NONE, 0, 0, "auto|utf-8|gbk", KV },
 	{ "platform", W_CSV, K_IDENT, 0, NULL, PT_NONE, 0, 0, NULL, KV },
@@ -217,47 +218,6 @@ struct parser {
 	int disabled;       /* current source has enabled = no: see finish_source */
 	char unset_var[256]; /* set by expand() when an optional ${VAR} is unset */
 };
-
-/* A growable string. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static int sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > (size_t)MAX_VALUE_BYTES)
-		return -1;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-/* Hand over the string (never NULL on success). */
-static char *sbuf_take(struct sbuf *b)
-{
-	char *s;
-
-	if (!b->p && sbuf_add(b, "", 0) < 0)
-		return NULL;
-	s = b->p;
-	b->p = NULL;
-	b->len = b->cap = 0;
-	return s;
-}
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -725,7 +685,7 @@ static int check_ident(const char *s)
  */
 static int lex_value(const char *s, size_t n, char **out, const char **why)
 {
-	struct sbuf b = { NULL, 0, 0 };
+	struct buf b = { NULL, 0, 0, MAX_VALUE_BYTES - 1 };
 	size_t i = 0, end;
 
 	while (i < n && is_blank((unsigned char)s[i]))
@@ -745,7 +705,7 @@ static int lex_value(const char *s, size_t n, char **out, const char **why)
 				}
 				i++;
 			}
-			if (sbuf_add(&b, s + i, 1) < 0) {
+			if (buf_add(&b, s + i, 1) < 0) {
 				*why = "value too long";
 				goto fail;
 			}
@@ -763,19 +723,19 @@ static int lex_value(const char *s, size_t n, char **out, const char **why)
 				break;
 		while (end > i && is_blank((unsigned char)s[end - 1]))
 			end--;
-		if (sbuf_add(&b, s + i, end > i ? end - i : 0) < 0) {
+		if (buf_add(&b, s + i, end > i ? end - i : 0) < 0) {
 			*why = "value too long";
 			goto fail;
 		}
 	}
-	*out = sbuf_take(&b);
+	*out = buf_detach(&b, NULL);
 	if (!*out) {
 		*why = "out of memory";
 		return -1;
 	}
 	return 0;
 fail:
-	free(b.p);
+	buf_release(&b);
 	return -1;
 }
 
@@ -786,7 +746,7 @@ fail:
  */
 static int expand(struct parser *p, const struct pending *pd, int hide, int optional, char **out)
 {
-	struct sbuf b = { NULL, 0, 0 };
+	struct buf b = { NULL, 0, 0, MAX_VALUE_BYTES - 1 };
 	const char *v = pd->val;
 
 	while (*v) {
@@ -796,20 +756,20 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 		char var[256];
 
 		if (!dollar) {
-			if (sbuf_add(&b, v, strlen(v)) < 0)
+			if (buf_add(&b, v, strlen(v)) < 0)
 				goto nomem;
 			break;
 		}
-		if (sbuf_add(&b, v, (size_t)(dollar - v)) < 0)
+		if (buf_add(&b, v, (size_t)(dollar - v)) < 0)
 			goto nomem;
 		if (dollar[1] == '$') {
-			if (sbuf_add(&b, "$", 1) < 0)
+			if (buf_add(&b, "$", 1) < 0)
 				goto nomem;
 			v = dollar + 2;
 			continue;
 		}
 		if (dollar[1] != '{') {
-			free(b.p);
+			buf_release(&b);
 			return fail(p, pd->line, pd->raw, hide,
 				    "'$' in the value of '%s' must start ${VAR} (write $$ for a literal '$')",
 				    pd->key);
@@ -824,7 +784,7 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 		}
 		if (!close || *close != '}' || nlen == 0 || !is_var_start((unsigned char)name[0]) ||
 		    nlen >= sizeof(var)) {
-			free(b.p);
+			buf_release(&b);
 			return fail(p, pd->line, pd->raw, hide,
 				    "bad ${...} reference in the value of '%s' (expected ${NAME} or ${NAME:-default})",
 				    pd->key);
@@ -834,7 +794,7 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 		env = getenv(var);
 		if (def) {
 			if (!env || !*env) {
-				if (sbuf_add(&b, def, (size_t)(close - def)) < 0)
+				if (buf_add(&b, def, (size_t)(close - def)) < 0)
 					goto nomem;
 				env = NULL;
 			}
@@ -842,21 +802,21 @@ static int expand(struct parser *p, const struct pending *pd, int hide, int opti
 			if (!p->unset_var[0])
 				snprintf(p->unset_var, sizeof(p->unset_var), "%s", var);
 		} else if (!env && !p->disabled) {
-			free(b.p);
+			buf_release(&b);
 			return fail(p, pd->line, pd->raw, hide,
 				    "environment variable '%s' is not set (used by '%s' in %s)",
 				    var, pd->key, p->label);
 		}
-		if (env && sbuf_add(&b, env, strlen(env)) < 0)
+		if (env && buf_add(&b, env, strlen(env)) < 0)
 			goto nomem;
 		v = close + 1;
 	}
-	*out = sbuf_take(&b);
+	*out = buf_detach(&b, NULL);
 	if (!*out)
 		return oom(p, pd->line);
 	return 0;
 nomem:
-	free(b.p);
+	buf_release(&b);
 	return fail(p, pd->line, NULL, 0, "value of '%s' is too long or out of memory", pd->key);
 }
 

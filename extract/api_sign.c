@@ -141,7 +141,7 @@ int api_form_encode(const struct api_param *p, size_t n, struct buf *out)
 
 void api_cn_time(int64_t t, char *out, size_t n)
 {
-	time_t tt = (time_t)(t + 8 * 3600);
+	time_t tt = (time_t)(t + API_CN_OFFSET);
 	struct tm tm;
 
 	gmtime_r(&tt, &tm);

@@ -86,7 +86,7 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 		 size_t errlen)
 {
 	struct channels_client *c = client;
-	const struct channels_page *pg = page;
+	const struct api_page *pg = page;
 	struct json_object *b = json_object_new_object();
 	const struct api_param tok = { "access_token", c->access_token };
 	int rc;
@@ -95,8 +95,8 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 		json_object_put(b);
 		return -1;
 	}
-	if (pg->order_id) {
-		json_object_object_add(b, "order_id", json_object_new_string(pg->order_id));
+	if (pg->id) {
+		json_object_object_add(b, "order_id", json_object_new_string(pg->id));
 	} else {
 		struct json_object *range = json_object_new_object();
 
@@ -105,12 +105,12 @@ static int build(void *client, const void *page, struct api_call *call, char *er
 		json_object_object_add(b, "update_time_range", range);
 		json_object_object_add(b, "page_size", json_object_new_int64(pg->page_size));
 		json_object_object_add(b, "next_key",
-				       json_object_new_string(pg->next_key ? pg->next_key : ""));
+				       json_object_new_string(pg->cursor ? pg->cursor : ""));
 	}
 	call->http_method = "POST";
 	call->content_type = "application/json";
 	rc = buf_addf(&call->url, "%s%s?", c->base_url,
-		      pg->order_id ? CHANNELS_GET_PATH : CHANNELS_LIST_PATH) < 0 ||
+		      pg->id ? CHANNELS_GET_PATH : CHANNELS_LIST_PATH) < 0 ||
 			     api_form_encode(&tok, 1, &call->url) < 0 ||
 			     api_canonical_json(b, &call->body) < 0
 		     ? -1 : 0;

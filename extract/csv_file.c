@@ -17,6 +17,7 @@
 
 #include "siyu/common/buf.h"
 #include "siyu/common/utf8.h"
+#include "siyu/extract/gzip_read.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -430,26 +431,14 @@ struct csv_file *csv_file_open_enc(const char *path, enum csv_encoding enc, char
 	return f;
 }
 
-/*
- * After gzread returned n <= 0: 0 at a clean end of the input, else -1 with
- * err naming the file and the offset (a truncated gzip stream reads as
- * Z_BUF_ERROR, "unexpected end of file"; a corrupt one as Z_DATA_ERROR).
- */
+/* After gzread returned n <= 0: 0 at a clean end of the input, else -1 with err naming the file. */
 static int read_end(struct csv_file *f, int n, char *err, size_t errlen)
 {
-	int zerr;
-	const char *msg = gzerror(f->gz, &zerr);
+	char why[512];
 
-	if (zerr == Z_OK && n == 0)
+	if (gzip_read_end(f->gz, n, why, sizeof(why)) == 0)
 		return 0;
-	if (zerr == Z_BUF_ERROR)
-		snprintf(err, errlen, "%s: the gzip stream is cut short after %lld bytes of "
-			 "input (%lld compressed): the file is truncated", f->path,
-			 (long long)gztell(f->gz), (long long)gzoffset(f->gz));
-	else
-		snprintf(err, errlen, "%s: read error after %lld bytes (%lld compressed): %s",
-			 f->path, (long long)gztell(f->gz), (long long)gzoffset(f->gz),
-			 zerr == Z_ERRNO ? strerror(errno) : msg);
+	snprintf(err, errlen, "%s: %s", f->path, why);
 	return -1;
 }
 

@@ -102,6 +102,13 @@ static int renew_token(void *client, char *err, size_t errlen)
 	char why[1024];
 	int rc = -1;
 
+	if (!c->shop_id || !*c->shop_id) {
+		json_object_put(p);
+		snprintf(err, errlen, "the access_token is expired or missing and no shop_id is set "
+				      "for token.create: set shop_id (a self-use app) or a new "
+				      "access_token");
+		return -1;
+	}
 	json_object_object_add(p, "code", json_object_new_string(""));
 	json_object_object_add(p, "grant_type", json_object_new_string("authorization_self"));
 	json_object_object_add(p, "shop_id", json_object_new_string(c->shop_id ? c->shop_id : ""));

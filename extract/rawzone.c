@@ -5,6 +5,7 @@
 #include "siyu/extract/rawzone.h"
 
 #include "siyu/common/buf.h"
+#include "siyu/extract/gzip_read.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,22 +100,27 @@ static int next_number(struct rawzone *rz, const char *entity)
 	return rz->entity[rz->nentities++].next;
 }
 
+/* A gzip stream writing to fd (on a dup of it: closing the stream leaves fd open), or NULL. */
+static gzFile gz_writer(int fd)
+{
+	int dupfd = dup(fd);
+	gzFile gz = dupfd < 0 ? NULL : gzdopen(dupfd, "wb6");
+
+	if (!gz && dupfd >= 0)
+		close(dupfd);
+	return gz;
+}
+
 /* gzip body as one line into the new file fd; 0 / -1. */
 static int write_gz(int fd, const char *body, size_t len)
 {
 	char chunk[16384];
 	gzFile gz;
-	int dupfd = dup(fd);
 	size_t off = 0;
 	int rc = 0;
 
-	if (dupfd < 0)
+	if (!(gz = gz_writer(fd)))
 		return -1;
-	gz = gzdopen(dupfd, "wb6");
-	if (!gz) {
-		close(dupfd);
-		return -1;
-	}
 	while (off < len && rc == 0) {
 		size_t n = len - off > sizeof(chunk) ? sizeof(chunk) : len - off;
 
@@ -168,6 +174,23 @@ static int append_manifest(struct rawzone *rz, const char *file, const char *ent
 	return rc;
 }
 
+/* A file written and synced: list it in the manifest, count it, say where it is. 0 / -1. */
+static int record_file(struct rawzone *rz, const char *file, const char *entity,
+		       const char *endpoint, const char *request_json, size_t bytes, const char *path,
+		       char *path_out, size_t path_len, char *err, size_t errlen)
+{
+	if (append_manifest(rz, file, entity, endpoint, request_json, bytes) < 0) {
+		snprintf(err, errlen, "cannot write the raw zone manifest in '%s': %s", rz->dir,
+			 strerror(errno));
+		return -1;
+	}
+	rz->pages++;
+	rz->bytes += (long long)bytes;
+	if (path_out)
+		snprintf(path_out, path_len, "%s", path);
+	return 0;
+}
+
 int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpoint,
 		       const char *request_json, const char *body, size_t len, char *path_out,
 		       size_t path_len, char *err, size_t errlen)
@@ -195,18 +218,114 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 		snprintf(err, errlen, "cannot write raw zone file '%s': %s", path,
 			 errno ? strerror(errno) : "gzip error");
 	close(fd);
-	if (rc == 0 && append_manifest(rz, file, entity, endpoint, request_json, len) < 0) {
-		snprintf(err, errlen, "cannot write the raw zone manifest in '%s': %s", rz->dir,
-			 strerror(errno));
+	if (rc == 0)
+		rc = record_file(rz, file, entity, endpoint, request_json, len, path, path_out,
+				 path_len, err, errlen);
+	return rc;
+}
+
+/*
+ * Copy the bytes of in (gunzipped when gzip) into the new gzip file fd: 0;
+ * -2 when the input is cut short or corrupt (its copy would be a whole gzip
+ * stream, the damage lost); -1 when the copy cannot be written. why says why.
+ */
+static int copy_gz(gzFile in, int fd, size_t *bytes, char *why, size_t whylen)
+{
+	char chunk[65536];
+	int len = 0, rc = 0;
+	gzFile gz = gz_writer(fd);
+
+	if (!gz) {
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && (len = gzread(in, chunk, sizeof(chunk))) > 0) {
+		if (gzwrite(gz, chunk, (unsigned)len) != len)
+			rc = -1;
+		*bytes += (size_t)len;
+	}
+	if (rc == 0 && gzip_read_end(in, len, why, whylen) < 0)
+		rc = -2;
+	if (gzclose(gz) != Z_OK && rc == 0)
+		rc = -1;
+	if (rc == -1)
+		snprintf(why, whylen, "%s", errno ? strerror(errno) : "gzip error");
+	return rc;
+}
+
+/*
+ * Create the copy of base in rz's directory: <base>.gz, or <n>-<base>.gz
+ * (n = 2, 3, ...) when that name is taken (two inputs of one name in a run):
+ * never an existing file. Its name goes to file, its path to path. The
+ * descriptor, or -1 with errno.
+ */
+static int create_copy(const struct rawzone *rz, const char *base, char *file, size_t filelen,
+		       char *path, size_t pathlen)
+{
+	size_t blen = strlen(base);
+	const char *gz = blen > 3 && strcmp(base + blen - 3, ".gz") == 0 ? "" : ".gz";
+	int fd = -1;
+
+	errno = EEXIST;
+	for (int n = 1; fd < 0 && errno == EEXIST && n < 1000; n++) {
+		int len = n == 1 ? snprintf(file, filelen, "%s%s", base, gz)
+				 : snprintf(file, filelen, "%d-%s%s", n, base, gz);
+
+		if (len < 0 || (size_t)len >= filelen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		snprintf(path, pathlen, "%s/%s", rz->dir, file);
+		fd = rawzone_create(path, 0);
+	}
+	return fd;
+}
+
+int rawzone_copy_file(struct rawzone *rz, const char *input, const char *request_json,
+		      char *path_out, size_t path_len, char *err, size_t errlen)
+{
+	const char *base = strrchr(input, '/');
+	size_t bytes = 0;
+	char path[RAWZONE_PATH_MAX + 300], file[256], why[512];
+	gzFile in;
+	int fd, rc;
+
+	base = base ? base + 1 : input;
+	path_out[0] = '\0';
+	if (!plain_name(base)) {
+		snprintf(err, errlen, "raw zone: cannot name a copy of '%s'", input);
+		return -1;
+	}
+	in = gzopen(input, "rb");
+	if (!in) {
+		snprintf(err, errlen, "cannot read '%s': %s", input, strerror(errno));
+		return -1;
+	}
+	fd = create_copy(rz, base, file, sizeof(file), path, sizeof(path));
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create a raw zone copy of '%s' in '%s': %s", input,
+			 rz->dir, strerror(errno));
+		gzclose(in);
+		return -1;
+	}
+	rc = copy_gz(in, fd, &bytes, why, sizeof(why));
+	if (rc == 0 && fsync(fd) < 0) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
 		rc = -1;
 	}
-	if (rc == 0) {
-		rz->pages++;
-		rz->bytes += (long long)len;
-		if (path_out)
-			snprintf(path_out, path_len, "%s", path);
+	if (rc == -2)
+		snprintf(err, errlen, "%s: %s", input, why);
+	else if (rc < 0)
+		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", input, path, why);
+	close(fd);
+	gzclose(in);
+	/* a copy that is not whole is no copy: a replay must not take it for the file */
+	if (rc < 0) {
+		unlink(path);
+		return -1;
 	}
-	return rc;
+	return record_file(rz, file, "file", "", request_json, bytes, path, path_out, path_len,
+			   err, errlen);
 }
 
 int rawzone_close(struct rawzone *rz)

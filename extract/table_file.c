@@ -1,5 +1,5 @@
 /*
- * table_file.c — CSV or .xlsx behind one record reader (see table_file.h).
+ * table_file.c — CSV or .xlsx behind one record reader (see include/siyu/extract/table_file.h).
  */
 #include "siyu/extract/table_file.h"
 

@@ -21,6 +21,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,9 @@ static int64_t mono_ns(void)
 
 int wecom_api_init(struct wecom_api *a, struct http_client *http, struct rawzone *raw,
 		   const char *source, const char *base_url, const char *corpid,
-		   const char *secret, long busy_retries, char *err, size_t errlen)
+		   const char *secret, long busy_retries, struct failure *f)
 {
+	char why[256];
 	size_t n;
 
 	memset(a, 0, sizeof(*a));
@@ -52,34 +54,20 @@ int wecom_api_init(struct wecom_api *a, struct http_client *http, struct rawzone
 	a->secret = secret;
 	a->busy_retries = busy_retries < 0 ? 0 : busy_retries;
 	a->busy_backoff_ms = BUSY_BACKOFF_MS;
-	if (!base_url || !*base_url) {
-		snprintf(err, errlen, "source %s: base_url is empty", source);
-		return -1;
-	}
-	if (snprintf(a->base, sizeof(a->base), "%s", base_url) >= (int)sizeof(a->base)) {
-		snprintf(err, errlen, "source %s: base_url is too long", source);
-		return -1;
-	}
+	if (!base_url || !*base_url)
+		return failure_set(f, NULL, "base_url is empty");
+	if (snprintf(a->base, sizeof(a->base), "%s", base_url) >= (int)sizeof(a->base))
+		return failure_set(f, NULL, "base_url is too long");
 	n = strlen(a->base);
 	while (n && a->base[n - 1] == '/')
 		a->base[--n] = '\0';
-	if (http_url_allowed(a->base, err, errlen) < 0) {
-		char why[256];
-
-		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "source %s: base_url: %s", source, why);
-		return -1;
-	}
-	if (!corpid || !*corpid) {
-		snprintf(err, errlen, "source %s: corpid is empty: set corpid in [source.%s]", source,
-			 source);
-		return -1;
-	}
-	if (!secret || !*secret) {
-		snprintf(err, errlen, "source %s: secret is empty: set secret = ${VAR} in [source.%s] "
-				      "and export VAR (the self-built app's secret)", source, source);
-		return -1;
-	}
+	if (http_url_allowed(a->base, why, sizeof(why)) < 0)
+		return failure_set(f, NULL, "base_url: %s", why);
+	if (!corpid || !*corpid)
+		return failure_set(f, NULL, "corpid is empty: set corpid in [source.%s]", source);
+	if (!secret || !*secret)
+		return failure_set(f, NULL, "secret is empty: set secret = ${VAR} in [source.%s] and "
+				   "export VAR (the self-built app's secret)", source);
 	return 0;
 }
 
@@ -154,8 +142,9 @@ static void busy_wait(struct wecom_api *a, int n, const char *what, int64_t code
 	http_client_sleep(a->http, ms);
 }
 
-static int fetch_token(struct wecom_api *a, char *err, size_t errlen)
+static int fetch_token(struct wecom_api *a, struct failure *f)
 {
+	char why[512];
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	struct json_object *root = NULL;
 	char *cid = curl_easy_escape(NULL, a->corpid, 0);
@@ -175,26 +164,21 @@ static int fetch_token(struct wecom_api *a, char *err, size_t errlen)
 		const char *msg, *tok;
 		int64_t code, expires = 7200;
 
-		if (http_request(a->http, "GET", url, NULL, &resp, err, errlen) < 0) {
-			char why[512];
-
-			snprintf(why, sizeof(why), "%s", err);
-			snprintf(err, errlen, "source %s: gettoken failed: %s", a->source, why);
+		if (http_request(a->http, "GET", url, NULL, &resp, why, sizeof(why)) < 0) {
+			failure_set(f, "GET gettoken", "%s", why);
 			goto out;
 		}
 		json_object_put(root);
 		root = json_tokener_parse(buf_str(&resp.body));
 		if (!root || !json_object_is_type(root, json_type_object)) {
-			snprintf(err, errlen, "source %s: gettoken: the answer is not a JSON object",
-				 a->source);
+			failure_set(f, "GET gettoken", "the answer is not a JSON object");
 			goto out;
 		}
 		code = errcode_of(root, &msg);
 		if (code == 0) {
 			if (wj_text(root, "access_token", &tok) != WJ_OK || !*tok ||
 			    strlen(tok) >= sizeof(a->token)) {
-				snprintf(err, errlen, "source %s: gettoken: no usable access_token in "
-						      "the answer", a->source);
+				failure_set(f, "GET gettoken", "no usable access_token in the answer");
 				goto out;
 			}
 			if (wj_int64(root, "expires_in", &expires) != WJ_OK || expires <= 0)
@@ -213,16 +197,14 @@ static int fetch_token(struct wecom_api *a, char *err, size_t errlen)
 			continue;
 		}
 		if (config_hint(code))
-			snprintf(err, errlen, "source %s: gettoken: errcode %" PRId64 " (%.120s): %s in "
-					      "[source.%s]", a->source, code, msg, config_hint(code),
-				 a->source);
+			failure_set(f, "GET gettoken", "errcode %" PRId64 " (%.120s): %s in [source.%s]",
+				    code, msg, config_hint(code), a->source);
 		else
-			snprintf(err, errlen, "source %s: gettoken: errcode %" PRId64 " (%.120s)",
-				 a->source, code, msg);
+			failure_set(f, "GET gettoken", "errcode %" PRId64 " (%.120s)", code, msg);
 		goto out;
 	}
 oom:
-	snprintf(err, errlen, "source %s: out of memory", a->source);
+	failure_set(f, "GET gettoken", "out of memory");
 out:
 	json_object_put(root);
 	http_response_release(&resp);
@@ -232,12 +214,29 @@ out:
 	return rc;
 }
 
-static int ensure_token(struct wecom_api *a, char *err, size_t errlen)
+static int ensure_token(struct wecom_api *a, struct failure *f)
 {
 	if (a->token_expires_ns && mono_ns() < a->token_expires_ns)
 		return 0;
 	wecom_api_release(a);
-	return fetch_token(a, err, errlen);
+	return fetch_token(a, f);
+}
+
+/* A failed call: the object is "METHOD path (where)". Returns -1. */
+static int fail_call(struct failure *f, const char *method, const char *path, const char *where,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int fail_call(struct failure *f, const char *method, const char *path, const char *where,
+		     const char *fmt, ...)
+{
+	char object[sizeof(f->object)], reason[sizeof(f->reason)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	snprintf(object, sizeof(object), "%s %s (%s)", method, path, where);
+	return failure_set(f, object, "%s", reason);
 }
 
 static int accepted(const int *accept, int64_t code)
@@ -471,7 +470,7 @@ int wecom_api_replay_has(const struct wecom_api *a, const char *path, const char
 
 static int replay_call(struct wecom_api *a, const char *method, const char *path,
 		       const char *query, const char *body, const char *where, const int *accept,
-		       struct json_object **out, char *err, size_t errlen)
+		       struct json_object **out, struct failure *f)
 {
 	struct buf page = BUF_INIT;
 	char *want = replay_request(query, body);
@@ -511,8 +510,8 @@ static int replay_call(struct wecom_api *a, const char *method, const char *path
 		goto fail;
 	}
 fail:
-	snprintf(err, errlen, "source %s: %s %s (%s): %s%s%s", a->source, method, path, where, why,
-		 a->last_page[0] ? "; raw page " : "", a->last_page);
+	fail_call(f, method, path, where, "%s%s%s", why, a->last_page[0] ? "; raw page " : "",
+		  a->last_page);
 out:
 	buf_release(&page);
 	free(want);
@@ -521,7 +520,7 @@ out:
 
 int wecom_api_call(struct wecom_api *a, const char *method, const char *path, const char *query,
 		   const char *body, const char *entity, const char *where, const int *accept,
-		   struct json_object **out, char *err, size_t errlen)
+		   struct json_object **out, struct failure *f)
 {
 	struct http_response resp = HTTP_RESPONSE_INIT;
 	struct json_object *root = NULL;
@@ -532,13 +531,13 @@ int wecom_api_call(struct wecom_api *a, const char *method, const char *path, co
 
 	*out = NULL;
 	if (a->replay)
-		return replay_call(a, method, path, query, body, where, accept, out, err, errlen);
+		return replay_call(a, method, path, query, body, where, accept, out, f);
 	for (;;) {
 		enum json_tokener_error jerr;
 		const char *msg;
 		int64_t code;
 
-		if (ensure_token(a, err, errlen) < 0)
+		if (ensure_token(a, f) < 0)
 			goto out;
 		buf_reset(&url);
 		if (buf_addf(&url, "%s/cgi-bin/%s?access_token=%s%s%s", a->base, path, a->token,
@@ -590,8 +589,8 @@ int wecom_api_call(struct wecom_api *a, const char *method, const char *path, co
 			snprintf(why, sizeof(why), "errcode %" PRId64 " (%.120s)", code, msg);
 		break;
 	}
-	snprintf(err, errlen, "source %s: %s %s (%s): %s%s%s", a->source, method, path, where, why,
-		 raw_path[0] ? "; raw page kept at " : "", raw_path);
+	fail_call(f, method, path, where, "%s%s%s", why, raw_path[0] ? "; raw page kept at " : "",
+		  raw_path);
 out:
 	json_object_put(root);
 	http_response_release(&resp);

@@ -1,6 +1,6 @@
 /*
  * xlsx_file.c — the first worksheet of an .xlsx, streamed row by row
- * (see include/siyu/xlsx_file.h).
+ * (see include/siyu/extract/xlsx_file.h).
  *
  * Parts read (ECMA-376 Part 1, SpreadsheetML):
  *   xl/workbook.xml            the first <sheet>'s r:id, <workbookPr date1904>

@@ -249,7 +249,7 @@ static const struct data_test tests[] = {
 	/* derived columns */
 	{ "derived.is_qualifying",
 	  "is_qualifying = paid_at is set, status not cancelled or refunded, and not refunded "
-	  "in full by amount (DESIGN 5, migration 0015)",
+	  "in full by amount (migration 0015)",
 	  "SELECT format('%s: is_qualifying %s (status %s, paid_at %s, paid_fen %s, refund_fen %s)', "
 	  ORDER_NK("f") ", f.is_qualifying::text, f.status, COALESCE(f.paid_at::text, 'NULL'), "
 	  "f.paid_fen, f.refund_fen) FROM dw.fact_order f "

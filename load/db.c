@@ -3,6 +3,7 @@
  */
 #include "siyu/load/db.h"
 
+#include "siyu/common/failure.h"
 #include "siyu/common/log.h"
 
 #include <stdio.h>
@@ -78,6 +79,8 @@ static void one_line(char *s)
 	*out = '\0';
 }
 
+enum log_level db_failure_level = LOG_ERROR;
+
 static void remember_failure(PGconn *conn, const PGresult *res, const char *sql)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -88,8 +91,8 @@ static void remember_failure(PGconn *conn, const PGresult *res, const char *sql)
 		msg = PQerrorMessage(conn);
 	snprintf(last_error, sizeof(last_error), "%s", msg);
 	one_line(last_error);
-	log_error("msg=\"query failed\" sqlstate=%s error=\"%s\" query=\"%.*s\"",
-		  last_sqlstate[0] ? last_sqlstate : "-", last_error, first_line_len(sql), sql);
+	log_emit(db_failure_level, "msg=\"query failed\" sqlstate=%s error=\"%s\" query=\"%.*s\"",
+		 last_sqlstate[0] ? last_sqlstate : "-", last_error, first_line_len(sql), sql);
 }
 
 /* Server notices (e.g. "table does not exist, skipping") are debug detail. */
@@ -344,8 +347,10 @@ int db_copy_put(PGconn *conn, const char *data, size_t len)
 {
 	if (len > 0x7fffffff)
 		return error("msg=\"copy chunk too large\" bytes=%zu", len);
-	if (PQputCopyData(conn, data, (int)len) <= 0)
-		return error("msg=\"copy failed\" error=\"%s\"", PQerrorMessage(conn));
+	if (PQputCopyData(conn, data, (int)len) <= 0) {
+		remember_failure(conn, NULL, "COPY");
+		return -1;
+	}
 	return 0;
 }
 
@@ -355,7 +360,7 @@ int db_copy_end(PGconn *conn, const char *abort_reason)
 	int rc = 0;
 
 	if (PQputCopyEnd(conn, abort_reason) <= 0) {
-		error("msg=\"copy end failed\" error=\"%s\"", PQerrorMessage(conn));
+		remember_failure(conn, NULL, "COPY");
 		rc = -1;
 	}
 	/* Drain every result: a connection must never be left in COPY mode. */
@@ -372,4 +377,23 @@ int db_copy_end(PGconn *conn, const char *abort_reason)
 		PQclear(res);
 	}
 	return abort_reason ? -1 : rc;
+}
+
+void db_rollback(PGconn *conn)
+{
+	if (PQstatus(conn) != CONNECTION_OK)
+		return;
+	if (PQtransactionStatus(conn) == PQTRANS_ACTIVE)
+		db_copy_end(conn, "load failed"); /* a COPY the failure left open */
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE)
+		db_exec(conn, "ROLLBACK");
+}
+
+int db_fail(struct failure *f, const char *object, const char *what)
+{
+	const char *state = db_last_sqlstate();
+
+	if (*state)
+		return failure_set(f, object, "%s: %s (SQLSTATE %s)", what, db_last_error(), state);
+	return failure_set(f, object, "%s: %s", what, db_last_error());
 }

@@ -153,6 +153,20 @@ int runlog_set_timezone(PGconn *conn, const char *tz)
 			      1, params);
 }
 
+int runlog_watermark_epoch(PGconn *conn, const char *source, const char *entity, long long *out)
+{
+	const char *params[] = { source, entity };
+	PGresult *res = db_query(conn, "SELECT extract(epoch FROM value)::bigint FROM etl.watermark "
+				       "WHERE source = $1 AND entity = $2", 2, params);
+
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1)
+		*out = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
 int runlog_advance_watermark(PGconn *conn, const char *source, const char *entity,
 			     const char *value, long long run_id)
 {
@@ -162,7 +176,7 @@ int runlog_advance_watermark(PGconn *conn, const char *source, const char *entit
 	snprintf(id, sizeof(id), "%lld", run_id);
 	return db_exec_params(conn,
 			      "INSERT INTO etl.watermark (source, entity, value, run_id) "
-			      "VALUES ($1, $2, $3::timestamptz, $4) "
+			      "VALUES ($1, $2, COALESCE($3::timestamptz, now()), $4) "
 			      "ON CONFLICT (source, entity) DO UPDATE "
 			      "SET value = GREATEST(etl.watermark.value, EXCLUDED.value), "
 			      "run_id = EXCLUDED.run_id, updated_at = now()",

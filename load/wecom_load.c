@@ -16,8 +16,6 @@ int wecom_load_begin(PGconn *conn)
 {
 	char sql[256];
 
-	if (db_exec(conn, "BEGIN") < 0)
-		return -1;
 	for (int t = 0; t < WT_COUNT; t++) {
 		const char *name = wecom_table_name((enum wecom_table)t);
 
@@ -151,6 +149,37 @@ int wecom_load_merge(PGconn *conn, long long run_id, const char *source, const c
 				c->merged_customers += strtoll(m + 7, NULL, 10);
 		}
 	}
+	PQclear(res);
+	return 0;
+}
+
+PGresult *wecom_load_named_staff(PGconn *conn, const char *source, long refresh_s)
+{
+	char secs[32];
+	const char *params[] = { source, secs };
+
+	snprintf(secs, sizeof(secs), "%ld", refresh_s);
+	return db_query(conn, "SELECT userid FROM etl.wecom_staff_detail_read "
+			      "WHERE source = $1 AND read_at > now() - make_interval(secs => $2::float8) "
+			      "ORDER BY userid COLLATE \"C\"", 2, params);
+}
+
+int wecom_load_stats_days(PGconn *conn, long days, const char *tz, int64_t *first, int64_t *last)
+{
+	char n[24];
+	const char *params[] = { n, tz };
+	PGresult *res;
+
+	snprintf(n, sizeof(n), "%ld", days);
+	res = db_query(conn,
+		       "SELECT extract(epoch FROM ((d - $1::int)::timestamp AT TIME ZONE $2))::bigint, "
+		       "extract(epoch FROM ((d - 1)::timestamp AT TIME ZONE $2))::bigint "
+		       "FROM (SELECT (now() AT TIME ZONE $2)::date AS d) x",
+		       2, params);
+	if (!res)
+		return -1;
+	*first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	*last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	return 0;
 }

@@ -3,13 +3,16 @@
 # shell integration tests, a short run of the fuzz targets (build/fuzz). Called by
 # `make check` (build/san: ASan + UBSan).
 #
-#   scripts/check.sh BUILD_DIR [SUITE[:NAME,...]]...    (default: unit sql integration fuzz)
+#   scripts/check.sh BUILD_DIR [SUITE[:NAME,...]]...   (default: mutants unit sql integration fuzz)
 #
 # A suite may name the tests to run: unit:test_money,test_pii (programs of
 # BUILD_DIR/tests), sql:100_kpi_sales (files of tests/sql, without .sql),
 # integration:t0200,t0400-crash (files of tests/integration, by number or full name),
 # fuzz:fuzz_config (targets of build/fuzz, each run SIYU_FUZZ_TIME s, default 4).
 # `make mutants` runs only the tests that must catch each mutant this way.
+# The suite "mutants" is the fast half of make mutants: every deliberate bug of
+# tests/mutants still applies to this tree (its anchor text is found exactly once), so
+# that whoever moves the code a mutant points at updates the mutant in the same change.
 # The suite "validate" (make validate, not make check) runs tests/validate/t*.sh, the
 # slow real-data checks, one at a time; there a skip (a missing dataset) is a failure:
 # validating nothing is no success.
@@ -29,7 +32,7 @@ build=${1:?usage: check.sh BUILD_DIR [unit[:NAMES]] [sql[:NAMES]] [integration[:
 shift
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
 suites=("$@")
-[[ ${#suites[@]} -eq 0 ]] && suites=(unit sql integration fuzz)
+[[ ${#suites[@]} -eq 0 ]] && suites=(mutants unit sql integration fuzz)
 
 export SIYU="$build/bin/siyu"
 export SIYU_FAKES="$build/fakes"
@@ -111,6 +114,25 @@ run_unit() {
 		printf '%-28s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
 	done
 	counted+=("unit: $tests cmocka tests in $files programs, $skips skipped")
+}
+
+run_mutants() {
+	local out="$log_dir/mutants.out" rc p f
+	echo "== mutants (each still applies to this tree; make mutants runs them)"
+	"$top/scripts/mutants.sh" check >"$out" 2>&1
+	rc=$?
+	read -r p f < <(tail -n 1 "$out" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/p')
+	p=${p:-0}
+	f=${f:-0}
+	[[ $rc -eq 0 || $f -gt 0 ]] || f=1
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [[ $rc -ne 0 ]]; then
+		note_failure "mutants"
+		cat "$out"
+	fi
+	printf '%-28s %3d passed, %d failed\n' "tests/mutants" "$p" "$f"
+	counted+=("mutants: $((p + f)) anchors")
 }
 
 start_cluster() {
@@ -283,6 +305,7 @@ for s in "${suites[@]}"; do
 	only=
 	[[ $s == *:* ]] && only=${s#*:}
 	case "${s%%:*}" in
+	mutants) run_mutants ;;
 	unit) run_unit "$only" ;;
 	sql) run_sql "$only" ;;
 	integration) run_files integration integration "$jobs" 0 "$only" ;;

@@ -1,30 +1,30 @@
 /*
- * order_import.c — one order file (or a two-file export) through the whole
- * pipeline (see include/siyu/source/order_import.h).
+ * order_import.c — one order file (or a two-file export) read into the order
+ * sink: the csv driver's stage (see include/siyu/source/order_import.h,
+ * source/csv_source.c).
  *
- *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY
- *                     │                              staging ─▶ etl.merge_orders ─▶ watermark)
- *                     └─▶ reject spool ─▶ etl.reject (in the same transaction; a failed
- *                                         file's in one of its own)
+ *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY staging)
+ *                     │
+ *                     └─▶ tx->rejects (stored by the driver layer: with the unit in its
+ *                                      transaction, a failed unit's in one of their own)
  *
  * A generic file is read once. A back-office export is read twice (first to
  * learn each order's lines, weights and statuses, then to load), after its
- * order file when it has one (Taobao 订单报表): see order_book.h.
+ * order file when it has one (Taobao 订单报表): see
+ * include/siyu/transform/order_book.h.
  */
 #include "siyu/source/order_import.h"
 
 #include "siyu/common/buf.h"
 #include "siyu/common/log.h"
-#include "siyu/extract/csv_file.h"
+#include "siyu/extract/table_file.h"
 #include "siyu/load/db.h"
 #include "siyu/load/order_sink.h"
 #include "siyu/transform/order_book.h"
-#include "siyu/transform/order_profile.h"
-#include "siyu/extract/table_file.h"
 #include "siyu/transform/order_csv.h"
-#include "siyu/transform/order_line.h"
-#include "siyu/transform/pii.h"
+#include "siyu/transform/order_profile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,17 +35,17 @@
 #include <unistd.h>
 
 struct import_state {
-	PGconn *conn;
 	const struct order_import_opts *o;
-	struct load_counts *c;
+	struct source_tx *tx;
+	struct load_counts *c;     /* tx->c */
 	struct table_file *in;     /* the file being read */
-	const char *in_path;       /* its path, for locations */
+	const char *in_file;       /* its path (a raw-zone copy) */
+	const char *in_path;       /* its name as the caller knows it, for locations */
 	const struct order_profile *profile;
 	struct order_csv_map map;
 	struct order_book *book;   /* export profiles */
-	struct order_sink sink;
-	struct reject_log rejects;
-	char *err;
+	struct order_sink *sink;
+	char *err;                 /* why the file stops: the failure's reason */
 	size_t errlen;
 	int progress;              /* stderr is a terminal: show a progress line */
 	struct timespec last_progress;
@@ -69,13 +69,13 @@ static void show_progress(struct import_state *s, int done)
 		    (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 < 500)
 		return;
 	s->last_progress = now;
-	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->o->source, s->c->read,
+	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->tx->ctx->src->name, s->c->read,
 		table_file_offset(s->in) >> 20);
 }
 
 static int oom(struct import_state *s)
 {
-	snprintf(s->err, s->errlen, "%s: out of memory", s->o->path);
+	snprintf(s->err, s->errlen, "%s: out of memory", s->o->name);
 	return -1;
 }
 
@@ -88,7 +88,7 @@ static int reject_at(struct import_state *s, const char *path, long line, const 
 	snprintf(location, sizeof(location), "%s:%ld", path, line);
 	s->c->rejected++;
 	log_debug("msg=\"record rejected\" location=\"%s\"", location);
-	return reject_log_add_raw(&s->rejects, "order_line", key, location, reason, raw, raw_len,
+	return reject_log_add_raw(&s->tx->rejects, "order_line", key, location, reason, raw, raw_len,
 				  raw_escaped);
 }
 
@@ -141,12 +141,12 @@ static int reject_held_line(void *arg, const char *src_row, const char *key, con
 	struct import_state *s = arg;
 	char location[512], reason[160];
 
-	snprintf(location, sizeof(location), "%s:%s", s->o->path, src_row);
+	snprintf(location, sizeof(location), "%s:%s", s->o->name, src_row);
 	snprintf(reason, sizeof(reason),
 		 "held back: line %s of the same order was rejected (no partial order loads)",
 		 bad_row);
 	s->c->rejected++;
-	if (reject_log_add(&s->rejects, "order_line", key, location, reason, row_json,
+	if (reject_log_add(&s->tx->rejects, "order_line", key, location, reason, row_json,
 			   strlen(row_json)) < 0)
 		return oom(s);
 	return 0;
@@ -158,13 +158,13 @@ static int take_line(struct import_state *s, const struct csv_record *rec,
 {
 	char key[256];
 
-	switch (order_sink_add(&s->sink, rec->line, l)) {
+	switch (order_sink_add(s->sink, rec->line, l)) {
 	case ORDER_SINK_KEPT:
 	case ORDER_SINK_DUPLICATE:
 		return 0;
 	case ORDER_SINK_CONFLICT:
 		natural_key(l, key, sizeof(key));
-		if (order_sink_hold(&s->sink, l, rec->line) < 0)
+		if (order_sink_hold(s->sink, l, rec->line) < 0)
 			return oom(s);
 		return reject(s, rec, key, "shipping_fee or order_discount differs from an earlier "
 				       "line of the same order version");
@@ -183,10 +183,25 @@ static int reject_line(struct import_state *s, const struct csv_record *rec,
 
 	if (line->order_no.n) {
 		natural_key(line, key, sizeof(key));
-		if (order_sink_hold(&s->sink, line, rec->line) < 0)
+		if (order_sink_hold(s->sink, line, rec->line) < 0)
 			return oom(s);
 	}
 	return reject(s, rec, key[0] ? key : NULL, why);
+}
+
+/*
+ * A failure of the reader (table_file) of path, which names the file it
+ * reads (a raw-zone copy), as s->err naming the file as the caller knows it.
+ */
+static int reader_failed(struct import_state *s, const char *path, const char *msg)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(msg, path, n) == 0)
+		snprintf(s->err, s->errlen, "%s%s", s->in_path, msg + n);
+	else
+		snprintf(s->err, s->errlen, "%s", msg);
+	return -1;
 }
 
 /*
@@ -202,10 +217,8 @@ static int next_line(struct import_state *s, struct csv_record *rec, struct orde
 	*bad = 0;
 	if (rc == 0)
 		return 0;
-	if (rc == -1) {
-		snprintf(s->err, s->errlen, "%s", why);
-		return -1;
-	}
+	if (rc == -1)
+		return reader_failed(s, s->in_file, why);
 	memset(line, 0, sizeof(*line));
 	if (rc == -2) {
 		name_fault(s, rec, why, whylen);
@@ -230,37 +243,42 @@ static int open_input(struct import_state *s, const char *path, enum profile_par
 	int rc;
 
 	table_file_close(s->in);
-	s->in_path = path;
-	if (!(s->in = table_file_open(path, s->o->encoding, s->err, s->errlen)))
-		return -1;
+	/* locations name the file as the caller knows it */
+	s->in_path = path == s->o->orders_path ? s->o->orders_name : s->o->name;
+	s->in_file = path;
+	if (!(s->in = table_file_open(path, s->o->encoding, why, sizeof(why))))
+		return reader_failed(s, path, why);
 	rc = table_file_next(s->in, &hdr, why, sizeof(why));
-	if (rc <= 0 || rc == -2) {
-		snprintf(s->err, s->errlen, rc == 0 ? "%s: empty file (no header)"
-				      : rc == -1 ? "%s" : "%s: bad header: %s",
-			 rc == -1 ? why : path, why);
+	if (rc == -1)
+		return reader_failed(s, path, why);
+	if (rc == 0 || rc == -2) {
+		snprintf(s->err, s->errlen, rc == 0 ? "%s: empty file (no header)%s"
+				      : "%s: bad header: %s", s->in_path, rc == 0 ? "" : why);
 		return -1;
 	}
 	if (!s->profile) {
 		if (!(s->profile = order_profile_detect(&hdr, &part, why, sizeof(why)))) {
-			snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+			snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, hdr.line, why);
 			return -1;
 		}
 		log_info("msg=\"profile chosen from the header\" file=%s profile=%s", path,
 			 s->profile->name);
 	} else if (s->profile->orders.cols &&
 		   order_profile_part(s->profile, &hdr, &part, why, sizeof(why)) < 0) {
-		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, hdr.line, why);
 		return -1;
 	}
 	if (part != want) {
-		snprintf(s->err, s->errlen, "%s: this is a %s %s, not its %s", path, s->profile->name,
+		snprintf(s->err, s->errlen, "%s: this is a %s %s, not its %s", s->in_path,
+			 s->profile->name,
 			 order_profile_file(s->profile, part)->label,
 			 order_profile_file(s->profile, want)->label);
 		return -1;
 	}
 	if (s->profile->orders.cols && want == PROFILE_LINES && !s->o->orders_path) {
 		snprintf(s->err, s->errlen, "%s: a %s %s loads only with its %s: give both files",
-			 path, s->profile->name, s->profile->lines.label, s->profile->orders.label);
+			 s->in_path, s->profile->name, s->profile->lines.label,
+			 s->profile->orders.label);
 		return -1;
 	}
 	log_info("msg=\"reading file\" file=%s format=\"%s\"", path, table_file_format(s->in));
@@ -273,11 +291,11 @@ static int open_input(struct import_state *s, const char *path, enum profile_par
 	s->map.as_of = s->o->as_of;
 	s->map.has_as_of = s->o->has_as_of;
 	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why), ignored, sizeof(ignored)) < 0) {
-		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, hdr.line, why);
 		return -1;
 	}
 	if (ignored[0] && !(s->reported & (1u << want)))
-		log_info("msg=\"columns ignored\" file=%s columns=\"%s\"", path, ignored);
+		log_info("msg=\"columns ignored\" file=%s columns=\"%s\"", s->in_path, ignored);
 	s->reported |= 1u << want;
 	return 0;
 }
@@ -354,7 +372,7 @@ static int reject_orphan(void *arg, const char *order_no, long src_line)
 
 	snprintf(why, sizeof(why), "order %s has no line in the %s given with it", order_no,
 		 s->profile->lines.label);
-	return reject_at(s, s->o->orders_path, src_line, order_no, strlen(order_no), 0, NULL, why);
+	return reject_at(s, s->o->orders_name, src_line, order_no, strlen(order_no), 0, NULL, why);
 }
 
 /* Every read of the input: the order file, the first pass and the load. */
@@ -383,117 +401,60 @@ static int read_input(struct import_state *s)
 	return s->book && order_book_each_orphan(s->book, reject_orphan, s) < 0 ? oom(s) : 0;
 }
 
-static int check_reject_ratio(struct import_state *s)
-{
-	double ratio = s->c->read ? (double)s->c->rejected / (double)s->c->read : 0.0;
-
-	if (ratio <= s->o->max_reject_ratio)
-		return 0;
-	snprintf(s->err, s->errlen,
-		 "%s: %lld of %lld records rejected (%.2f%%), more than max_reject_ratio %.2f%%; "
-		 "nothing loaded, see etl.reject", s->o->path, s->c->rejected, s->c->read,
-		 100.0 * ratio, 100.0 * s->o->max_reject_ratio);
-	return -1;
-}
-
-/* Run every step; on failure the caller rolls back. */
-static int import_steps(struct import_state *s)
-{
-	if (order_sink_begin(&s->sink, s->conn, s->o->run_id, s->o->source, s->o->timezone,
-			     s->o->replace_equal, s->c) < 0)
-		return -1;
-	if (read_input(s) < 0)
-		return -1;
-	if (order_sink_end_copy(&s->sink, reject_held_line, s) < 0) {
-		if (!s->err[0])
-			snprintf(s->err, s->errlen, "%s: COPY into staging failed: %s", s->o->path,
-				 db_last_error());
-		return -1;
-	}
-	if (check_reject_ratio(s) < 0)
-		return -1;
-	if (order_sink_merge(&s->sink) < 0) {
-		snprintf(s->err, s->errlen, "%s: merge into the warehouse failed: %s", s->o->path,
-			 db_last_error());
-		return -1;
-	}
-	/* the rejects commit with the data: never data without its rejects */
-	if (!s->o->dry_run && reject_log_copy(&s->rejects, s->conn) < 0) {
-		snprintf(s->err, s->errlen, "%s: its rejects could not be stored: %s", s->o->path,
-			 db_last_error());
-		return -1;
-	}
-	if (order_sink_commit(&s->sink, "orders", NULL, "succeeded",
-			      s->o->own_run_source ? s->c : NULL, s->o->dry_run) < 0) {
-		snprintf(s->err, s->errlen, "%s: commit failed: %s", s->o->path, db_last_error());
-		return -1;
-	}
-	reject_log_forget(&s->rejects);
-	return 0;
-}
-
 /*
- * A message may quote a file's values (a header that is a data row): its
- * mobile numbers are masked before it reaches stderr or etl.run_source.error.
+ * err as the unit's failure: a message that starts with a location of the
+ * input ("orders.csv:12: why", "orders.csv: why") gives the failure's object,
+ * the rest its reason. Returns -1.
  */
-static void mask_phones(char *msg, size_t n)
+static int stage_failed(struct source_tx *tx, const struct order_import_opts *o, const char *err)
 {
-	struct buf masked = BUF_INIT;
+	const char *names[] = { o->name, o->orders_name };
+	char object[512];
 
-	if (pii_mask_phones_in_text(&masked, msg, strlen(msg)) > 0)
-		snprintf(msg, n, "%s", buf_str(&masked));
-	buf_release(&masked);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = names[i] ? strlen(names[i]) : 0;
+		const char *p = err + n;
+
+		if (!n || strncmp(err, names[i], n) != 0 || *p != ':')
+			continue;
+		if (isdigit((unsigned char)p[1])) /* a line: "name:12: why" */
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		if (p[0] != ':' || p[1] != ' ' || (size_t)(p - err) >= sizeof(object))
+			continue;
+		snprintf(object, sizeof(object), "%.*s", (int)(p - err), err);
+		return failure_set(tx->fail, object, "%s", p + 2);
+	}
+	return failure_set(tx->fail, NULL, "%s", err);
 }
 
-int order_import_file(PGconn *conn, const struct order_import_opts *o, struct load_counts *c,
-		      char *err, size_t errlen)
+int order_import_stage(const struct order_import_opts *o, struct order_sink *sink,
+		       struct source_tx *tx)
 {
+	const struct source_ctx *ctx = tx->ctx;
 	struct import_state s = { 0 };
+	char err[4096] = "";
 	int rc;
 
-	memset(c, 0, sizeof(*c));
-	s.conn = conn;
 	s.o = o;
-	s.c = c;
+	s.tx = tx;
+	s.c = &tx->c;
+	s.sink = sink;
 	s.err = err;
-	s.errlen = errlen;
+	s.errlen = sizeof(err);
 	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
-	err[0] = '\0';
-	if (reject_log_open(&s.rejects, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: out of memory", o->path);
-		rc = -1;
-		goto out;
-	}
-	if (o->own_run_source && runlog_source_begin(conn, o->run_id, o->source) < 0) {
-		snprintf(err, errlen, "%s: cannot record the run: %s", o->path, db_last_error());
-		rc = -1;
-		goto out;
-	}
-	c->pages = 1;
-	rc = import_steps(&s);
-	if (rc < 0) {
-		mask_phones(err, errlen);
-		order_sink_abort(&s.sink);
-		c->inserted = c->updated = c->unchanged = 0;
-		/* a failed file's rejects are stored in a transaction of their own */
-		if (!o->dry_run && reject_log_flush(&s.rejects, conn) < 0) {
-			size_t n = strlen(err);
-
-			snprintf(err + n, errlen - n, "; its %lld rejected records could not be "
-				 "stored either: import the file again to see them", s.rejects.count);
-		}
-		if (o->own_run_source)
-			runlog_source_finish(conn, o->run_id, o->source, "failed", c, err);
-	} else if (o->dry_run && o->own_run_source) {
-		/* the outcome recorded inside the transaction was rolled back with it */
-		runlog_source_finish(conn, o->run_id, o->source, "succeeded", c, NULL);
-	}
-out:
+	s.c->pages = 1;
+	if (order_sink_begin(sink, ctx->conn, ctx->run_id, ctx->src->name, o->timezone,
+			     ctx->replay, s.c) < 0)
+		rc = db_fail(tx->fail, o->name, "cannot prepare staging");
+	else if ((rc = read_input(&s)) == 0 && order_sink_end_copy(sink, reject_held_line, &s) < 0)
+		rc = err[0] ? -1 : db_fail(tx->fail, o->name, "COPY into staging failed");
+	/* the messages above name the file and line themselves */
+	if (rc < 0 && !failure_is_set(tx->fail))
+		stage_failed(tx, o, err);
 	table_file_close(s.in);
 	order_book_free(s.book);
-	order_sink_release(&s.sink);
-	reject_log_close(&s.rejects);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 int order_import_file_time(const char *path, struct ltime *out, const char **how, char *err,

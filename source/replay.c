@@ -6,7 +6,8 @@
 #include "siyu/common/buf.h"
 #include "siyu/common/log.h"
 #include "siyu/load/db.h"
-#include "siyu/load/wecom_load.h"
+#include "siyu/source/csv_source.h"
+#include "siyu/source/source.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -67,6 +68,11 @@ static int compare_ids(long long x, long long y)
 	return (x > y) - (x < y);
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int compare_runs(const void *a, const void *b)
 {
 	return compare_ids(((const struct raw_run *)a)->id, ((const struct raw_run *)b)->id);
@@ -110,8 +116,31 @@ static int list_raw_runs(const char *raw_dir, const char *source, struct raw_run
 	return 0;
 }
 
+/* The index of src in p->sources, added when new; -1 out of memory. */
+static long plan_source(struct replay_plan *p, const struct config_source *src)
+{
+	for (size_t i = 0; i < p->nsources; i++)
+		if (p->sources[i] == src)
+			return (long)i;
+	if (p->nsources == p->sources_cap) {
+		size_t cap = p->sources_cap ? 2 * p->sources_cap : 16;
+		const struct config_source **v = realloc(p->sources, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		p->sources = v;
+		p->sources_cap = cap;
+	}
+	p->sources[p->nsources] = src;
+	return (long)p->nsources++;
+}
+
 static int plan_add(struct replay_plan *p, long long id, const struct config_source *src)
 {
+	long source = plan_source(p, src);
+
+	if (source < 0)
+		return -1;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? 2 * p->cap : 32;
 		struct replay_item *v = realloc(p->items, cap * sizeof(*v));
@@ -122,8 +151,69 @@ static int plan_add(struct replay_plan *p, long long id, const struct config_sou
 		p->cap = cap;
 	}
 	p->items[p->n].raw_run_id = id;
-	p->items[p->n].src = src;
+	p->items[p->n].source = (size_t)source;
 	p->n++;
+	return 0;
+}
+
+/*
+ * The source to replay <raw_dir>/<name>/<id> as: a run of siyu import (its
+ * manifest says so) is a csv source read as the import read it — one source
+ * per name and way of reading, owned by the plan —, else conf (NULL: not a
+ * configured source, nothing to replay). *out NULL when none; 0 / -1.
+ */
+static int source_of_dir(struct replay_plan *p, const char *raw_dir, const char *name,
+			 long long id, const struct config_source *conf,
+			 const struct config_source **out, char *err, size_t errlen)
+{
+	char dir[4096];
+	struct csv_import *imp = calloc(1, sizeof(*imp)), **grown;
+	int rc;
+
+	*out = conf;
+	snprintf(dir, sizeof(dir), "%s/%s/%lld", raw_dir, name, id);
+	if (!imp || (rc = csv_import_read(dir, name, imp)) < 0) {
+		free(imp);
+		snprintf(err, errlen, "cannot read the raw zone manifest in '%s'", dir);
+		return -1;
+	}
+	if (rc == 0) {
+		free(imp);
+		return 0;
+	}
+	for (size_t i = 0; i < p->nimports; i++) {
+		const struct csv_import *o = p->imports[i];
+
+		if (strcmp(o->name, imp->name) == 0 && strcmp(o->profile, imp->profile) == 0 &&
+		    strcmp(o->encoding, imp->encoding) == 0 && strcmp(o->timezone, imp->timezone) == 0) {
+			free(imp);
+			*out = &o->src;
+			return 0;
+		}
+	}
+	if (!(grown = realloc(p->imports, (p->nimports + 1) * sizeof(*grown)))) {
+		free(imp);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	p->imports = grown;
+	p->imports[p->nimports++] = imp;
+	*out = &imp->src;
+	return 0;
+}
+
+/* Add (id, the source of its directory) unless it has none. 0 / -1. */
+static int plan_dir(struct replay_plan *p, const char *raw_dir, const char *name, long long id,
+		    const struct config_source *conf, char *err, size_t errlen)
+{
+	const struct config_source *src;
+
+	if (source_of_dir(p, raw_dir, name, id, conf, &src, err, errlen) < 0)
+		return -1;
+	if (src && plan_add(p, id, src) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -137,59 +227,112 @@ static int selected(const struct replay_request *r, const char *name)
 	return 0;
 }
 
-/* --run ID: the selected sources that have a directory for that run. */
+/* The source directories under raw_dir that are no configured source (siyu import's). */
+static int unconfigured_names(const struct config *cfg, char ***names, size_t *n)
+{
+	DIR *d = opendir(cfg->raw_dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d)) != NULL) {
+		char **v;
+
+		if (e->d_name[0] == '.' || config_source_find(cfg, e->d_name))
+			continue;
+		if (*n == cap) {
+			if (!(v = realloc(*names, (cap = cap ? 2 * cap : 16) * sizeof(*v))))
+				break;
+			*names = v;
+		}
+		if (!((*names)[*n] = strdup(e->d_name)))
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (e)
+		return -1;
+	if (*n > 1)
+		qsort(*names, *n, sizeof(**names), compare_strings);
+	return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/*
+ * --run ID: the selected sources that have a directory for that run, then
+ * the directories siyu import wrote in that run.
+ */
 static int plan_one_run(const struct config *cfg, const struct replay_request *r,
 			struct replay_plan *p, char *err, size_t errlen)
 {
-	char dir[4096];
+	char dir[4096], **names = NULL;
 	struct stat st;
+	size_t n = 0;
+	int rc = 0;
 
-	for (size_t i = 0; i < cfg->nsources; i++) {
+	for (size_t i = 0; i < cfg->nsources && rc == 0; i++) {
 		const struct config_source *src = &cfg->sources[i];
 
 		if (!selected(r, src->name))
 			continue;
 		snprintf(dir, sizeof(dir), "%s/%s/%lld", cfg->raw_dir, src->name, r->run_id);
-		if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			continue;
-		if (plan_add(p, r->run_id, src) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = plan_dir(p, cfg->raw_dir, src->name, r->run_id, src, err, errlen);
 	}
-	return 0;
+	if (rc == 0 && unconfigured_names(cfg, &names, &n) < 0) {
+		snprintf(err, errlen, "cannot read the raw zone '%s': %s", cfg->raw_dir, strerror(errno));
+		rc = -1;
+	}
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s/%lld", cfg->raw_dir, names[i], r->run_id);
+		if (selected(r, names[i]) && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = plan_dir(p, cfg->raw_dir, names[i], r->run_id, NULL, err, errlen);
+	}
+	free_names(names, n);
+	return rc;
 }
 
 /*
- * A WeCom source's runs older than the snapshot the warehouse holds cannot be
- * replayed (include/siyu/source/wecom.h): a date range leaves them out, with a warning, so that
- * "--from" after a transform fix replays the held snapshot and what follows.
- * (--run names its run: the source refuses it, loudly.)
+ * Runs older than the oldest the source's driver may replay (a WeCom source:
+ * the snapshot the warehouse holds, include/siyu/source/wecom.h) are left out
+ * of a date range, with a warning, so that "--from" after a transform fix
+ * replays the held snapshot and what follows. (--run names its run: the
+ * driver refuses it, loudly.)
  */
-static int drop_older_snapshots(PGconn *conn, const struct config_source *src,
-				struct raw_runs *runs, char *err, size_t errlen)
+static int drop_older_runs(PGconn *conn, const struct config_source *src, struct raw_runs *runs,
+			   char *err, size_t errlen)
 {
-	long long held;
+	const struct source_driver *d = source_driver_find(src->type);
+	struct failure f = { 0 };
+	long long floor;
 	size_t kept = 0;
 
-	if (strcmp(src->type, "wecom") != 0)
+	if (!d || !d->replay_floor)
 		return 0;
-	if ((held = wecom_load_snapshot_run(conn, src->name)) < 0) {
-		snprintf(err, errlen, "cannot read the snapshot watermark of %s: %s", src->name,
-			 db_last_error());
+	if ((floor = d->replay_floor(conn, src->name, &f)) < 0) {
+		failure_text(&f, err, errlen);
 		return -1;
 	}
 	for (size_t i = 0; i < runs->n; i++) {
-		if (runs->v[i].id >= held)
+		if (runs->v[i].id >= floor)
 			runs->v[kept++] = runs->v[i];
 		else
-			log_debug("msg=\"older than the held snapshot\" source=%s raw_run=%lld",
+			log_debug("msg=\"older than the driver may replay\" source=%s raw_run=%lld",
 				  src->name, runs->v[i].id);
 	}
 	if (kept < runs->n)
 		log_warn("msg=\"runs older than the WeCom snapshot the warehouse holds are not "
 			 "replayed\" source=%s skipped=%zu held_run=%lld", src->name, runs->n - kept,
-			 held);
+			 floor);
 	runs->n = kept;
 	return 0;
 }
@@ -212,10 +355,15 @@ static const char date_sql[] =
 	"  AND ($4::timestamptz IS NULL OR COALESCE(r.started_at, to_timestamp(d.mtime)) < $4::timestamptz) "
 	"ORDER BY d.id";
 
-/* Keep the runs that started in [from, until); dates read in the business zone. */
-static int filter_by_date(PGconn *conn, const struct replay_request *r,
-			  const struct config_source *src, const struct raw_runs *runs,
-			  struct replay_plan *p, int *bad_input, char *err, size_t errlen)
+/*
+ * Add the runs that started in [from, until) (dates read in the business
+ * zone), each as the source of its directory (name: the source directory;
+ * conf: the configured source or NULL).
+ */
+static int filter_by_date(PGconn *conn, const struct config *cfg, const struct replay_request *r,
+			  const char *name, const struct config_source *conf,
+			  const struct raw_runs *runs, struct replay_plan *p, int *bad_input,
+			  char *err, size_t errlen)
 {
 	struct buf ids = BUF_INIT, mtimes = BUF_INIT;
 	const char *tz[] = { r->timezone };
@@ -237,12 +385,10 @@ static int filter_by_date(PGconn *conn, const struct replay_request *r,
 	res = db_query(conn, date_sql, 4, params);
 	if (!res)
 		goto db_error;
-	for (int i = 0; i < PQntuples(res); i++) {
-		if (plan_add(p, strtoll(PQgetvalue(res, i, 0), NULL, 10), src) < 0) {
-			snprintf(err, errlen, "out of memory");
+	for (int i = 0; i < PQntuples(res); i++)
+		if (plan_dir(p, cfg->raw_dir, name, strtoll(PQgetvalue(res, i, 0), NULL, 10), conf,
+			     err, errlen) < 0)
 			goto out;
-		}
-	}
 	rc = 0;
 	goto out;
 db_error:
@@ -258,26 +404,38 @@ out:
 	return rc;
 }
 
+/* The runs of one source directory (conf: its configured source, or NULL) in the range. */
+static int plan_source_range(PGconn *conn, const struct config *cfg,
+			     const struct replay_request *r, const char *name,
+			     const struct config_source *conf, struct replay_plan *p, int *bad_input,
+			     char *err, size_t errlen)
+{
+	struct raw_runs runs = { 0 };
+	int rc = list_raw_runs(cfg->raw_dir, name, &runs, err, errlen);
+
+	if (rc == 0 && runs.n > 0 && conf)
+		rc = drop_older_runs(conn, conf, &runs, err, errlen);
+	if (rc == 0 && runs.n > 0)
+		rc = filter_by_date(conn, cfg, r, name, conf, &runs, p, bad_input, err, errlen);
+	raw_runs_release(&runs);
+	return rc;
+}
+
 static int plan_date_range(PGconn *conn, const struct config *cfg,
 			   const struct replay_request *r, struct replay_plan *p, int *bad_input,
 			   char *err, size_t errlen)
 {
-	for (size_t i = 0; i < cfg->nsources; i++) {
-		const struct config_source *src = &cfg->sources[i];
-		struct raw_runs runs = { 0 };
-		int rc;
-
-		if (!selected(r, src->name))
-			continue;
-		rc = list_raw_runs(cfg->raw_dir, src->name, &runs, err, errlen);
-		if (rc == 0 && runs.n > 0)
-			rc = drop_older_snapshots(conn, src, &runs, err, errlen);
-		if (rc == 0 && runs.n > 0)
-			rc = filter_by_date(conn, r, src, &runs, p, bad_input, err, errlen);
-		raw_runs_release(&runs);
-		if (rc < 0)
+	for (size_t i = 0; i < cfg->nsources; i++)
+		if (selected(r, cfg->sources[i].name) &&
+		    plan_source_range(conn, cfg, r, cfg->sources[i].name, &cfg->sources[i], p,
+				      bad_input, err, errlen) < 0)
 			return -1;
-	}
+	/* named sources that are no configured one: what siyu import kept under that name */
+	for (int i = 0; i < r->nsources; i++)
+		if (!config_source_find(cfg, r->sources[i]) &&
+		    plan_source_range(conn, cfg, r, r->sources[i], NULL, p, bad_input, err,
+				      errlen) < 0)
+			return -1;
 	return 0;
 }
 
@@ -287,7 +445,7 @@ static int compare_items(const void *a, const void *b)
 
 	if (x->raw_run_id != y->raw_run_id)
 		return compare_ids(x->raw_run_id, y->raw_run_id);
-	return (x->src > y->src) - (x->src < y->src);
+	return (x->source > y->source) - (x->source < y->source);
 }
 
 int replay_plan_build(PGconn *conn, const struct config *cfg, const struct replay_request *r,
@@ -301,7 +459,7 @@ int replay_plan_build(PGconn *conn, const struct config *cfg, const struct repla
 		       : plan_date_range(conn, cfg, r, plan, bad_input, err, errlen);
 	if (rc < 0)
 		return -1;
-	/* cfg->sources is one array: pointer order is config order. */
+	/* sources were added configured ones first, in config order */
 	if (plan->n > 1)
 		qsort(plan->items, plan->n, sizeof(*plan->items), compare_items);
 	return 0;
@@ -309,6 +467,10 @@ int replay_plan_build(PGconn *conn, const struct config *cfg, const struct repla
 
 void replay_plan_release(struct replay_plan *plan)
 {
+	for (size_t i = 0; i < plan->nimports; i++)
+		free(plan->imports[i]);
+	free(plan->imports);
+	free(plan->sources);
 	free(plan->items);
 	memset(plan, 0, sizeof(*plan));
 }
@@ -335,6 +497,17 @@ static long long max_raw_run(const char *raw_dir)
 	}
 	closedir(d);
 	return max;
+}
+
+int replay_source_known(const struct config *cfg, const char *name)
+{
+	char dir[4096];
+	struct stat st;
+
+	if (config_source_find(cfg, name))
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/%s", cfg->raw_dir, name);
+	return strchr(name, '/') == NULL && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int replay_reserve_run_ids(PGconn *conn, const char *raw_dir)

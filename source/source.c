@@ -1,258 +1,320 @@
 /*
- * source.c — the table of source types and the csv source (see include/siyu/source/source.h).
+ * source.c — the driver table and the one transaction protocol of a source
+ * (see include/siyu/source/source.h).
  */
 #include "siyu/source/source.h"
 
+#include "siyu/common/buf.h"
 #include "siyu/common/debug.h"
 #include "siyu/common/log.h"
-#include "siyu/extract/rawzone.h"
-#include "siyu/source/order_import.h"
+#include "siyu/extract/http.h"
+#include "siyu/load/db.h"
+#include "siyu/source/csv_source.h"
+#include "siyu/source/shop.h"
 #include "siyu/source/wecom.h"
 #include "siyu/source/youzan.h"
+#include "siyu/transform/order_profile.h"
+#include "siyu/transform/pii.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <zlib.h>
 
-static const struct source_type source_types[] = {
-	{ "csv", csv_source_run, csv_source_replay },
-	{ "wecom", wecom_source_run, wecom_source_replay },
-	/* The platform APIs come with their extractors. */
-	{ "youzan", youzan_source_run, youzan_source_replay },
-	{ "taobao", NULL, NULL },
-	{ "jd", NULL, NULL },
-	{ "pdd", NULL, NULL },
-	{ "douyin", NULL, NULL },
-	{ "channels", NULL, NULL },
+static const struct source_driver *const drivers[] = {
+	&csv_driver,
+	&youzan_driver,
+	&wecom_driver,
+	&taobao_driver,
+	&jd_driver,
+	&pdd_driver,
+	&douyin_driver,
+	&channels_driver,
 };
 
-const struct source_type *source_type_find(const char *type)
+const struct source_driver *source_driver_find(const char *type)
 {
-	for (size_t i = 0; i < sizeof(source_types) / sizeof(source_types[0]); i++)
-		if (strcmp(source_types[i].type, type) == 0)
-			return &source_types[i];
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (strcmp(drivers[i]->type, type) == 0)
+			return drivers[i];
 	return NULL;
 }
 
-/*
- * Keep an immutable gzip copy of the file in the raw zone and return its
- * path in out: the run loads from the copy, so `siyu replay` loads the very
- * same bytes later.
- */
-static int copy_to_raw_zone(const struct source_ctx *ctx, const char *path, char *out, size_t n,
-			    char *err, size_t errlen)
+int source_plan_add(struct source_plan *p, const struct source_unit *u)
 {
-	char dir[4096];
-	const char *base = strrchr(path, '/');
-	gzFile in = NULL, gz = NULL;
-	char chunk[65536];
-	int fd, len, rc = -1;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		struct source_unit *v = realloc(p->v, cap * sizeof(*v));
 
-	base = base ? base + 1 : path;
-	snprintf(dir, sizeof(dir), "%s/%s/%lld", ctx->raw_dir, ctx->src->name, ctx->run_id);
-	if (rawzone_make_dirs(dir) < 0) {
-		snprintf(err, errlen, "cannot create raw zone directory '%s': %s", dir, strerror(errno));
+		if (!v)
+			return -1;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n] = *u;
+	if (u->path && !(p->v[p->n].path = strdup(u->path)))
 		return -1;
+	p->n++;
+	return 0;
+}
+
+void source_plan_release(struct source_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].path);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+struct http_client *source_http_client(const struct source_ctx *ctx, struct failure *f)
+{
+	struct http_opts o = {
+		.label = ctx->src->name,
+		.connect_timeout_s = ctx->src->connect_timeout,
+		.timeout_s = ctx->src->timeout,
+		.retries = ctx->src->retries,
+		.rps = ctx->src->rps,
+		.max_body = 64u << 20,
+	};
+	char err[512];
+	struct http_client *http = http_client_new(&o, err, sizeof(err));
+
+	if (!http)
+		failure_set(f, NULL, "%s", err);
+	return http;
+}
+
+/* Too many of the unit's records rejected: nothing of it loads. */
+static int check_reject_ratio(const struct source_tx *tx)
+{
+	double ratio = tx->c.read ? (double)tx->c.rejected / (double)tx->c.read : 0.0;
+
+	if (ratio <= tx->ctx->max_reject_ratio)
+		return 0;
+	return failure_set(tx->fail, tx->unit->label,
+			   "%lld of %lld records rejected (%.2f%%), more than max_reject_ratio "
+			   "%.2f%%; nothing loaded, see etl.reject",
+			   tx->c.rejected, tx->c.read, 100.0 * ratio,
+			   100.0 * tx->ctx->max_reject_ratio);
+}
+
+/*
+ * The source's etl.run_source row: the counts c so far (with those of the
+ * earlier loads sharing the row), 'running' until done, then succeeded; or
+ * failed with error (this load's failure, else a sharing load's).
+ */
+static int record_source(const struct source_ctx *ctx, const struct load_counts *c, int done,
+			 const char *error)
+{
+	const struct source_share *sh = ctx->share;
+	struct load_counts sum = *c;
+	const char *status = "running";
+
+	if (sh) {
+		load_counts_add(&sum, &sh->c);
+		if (!error && sh->failure[0])
+			error = sh->failure;
+		done = done && sh->done + 1 >= sh->loads;
 	}
-	len = snprintf(out, n, "%.3000s/%.1000s%s", dir, base,
-		       strlen(base) > 3 && strcmp(base + strlen(base) - 3, ".gz") == 0 ? "" : ".gz");
-	if (len < 0 || (size_t)len >= n) {
-		snprintf(err, errlen, "raw zone path too long for '%s'", path);
-		return -1;
-	}
-	in = gzopen(path, "rb");
-	/* never overwrite (two inputs with one name in a run, or a reused run id) */
-	fd = rawzone_create(out, 0);
-	gz = fd >= 0 ? gzdopen(fd, "wb6") : NULL;
-	if (fd >= 0 && !gz)
-		close(fd);
-	if (!in || !gz) {
-		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", path, out,
-			 strerror(errno));
-		goto out;
-	}
-	while ((len = gzread(in, chunk, sizeof(chunk))) > 0)
-		if (gzwrite(gz, chunk, (unsigned)len) != len)
-			break;
-	if (len != 0) {
-		snprintf(err, errlen, "cannot copy '%s' to the raw zone", path);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (in)
-		gzclose(in);
-	if (gz && gzclose(gz) != Z_OK && rc == 0) {
-		snprintf(err, errlen, "cannot write the raw zone copy '%s'", out);
-		rc = -1;
-	}
+	if (error)
+		status = "failed";
+	else if (done)
+		status = "succeeded";
+	return runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name, status, &sum, error);
+}
+
+/*
+ * The end of a unit that merged: its watermark, the source's run_source row
+ * with the counts so far (the last unit's says succeeded), its rejects (they
+ * commit with its data, never one without the other), COMMIT.
+ */
+static int commit_unit(struct source_tx *tx, int last, const struct load_counts *before)
+{
+	const struct source_ctx *ctx = tx->ctx;
+	const char *label = tx->unit->label;
+	struct load_counts sum = *before;
+
+	load_counts_add(&sum, &tx->c);
+	if (tx->entity &&
+	    runlog_advance_watermark(ctx->conn, ctx->src->name, tx->entity, tx->watermark,
+				     tx->watermark_run ? tx->watermark_run : ctx->run_id) < 0)
+		return db_fail(tx->fail, label, "cannot advance the watermark");
+	/* a replay's counts are recorded once, by siyu replay, over all its runs */
+	if (!ctx->replay && record_source(ctx, &sum, last, NULL) < 0)
+		return db_fail(tx->fail, label, "cannot record the run");
+	if (!ctx->dry_run && reject_log_copy(&tx->rejects, ctx->conn) < 0)
+		return db_fail(tx->fail, label, "its rejects could not be stored");
+	debug_point_at("commit", ctx->src->name);
+	if (db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0)
+		return db_fail(tx->fail, label, "commit failed");
+	if (!ctx->dry_run)
+		reject_log_forget(&tx->rejects);
+	log_info("msg=\"unit committed\" source=%s unit=%s read=%lld inserted=%lld updated=%lld "
+		 "unchanged=%lld rejected=%lld watermark=%s", ctx->src->name, label, tx->c.read,
+		 tx->c.inserted, tx->c.updated, tx->c.unchanged, tx->c.rejected,
+		 tx->entity ? (tx->watermark ? tx->watermark : "now") : "-");
+	return 0;
+}
+
+/*
+ * A failed unit's rejects, in a transaction of their own (they say why it
+ * failed); when even that fails, its failure says so. 0 / -1.
+ */
+static int store_rejects(const struct source_ctx *ctx, struct source_tx *tx, int rc)
+{
+	size_t n = strlen(tx->fail->reason);
+
+	if (ctx->dry_run || reject_log_flush(&tx->rejects, ctx->conn) == 0)
+		return rc;
+	if (rc == 0)
+		return failure_set(tx->fail, tx->unit->label, "its rejects could not be stored");
+	snprintf(tx->fail->reason + n, sizeof(tx->fail->reason) - n,
+		 "; its %lld rejected records could not be stored either: load it again to "
+		 "see them", tx->rejects.count);
 	return rc;
 }
 
-/* Load one file (the raw-zone copy) in its own transaction; counts add to total. */
-static int import_path(const struct source_ctx *ctx, const char *path, struct load_counts *total,
-		       char *err, size_t errlen)
+/*
+ * One unit in one transaction: BEGIN, stage, reject ratio, merge, its
+ * rejects, commit; ROLLBACK on any error, its rejects then stored in their
+ * own. Its counts add to total (a failed unit's merge counts do not:
+ * nothing merged). Returns 0, SOURCE_UNIT_SKIP, or -1 with f filled.
+ */
+static int load_unit(const struct source_ctx *ctx, const struct source_driver *d, void *state,
+		     const struct source_unit *u, int last, struct load_counts *total,
+		     struct failure *f)
 {
-	const char *profile = config_source_get(ctx->src, "profile");
-	const char *encoding = config_source_get(ctx->src, "encoding");
-	struct order_import_opts o = {
-		.run_id = ctx->run_id,
-		.source = ctx->src->name,
-		.path = path,
-		.profile = profile ? profile : "generic",
-		.timezone = ctx->timezone,
-		.pii_key = ctx->pii_key,
-		.pii_key_len = ctx->pii_key_len,
-		.max_reject_ratio = ctx->max_reject_ratio,
-		.dry_run = ctx->dry_run,
-		.own_run_source = 0,
-		.replace_equal = ctx->replay,
-	};
-	struct load_counts c;
+	struct source_tx tx = { .ctx = ctx, .unit = u, .fail = f };
 	int rc;
 
-	if (encoding && csv_encoding_parse(encoding, &o.encoding) < 0) {
-		snprintf(err, errlen, "source %s: unknown encoding '%s' (auto, utf-8, gbk)",
-			 ctx->src->name, encoding);
-		return -1;
+	if (reject_log_open(&tx.rejects, ctx->run_id, ctx->src->name) < 0)
+		return failure_set(f, u->label, "cannot open the reject spool");
+	rc = db_exec(ctx->conn, "BEGIN") < 0 ? db_fail(f, u->label, "cannot begin a transaction")
+					     : d->stage(state, &tx);
+	if (rc == 0)
+		rc = check_reject_ratio(&tx);
+	if (rc == 0) {
+		debug_point_at("merge", ctx->src->name);
+		rc = d->merge(state, &tx);
 	}
-	/* the export profiles need a version and a shop from outside: siyu import's options */
-	if (strcmp(o.profile, "generic") != 0) {
-		snprintf(err, errlen, "source %s: profile '%s' loads with siyu import (--profile "
-			 "%s); a csv source reads the generic profile in this version",
-			 ctx->src->name, o.profile, o.profile);
-		return -1;
-	}
-	rc = order_import_file(ctx->conn, &o, &c, err, errlen);
-	load_counts_add(total, &c);
-	return rc;
-}
-
-static int import_one(const struct source_ctx *ctx, const char *path, struct load_counts *total,
-		      char *err, size_t errlen)
-{
-	char raw[4096];
-
-	if (copy_to_raw_zone(ctx, path, raw, sizeof(raw), err, errlen) < 0)
-		return -1;
-	debug_point("extract");
-	log_info("msg=\"loading file\" source=%s file=%s raw=%s", ctx->src->name, path, raw);
-	return import_path(ctx, raw, total, err, errlen);
-}
-
-int csv_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
-		   size_t errlen)
-{
-	const char *pattern = config_source_get(ctx->src, "path");
-	glob_t g;
-	int rc = 0;
-
-	memset(counts, 0, sizeof(*counts));
-	if (!pattern || !*pattern) {
-		snprintf(err, errlen, "source %s: no path configured", ctx->src->name);
-		return -1;
-	}
-	rc = glob(pattern, GLOB_ERR, NULL, &g);
-	if (rc == GLOB_NOMATCH) {
-		/* No new export today is not an error: nothing to load. */
-		log_warn("msg=\"no file matches\" source=%s path=\"%s\"", ctx->src->name, pattern);
-		return 0;
-	}
+	if (rc == 0)
+		rc = commit_unit(&tx, last, total);
 	if (rc != 0) {
-		snprintf(err, errlen, "source %s: cannot list '%s'", ctx->src->name, pattern);
-		return -1;
+		db_rollback(ctx->conn);
+		tx.c.inserted = tx.c.updated = tx.c.unchanged = tx.c.merged_customers = 0;
 	}
-	/* glob sorts: files load in name order, so dated exports load oldest first */
-	for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
-		rc = import_one(ctx, g.gl_pathv[i], counts, err, errlen);
-	globfree(&g);
+	if (rc == SOURCE_UNIT_SKIP) {
+		/* the driver said why (a warning); nothing of the unit counts */
+		memset(&tx.c, 0, sizeof(tx.c));
+		failure_clear(f);
+	}
+	if (d->unit_done)
+		d->unit_done(state);
+	load_counts_add(total, &tx.c);
+	rc = store_rejects(ctx, &tx, rc);
+	reject_log_close(&tx.rejects);
+	failure_default_object(f, rc < 0 ? u->label : NULL);
 	return rc;
 }
 
-static int compare_names(const void *a, const void *b)
+/* Open the driver, plan and load every unit in order; stop at the first that fails. */
+static int load_units(const struct source_ctx *ctx, const struct source_driver *d,
+		      struct load_counts *counts, struct failure *f)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	struct source_plan plan = { 0 };
+	void *state = NULL;
+	int rc;
+
+	rc = d->open(ctx, &state, f);
+	if (rc == 0)
+		rc = d->plan(state, &plan, f);
+	if (rc == 0 && plan.n == 0 && ctx->replay)
+		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
+			 ctx->raw_run_id, ctx->replay_dir);
+	for (size_t i = 0; rc == 0 && i < plan.n; i++)
+		if (load_unit(ctx, d, state, &plan.v[i], i + 1 == plan.n, counts, f) < 0)
+			rc = -1;
+	if (state)
+		d->close(state, rc < 0);
+	source_plan_release(&plan);
+	return rc;
 }
 
-static void free_names(char **names, size_t n)
+/* Why a source cannot load at all, or 0. */
+static int unloadable(const struct source_ctx *ctx, const struct source_driver *d,
+		      struct failure *f)
 {
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	const char *type = ctx->src->type;
+
+	if (!d)
+		return failure_set(f, NULL, "unknown source type '%s'", type);
+	/* a replay calls no API: it needs no secret */
+	if (ctx->src->unset_env && !ctx->replay)
+		return failure_set(f, NULL, "%s", ctx->src->unset_env);
+	return 0;
 }
 
 /*
- * The regular files of dir (not manifest.jsonl), sorted by name, as a
- * malloc'ed array of malloc'ed names in *out. 0 / -1 with err.
+ * A failure may quote a file's values (a header that is a data row, a
+ * database error naming a value): mobile numbers in it are masked before it
+ * reaches the log, the terminal or etl.run_source.error.
  */
-static int list_files(const char *dir, char ***out, size_t *n, char *err, size_t errlen)
+static void mask_failure(struct failure *f)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL, path[4096];
-	size_t cap = 0;
-	struct stat st;
+	char *text[] = { f->object, f->reason };
+	size_t size[] = { sizeof(f->object), sizeof(f->reason) };
+	struct buf masked = BUF_INIT;
 
-	*n = 0;
-	if (!d) {
-		snprintf(err, errlen, "cannot read raw zone directory '%s': %s", dir, strerror(errno));
-		return -1;
+	for (int i = 0; i < 2; i++) {
+		buf_reset(&masked);
+		if (pii_mask_phones_in_text(&masked, text[i], strlen(text[i])) > 0)
+			snprintf(text[i], size[i], "%s", buf_str(&masked));
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || strcmp(e->d_name, "manifest.jsonl") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (*n == cap) {
-			char **nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-
-			if (!nv)
-				goto oom;
-			v = nv;
-		}
-		if (!(v[*n] = strdup(e->d_name)))
-			goto oom;
-		(*n)++;
-	}
-	closedir(d);
-	if (*n > 1)
-		qsort(v, *n, sizeof(*v), compare_names);
-	*out = v;
-	return 0;
-oom:
-	closedir(d);
-	free_names(v, *n);
-	*n = 0;
-	snprintf(err, errlen, "out of memory listing '%s'", dir);
-	return -1;
+	buf_release(&masked);
 }
 
-int csv_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
-		      struct load_counts *counts, char *err, size_t errlen)
+/* What siyu import's loads that share a row need to know of this one. */
+static void share_done(struct source_share *sh, const struct load_counts *c, const char *error)
 {
-	char **names = NULL, path[4096];
-	size_t n = 0;
-	int rc = 0;
+	load_counts_add(&sh->c, c);
+	if (error && !sh->failure[0])
+		snprintf(sh->failure, sizeof(sh->failure), "%s", error);
+	sh->done++;
+}
+
+int source_load(const struct source_ctx *ctx, struct load_counts *counts, struct failure *f)
+{
+	const struct source_driver *d = source_driver_find(ctx->src->type);
+	enum log_level level = db_failure_level;
+	char text[sizeof(f->object) + sizeof(f->reason) + 4] = "";
+	int rc, lost = 0;
 
 	memset(counts, 0, sizeof(*counts));
-	if (list_files(dir, &names, &n, err, errlen) < 0)
-		return -1;
-	if (n == 0)
-		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
-			 raw_run_id, dir);
-	/* The raw copies are named after their inputs, which run loaded in name order. */
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		log_info("msg=\"replaying file\" source=%s raw_run=%lld file=%s", ctx->src->name,
-			 raw_run_id, path);
-		rc = import_path(ctx, path, counts, err, errlen);
+	snprintf(f->source, sizeof(f->source), "%s", ctx->src->name);
+	failure_clear(f);
+	/* every failure below is reported once, through f */
+	db_failure_level = LOG_DEBUG;
+	if (!ctx->replay && !(ctx->share && ctx->share->done) &&
+	    runlog_source_begin(ctx->conn, ctx->run_id, ctx->src->name) < 0)
+		rc = db_fail(f, NULL, "cannot record the run");
+	else
+		rc = unloadable(ctx, d, f) < 0 ? -1 : load_units(ctx, d, counts, f);
+	db_failure_level = level;
+	if (rc < 0) {
+		mask_failure(f);
+		failure_text(f, text, sizeof(text));
+		if (ctx->replay)
+			log_error("msg=\"source failed\" source=%s raw_run=%lld object=%s reason=%s",
+				  f->source, ctx->raw_run_id, f->object[0] ? f->object : "-",
+				  f->reason);
+		else
+			failure_log(f, "source failed");
+		/* A server restart fails the source that was loading; reconnect so that
+		 * its failure is recorded and the next sources run. */
+		lost = ctx->reconnect && ctx->reconnect(ctx->conn, ctx->command) < 0;
 	}
-	free_names(names, n);
-	return rc;
+	if (!ctx->replay && !lost)
+		record_source(ctx, counts, 1, rc == 0 ? NULL : text);
+	if (ctx->share)
+		share_done(ctx->share, counts, rc == 0 ? NULL : text);
+	return rc == 0 ? 0 : lost ? -2 : -1;
 }

@@ -2,7 +2,7 @@
  * wecom.c — the WeCom source: one nightly snapshot of the corp
  * (see include/siyu/source/wecom.h).
  *
- * Call plan (docs: /work/shared/api/wecom.md §15), all inside the source's
+ * Call plan (docs/wecom.md), all inside the source's
  * one transaction, every page kept in the raw zone before it is parsed:
  *
  *   gettoken (cached)
@@ -37,6 +37,7 @@
 #include "siyu/load/db.h"
 #include "siyu/load/wecom_load.h"
 #include "siyu/source/wecom_events.h"
+#include "siyu/common/failure.h"
 #include "siyu/transform/wecom_json.h"
 
 #include <curl/curl.h>
@@ -61,18 +62,21 @@ struct strlist {
 
 struct wecom_run {
 	const struct source_ctx *ctx;
-	struct load_counts *c;
+	struct http_client *http;       /* NULL in a replay */
+	struct rawzone raw;             /* the run's raw zone (not in a replay) */
+	struct wecom_replay rp;         /* a replay: the run's raw zone */
 	struct wecom_api api;
-	struct wecom_rows rows;
 	struct wecom_xform x;
-	struct reject_log rejects;
+	/* the snapshot's unit */
+	struct source_tx *tx;
+	struct load_counts *c;          /* tx->c */
+	struct failure *fail;           /* tx->fail */
+	struct wecom_rows rows;
 	struct wecom_versions versions;
 	struct strlist staff;   /* follow users, in the API's order */
 	struct strlist chats;   /* listed chat ids */
 	struct strlist owners;  /* owners of the fetched groups */
 	int64_t *chat_status;
-	char *err;
-	size_t errlen;
 };
 
 /* ---- small helpers --------------------------------------------------------------------- */
@@ -112,8 +116,7 @@ static void strlist_free(struct strlist *l)
 
 static int oom(struct wecom_run *r)
 {
-	snprintf(r->err, r->errlen, "source %s: out of memory", r->ctx->src->name);
-	return -1;
+	return failure_set(r->fail, NULL, "out of memory");
 }
 
 /* The compact JSON text of obj, copied (caller frees); obj is released. */
@@ -146,7 +149,7 @@ static int reject(struct wecom_run *r, const char *entity, const char *key, size
 	r->c->rejected++;
 	log_debug("msg=\"record rejected\" source=%s entity=%s key=\"%s\" location=\"%s\" reason=\"%s\"",
 		  r->ctx->src->name, entity, key, location, why);
-	if (reject_log_add(&r->rejects, entity, key && *key ? key : NULL, location, why, text,
+	if (reject_log_add(&r->tx->rejects, entity, key && *key ? key : NULL, location, why, text,
 			   strlen(text)) < 0)
 		return oom(r);
 	return 0;
@@ -155,9 +158,7 @@ static int reject(struct wecom_run *r, const char *entity, const char *key, size
 static int flush(struct wecom_run *r, size_t threshold)
 {
 	if (wecom_load_flush(r->ctx->conn, &r->rows, threshold) < 0) {
-		snprintf(r->err, r->errlen, "source %s: COPY into staging failed: %s",
-			 r->ctx->src->name, db_last_error());
-		return -1;
+		return db_fail(r->fail, NULL, "COPY into staging failed");
 	}
 	return 0;
 }
@@ -194,12 +195,12 @@ static int extract_staff(struct wecom_run *r)
 	int rc;
 
 	rc = wecom_api_call(&r->api, "GET", "externalcontact/get_follow_user_list", NULL, NULL,
-			    "follow_users", "the follow-user list", NULL, &root, r->err, r->errlen);
+			    "follow_users", "the follow-user list", NULL, &root, r->fail);
 	if (rc < 0)
 		return -1;
 	if (wj_array(root, "follow_user", &arr) == WJ_BAD) {
-		snprintf(r->err, r->errlen, "source %s: get_follow_user_list: follow_user is not an "
-					    "array; raw page %s", r->ctx->src->name, r->api.last_page);
+		failure_set(r->fail, "GET externalcontact/get_follow_user_list",
+			    "follow_user is not an array; raw page %s", r->api.last_page);
 		json_object_put(root);
 		return -1;
 	}
@@ -229,22 +230,6 @@ struct staff_detail {
 };
 
 /*
- * Userids whose details were read less than staff_refresh ago, sorted
- * bytewise: a run describes the others (new, unnamed so far, or due).
- */
-static PGresult *named_staff(const struct source_ctx *ctx)
-{
-	char secs[32];
-	const char *params[] = { ctx->src->name, secs };
-
-	snprintf(secs, sizeof(secs), "%ld",
-		 ctx->src->staff_refresh_s > 0 ? ctx->src->staff_refresh_s : 30 * 86400L);
-	return db_query(ctx->conn, "SELECT userid FROM etl.wecom_staff_detail_read "
-				   "WHERE source = $1 AND read_at > now() - make_interval(secs => $2::float8) "
-				   "ORDER BY userid COLLATE \"C\"", 2, params);
-}
-
-/*
  * user/get for one member into d: 0 described, 1 not described (out of the
  * app's scope, unknown), 2 the app may not read the address book (48002), -1.
  */
@@ -259,7 +244,7 @@ static int describe_member(struct wecom_run *r, const char *userid, const char *
 
 	snprintf(where, sizeof(where), "userid \"%.200s\"", userid);
 	rc = wecom_api_call(&r->api, "GET", "user/get", query, NULL, "users", where, accept, &root,
-			    r->err, r->errlen);
+			    r->fail);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
@@ -332,7 +317,7 @@ static int list_departments(struct wecom_run *r, struct json_object **out)
 	if (!wecom_api_replay_has(&r->api, "department/list", NULL, NULL))
 		return 0;
 	rc = wecom_api_call(&r->api, "GET", "department/list", NULL, NULL, "departments",
-			    "the department list", accept, &root, r->err, r->errlen);
+			    "the department list", accept, &root, r->fail);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
@@ -395,11 +380,12 @@ static int describe_staff(struct wecom_run *r)
 
 	if (!d)
 		return oom(r);
-	if (!r->api.replay && !(named = named_staff(r->ctx))) {
+	if (!r->api.replay &&
+	    !(named = wecom_load_named_staff(r->ctx->conn, r->ctx->src->name,
+					     r->ctx->src->staff_refresh_s > 0 ? r->ctx->src->staff_refresh_s
+									     : 30 * 86400L))) {
 		free(d);
-		snprintf(r->err, r->errlen, "source %s: cannot read the named staff: %s",
-			 r->ctx->src->name, db_last_error());
-		return -1;
+		return db_fail(r->fail, NULL, "cannot read the named staff");
 	}
 	rc = describe_members(r, named, d, &n);
 	for (size_t i = 0; i < n; i++)
@@ -451,7 +437,7 @@ static int contacts_page(struct wecom_run *r, struct json_object *root, char *co
 
 	snprintf(src, sizeof(src), "%s", r->api.last_page);
 	if (wj_array(root, "external_contact_list", &list) == WJ_BAD) {
-		snprintf(r->err, r->errlen, "external_contact_list is not an array");
+		failure_set(r->fail, NULL, "external_contact_list is not an array");
 		return -2;
 	}
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
@@ -503,7 +489,7 @@ static int extract_contacts_chunk(struct wecom_run *r, size_t from, size_t n)
 		snprintf(where, sizeof(where), "staff %zu-%zu of %zu, page %d, cursor \"%s\"", from + 1,
 			 from + n, r->staff.n, page, shown);
 		rc = wecom_api_call(&r->api, "POST", "externalcontact/batch/get_by_user", NULL, body,
-				    "contacts", where, NULL, &root, r->err, r->errlen);
+				    "contacts", where, NULL, &root, r->fail);
 		free(body);
 		if (rc < 0)
 			return -1;
@@ -511,19 +497,18 @@ static int extract_contacts_chunk(struct wecom_run *r, size_t from, size_t n)
 		if (rc == 0) {
 			rc = next_cursor(root, cursor, sizeof(cursor), cursor);
 			if (rc < 0 || page >= MAX_PAGES_PER_LOOP) {
-				snprintf(r->err, r->errlen, "next_cursor does not advance");
+				failure_set(r->fail, NULL, "next_cursor does not advance");
 				rc = -2;
 			}
 		}
 		json_object_put(root);
 		if (rc == -2) {
-			char why[256];
+			char object[320];
 
-			snprintf(why, sizeof(why), "%s", r->err);
-			snprintf(r->err, r->errlen, "source %s: POST externalcontact/batch/get_by_user "
-						    "(%s): %s; raw page %s", r->ctx->src->name, where,
-				 why, r->api.last_page);
-			return -1;
+			snprintf(object, sizeof(object), "POST externalcontact/batch/get_by_user (%s)",
+				 where);
+			return failure_set(r->fail, object, "%s; raw page %s", r->fail->reason,
+					   r->api.last_page);
 		}
 		if (rc < 0)
 			return -1;
@@ -556,11 +541,11 @@ static int extract_tags(struct wecom_run *r)
 	long tags = 0;
 
 	if (wecom_api_call(&r->api, "POST", "externalcontact/get_corp_tag_list", NULL, "{}", "tags",
-			   "the corporate tag list", NULL, &root, r->err, r->errlen) < 0)
+			   "the corporate tag list", NULL, &root, r->fail) < 0)
 		return -1;
 	if (wj_array(root, "tag_group", &groups) == WJ_BAD) {
-		snprintf(r->err, r->errlen, "source %s: get_corp_tag_list: tag_group is not an array; "
-					    "raw page %s", r->ctx->src->name, r->api.last_page);
+		failure_set(r->fail, "POST externalcontact/get_corp_tag_list",
+			    "tag_group is not an array; raw page %s", r->api.last_page);
 		json_object_put(root);
 		return -1;
 	}
@@ -611,7 +596,7 @@ static int list_groups_chunk(struct wecom_run *r, size_t from, size_t n)
 		snprintf(where, sizeof(where), "owners %zu-%zu of %zu, page %d, cursor \"%s\"",
 			 from + 1, from + n, r->staff.n, page, shown);
 		rc = wecom_api_call(&r->api, "POST", "externalcontact/groupchat/list", NULL, body,
-				    "groupchat_list", where, NULL, &root, r->err, r->errlen);
+				    "groupchat_list", where, NULL, &root, r->fail);
 		free(body);
 		if (rc < 0)
 			return -1;
@@ -650,11 +635,13 @@ static int list_groups_chunk(struct wecom_run *r, size_t from, size_t n)
 		}
 		json_object_put(root);
 		if (rc == -2 || rc == -3) {
-			snprintf(r->err, r->errlen, "source %s: POST externalcontact/groupchat/list (%s): "
-						    "%s; raw page %s", r->ctx->src->name, where,
-				 rc == -2 ? "group_chat_list is not an array"
-					  : "next_cursor does not advance", r->api.last_page);
-			return -1;
+			char object[320];
+
+			snprintf(object, sizeof(object), "POST externalcontact/groupchat/list (%s)", where);
+			return failure_set(r->fail, object, "%s; raw page %s",
+					   rc == -2 ? "group_chat_list is not an array"
+						    : "next_cursor does not advance",
+					   r->api.last_page);
 		}
 		if (rc <= 0)
 			return rc;
@@ -710,7 +697,7 @@ static int fetch_group(struct wecom_run *r, size_t idx)
 		return oom(r);
 	snprintf(where, sizeof(where), "chat %zu of %zu, chat_id \"%.200s\"", idx + 1, r->chats.n, id);
 	rc = wecom_api_call(&r->api, "POST", "externalcontact/groupchat/get", NULL, body,
-			    "groupchat_get", where, accept, &root, r->err, r->errlen);
+			    "groupchat_get", where, accept, &root, r->fail);
 	free(body);
 	if (rc < 0)
 		return -1;
@@ -771,37 +758,22 @@ static int extract_groups(struct wecom_run *r)
 /* Midnights (China time) of the first and the last day to pull. */
 static int stats_range(struct wecom_run *r, int64_t *first, int64_t *last)
 {
-	char days[24];
-	const char *params[] = { days };
 	struct wecom_replay *rp = r->api.replay;
-	PGresult *res;
 
 	if (rp) {
 		/* the run's days; a run that never asked for them stopped before */
 		if (!rp->has_stats && r->staff.n > 0) {
 			rp->ended = 1;
-			snprintf(r->err, r->errlen, "source %s: the run's raw zone ends before the "
-				 "statistics calls (the run stopped there)", r->ctx->src->name);
-			return -1;
+			return failure_set(r->fail, NULL, "the run's raw zone ends before the "
+					   "statistics calls (the run stopped there)");
 		}
 		*first = rp->stats_first;
 		*last = rp->has_stats ? rp->stats_last : rp->stats_first - 1;
 		return 0;
 	}
-	snprintf(days, sizeof(days), "%ld", r->ctx->src->stats_days > 0 ? r->ctx->src->stats_days : 7);
-	res = db_query(r->ctx->conn,
-		       "SELECT extract(epoch FROM ((d - $1::int)::timestamp AT TIME ZONE '" STATS_TZ "'))::bigint, "
-		       "extract(epoch FROM ((d - 1)::timestamp AT TIME ZONE '" STATS_TZ "'))::bigint "
-		       "FROM (SELECT (now() AT TIME ZONE '" STATS_TZ "')::date AS d) x",
-		       1, params);
-	if (!res) {
-		snprintf(r->err, r->errlen, "source %s: cannot compute the statistics days: %s",
-			 r->ctx->src->name, db_last_error());
-		return -1;
-	}
-	*first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	*last = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	PQclear(res);
+	if (wecom_load_stats_days(r->ctx->conn, r->ctx->src->stats_days > 0 ? r->ctx->src->stats_days : 7,
+				  STATS_TZ, first, last) < 0)
+		return db_fail(r->fail, NULL, "cannot compute the statistics days");
 	return 0;
 }
 
@@ -816,13 +788,15 @@ static int stats_call(struct wecom_run *r, const char *path, const char *entity,
 	char why[256];
 	int rc = 0;
 
-	if (wecom_api_call(&r->api, "POST", path, NULL, body, entity, where, NULL, &root, r->err,
-			   r->errlen) < 0)
+	if (wecom_api_call(&r->api, "POST", path, NULL, body, entity, where, NULL, &root,
+			   r->fail) < 0)
 		return -1;
 	if (wj_array(root, list_key, &items) == WJ_BAD) {
-		snprintf(r->err, r->errlen, "source %s: POST %s (%s): %s is not an array; raw page %s",
-			 r->ctx->src->name, path, where, list_key, r->api.last_page);
-		rc = -1;
+		char object[640];
+
+		snprintf(object, sizeof(object), "POST %s (%s)", path, where);
+		rc = failure_set(r->fail, object, "%s is not an array; raw page %s", list_key,
+				 r->api.last_page);
 	}
 	for (size_t i = 0; rc == 0 && items && i < json_object_array_length(items); i++) {
 		struct json_object *item = json_object_array_get_idx(items, i);
@@ -895,7 +869,7 @@ static int extract_stats(struct wecom_run *r)
 	return 0;
 }
 
-/* ---- the source ------------------------------------------------------------------------ */
+/* ---- the driver ------------------------------------------------------------------------ */
 
 static int apply_callbacks(struct wecom_run *r)
 {
@@ -903,262 +877,196 @@ static int apply_callbacks(struct wecom_run *r)
 
 	if (r->api.replay)
 		return 0; /* the spool is the next run's: a replay loads what the run extracted */
-	if (wecom_events_apply(r->ctx, r->c, why, sizeof(why)) < 0) {
-		snprintf(r->err, r->errlen, "source %s: loading the callback spool failed: %s",
-			 r->ctx->src->name, why);
-		return -1;
-	}
+	if (wecom_events_apply(r->ctx, r->c, why, sizeof(why)) < 0)
+		return failure_set(r->fail, NULL, "loading the callback spool failed: %s", why);
 	return 0;
 }
 
-/*
- * The 'snapshot' watermark: when the snapshot now in the warehouse was taken
- * (for a run: its transaction's start, before the first page) and, as its
- * run_id, the raw-zone run that holds it, which a replay must not go behind.
- */
-static int save_snapshot_mark(struct wecom_run *r, long long raw_run, const char *taken_at)
+static long long wecom_replay_floor(PGconn *conn, const char *source, struct failure *f)
 {
-	char run[32];
-	const char *params[] = { r->ctx->src->name, taken_at && *taken_at ? taken_at : NULL, run };
+	long long held = wecom_load_snapshot_run(conn, source);
 
-	snprintf(run, sizeof(run), "%lld", raw_run);
-	if (db_exec_params(r->ctx->conn,
-			   "INSERT INTO etl.watermark AS w (source, entity, value, run_id) "
-			   "VALUES ($1, 'snapshot', COALESCE($2::timestamptz, now()), $3::bigint) "
-			   "ON CONFLICT (source, entity) DO UPDATE SET value = EXCLUDED.value, "
-			   "run_id = EXCLUDED.run_id, updated_at = now()",
-			   3, params) < 0) {
-		snprintf(r->err, r->errlen, "source %s: cannot save the snapshot watermark: %s",
-			 r->ctx->src->name, db_last_error());
-		return -1;
-	}
-	return 0;
+	if (held < 0)
+		return db_fail(f, NULL, "cannot read the snapshot watermark");
+	return held;
 }
 
-static int check_rejects(struct wecom_run *r)
+/* May the warehouse take the replayed run's snapshot? 0 yes, -1 no (f says why). */
+static int replay_allowed(const struct source_ctx *ctx, struct failure *f)
 {
-	double ratio = r->c->read ? (double)r->c->rejected / (double)r->c->read : 0.0;
+	long long held = wecom_replay_floor(ctx->conn, ctx->src->name, f);
 
-	if (ratio <= r->ctx->max_reject_ratio)
+	if (held < 0 || ctx->raw_run_id >= held)
+		return held < 0 ? -1 : 0;
+	return failure_set(f, NULL, "run %lld is older than the snapshot the warehouse holds (run "
+			   "%lld); a WeCom run is a snapshot of the whole corp, and loading an older "
+			   "one over a newer one would reopen relationships and record removals that "
+			   "never happened: replay run %lld or a later one (or replay every run into "
+			   "an empty warehouse)", ctx->raw_run_id, held, held);
+}
+
+/* A run: the API through the run's raw zone. A replay: the replayed run's raw zone. */
+static int wecom_open(const struct source_ctx *ctx, void **state, struct failure *f)
+{
+	struct wecom_run *r = calloc(1, sizeof(*r));
+	char err[1024];
+
+	*state = r;
+	if (!r)
+		return failure_set(f, NULL, "out of memory");
+	r->ctx = ctx;
+	r->raw.manifest_fd = -1;
+	r->x.now = (int64_t)time(NULL);
+	r->x.pii_key = ctx->pii_key;
+	r->x.pii_key_len = ctx->pii_key_len;
+	wecom_rows_init(&r->rows);
+	if (ctx->replay) {
+		if (replay_allowed(ctx, f) < 0)
+			return -1;
+		if (wecom_replay_open(&r->rp, ctx->replay_dir, err, sizeof(err)) < 0)
+			return failure_set(f, NULL, "%s", err);
+		wecom_api_init_replay(&r->api, &r->rp, ctx->src->name);
 		return 0;
-	snprintf(r->err, r->errlen,
-		 "source %s: %lld of %lld records rejected (%.2f%%), more than max_reject_ratio "
-		 "%.2f%%; nothing loaded, see etl.reject", r->ctx->src->name, r->c->rejected,
-		 r->c->read, 100.0 * ratio, 100.0 * r->ctx->max_reject_ratio);
-	return -1;
+	}
+	if (!(r->http = source_http_client(ctx, f)))
+		return -1;
+	if (rawzone_open(&r->raw, ctx->raw_dir, ctx->src->name, ctx->run_id, err, sizeof(err)) < 0)
+		return failure_set(f, NULL, "%s", err);
+	return wecom_api_init(&r->api, r->http, &r->raw, ctx->src->name,
+			      config_source_get(ctx->src, "base_url"),
+			      config_source_get(ctx->src, "corpid"),
+			      config_source_get(ctx->src, "secret"), ctx->src->retries, f);
 }
 
-/* raw_run / taken_at: the snapshot being loaded (taken_at NULL: now, for a run). */
-static int load_steps(struct wecom_run *r, long long raw_run, const char *taken_at)
+/* One unit: the whole corp's snapshot (a replay of a run that kept no page: none). */
+static int wecom_plan(void *state, struct source_plan *plan, struct failure *f)
+{
+	struct wecom_run *r = state;
+	struct source_unit u = { .label = "snapshot" };
+
+	if (r->ctx->replay && r->rp.n == 0)
+		return 0;
+	return source_plan_add(plan, &u) < 0 ? failure_set(f, NULL, "out of memory") : 0;
+}
+
+/* The call plan, into the run's temp staging tables. */
+static int extract_all(struct wecom_run *r)
 {
 	const struct source_ctx *ctx = r->ctx;
 
 	/* a replay re-reads every member list: the point may be a fixed transform */
 	if (wecom_load_begin(ctx->conn) < 0 ||
-	    (!r->api.replay && wecom_load_versions(ctx->conn, &r->versions) < 0)) {
-		snprintf(r->err, r->errlen, "source %s: cannot prepare staging: %s", ctx->src->name,
-			 db_last_error());
+	    (!r->api.replay && wecom_load_versions(ctx->conn, &r->versions) < 0))
+		return db_fail(r->fail, NULL, "cannot prepare staging");
+	if (extract_staff(r) < 0 || describe_staff(r) < 0 || extract_contacts(r) < 0 ||
+	    extract_tags(r) < 0 || extract_groups(r) < 0 || extract_stats(r) < 0 || flush(r, 0) < 0)
 		return -1;
-	}
-	if (extract_staff(r) < 0 || describe_staff(r) < 0 || extract_contacts(r) < 0 || extract_tags(r) < 0 ||
-	    extract_groups(r) < 0 || extract_stats(r) < 0 || flush(r, 0) < 0)
-		return -1;
-	r->c->pages = (long)r->api.pages;
-	if (r->api.replay && r->api.replay->next < r->api.replay->n) {
-		snprintf(r->err, r->errlen, "source %s: the run's raw zone has %zu more pages from %s "
-			 "on: the call plan differs from the run's", ctx->src->name,
-			 r->api.replay->n - r->api.replay->next,
-			 r->api.replay->v[r->api.replay->next].file);
-		return -1;
-	}
-	if (check_rejects(r) < 0)
-		return -1;
-	debug_point_at("merge", ctx->src->name);
-	/* Callbacks first: the snapshot must not reopen what a callback closed. */
-	if (apply_callbacks(r) < 0)
-		return -1;
-	if (wecom_load_merge(ctx->conn, ctx->run_id, ctx->src->name, STATS_TZ, r->c) < 0) {
-		snprintf(r->err, r->errlen, "source %s: merge into the warehouse failed: %s",
-			 ctx->src->name, db_last_error());
-		return -1;
-	}
-	if (wecom_load_staff_details(ctx->conn, ctx->run_id, ctx->src->name) < 0) {
-		snprintf(r->err, r->errlen, "source %s: loading the staff details failed: %s",
-			 ctx->src->name, db_last_error());
-		return -1;
-	}
-	/* Again: removals that waited for their relationship find it now. */
-	if (apply_callbacks(r) < 0 || save_snapshot_mark(r, raw_run, taken_at) < 0)
-		return -1;
-	/* a replay's counts are recorded once, by siyu replay, over all its runs */
-	if (!ctx->replay &&
-	    runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name, "succeeded", r->c, NULL) < 0)
-		goto commit_failed;
-	debug_point_at("commit", ctx->src->name);
-	if (db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0)
-		goto commit_failed;
-	return 0;
-commit_failed:
-	snprintf(r->err, r->errlen, "source %s: commit failed: %s", ctx->src->name, db_last_error());
-	return -1;
-}
-
-static struct http_client *make_http(const struct source_ctx *ctx, char *err, size_t errlen)
-{
-	struct http_opts o = {
-		.label = ctx->src->name,
-		.connect_timeout_s = ctx->src->connect_timeout,
-		.timeout_s = ctx->src->timeout,
-		.retries = ctx->src->retries,
-		.rps = ctx->src->rps,
-		.max_body = 64u << 20,
-	};
-
-	return http_client_new(&o, err, errlen);
-}
-
-static int run_init(struct wecom_run *r, const struct source_ctx *ctx,
-		    struct load_counts *counts, char *err, size_t errlen)
-{
-	memset(r, 0, sizeof(*r));
-	memset(counts, 0, sizeof(*counts));
-	err[0] = '\0';
-	r->ctx = ctx;
-	r->c = counts;
-	r->err = err;
-	r->errlen = errlen;
-	r->x.now = (int64_t)time(NULL);
-	r->x.pii_key = ctx->pii_key;
-	r->x.pii_key_len = ctx->pii_key_len;
-	wecom_rows_init(&r->rows);
-	if (reject_log_open(&r->rejects, ctx->run_id, ctx->src->name) < 0) {
-		snprintf(err, errlen, "source %s: cannot open the reject spool", ctx->src->name);
-		return -1;
-	}
+	if (r->api.replay && r->api.replay->next < r->api.replay->n)
+		return failure_set(r->fail, NULL, "the run's raw zone has %zu more pages from %s on: "
+				   "the call plan differs from the run's",
+				   r->api.replay->n - r->api.replay->next,
+				   r->api.replay->v[r->api.replay->next].file);
 	return 0;
 }
 
-/* After load_steps: roll back a failure, store the rejects either way. */
-static int run_finish(struct wecom_run *r, int rc)
+static int wecom_stage(void *state, struct source_tx *tx)
 {
-	const struct source_ctx *ctx = r->ctx;
+	struct wecom_run *r = state;
+	int rc;
 
-	if (rc < 0) {
-		if (PQtransactionStatus(ctx->conn) != PQTRANS_IDLE)
-			db_exec(ctx->conn, "ROLLBACK");
-		r->c->inserted = r->c->updated = r->c->unchanged = 0;
-		r->c->pages = (long)r->api.pages;
-	}
-	if (r->x.phones_skipped)
-		log_info("msg=\"remark phones not linked\" source=%s count=%ld reason=\"%s\"",
-			 ctx->src->name, r->x.phones_skipped,
-			 ctx->pii_key ? "not a mainland mobile number" : "SIYU_PII_KEY is not set");
-	if (!ctx->dry_run && reject_log_flush(&r->rejects, ctx->conn) < 0 && rc == 0) {
-		snprintf(r->err, r->errlen, "source %s: loaded, but its rejects could not be stored",
-			 ctx->src->name);
-		rc = -1;
+	r->tx = tx;
+	r->c = &tx->c;
+	r->fail = tx->fail;
+	rc = extract_all(r);
+	tx->c.pages = (long)r->api.pages;
+	if (rc < 0 && r->api.replay && r->rp.ended) {
+		/* as a failed file is not replayed: the run loaded nothing from these pages */
+		char text[sizeof(tx->fail->object) + sizeof(tx->fail->reason) + 4];
+
+		log_warn("msg=\"run did not finish the source, not replayed\" source=%s raw_run=%lld "
+			 "reason=%s", r->ctx->src->name, r->ctx->raw_run_id,
+			 failure_text(tx->fail, text, sizeof(text)));
+		return SOURCE_UNIT_SKIP;
 	}
 	return rc;
 }
 
-static void run_release(struct wecom_run *r)
+/*
+ * Callbacks, the snapshot diff, staff details, callbacks again; the
+ * 'snapshot' watermark: when the snapshot now in the warehouse was taken (a
+ * run: its transaction's start; a replay: the run's first page) and, as its
+ * run, the raw-zone run that holds it, which a replay must not go behind.
+ */
+static int merge_snapshot(void *state, struct source_tx *tx)
 {
-	wecom_api_release(&r->api);
+	struct wecom_run *r = state;
+	const struct source_ctx *ctx = r->ctx;
+
+	/* Callbacks first: the snapshot must not reopen what a callback closed. */
+	if (apply_callbacks(r) < 0)
+		return -1;
+	if (wecom_load_merge(ctx->conn, ctx->run_id, ctx->src->name, STATS_TZ, r->c) < 0)
+		return db_fail(r->fail, NULL, "merge into the warehouse failed");
+	if (wecom_load_staff_details(ctx->conn, ctx->run_id, ctx->src->name) < 0)
+		return db_fail(r->fail, NULL, "loading the staff details failed");
+	/* Again: removals that waited for their relationship find it now. */
+	if (apply_callbacks(r) < 0)
+		return -1;
+	tx->entity = "snapshot";
+	tx->watermark = ctx->replay && r->rp.first_received[0] ? r->rp.first_received : NULL;
+	tx->watermark_run = ctx->replay ? ctx->raw_run_id : ctx->run_id;
+	return 0;
+}
+
+static void wecom_unit_done(void *state)
+{
+	struct wecom_run *r = state;
+
 	wecom_versions_release(&r->versions);
 	wecom_rows_release(&r->rows);
-	reject_log_close(&r->rejects);
+	wecom_rows_init(&r->rows);
+	r->tx = NULL;
+}
+
+static void wecom_close(void *state, int failed)
+{
+	struct wecom_run *r = state;
+	const struct source_ctx *ctx = r->ctx;
+
+	if (r->x.phones_skipped)
+		log_info("msg=\"remark phones not linked\" source=%s count=%ld reason=%s",
+			 ctx->src->name, r->x.phones_skipped,
+			 ctx->pii_key ? "not a mainland mobile number" : "SIYU_PII_KEY is not set");
+	if (ctx->replay && r->rp.n)
+		log_info("msg=\"wecom replay done\" source=%s raw_run=%lld status=%s pages=%lld",
+			 ctx->src->name, ctx->raw_run_id, failed ? "failed" : "ok", r->api.pages);
+	else if (r->http && r->api.corpid)
+		log_info("msg=\"wecom source done\" source=%s status=%s pages=%lld token_fetches=%lld "
+			 "requests=%lld backoff_ms=%lld", ctx->src->name, failed ? "failed" : "ok",
+			 r->api.pages, r->api.token_fetches, http_client_requests(r->http),
+			 http_client_slept_ms(r->http));
+	if (rawzone_close(&r->raw) < 0)
+		log_warn("msg=\"cannot sync the raw zone\" source=%s dir=%s", ctx->src->name,
+			 r->raw.dir);
+	wecom_api_release(&r->api);
+	wecom_replay_close(&r->rp);
+	wecom_versions_release(&r->versions);
+	wecom_rows_release(&r->rows);
 	strlist_free(&r->staff);
 	strlist_free(&r->chats);
 	strlist_free(&r->owners);
 	free(r->chat_status);
+	http_client_free(r->http);
+	free(r);
 }
 
-int wecom_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
-		     size_t errlen)
-{
-	struct wecom_run r;
-	struct rawzone raw;
-	struct http_client *http = NULL;
-	int rc = -1;
-
-	memset(&raw, 0, sizeof(raw));
-	if (run_init(&r, ctx, counts, err, errlen) < 0)
-		goto out;
-	if (!(http = make_http(ctx, err, errlen)))
-		goto out;
-	if (rawzone_open(&raw, ctx->raw_dir, ctx->src->name, ctx->run_id, err, errlen) < 0)
-		goto out;
-	if (wecom_api_init(&r.api, http, &raw, ctx->src->name,
-			   config_source_get(ctx->src, "base_url"), config_source_get(ctx->src, "corpid"),
-			   config_source_get(ctx->src, "secret"), ctx->src->retries, err, errlen) < 0)
-		goto out;
-	rc = run_finish(&r, load_steps(&r, ctx->run_id, NULL));
-	log_info("msg=\"wecom source done\" source=%s status=%s pages=%lld token_fetches=%lld "
-		 "requests=%lld backoff_ms=%lld", ctx->src->name, rc == 0 ? "ok" : "failed",
-		 r.api.pages, r.api.token_fetches, http_client_requests(http),
-		 http_client_slept_ms(http));
-out:
-	if (rawzone_close(&raw) < 0 && rc == 0) {
-		snprintf(err, errlen, "source %s: cannot sync the raw zone", ctx->src->name);
-		rc = -1;
-	}
-	run_release(&r);
-	http_client_free(http);
-	return rc;
-}
-
-/* May the warehouse take raw_run's snapshot? 0 yes, -1 no (err says why). */
-static int replay_allowed(const struct source_ctx *ctx, long long raw_run, char *err,
-			  size_t errlen)
-{
-	long long held = wecom_load_snapshot_run(ctx->conn, ctx->src->name);
-
-	if (held < 0) {
-		snprintf(err, errlen, "source %s: cannot read the snapshot watermark: %s",
-			 ctx->src->name, db_last_error());
-		return -1;
-	}
-	if (raw_run >= held)
-		return 0;
-	snprintf(err, errlen, "source %s: run %lld is older than the snapshot the warehouse holds "
-		 "(run %lld); a WeCom run is a snapshot of the whole corp, and loading an older one "
-		 "over a newer one would reopen relationships and record removals that never "
-		 "happened: replay run %lld or a later one (or replay every run into an empty "
-		 "warehouse)", ctx->src->name, raw_run, held, held);
-	return -1;
-}
-
-int wecom_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
-			struct load_counts *counts, char *err, size_t errlen)
-{
-	struct wecom_run r;
-	struct wecom_replay rp = { 0 };
-	int rc = -1;
-
-	if (run_init(&r, ctx, counts, err, errlen) < 0 ||
-	    replay_allowed(ctx, raw_run_id, err, errlen) < 0 ||
-	    wecom_replay_open(&rp, dir, err, errlen) < 0)
-		goto out;
-	if (rp.n == 0) {
-		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
-			 raw_run_id, dir);
-		rc = 0;
-		goto out;
-	}
-	wecom_api_init_replay(&r.api, &rp, ctx->src->name);
-	rc = run_finish(&r, load_steps(&r, raw_run_id, rp.first_received));
-	if (rc < 0 && rp.ended) {
-		/* as a failed file is not replayed: the run loaded nothing from these pages */
-		log_warn("msg=\"run did not finish the source, not replayed\" source=%s raw_run=%lld "
-			 "reason=\"%s\"", ctx->src->name, raw_run_id, err);
-		memset(counts, 0, sizeof(*counts));
-		err[0] = '\0';
-		rc = 0;
-	}
-	log_info("msg=\"wecom replay done\" source=%s raw_run=%lld status=%s pages=%lld",
-		 ctx->src->name, raw_run_id, rc == 0 ? "ok" : "failed", r.api.pages);
-out:
-	wecom_replay_close(&rp);
-	run_release(&r);
-	return rc;
-}
+const struct source_driver wecom_driver = {
+	.type = "wecom",
+	.open = wecom_open,
+	.plan = wecom_plan,
+	.stage = wecom_stage,
+	.merge = merge_snapshot,
+	.unit_done = wecom_unit_done,
+	.close = wecom_close,
+	.replay_floor = wecom_replay_floor,
+};

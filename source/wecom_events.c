@@ -116,7 +116,7 @@ static int read_offsets(struct load *l)
 	return 0;
 }
 
-static int flush_copy(struct load *l, size_t threshold)
+static int flush_spool_copy(struct load *l, size_t threshold)
 {
 	if (l->copy.len < threshold)
 		return 0;
@@ -153,7 +153,7 @@ static int copy_line(struct load *l, const char *file, long long line_no, const 
 		if (rc)
 			return -1;
 	}
-	return buf_addch(&l->copy, '\n') < 0 ? -1 : flush_copy(l, COPY_CHUNK);
+	return buf_addch(&l->copy, '\n') < 0 ? -1 : flush_spool_copy(l, COPY_CHUNK);
 }
 
 /* Stream the whole new lines of one file; a last line without '\n' waits. */
@@ -236,7 +236,7 @@ static int stream_spool(struct load *l, struct wecom_events_result *res)
 		}
 	}
 	l->in_copy = 0;
-	if (flush_copy(l, 0) < 0) {
+	if (flush_spool_copy(l, 0) < 0) {
 		db_copy_end(l->ctx->conn, "client failed");
 		snprintf(l->err, l->errlen, "COPY of the callback spool failed: %s", db_last_error());
 		return -1;

@@ -7,6 +7,8 @@
  */
 #include "siyu/transform/dedupe.h"
 
+#include "siyu/common/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,19 +27,6 @@ struct dedupe {
 	size_t nslots;        /* power of two */
 	size_t used;
 };
-
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-#define FNV_OFFSET 14695981039346656037ULL
 
 struct dedupe *dedupe_new(void)
 {
@@ -171,7 +160,7 @@ int dedupe_check(struct dedupe *d, const struct dedupe_line *l, enum dedupe_verd
 {
 	char key[1024];
 	size_t len = make_key(l, key, sizeof(key));
-	uint64_t line = fnv1a(FNV_OFFSET, l->line_id, l->line_id_len);
+	uint64_t line = fnv1a(FNV1A_INIT, l->line_id, l->line_id_len);
 	struct order_entry *e;
 	int created;
 
@@ -179,7 +168,7 @@ int dedupe_check(struct dedupe *d, const struct dedupe_line *l, enum dedupe_verd
 		*out = DEDUPE_KEEP; /* absurdly long ids: let the merge sort it out */
 		return 0;
 	}
-	e = lookup(d, key, len, fnv1a(FNV_OFFSET, key, len), &created);
+	e = lookup(d, key, len, fnv1a(FNV1A_INIT, key, len), &created);
 	if (!e)
 		return -1;
 	if (created || l->version > e->version) {

@@ -1,6 +1,6 @@
 /*
  * header_map.c — header names to fields, with aliases and name folding
- * (see include/siyu/header_map.h).
+ * (see include/siyu/transform/header_map.h).
  */
 #include "siyu/transform/header_map.h"
 

@@ -1,6 +1,6 @@
 /*
  * order_book.c — per-order facts of an export, gathered over passes
- * (see include/siyu/order_book.h).
+ * (see include/siyu/transform/order_book.h).
  *
  * An open-addressing table of orders keyed by order number (FNV-1a); the
  * 订单报表 fields of a Taobao order hang off its entry.

@@ -1,6 +1,6 @@
 /*
  * order_csv.c — one record of an order file → one canonical order line, by
- * the columns of its profile (include/siyu/order_profile.h).
+ * the columns of its profile (include/siyu/transform/order_profile.h).
  *
  * Every check names the column (as the profile's docs name it) and quotes the
  * value, because the reason is what an operator reads in etl.reject next to
@@ -650,14 +650,4 @@ int order_csv_parse(const struct order_csv_map *m, const struct csv_record *rec,
 	if (profile_of(m)->export && !(profile_of(m)->orders.cols && !m->orders_file))
 		clear_unpaid(o);
 	return parse_phone(m, rec, o, why, whylen);
-}
-
-int64_t order_version_value(const struct ltime *t)
-{
-	int64_t days = ltime_days_from_civil(t->year, t->month, t->day);
-	int64_t secs = days * 86400 + t->hour * 3600 + t->minute * 60 + t->second;
-
-	if (t->has_offset)
-		secs -= (int64_t)t->offset_minutes * 60;
-	return secs * 1000000 + t->usec;
 }

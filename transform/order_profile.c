@@ -1,6 +1,6 @@
 /*
  * order_profile.c — the column tables of every order file profile (see
- * include/siyu/order_profile.h) and the choice of a profile from a header.
+ * include/siyu/transform/order_profile.h) and the choice of a profile from a header.
  *
  * Each name list starts with the name the docs use and goes on with the
  * aliases seen across export versions; names compare after text_fold, so

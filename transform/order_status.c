@@ -2,10 +2,11 @@
  * order_status.c — status code tables per platform profile and the lookups
  * over them (see include/siyu/transform/order_status.h).
  *
- * Every table cites its source. "Canonical" below is the status set of
- * DESIGN §3; ecommerce.md means /work/shared/api/ecommerce.md (whose
- * "created" is our "unpaid"). A code maps to one status, or to two when its
- * meaning depends on whether the order was paid (MAP_PAID rows).
+ * Every table cites its source: the platform's page under docs/ (docs/youzan.md,
+ * docs/api-taobao.md, docs/api-jd.md, docs/api-pdd.md, docs/api-douyin.md,
+ * docs/api-channels.md). "Canonical" is the status set of docs/schema.md. A code
+ * maps to one status, or to two when its meaning depends on whether the order
+ * was paid (MAP_PAID rows).
  */
 #include "siyu/transform/order_status.h"
 
@@ -36,9 +37,9 @@ static const char *const status_names[ORDER_STATUS_COUNT] = {
 
 /*
  * generic: docs/import-generic.md (canonical names, and the Chinese labels it
- * lists), plus the 订单状态 texts of Taobao/Tmall 千牛 exports (ecommerce.md §7,
+ * lists), plus the 订单状态 texts of Taobao/Tmall 千牛 exports (docs/api-taobao.md,
  * with the full-width comma and with an ASCII one) and common back-office
- * labels whose platform meaning is the same everywhere in ecommerce.md.
+ * labels whose platform meaning is the same on every platform.
  * Choices: 交易关闭 / 已关闭 → cancelled, as import-generic.md fixes it,
  * although Taobao also writes 交易关闭 for a trade closed by a full refund
  * (either way the order does not qualify; refunds come from line_refund).
@@ -87,14 +88,14 @@ static const struct status_code generic_codes[] = {
 };
 
 /*
- * taobao / tmall: TOP Trade.status, ecommerce.md §2 "Status map"
+ * taobao / tmall: TOP Trade.status, docs/api-taobao.md "Status map"
  * (bububa/opentaobao model/trade/Trade.go). WAIT_PRE_AUTH_CONFIRM (0元购
  * pre-authorisation, nothing paid yet) → unpaid. TRADE_CLOSED is the close
  * after a full refund; TRADE_CLOSED_BY_TAOBAO the close before payment.
  */
 static const struct status_code taobao_codes[] = {
 	/*
-	 * 千牛 订单报表 / 宝贝报表 订单状态 (docs/import-taobao.md; ecommerce.md §7),
+	 * 千牛 订单报表 / 宝贝报表 订单状态 (docs/import-taobao.md),
 	 * (code_equals also takes the ASCII comma a re-save leaves). 交易关闭 is
 	 * TOP's TRADE_CLOSED (refunded) after a payment and TRADE_CLOSED_BY_TAOBAO
 	 * (cancelled) before one.
@@ -119,7 +120,7 @@ static const struct status_code taobao_codes[] = {
 };
 
 /*
- * taobao / tmall: Order.refund_status, ecommerce.md §2 "Status map", and the
+ * taobao / tmall: Order.refund_status, docs/api-taobao.md "Status map", and the
  * same states as the 宝贝报表's 退款状态 column writes them
  * (docs/import-taobao.md).
  */
@@ -141,7 +142,7 @@ static const struct refund_code taobao_refunds[] = {
 };
 
 /*
- * youzan: youzan.trades.sold.get 4.0.x order_info.status, ecommerce.md §1
+ * youzan: youzan.trades.sold.get 4.0.x order_info.status, docs/youzan.md
  * "Status map" (flyinke/youzan-sdk v4_0_0 models). TRADE_PAID is transient,
  * WAIT_CONFIRM is 待成团/待接单. TRADE_CLOSED depends on pay_time.
  * TRADE_REFUND (a request filter value) is not in the documented map and
@@ -168,7 +169,7 @@ static const struct status_code youzan_codes[] = {
 };
 
 /*
- * youzan: order_info.refund_state, ecommerce.md §1: 0 none, 1 partial
+ * youzan: order_info.refund_state, docs/youzan.md: 0 none, 1 partial
  * refunding, 2 partial refunded (status kept), 11 full refunding, 12 full
  * refunded.
  */
@@ -187,7 +188,7 @@ static const struct refund_code youzan_refunds[] = {
 };
 
 /*
- * jd: jingdong.pop.order.enSearch orderInfo.orderState, ecommerce.md §3
+ * jd: jingdong.pop.order.enSearch orderInfo.orderState, docs/api-jd.md
  * "Status map" (rise-worlds/jos api/order/order.interface.go). PAUSE and
  * POP_ORDER_PAUSE are on hold after payment → paid (the caller may flag
  * them); LOCKED is usually a pending cancel/refund → refunding;
@@ -196,7 +197,7 @@ static const struct refund_code youzan_refunds[] = {
  */
 static const struct status_code jd_codes[] = {
 	/*
-	 * 京东 订单导出 订单状态 (docs/import-jd.md; exports.md "JD"). 锁定 is a
+	 * 京东 订单导出 订单状态 (docs/import-jd.md). 锁定 is a
 	 * pending cancel or refund; a "(删除)" prefix marks an order deleted after
 	 * the fact: cancelled when never paid, refunded when paid.
 	 */
@@ -223,14 +224,14 @@ static const struct status_code jd_codes[] = {
 };
 
 /*
- * pdd: the order_status field alone, ecommerce.md §4 (1 待发货, 2 已发货待签收,
+ * pdd: the order_status field alone, docs/api-pdd.md (1 待发货, 2 已发货待签收,
  * 3 已签收), valid for a confirmed order without refund. Whole orders should
  * go through order_status_map_pdd, which also reads confirm_status and
  * refund_status.
  */
 static const struct status_code pdd_codes[] = {
 	/*
-	 * 拼多多 订单导出 订单状态 (docs/import-pdd.md; exports.md "Pinduoduo").
+	 * 拼多多 订单导出 订单状态 (docs/import-pdd.md).
 	 * 未发货，退款成功 was paid, so refunded.
 	 */
 	MAP("待支付", ORDER_UNPAID),
@@ -247,7 +248,7 @@ static const struct status_code pdd_codes[] = {
 };
 
 /*
- * pdd: the export's 售后状态 (docs/import-pdd.md; exports.md "Pinduoduo"):
+ * pdd: the export's 售后状态 (docs/import-pdd.md):
  * an exchange or a withdrawn request refunds nothing.
  */
 static const struct refund_code pdd_refunds[] = {
@@ -263,14 +264,14 @@ static const struct refund_code pdd_refunds[] = {
 };
 
 /*
- * douyin: order.searchList shop_order_list[].order_status, ecommerce.md §5
+ * douyin: order.searchList shop_order_list[].order_status, docs/api-douyin.md
  * "Status map" (zsmhub/doudian-sdk order_searchList response): 1 待支付,
  * 105 已支付, 2 备货中, 101 部分发货, 3 已发货, 5 已完成, 4 已取消 (depends on
  * pay_time).
  */
 static const struct status_code douyin_codes[] = {
 	/*
-	 * 抖店 订单导出 订单状态 (docs/import-douyin.md; exports.md "Douyin"):
+	 * 抖店 订单导出 订单状态 (docs/import-douyin.md):
 	 * 已关闭 is an unpaid order that timed out, or a paid one refunded.
 	 */
 	MAP("待支付", ORDER_UNPAID),
@@ -292,9 +293,9 @@ static const struct status_code douyin_codes[] = {
 	MAP_PAID("4", ORDER_CANCELLED, ORDER_REFUNDED),
 };
 
-/* douyin: after_sale_info.refund_status, ecommerce.md §5: 1 待退款, 3 done. */
+/* douyin: after_sale_info.refund_status, docs/api-douyin.md: 1 待退款, 3 done. */
 static const struct refund_code douyin_refunds[] = {
-	/* the export's 售后状态 (exports.md "Douyin"; "-" is an empty cell) */
+	/* the export's 售后状态 (docs/import-douyin.md; "-" is an empty cell) */
 	{ "售后关闭", REFUND_NONE },
 	{ "售后已拒绝", REFUND_NONE },
 	{ "换货成功", REFUND_NONE },
@@ -313,7 +314,7 @@ static const struct refund_code douyin_refunds[] = {
 };
 
 /*
- * channels: /channels/ec/order/get order.status, ecommerce.md §6 "Status map"
+ * channels: /channels/ec/order/get order.status, docs/api-channels.md "Status map"
  * (fudiwei/DotNetCore.SKIT.FlurlHttpClient.Wechat ChannelsECOrderGetResponse):
  * 10 待付款, 12 礼物待收下, 13 凑单买凑团中, 20 待发货, 21 部分发货, 30 待收货,
  * 100 完成, 200 all items after-sold then cancelled, 250 unpaid
@@ -321,9 +322,8 @@ static const struct refund_code douyin_refunds[] = {
  */
 static const struct status_code channels_codes[] = {
 	/*
-	 * 微信小店 订单导出 订单状态 (docs/import-channels.md; exports.md "WeChat
-	 * shop"): 已取消 is an unpaid cancel (250) or, after a payment, every item
-	 * after-sold (200).
+	 * 微信小店 订单导出 订单状态 (docs/import-channels.md): 已取消 is an unpaid
+	 * cancel (250) or, after a payment, every item after-sold (200).
 	 */
 	MAP("待付款", ORDER_UNPAID),
 	MAP("待发货", ORDER_PAID),
@@ -343,7 +343,7 @@ static const struct status_code channels_codes[] = {
 	MAP("250", ORDER_CANCELLED),
 };
 
-/* channels: the export's 商品售后 (exports.md "WeChat shop"). */
+/* channels: the export's 商品售后 (docs/import-channels.md). */
 static const struct refund_code channels_refunds[] = {
 	{ "无售后", REFUND_NONE },
 	{ "售后关闭", REFUND_NONE },

@@ -3,6 +3,9 @@
 -- The set-based order merge every order source ends its transaction with. Migrations 0011,
 -- 0014, 0015 and 0017 each wrote it whole; since the SQL layout of sql/README.md it lives
 -- here only (0017 last made it create only the partitions of the months that have orders).
+-- A newer version whose content equals the loaded one (dw.order_identity.content_hash,
+-- migration 0080: a back-office re-export versions every order by its export time) counts
+-- as unchanged and only moves the order's source_version on.
 CREATE OR REPLACE FUNCTION etl.merge_orders(
     p_run bigint, p_staging regclass, p_source text,
     OUT inserted bigint, OUT updated bigint, OUT unchanged bigint,
@@ -29,7 +32,8 @@ BEGIN
         CREATE TEMP TABLE mo_ver ON COMMIT DROP AS
         SELECT v.platform, v.shop_id, v.order_no, v.updated_at, ch.channel_key,
                COALESCE(i.order_key, nextval(%L::regclass)) AS order_key,
-               i.created_at AS known_created_at,
+               i.created_at AS known_created_at, i.content_hash AS known_hash,
+               NULL::text AS content_hash,
                CASE WHEN i.order_key IS NULL THEN 'insert'
                     WHEN v.updated_at > i.source_version THEN 'update'
                     ELSE 'unchanged' END AS action
@@ -39,11 +43,8 @@ BEGIN
           JOIN dw.dim_channel ch ON (ch.platform, ch.shop_id) = (v.platform, v.shop_id)
           LEFT JOIN dw.order_identity i ON (i.channel_key, i.order_no) = (ch.channel_key, v.order_no)
          ORDER BY v.first_row$q$, v_key_seq, p_staging);
-    SELECT count(*) FILTER (WHERE action = 'insert'),
-           count(*) FILTER (WHERE action = 'update'),
-           count(*) FILTER (WHERE action = 'unchanged'),
-           max(updated_at)
-      INTO inserted, updated, unchanged, max_version
+    SELECT count(*) FILTER (WHERE action = 'unchanged'), max(updated_at)
+      INTO unchanged, max_version
       FROM mo_ver;
     DELETE FROM mo_ver WHERE action = 'unchanged';
     ANALYZE mo_ver;
@@ -56,12 +57,36 @@ BEGIN
           JOIN mo_ver v ON (v.platform, v.shop_id, v.order_no, v.updated_at)
                          = (s.platform, s.shop_id, s.order_no, s.updated_at)
          ORDER BY s.platform, s.shop_id, s.order_no, s.line_id, s.src_row$q$, p_staging);
+
+    -- Each version's content; a newer version with the loaded content is no change: only
+    -- the order's version moves on (its facts, lineage and counts stay).
+    UPDATE mo_ver v SET content_hash = h.content_hash
+      FROM (SELECT platform, shop_id, order_no,
+                   md5(string_agg(row(status, paid_at, buyer_id, buyer_unionid, phone_hash,
+                                      shipping_fen, order_discount_fen, line_id, line_no, sku,
+                                      product_title, quantity, unit_price_fen, line_gross_fen,
+                                      line_paid_fen, line_refund_fen)::text,
+                                  ',' ORDER BY line_id)) AS content_hash
+              FROM mo_line GROUP BY platform, shop_id, order_no) h
+     WHERE (h.platform, h.shop_id, h.order_no) = (v.platform, v.shop_id, v.order_no);
+    UPDATE mo_ver SET action = 'same' WHERE action = 'update' AND known_hash = content_hash;
+    UPDATE dw.order_identity i SET source_version = v.updated_at
+      FROM mo_ver v WHERE v.action = 'same' AND i.order_key = v.order_key;
+    SELECT count(*) FILTER (WHERE action = 'insert'),
+           count(*) FILTER (WHERE action = 'update'),
+           unchanged + count(*) FILTER (WHERE action = 'same')
+      INTO inserted, updated, unchanged
+      FROM mo_ver;
+    DELETE FROM mo_line l USING mo_ver v
+     WHERE v.action = 'same' AND (l.platform, l.shop_id, l.order_no) = (v.platform, v.shop_id, v.order_no);
+    DELETE FROM mo_ver WHERE action = 'same';
+    ANALYZE mo_ver;
     ANALYZE mo_line;
 
     -- One row per changed order; created_at is fixed at first sight.
     CREATE TEMP TABLE mo_order ON COMMIT DROP AS
     SELECT v.platform, v.shop_id, v.order_no, v.channel_key, v.order_key, v.action,
-           COALESCE(v.known_created_at, g.created_at) AS created_at,
+           v.content_hash, COALESCE(v.known_created_at, g.created_at) AS created_at,
            g.status, g.paid_at, v.updated_at, g.buyer_id, g.unionid, g.phone_hash, g.phone_masked,
            g.gross_fen, g.discount_fen, g.shipping_fen, g.paid_fen, g.refund_fen,
            g.item_count, g.line_count,
@@ -90,11 +115,12 @@ BEGIN
     ANALYZE mo_order;
 
     INSERT INTO dw.order_identity (order_key, channel_key, order_no, created_at, source_version,
-                                   first_run_id, last_run_id)
+                                   first_run_id, last_run_id, content_hash)
     OVERRIDING SYSTEM VALUE
-    SELECT order_key, channel_key, order_no, created_at, updated_at, p_run, p_run
+    SELECT order_key, channel_key, order_no, created_at, updated_at, p_run, p_run, content_hash
       FROM mo_order WHERE action = 'insert' ORDER BY order_key;
-    UPDATE dw.order_identity i SET source_version = o.updated_at, last_run_id = p_run
+    UPDATE dw.order_identity i
+       SET source_version = o.updated_at, last_run_id = p_run, content_hash = o.content_hash
       FROM mo_order o WHERE o.action = 'update' AND i.order_key = o.order_key;
 
     INSERT INTO dw.dim_product (channel_key, sku, title)
@@ -200,4 +226,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION etl.merge_orders(bigint, regclass, text) IS
-    'Merges one staged batch of order lines (a table shaped like staging.order_line_in) into dw: newest version per order wins, older or equal versions change nothing, identities resolved, order_seq / is_first_order / first_order_at kept right; returns inserted/updated/unchanged order counts, customers merged and the newest version seen';
+    'Merges one staged batch of order lines (a table shaped like staging.order_line_in) into dw: newest version per order wins, older or equal versions change nothing, a newer version with the loaded content only moves source_version on, identities resolved, order_seq / is_first_order / first_order_at kept right; returns inserted/updated/unchanged order counts, customers merged and the newest version seen';

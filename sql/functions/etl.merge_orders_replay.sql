@@ -6,7 +6,8 @@
 -- transaction it first lowers dw.order_identity.source_version by one microsecond for
 -- every staged order whose newest staged version EQUALS it, so that etl.merge_orders()
 -- classifies exactly those orders as 'update' and replaces them (and sets source_version
--- back to the staged version). An order whose warehouse version is newer than the staged
+-- back to the staged version); it forgets their content_hash too, so that the same content
+-- is re-applied rather than taken for no change. An order whose warehouse version is newer than the staged
 -- one is not touched: an older version still never wins. Timestamps have microsecond
 -- resolution, so no other version lies between the lowered value and the original. It is a
 -- wrapper rather than an extra parameter of etl.merge_orders so that it keeps working
@@ -21,7 +22,7 @@ LANGUAGE plpgsql AS $fn$
 BEGIN
     EXECUTE format($q$
         UPDATE dw.order_identity i
-           SET source_version = i.source_version - interval '1 microsecond'
+           SET source_version = i.source_version - interval '1 microsecond', content_hash = NULL
           FROM (SELECT platform, shop_id, order_no, max(updated_at) AS v
                   FROM %s GROUP BY platform, shop_id, order_no) s
           JOIN dw.dim_channel c ON (c.platform, c.shop_id) = (s.platform, s.shop_id)

@@ -247,7 +247,9 @@ static void handle_list(struct fake_request *rq, struct fake_reply *r)
 	struct json_object *p = json_tokener_parse(buf_str(&rq->body)), *d;
 	int64_t from = fake_jint(p, "update_time_start", -1), to = fake_jint(p, "update_time_end", -1);
 	int64_t page = fake_jint(p, "page", 0), size = fake_jint(p, "size", 10);
-	const char *order_by = fake_jstr(p, "order_by");
+	const char *order_by = fake_jstr(p, "order_by"); /* borrowed from p */
+	int bad_order_by = order_by && strcmp(order_by, "update_time") &&
+			   strcmp(order_by, "create_time");
 	struct json_object *asc = NULL;
 	struct shop_order **hit;
 	int n, desc = 1;
@@ -260,8 +262,7 @@ static void handle_list(struct fake_request *rq, struct fake_reply *r)
 	if (json_object_object_get_ex(p, "order_asc", &asc))
 		desc = !json_object_get_boolean(asc);
 	json_object_put(p);
-	if (from < 0 || to < from || page < 0 || size < 1 || size > 100 ||
-	    (order_by && strcmp(order_by, "update_time") && strcmp(order_by, "create_time")))
+	if (from < 0 || to < from || page < 0 || size < 1 || size > 100 || bad_order_by)
 		RET(reply(r, 40004, "非法的参数", "isv.business-failed",
 			  "update_time_start/end, page >= 0, size 1..100", NULL));
 	if (to - from > 7 * FAKE_DAY)

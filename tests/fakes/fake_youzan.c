@@ -282,7 +282,7 @@ static void generate(int norders, int nbad)
 
 /* ---- truth -------------------------------------------------------------------------- */
 
-/* The canonical status the warehouse must show (ecommerce.md §1). */
+/* The canonical status the warehouse must show (docs/youzan.md). */
 static const char *canonical(const struct yorder *o)
 {
 	if (o->refund_state == 12)

@@ -1,10 +1,11 @@
 /*
  * fuzz_taobao.c — the Taobao/Tmall trade mapping (transform/taobao_json.c) on any JSON:
- * a page ({"trades_sold_increment_get_response":{"trades":{"trade":[…]}}} read as
- * {"trades":{"trade":[…]}}) or one trade (checks in order_target.h).
+ * a page of taobao.trades.sold.increment.get as top_list_parse reads it, or one trade
+ * (checks in order_target.h).
  */
 #include "order_target.h"
 
+#include "siyu/extract/top_api.h"
 #include "siyu/transform/taobao_json.h"
 
 static int parse(struct json_object *trade, struct order_json *o, char *why, size_t whylen)
@@ -16,5 +17,5 @@ static int parse(struct json_object *trade, struct order_json *o, char *why, siz
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	return fuzz_orders(data, size, parse, "trades", "trade");
+	return fuzz_orders(data, size, parse, top_list_parse);
 }

@@ -102,6 +102,32 @@ printf '{"trades":{"trade":[%s,%s]},"total_results":2,"has_next":false}' \
 	"$(trade TRADE_FINISHED 4123456789012345670 "$(line 1 SUCCESS),$(line 2 WAIT_SELLER_AGREE)")" \
 	"$(trade TRADE_CLOSED 4123456789012345671 "$(line 3 SUCCESS)")" | seed fuzz_taobao page.json
 
+# ---- Pinduoduo, JD, Douyin, Channels orders: the records of their unit tests ---------------
+# macro_seed TARGET NAME UNIT_TEST EXPR: the C string EXPR, written with the macros of
+# tests/unit/UNIT_TEST.c (compiled and printed, so the seeds follow the tests)
+macro_seed() {
+	local tmp
+	tmp=$(mktemp -d)
+	{
+		echo '#include <stdio.h>'
+		sed -n '/^#define /,/^$/p' "$top/tests/unit/$3.c"
+		printf 'int main(void) { fputs(%s, stdout); return 0; }\n' "$4"
+	} >"$tmp/seed.c"
+	cc -o "$tmp/seed" "$tmp/seed.c" && "$tmp/seed" | seed "$1" "$2"
+	rm -rf "$tmp"
+}
+macro_seed fuzz_pdd order.json test_pdd_json 'ORDER("1", "2", "1", ITEM "," ITEM2)'
+macro_seed fuzz_pdd page.json test_pdd_json \
+	'"{\"order_sn_increment_get_response\":{\"total_count\":2,\"order_sn_list\":[" ORDER("1", "1", "1", ITEM) "," ORDER("2", "2", "4", ITEM2) "]}}"'
+macro_seed fuzz_jd order.json test_jd_json 'ORDER("WAIT_GOODS_RECEIVE_CONFIRM", PAID, ITEM)'
+macro_seed fuzz_jd page.json test_jd_json \
+	'"{\"jingdong_pop_order_enSearch_responce\":{\"searchorderinfo_result\":{\"orderTotal\":2,\"orderInfoList\":[" ORDER("TRADE_CANCELED", NEVER, ITEM) "," ORDER("FINISHED_L", PAID, ITEM "," ITEM) "]}}}"'
+macro_seed fuzz_douyin order.json test_douyin_json 'ORDER("3", "1709262012", SKU("1", "0", "0") "," SKU("2", "3", "12"))'
+macro_seed fuzz_douyin page.json test_douyin_json \
+	'"{\"code\":10000,\"data\":{\"total\":1,\"shop_order_list\":[" ORDER("4", "0", SKU("1", "0", "0")) "]}}"'
+macro_seed fuzz_channels order.json test_channels_json 'ORDER("20", PRODUCT("10", "0") "," PRODUCT_REAL, "1")'
+macro_seed fuzz_channels done.json test_channels_json 'ORDER("100", PRODUCT("0", "0"), "0")'
+
 # ---- WeCom responses (as in tests/unit/test_wecom_json.c), first byte = which -----------------
 contact='{"external_contact":{"external_userid":"wmH2kLCQAAq1xYz0aB3cD4eF5gH6iJ7k","name":"周小满","avatar":null,"type":"1","gender":2,"unionid":"oQ7aX0w-9kPz1Lm2Nn3Bb4Vv5Cc6"},"follow_info":{"userid":"chenjing","remark":"周女士-618","description":null,"createtime":"1717385212","tag_id":["etH2kLCQAAtagA","etH2kLCQAAtagB"],"remark_corp_name":"","remark_mobiles":[13912345678,"+86 139-1234-5679"],"oper_userid":"wmH2kLCQAAq1xYz0aB3cD4eF5gH6iJ7k","add_way":1,"state":"store_sh_017"}}'
 printf '\x00{"errcode":0,"errmsg":"ok","external_contact_list":[%s,{"external_contact":{"external_userid":"wm1"},"follow_info":{"createtime":1717385212}}],"next_cursor":""}' \

@@ -1,7 +1,8 @@
 /*
- * order_target.h — what the order-API targets (fuzz_youzan.c, fuzz_taobao.c) share: the
- * input read as a page of orders or one order, each order through the platform's
- * mapping, and the checks on what comes out (transform/order_json.h).
+ * order_target.h — what the order-API targets (fuzz_youzan.c, fuzz_taobao.c, fuzz_pdd.c,
+ * fuzz_jd.c, fuzz_douyin.c, fuzz_channels.c) share: the input read as the platform's
+ * list answer or as one order, each order through the platform's mapping, and the
+ * checks on what comes out (transform/order_json.h).
  */
 #ifndef SIYU_FUZZ_ORDER_TARGET_H
 #define SIYU_FUZZ_ORDER_TARGET_H
@@ -33,21 +34,27 @@ static void one_order(order_parse_fn parse, struct json_object *order, struct or
 	}
 }
 
-/* The input as a page, {list_outer: {list_inner: [order…]}}, or as one order. */
+/* A platform's list answer: 0 with its orders (borrowed, NULL when none), or -1 when
+ * root is not one (as extract/<platform>_api.c reads them). */
+typedef int (*order_list_fn)(struct json_object *root, int64_t *total,
+			     struct json_object **orders);
+
+/* The input as a list answer (when list is not NULL and it reads as one), every order
+ * through parse; else as one order. */
 static int fuzz_orders(const uint8_t *data, size_t size, order_parse_fn parse,
-		       const char *list_outer, const char *list_inner)
+		       order_list_fn list)
 {
-	struct json_object *doc = json_input(data, size), *outer, *list;
+	struct json_object *doc = json_input(data, size), *orders = NULL;
 	struct order_json o;
+	int64_t total = 0;
 
 	if (!doc)
 		return 0;
 	memset(&o, 0, sizeof(o));
-	if (json_object_object_get_ex(doc, list_outer, &outer) &&
-	    json_object_object_get_ex(outer, list_inner, &list) &&
-	    json_object_is_type(list, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(list); i++)
-			one_order(parse, json_object_array_get_idx(list, i), &o);
+	if (list && list(doc, &total, &orders) == 0) {
+		FUZZ_CHECK(total >= 0);
+		for (size_t i = 0; orders && i < json_object_array_length(orders); i++)
+			one_order(parse, json_object_array_get_idx(orders, i), &o);
 	} else {
 		one_order(parse, doc, &o);
 	}

@@ -122,7 +122,8 @@ test_expect_success 'invalid JSON fails the source cleanly, naming the endpoint 
 
 test_expect_success 'HTTP 500 beyond the retries fails cleanly, with the cursor and page in the message' '
 	fails_cleanly down --fault "http=500&path=batch/get_by_user&at=2&count=100" &&
-	grep -q "POST externalcontact/batch/get_by_user (staff 1-8 of 8, page 2, cursor \"c" err &&
+	# logfmt: the quotes inside the quoted object are escaped
+	grep -qF "POST externalcontact/batch/get_by_user (staff 1-8 of 8, page 2, cursor \\\"c" err &&
 	grep -q "HTTP 500 after 4 attempts" err
 '
 

@@ -54,7 +54,7 @@ test_expect_success 'seventy slow connections from one address: WeCom is still a
 	slow 127.0.0.2 1 70 &&
 	for f in "$DATA"/01-*.xml "$DATA"/02-*.xml "$DATA"/03-*.xml; do
 		push "$f" >out || { cat out; exit 1; }
-		grep -q "^200$" out
+		assert_grep "^200$" out
 	done &&
 	kill -0 "$(cat slow.pid)" &&
 	test "$(spool_lines)" = 3 &&

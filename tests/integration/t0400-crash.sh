@@ -189,7 +189,7 @@ test_expect_success 'the database restarting mid-run: that source fails cleanly,
 	test $rc -eq 1
 	grep -q "^taobao_csv .* FAILED" first.out
 	grep -q "^youzan_csv .* ok .*inserted 364" first.out
-	grep -q "siyu run: source taobao_csv failed: .*merge into the warehouse failed" first.err
+	grep -q "level=error msg=\"source failed\" source=taobao_csv .*reason=\"merge into the warehouse failed" first.err
 	grep -q "reconnected to the warehouse" first.err
 	test_psql "select source || ${Q}:${Q} || status from etl.run_source order by source" >actual
 	printf "taobao_csv:failed\nyouzan_csv:succeeded\n" >expect

@@ -139,6 +139,17 @@ test_expect_success 'a dry run replays and rolls back; the run log records it, n
 	test_cmp expect actual
 '
 
+# A watermark says how far a source has loaded: replaying an older run (whose newest version
+# is older than a later export's) must not move it back.
+test_expect_success 'a replay of an older run never moves a watermark back' '
+	test_psql "update etl.watermark set value = value + interval ${Q}1 day${Q} where source = ${Q}taobao_csv${Q}" &&
+	test_psql "select source, entity, value from etl.watermark order by 1, 2" >before &&
+	"$SIYU" --config run.conf replay --run 1 --source taobao_csv >out 2>err &&
+	grep -q "^taobao_csv *run 1 *ok" out &&
+	test_psql "select source, entity, value from etl.watermark order by 1, 2" >after &&
+	test_cmp before after
+'
+
 test_expect_success 'usage errors exit 2, nothing to replay for a run exits 1' '
 	test_expect_code 2 "$SIYU" --config run.conf replay &&
 	test_expect_code 2 "$SIYU" --config run.conf replay --run 1 --source taobao_csv --from 2025-01-01 &&

@@ -122,7 +122,7 @@ test_expect_success 'the database restarting during the merge: wecom fails clean
 		rc=0 && { wait $first || rc=$?; } &&
 		test $rc -eq 1 &&
 		grep -q "^wecom .* FAILED" first.out &&
-		grep -qE "siyu run: source wecom failed: .*(server closed the connection|terminating connection|no connection to the server)" first.err &&
+		grep -qE "level=error msg=\"source failed\" source=wecom .*(server closed the connection|terminating connection|no connection to the server)" first.err &&
 		grep -q "reconnecting" first.err &&
 		test_psql "SELECT status FROM etl.run_source WHERE source = ${Q}wecom${Q}" >actual &&
 		echo failed >expect && test_cmp expect actual &&

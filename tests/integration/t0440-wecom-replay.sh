@@ -117,7 +117,7 @@ test_expect_success 'without the secret in the environment: replay and status wo
 		test_expect_code 1 "$SIYU" --config nosecret.conf run >out 2>err
 	) &&
 	grep -E "^orders +ok .*inserted 831" out && grep -E "^wecom +FAILED" out &&
-	grep -q "source wecom failed: .*nosecret.conf:8: environment variable .WECOM_SECRET. is not set (used by .secret. in \[source.wecom\]" err
+	grep -q "msg=\"source failed\" source=wecom .*nosecret.conf:8: environment variable .WECOM_SECRET. is not set (used by .secret. in \[source.wecom\]" err
 '
 
 test_done

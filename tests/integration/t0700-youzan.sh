@@ -126,14 +126,14 @@ test_expect_success 'after the shop changed, the incremental run picks up exactl
 test_expect_success '--dry-run fetches and merges every window, then rolls back' '
 	admin "/__admin/mutate?step=2" >/dev/null &&
 	test_fingerprint >before.fp &&
-	yz_run --dry-run && grep -E "^yz +ok" out && grep -q "youzan window loaded" err &&
+	yz_run --dry-run && grep -E "^yz +ok" out && grep -q "msg=\"unit committed\" source=yz unit=\"window " err &&
 	test_fingerprint >after.fp && test_cmp before.fp after.fp
 '
 
 # Backfill: 7-day windows from START to UNTIL (about ten), in their own warehouses.
 test_expect_success 'backfill, clean: the reference warehouse' '
 	PGDATABASE=t0700_clean "$SIYU" --config "$CONF" run --source yz --until "$UNTIL" >clean.out 2>clean.err &&
-	grep -c "youzan window loaded" clean.err >nwin && test "$(cat nwin)" -ge 8 &&
+	grep -c "msg=\"unit committed\" source=yz " clean.err >nwin && test "$(cat nwin)" -ge 8 &&
 	PGDATABASE=t0700_clean test_fingerprint >clean.fp &&
 	grep -q "^fact_order:" clean.fp
 '
@@ -143,8 +143,8 @@ test_expect_success 'backfill killed -9 before the 4th window commits: 3 windows
 	PGDATABASE=t0700_crash SIYU_DEBUG_ABORT_AT=commit:4 "$SIYU" --config "$CONF" run --source yz \
 		--until "$UNTIL" >crash.out 2>crash.err || rc=$? &&
 	test "$rc" = 137 &&
-	test "$(grep -c "youzan window loaded" crash.err)" = 3 &&
-	third=$(grep "youzan window loaded" crash.err | sed -n "3s/.*watermark=\"\([^\"]*\)\".*/\1/p") &&
+	test "$(grep -c "msg=\"unit committed\" source=yz " crash.err)" = 3 &&
+	third=$(grep "msg=\"unit committed\" source=yz " crash.err | sed -n "3s/.*watermark=\"\([^\"]*\)\".*/\1/p") &&
 	PGDATABASE=t0700_crash test_psql "SELECT value = ${Q}$third${Q}::timestamptz FROM etl.watermark
 		WHERE source = ${Q}yz${Q}" >actual &&
 	echo t >expect && test_cmp expect actual &&
@@ -230,7 +230,7 @@ test_expect_success 'a business error fails the source cleanly naming window and
 	admin "/__admin/fault?biz=101500500" >/dev/null &&
 	test_expect_code 1 "$SIYU" --config "$CONF" run >out 2>err &&
 	grep -E "^yz +FAILED" out && grep -E "^shop_csv +ok" out &&
-	grep -E "source yz: window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ page 1: business error 101500500" err &&
+	grep -E "msg=\"source failed\" source=yz object=\"window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ page 1\" reason=\"business error 101500500" err &&
 	test "$(watermark)" = "$w0" &&
 	test_psql "SELECT status FROM etl.run_source WHERE source = ${Q}yz${Q} ORDER BY run_id DESC LIMIT 1" >actual &&
 	echo failed >expect && test_cmp expect actual &&
@@ -248,7 +248,7 @@ test_expect_success 'a cut JSON page fails the source and keeps the raw page' '
 
 test_expect_success 'wrong credentials fail with a hint naming the settings, never the secret' '
 	YOUZAN_SECRET=wrong-secret-value test_expect_code 1 "$SIYU" --config "$CONF" run --source yz >out 2>err &&
-	grep -q "POST /auth/token: code 40001" err && grep -q "client_secret" err &&
+	grep -q "object=\"POST /auth/token\" reason=\"code 40001" err && grep -q "client_secret" err &&
 	! grep -q "wrong-secret-value" err
 '
 

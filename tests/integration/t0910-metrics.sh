@@ -65,7 +65,7 @@ test_expect_success 'the values are those of etl.run, etl.run_source and etl.wat
 		for src in taobao_csv youzan_csv; do
 			echo "$src $(sample $name "source=\"$src\"")"
 		done >actual
-		test_cmp expect actual
+		assert_cmp expect actual
 	done &&
 	test "$(sample siyu_source_last_run_success "source=\"taobao_csv\"")" = 1 &&
 	test_psql "select extract(epoch from value)::bigint from etl.watermark where source = ${Q}youzan_csv${Q}" >expect &&

@@ -844,10 +844,10 @@ static void test_value_errors(void **state)
 		  "t.conf:4: bad value 'maybe' for 'enabled' in [source.c] (type csv): "
 		  "expected yes or no (true/false, on/off, 1/0)",
 		  "    4 | enabled = maybe" },
-		{ "[source.c]\ntype = csv\npath = x\nprofile = Shop-ify\n",
-		  "t.conf:4: bad value 'Shop-ify' for 'profile' in [source.c] (type csv): "
-		  "expected a lowercase name like taobao ([a-z][a-z0-9_]*)",
-		  "    4 | profile = Shop-ify" },
+		{ "[source.c]\ntype = csv\npath = x\nprofile = shopify\n",
+		  "t.conf:4: bad value 'shopify' for 'profile' in [source.c] (type csv): "
+		  "expected one of generic|taobao|jd|pdd|douyin|channels|youzan|auto",
+		  "    4 | profile = shopify" },
 		{ "[source.c]\ntype = csv\npath = x\nencoding = latin1\n",
 		  "t.conf:4: bad value 'latin1' for 'encoding' in [source.c] (type csv): "
 		  "expected one of auto|utf-8|gbk",

@@ -15,7 +15,7 @@
 
 static const struct douyin_xform X = { "4463798" };
 
-/* The order of ecommerce.md §5 with its status, pay_time and sku orders given. */
+/* The order of docs/api-douyin.md with its status, pay_time and sku orders given. */
 #define ORDER(status, pay_time, skus)                                                          \
 	"{\"order_id\":\"6920012345678901234\",\"shop_id\":4463798,\"order_status\":" status ","    \
 	"\"order_status_desc\":\"\",\"create_time\":1709262000,\"update_time\":1709290000,"         \

@@ -15,7 +15,7 @@
 
 static const struct jd_xform X = { "jd-vender-10001" };
 
-/* The order of ecommerce.md §3, with the state and paymentConfirmTime given. */
+/* The order of docs/api-jd.md, with the state and paymentConfirmTime given. */
 #define ORDER(state, paid, items)                                                               \
 	"{\"orderId\":\"289533745721\",\"venderId\":\"10001\",\"orderType\":\"22\","                 \
 	"\"orderState\":\"" state "\",\"orderStartTime\":\"2024-03-01 09:00:02\","                  \

@@ -15,7 +15,7 @@
 
 static const struct pdd_xform X = { "pdd-mall-1" };
 
-/* The order of ecommerce.md §4 (goods 59.80 − discount 5.00 + postage 0 = 54.80). */
+/* The order of docs/api-pdd.md (goods 59.80 − discount 5.00 + postage 0 = 54.80). */
 #define ORDER(confirm, ship, refund, items)                                                     \
 	"{\"order_sn\":\"240301-123456789012345\",\"confirm_status\":" confirm ","                   \
 	"\"order_status\":" ship ",\"refund_status\":" refund ",\"after_sales_status\":0,"            \

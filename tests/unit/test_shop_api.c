@@ -40,7 +40,7 @@ static void judged(const struct api_platform *p, const char *text, enum api_verd
 static void test_pdd(void **state)
 {
 	struct pdd_client c;
-	struct api_page pg = { 1740792600, 1740794401, 2, 100 };
+	struct api_page pg = { 1740792600, 1740794401, 2, 100, NULL, NULL };
 	struct api_call call = { 0 };
 	char err[256];
 
@@ -69,7 +69,7 @@ static void test_pdd(void **state)
 static void test_jd(void **state)
 {
 	struct jd_client c;
-	struct api_page pg = { 1740787200, 1740790800, 1, 100 }; /* 2025-03-01 08:00..09:00 CN */
+	struct api_page pg = { 1740787200, 1740790800, 1, 100, NULL, NULL }; /* 2025-03-01 08:00..09:00 CN */
 	struct api_call call = { 0 };
 	char err[256];
 
@@ -98,7 +98,7 @@ static void test_jd(void **state)
 static void test_douyin(void **state)
 {
 	struct douyin_client c;
-	struct api_page pg = { 1740790800, 1740794401, 0, 100 };
+	struct api_page pg = { 1740790800, 1740794401, 0, 100, NULL, NULL };
 	struct api_call call = { 0 };
 	char err[256];
 
@@ -133,8 +133,8 @@ static void test_douyin(void **state)
 static void test_channels(void **state)
 {
 	struct channels_client c;
-	struct channels_page list = { 1740790800, 1740794401, "k1", 100, NULL };
-	struct channels_page detail = { 0, 0, NULL, 0, "3704612354559743232" };
+	struct api_page list = { 1740790800, 1740794401, 1, 100, "k1", NULL };
+	struct api_page detail = { .id = "3704612354559743232" };
 	struct api_call call = { 0 };
 	struct json_object *root, *ids;
 	const char *next;

@@ -21,7 +21,7 @@ static int64_t fixed_now(void)
 static void test_build(void **state)
 {
 	struct top_client c;
-	struct api_page pg = { 1456761600, 1456765200, 3, 50 }; /* 2016-03-01 00:00..01:00 CN */
+	struct api_page pg = { 1456761600, 1456765200, 3, 50, NULL, NULL }; /* 2016-03-01 00:00..01:00 CN */
 	struct api_call call = { 0 };
 	char err[256];
 

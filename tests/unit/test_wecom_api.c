@@ -130,6 +130,18 @@ struct fixture {
 	struct wecom_api api;
 };
 
+/* wecom_api_init for source "wx", its failure as text into err. */
+static int init(struct wecom_api *a, struct http_client *http, struct rawzone *raw,
+		const char *base_url, const char *corpid, const char *secret, long busy, char *err,
+		size_t errlen)
+{
+	struct failure fail = { .source = "wx" };
+	int rc = wecom_api_init(a, http, raw, "wx", base_url, corpid, secret, busy, &fail);
+
+	failure_text(&fail, err, errlen);
+	return rc;
+}
+
 static void setup(struct fixture *f, int with_raw)
 {
 	struct http_opts o = { "wx", 2, 5, 1, 0, 0, 10, 100, 1000 };
@@ -142,8 +154,8 @@ static void setup(struct fixture *f, int with_raw)
 	if (with_raw)
 		assert_int_equal(rawzone_open(&f->raw, rawdir, "wx", 1 + rand() % 1000000, err,
 					      sizeof(err)), 0);
-	assert_int_equal(wecom_api_init(&f->api, f->http, with_raw ? &f->raw : NULL, "wx", base,
-					"ww1", "S3CRET-VALUE", 2, err, sizeof(err)), 0);
+	assert_int_equal(init(&f->api, f->http, with_raw ? &f->raw : NULL, base, "ww1",
+			      "S3CRET-VALUE", 2, err, sizeof(err)), 0);
 }
 
 static void teardown(struct fixture *f)
@@ -153,13 +165,16 @@ static void teardown(struct fixture *f)
 	http_client_free(f->http);
 }
 
+/* A call's failure as the driver layer stores it: "object: reason". */
 static int call(struct fixture *f, const int *accept, char *err, size_t errlen)
 {
 	struct json_object *out = NULL;
+	struct failure fail = { .source = "wx" };
 	int rc = wecom_api_call(&f->api, "POST", "externalcontact/batch/get_by_user", NULL,
 				"{\"userid_list\":[\"u1\"]}", "contacts", "staff 1-1 of 1, page 1",
-				accept, &out, err, errlen);
+				accept, &out, &fail);
 
+	failure_text(&fail, err, errlen);
 	json_object_put(out);
 	return rc;
 }
@@ -200,7 +215,7 @@ static void test_token_refreshed_once(void **state)
 	/* expired again right after a refresh: no second refresh, no loop */
 	assert_int_equal(call(&f, NULL, err, sizeof(err)), -1);
 	assert_int_equal(token_calls, 3);
-	assert_non_null(strstr(err, "source wx: POST externalcontact/batch/get_by_user (staff 1-1 of 1, page 1): "
+	assert_non_null(strstr(err, "POST externalcontact/batch/get_by_user (staff 1-1 of 1, page 1): "
 				    "errcode 42001 (access_token expired) again after a new token"));
 	teardown(&f);
 }
@@ -309,17 +324,17 @@ static void test_init_checks(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(wecom_api_init(&a, NULL, NULL, "wx", "http://qyapi.weixin.qq.com", "ww1",
-					"s", 1, err, sizeof(err)), -1);
+	assert_int_equal(init(&a, NULL, NULL, "http://qyapi.weixin.qq.com", "ww1", "s", 1, err,
+			      sizeof(err)), -1);
 	assert_non_null(strstr(err, "base_url"));
-	assert_int_equal(wecom_api_init(&a, NULL, NULL, "wx", "https://qyapi.weixin.qq.com/", "",
-					"s", 1, err, sizeof(err)), -1);
+	assert_int_equal(init(&a, NULL, NULL, "https://qyapi.weixin.qq.com/", "", "s", 1, err,
+			      sizeof(err)), -1);
 	assert_non_null(strstr(err, "corpid"));
-	assert_int_equal(wecom_api_init(&a, NULL, NULL, "wx", "https://qyapi.weixin.qq.com/", "ww1",
-					"", 1, err, sizeof(err)), -1);
+	assert_int_equal(init(&a, NULL, NULL, "https://qyapi.weixin.qq.com/", "ww1", "", 1, err,
+			      sizeof(err)), -1);
 	assert_non_null(strstr(err, "secret"));
-	assert_int_equal(wecom_api_init(&a, NULL, NULL, "wx", "https://qyapi.weixin.qq.com//", "ww1",
-					"s", 1, err, sizeof(err)), 0);
+	assert_int_equal(init(&a, NULL, NULL, "https://qyapi.weixin.qq.com//", "ww1", "s", 1, err,
+			      sizeof(err)), 0);
 	assert_string_equal(a.base, "https://qyapi.weixin.qq.com");
 }
 

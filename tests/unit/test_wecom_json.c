@@ -90,7 +90,7 @@ static void test_text_and_decimal(void **state)
 	json_object_put(o);
 }
 
-/* The composed example of /work/shared/api/wecom.md §4, first item. */
+/* A batch/get_by_user item as WeCom documents it (docs/wecom.md). */
 static const char contact_doc[] =
 	"{\"external_contact\":{\"external_userid\":\"wmH2kLCQAAq1xYz0aB3cD4eF5gH6iJ7k\","
 	"\"name\":\"周小满\",\"avatar\":\"https://wx.qlogo.cn/mmhead/abc/0\",\"type\":1,\"gender\":2,"

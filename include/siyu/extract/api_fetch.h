@@ -47,11 +47,16 @@ struct api_call {
 	const char *content_type;  /* of the body; NULL = application/json */
 };
 
-/* A page of a list by time (TOP, JD, Pinduoduo, Douyin): [from, to) and its number. */
+/*
+ * A page of a list by time — [from, to) and its number (TOP, JD, Pinduoduo, Douyin) or
+ * its cursor (Channels) — or one order's detail call (id set).
+ */
 struct api_page {
 	int64_t from, to;          /* unix seconds */
 	long page;                 /* from 1 (from 0 on Douyin) */
 	long page_size;
+	const char *cursor;        /* a cursor list: the cursor ("" first) */
+	const char *id;            /* a detail call: the order; else NULL */
 };
 
 struct api_platform {

@@ -73,9 +73,11 @@ int api_form_encode(const struct api_param *p, size_t n, struct buf *out);
 int api_sign_form(enum api_sign_scheme scheme, const struct api_param *p, size_t n,
 		  const char *secret, struct buf *out);
 
+#define API_CN_OFFSET (8 * 3600) /* the platforms' times are China time, UTC+8 all year */
+
 /*
- * Unix seconds t as "yyyy-MM-dd HH:mm:ss" in China time (UTC+8 all year), the time
- * format of TOP, JD and Pinduoduo parameters, into out (at least 20 bytes).
+ * Unix seconds t as "yyyy-MM-dd HH:mm:ss" in China time, the time format of the
+ * Youzan, TOP, JD and Pinduoduo parameters, into out (at least 20 bytes).
  */
 void api_cn_time(int64_t t, char *out, size_t n);
 

@@ -30,21 +30,14 @@ struct channels_client {
 	struct http_client *http;  /* for the token call */
 };
 
-/* A list page (order_id NULL) or one order's detail. */
-struct channels_page {
-	int64_t from, to;          /* list: [from, to), unix seconds */
-	const char *next_key;      /* list: the cursor ("" first) */
-	long page_size;
-	const char *order_id;      /* detail: the order */
-};
-
 void channels_client_init(struct channels_client *c, const char *base_url, const char *appid,
 			  const char *secret);
 
 void channels_client_clear(struct channels_client *c);
 
 /* The api_fetch platform of Channels (client: struct channels_client, page: struct
- * channels_page); its build gets the first token itself. */
+ * api_page: a list page by cursor, or the detail of page->id); its build gets the first
+ * token itself. */
 extern const struct api_platform channels_platform;
 
 /*

@@ -1,5 +1,6 @@
 /*
- * rawzone.h — the raw zone: every API page as received, before any transform.
+ * rawzone.h — the raw zone: every API page and input file as received, before
+ * any transform.
  *
  * A page goes to <raw_dir>/<source>/<run_id>/<entity>-NNNNN.jsonl.gz (NNNNN
  * counts from 00001 per entity), gzip-compressed, one JSON object per line,
@@ -8,6 +9,7 @@
  * Line breaks inside a body (only whitespace in valid JSON) become spaces so
  * that a page stays one line. Beside the pages, manifest.jsonl lists each
  * page with its endpoint and request parameters (never tokens or secrets).
+ * An input file (a CSV export) is kept whole, as <its name>.gz.
  */
 #ifndef SIYU_EXTRACT_RAWZONE_H
 #define SIYU_EXTRACT_RAWZONE_H
@@ -65,6 +67,18 @@ int rawzone_make_dirs(const char *path);
  * Returns the descriptor, or -1 with errno.
  */
 int rawzone_create(const char *path, int flags);
+
+/*
+ * Keep a copy of the file input (plain or gzip) as <dir>/<its name>.gz,
+ * fsync'd, listed in the manifest (entity "file") with request_json (a JSON
+ * object text: what the file is and how it is read, or NULL). The copy's
+ * path goes to path_out. When a file of that name is already there (two
+ * inputs of one name in a run), the copy is <dir>/<n>-<its name>.gz
+ * (n = 2, 3, ...): never overwritten. An input cut short or corrupt (gzip)
+ * leaves no copy: err names it and says where it ends. 0, or -1 with err.
+ */
+int rawzone_copy_file(struct rawzone *rz, const char *input, const char *request_json,
+		      char *path_out, size_t path_len, char *err, size_t errlen);
 
 struct buf;
 

@@ -6,6 +6,8 @@
 #ifndef SIYU_EXTRACT_WECOM_API_H
 #define SIYU_EXTRACT_WECOM_API_H
 
+#include "siyu/common/failure.h"
+
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,11 +58,11 @@ struct wecom_api {
 
 /*
  * Set up a client for one source. base_url is checked (https, or http to a
- * loopback test server). 0, or -1 with err.
+ * loopback test server). 0, or -1 with f.
  */
 int wecom_api_init(struct wecom_api *a, struct http_client *http, struct rawzone *raw,
 		   const char *source, const char *base_url, const char *corpid,
-		   const char *secret, long busy_retries, char *err, size_t errlen);
+		   const char *secret, long busy_retries, struct failure *f);
 
 /*
  * In a replay: whether the run's next raw page answers this call (a call the
@@ -88,7 +90,7 @@ void wecom_api_release(struct wecom_api *a);
  * NULL) is returned to the caller (e.g. 84061) with *out set.
  *
  * Returns 0 (errcode 0) or the accepted errcode, with *out the parsed body
- * (caller json_object_put()s it); -1 with err naming the endpoint, where, and
+ * (caller json_object_put()s it); -1 with f: object "METHOD path (where)",
  * the reason (and the raw page path when one was kept).
  *
  * In a replay the call must be the raw zone's next one (same endpoint, same
@@ -98,6 +100,6 @@ void wecom_api_release(struct wecom_api *a);
  */
 int wecom_api_call(struct wecom_api *a, const char *method, const char *path, const char *query,
 		   const char *body, const char *entity, const char *where, const int *accept,
-		   struct json_object **out, char *err, size_t errlen);
+		   struct json_object **out, struct failure *f);
 
 #endif /* SIYU_EXTRACT_WECOM_API_H */

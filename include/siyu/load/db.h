@@ -8,8 +8,19 @@
 #ifndef SIYU_LOAD_DB_H
 #define SIYU_LOAD_DB_H
 
+#include "siyu/common/log.h"
+
 #include <libpq-fe.h>
 #include <stddef.h>
+
+struct failure;
+
+/*
+ * The level at which a failed statement is logged (with its first line, the
+ * server's message and SQLSTATE): LOG_ERROR by default; the driver layer sets
+ * LOG_DEBUG while a source loads, because it reports each failure once itself.
+ */
+extern enum log_level db_failure_level;
 
 /*
  * Connect with a libpq connection string; NULL or "" lets libpq's PG*
@@ -84,5 +95,17 @@ int db_copy_begin(PGconn *conn, const char *copy_sql);
 int db_copy_put(PGconn *conn, const char *data, size_t len);
 /* End the COPY; abort_reason non-NULL aborts it. 0 / -1 (-1 also when aborted). */
 int db_copy_end(PGconn *conn, const char *abort_reason);
+
+/*
+ * End a COPY a failure left open, then roll back any open transaction; safe
+ * on a connection that is idle or broken.
+ */
+void db_rollback(PGconn *conn);
+
+/*
+ * Fill f with the last failed call: "what: <server message> (SQLSTATE x)",
+ * object when not NULL. Returns -1.
+ */
+int db_fail(struct failure *f, const char *object, const char *what);
 
 #endif /* SIYU_LOAD_DB_H */

@@ -1,24 +1,25 @@
 /*
- * order_sink.h — canonical order lines into the warehouse, one transaction:
- * dedupe ▸ COPY into the run's staging table ▸ etl.merge_orders ▸ watermark ▸ COMMIT.
+ * order_sink.h — canonical order lines into the warehouse, inside the caller's
+ * transaction: dedupe ▸ COPY into the run's staging table ▸ etl.merge_orders.
  *
- * Shared by the CSV import (one file per transaction) and the API sources
- * (one window per transaction). The caller parses and validates; the sink
- * owns the transaction:
+ * Shared by every order source (a CSV file, an API window: one unit of the
+ * driver layer, include/siyu/source/source.h). The caller parses and
+ * validates; the transaction, the watermark and the run_source row are the
+ * driver layer's:
  *
- *   order_sink_begin      BEGIN, the session TimeZone of local times, a fresh
+ *   order_sink_begin      the session TimeZone of local times, a fresh
  *                         staging.order_line_r<run_id>, COPY started
  *   order_sink_add        dedupe one line and stream it (or count it as a
  *                         duplicate, or report a conflict for the caller to reject)
  *   order_sink_hold       an order with a rejected line: none of its lines loads
  *   order_sink_end_copy   end the COPY, take the held orders' lines out of staging
  *                         and hand each to the caller to reject
- *   order_sink_merge      (end the COPY,) merge (counts into c)
- *   order_sink_commit     watermark, run_source row, drop staging, COMMIT
- *   order_sink_abort      end any COPY and ROLLBACK (on every failure path)
+ *   order_sink_merge      (end the COPY,) merge (counts into c), drop staging
+ *   order_sink_watermark  the newest version streamed
  *   order_sink_release    free the dedupe table and the COPY buffer
  *
- * The debug points `copy` (each streamed line), `merge` and `commit` fire here.
+ * The debug point `copy` (each streamed line) fires here. A failure leaves the
+ * COPY open: the caller's rollback (db_rollback) ends it.
  */
 #ifndef SIYU_LOAD_ORDER_SINK_H
 #define SIYU_LOAD_ORDER_SINK_H
@@ -43,7 +44,7 @@ struct order_sink {
 	struct buf copy;
 	struct buf held;           /* COPY rows (platform, shop_id, order_no, bad row) */
 	char table[64];
-	int in_copy, in_tx;
+	int in_copy;
 	long long kept;            /* lines streamed */
 	char max_version[48];      /* newest version streamed ("" = none) */
 	int64_t max_version_value;
@@ -56,9 +57,9 @@ enum order_sink_verdict {
 };
 
 /*
- * Open the sink and its transaction. source and c are borrowed for the
- * sink's life; timezone is the zone of times without an offset. 0, or -1
- * (db_last_error() / out of memory; call order_sink_abort and release).
+ * Open the sink inside the caller's transaction. source and c are borrowed
+ * for the sink's life; timezone is the zone of times without an offset. 0, or
+ * -1 (db_last_error() / out of memory; roll back and release).
  */
 int order_sink_begin(struct order_sink *s, PGconn *conn, long long run_id, const char *source,
 		     const char *timezone, int replace_equal, struct load_counts *c);
@@ -92,20 +93,14 @@ typedef int (*order_sink_held_fn)(void *arg, const char *src_row, const char *ke
  */
 int order_sink_end_copy(struct order_sink *s, order_sink_held_fn held, void *arg);
 
-/* End the COPY if still open (nothing may be held then) and merge the staged lines; counts into c. 0 / -1. */
+/*
+ * End the COPY if still open (nothing may be held then), merge the staged
+ * lines (counts into c) and drop the staging table. 0 / -1.
+ */
 int order_sink_merge(struct order_sink *s);
 
-/*
- * Advance (source, entity) to watermark (text timestamptz; NULL = the newest
- * version streamed, nothing when none; entity NULL: no watermark), record run_source with status and
- * *record when record is non-NULL, drop the staging table and COMMIT (or
- * ROLLBACK when dry_run). 0 / -1.
- */
-int order_sink_commit(struct order_sink *s, const char *entity, const char *watermark,
-		      const char *status, const struct load_counts *record, int dry_run);
-
-/* End any COPY and roll back; safe when nothing is open. */
-void order_sink_abort(struct order_sink *s);
+/* The newest version streamed (text timestamptz), or NULL when none was. */
+const char *order_sink_watermark(const struct order_sink *s);
 
 /* Free what the sink holds; safe on a zeroed struct. */
 void order_sink_release(struct order_sink *s);

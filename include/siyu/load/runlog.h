@@ -14,7 +14,7 @@ struct load_counts {
 	long long merged_customers;
 };
 
-/* Add c's counts to sum (a source's files or windows, a replay's runs). */
+/* Add c to sum, every count. */
 void load_counts_add(struct load_counts *sum, const struct load_counts *c);
 
 /*
@@ -49,10 +49,19 @@ int runlog_source_begin(PGconn *conn, long long run_id, const char *source);
 int runlog_source_finish(PGconn *conn, long long run_id, const char *source, const char *status,
 			 const struct load_counts *c, const char *error);
 
+/*
+ * The (source, entity) watermark as unix seconds into *out, left alone when
+ * there is none. 0 / -1.
+ */
+int runlog_watermark_epoch(PGconn *conn, const char *source, const char *entity, long long *out);
+
 /* Write the business time zone the SQL uses (etl.setting). 0 / -1. */
 int runlog_set_timezone(PGconn *conn, const char *tz);
 
-/* Move the (source, entity) watermark forward to value (text timestamptz). 0 / -1. */
+/*
+ * Move the (source, entity) watermark forward to value (text timestamptz;
+ * NULL: now()), recording run_id as the run it names. 0 / -1.
+ */
 int runlog_advance_watermark(PGconn *conn, const char *source, const char *entity,
 			     const char *value, long long run_id);
 

@@ -9,9 +9,10 @@
 
 #include <libpq-fe.h>
 #include <stddef.h>
+#include <stdint.h>
 
 
-/* BEGIN, and the run's empty temp tables tmp_wecom_<x> (ON COMMIT DROP). 0 / -1. */
+/* The run's empty temp tables tmp_wecom_<x> (ON COMMIT DROP), in the caller's transaction. 0 / -1. */
 int wecom_load_begin(PGconn *conn);
 
 /* COPY every table holding at least threshold bytes (0: all non-empty) and empty it. 0 / -1. */
@@ -47,5 +48,17 @@ long long wecom_load_staff_details(PGconn *conn, long long run_id, const char *s
  */
 int wecom_load_merge(PGconn *conn, long long run_id, const char *source, const char *stats_tz,
 		     struct load_counts *c);
+
+/*
+ * The userids of source whose address-book details were read less than
+ * refresh_s ago, sorted bytewise (db_find_sorted), or NULL (caller PQclears).
+ */
+PGresult *wecom_load_named_staff(PGconn *conn, const char *source, long refresh_s);
+
+/*
+ * The statistics days to pull: midnights in zone tz of the day `days` days
+ * before today and of yesterday, as unix seconds. 0 / -1.
+ */
+int wecom_load_stats_days(PGconn *conn, long days, const char *tz, int64_t *first, int64_t *last);
 
 #endif /* SIYU_LOAD_WECOM_LOAD_H */

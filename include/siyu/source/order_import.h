@@ -1,49 +1,47 @@
 /*
- * order_import.h — load one order file end to end: read, check, dedupe, COPY, merge.
+ * order_import.h — one order file (or a two-file export) read into the order
+ * sink: read, check, dedupe, COPY into staging. The csv driver's stage
+ * (source/csv_source.c); the transaction, the merge and the watermark are the
+ * driver layer's. Also how siyu import groups its files and dates an export.
  */
 #ifndef SIYU_SOURCE_ORDER_IMPORT_H
 #define SIYU_SOURCE_ORDER_IMPORT_H
 
 #include "siyu/common/ltime.h"
 #include "siyu/extract/csv_file.h"
-#include "siyu/load/runlog.h"
+#include "siyu/load/order_sink.h"
+#include "siyu/source/source.h"
 
-#include <libpq-fe.h>
 #include <stddef.h>
 
 struct order_import_opts {
-	long long run_id;
-	const char *source;          /* name in etl.run_source / etl.watermark / etl.reject */
-	const char *path;            /* the file: CSV (plain or gzip) or .xlsx; for a
-				      * two-file export its lines file (Taobao 宝贝报表) */
+	const char *path;            /* the file to read: CSV (plain or gzip) or .xlsx; for
+				      * a two-file export its lines file (Taobao 宝贝报表) */
+	const char *name;            /* how rejects and messages name it (file:line) */
 	const char *orders_path;     /* the order file of a two-file export (Taobao
 				      * 订单报表); NULL otherwise */
+	const char *orders_name;     /* ... and its name */
 	const char *profile;         /* a profile name (order_profile.h), or "auto":
 				      * chosen from the header, and said in the log */
 	const char *shop_id;         /* the shop when the file does not name it (--shop) */
 	struct ltime as_of;          /* an export's time: the version of its rows */
 	int has_as_of;
+	const char *as_of_from;      /* where as_of came from, for the log ("--as-of", ...) */
 	enum csv_encoding encoding;  /* CSV_ENC_AUTO detects UTF-8 / GBK */
 	const char *timezone;        /* zone of times without an offset */
 	const unsigned char *pii_key; /* NULL: a file with phones fails */
 	size_t pii_key_len;
-	double max_reject_ratio;     /* fail when rejected / read exceeds this */
-	int dry_run;                 /* do everything, then roll back */
-	int own_run_source;          /* 1: record etl.run_source for this file itself
-				      * (siyu import); 0: the caller records the
-				      * source's total over several files */
-	int replace_equal;           /* siyu replay: an order whose version equals the
-				      * warehouse's is replaced (older still never wins) */
 };
 
 /*
- * Import one file in one transaction: the merge, the run_source counts and the
- * watermark commit together, or nothing does. Rejected records go to
- * etl.reject either way. Returns 0, or -1 when the file failed (rolled back;
- * err says why, naming the file).
+ * Read every record of the file (of both files of a two-file export) inside
+ * tx's transaction: bad records are rejected into tx->rejects (file:line and
+ * the reason), the others stream through sink (begun here; the caller merges
+ * and releases it) into staging. Counts go to tx->c. Returns 0, or -1 with
+ * tx->fail naming the file (and line) and the reason.
  */
-int order_import_file(PGconn *conn, const struct order_import_opts *o, struct load_counts *c,
-		      char *err, size_t errlen);
+int order_import_stage(const struct order_import_opts *o, struct order_sink *sink,
+		       struct source_tx *tx);
 
 /* One import: a file, or the two files of a two-file export. */
 struct import_unit {

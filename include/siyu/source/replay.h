@@ -5,7 +5,10 @@
  * before transforming it (csv: gzip copies of the input files; API sources:
  * pages and a manifest). A replay plan is a list of (raw run, source) pairs,
  * in run order and, within a run, in the order of the sources in
- * pipeline.conf; each source type's replay function reloads one pair.
+ * pipeline.conf (then siyu import's); the source's driver reloads each pair
+ * (source_load with ctx->replay). Files siyu import loaded are a csv source
+ * of their own, named as the import named it, read as the import read them
+ * (the raw zone's manifest says how).
  */
 #ifndef SIYU_SOURCE_REPLAY_H
 #define SIYU_SOURCE_REPLAY_H
@@ -15,14 +18,21 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+struct csv_import;
+
 struct replay_item {
 	long long raw_run_id;
-	const struct config_source *src;   /* borrowed from the config */
+	size_t source;                     /* its index in plan->sources */
 };
 
 struct replay_plan {
 	struct replay_item *items;
 	size_t n, cap;
+	/* the sources replayed: configured ones (borrowed) and siyu import's (owned) */
+	const struct config_source **sources;
+	size_t nsources, sources_cap;
+	struct csv_import **imports;
+	size_t nimports;
 };
 
 /* What to replay: one run, or the runs of the named sources in a date range. */
@@ -36,18 +46,23 @@ struct replay_request {
 
 /*
  * Build the plan: for --run ID every selected source with a directory
- * <raw_dir>/<source>/<ID>; for --from every raw run of the selected sources
- * that started in [from, until) — the start is etl.run.started_at when this
- * warehouse has that run (not a replay), else the directory's modification
- * time; a WeCom source's runs older than the snapshot the warehouse holds
- * are left out (logged). Sorted by run id, then config order. plan must be zeroed; release it
- * with replay_plan_release(). Returns 0 (an empty plan is not an error), -1
- * with err (bad date: *bad_input is set; else an I/O or database error).
+ * <raw_dir>/<source>/<ID>, and every directory of that run siyu import
+ * wrote; for --from every raw run of the selected sources that started in
+ * [from, until) — the start is etl.run.started_at when this warehouse has
+ * that run (not a replay), else the directory's modification time. Runs
+ * older than the oldest the source's driver may replay (a WeCom source: the
+ * snapshot the warehouse holds) are left out (logged). Sorted by run id,
+ * then config order. plan must be zeroed; release it with
+ * replay_plan_release(). Returns 0 (an empty plan is not an error), -1 with
+ * err (bad date: *bad_input is set; else an I/O or database error).
  */
 int replay_plan_build(PGconn *conn, const struct config *cfg, const struct replay_request *r,
 		      struct replay_plan *plan, int *bad_input, char *err, size_t errlen);
 
 void replay_plan_release(struct replay_plan *plan);
+
+/* 1 when name is a configured source or has runs siyu import kept in the raw zone under raw_dir. */
+int replay_source_known(const struct config *cfg, const char *name);
 
 /*
  * Make sure that the run ids this warehouse hands out from now on are larger

@@ -15,25 +15,19 @@
 #ifndef SIYU_SOURCE_WECOM_H
 #define SIYU_SOURCE_WECOM_H
 
-#include "siyu/load/runlog.h"
 #include "siyu/source/source.h"
 
-#include <stddef.h>
-
-/* The source entry point (source_run_fn). */
-int wecom_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
-		     size_t errlen);
-
 /*
- * Replay (source_replay_fn): the same call plan, each call answered by the
- * run's next raw-zone page instead of the API. Only the snapshot the
- * warehouse holds, or a later one, may be replayed (a WeCom run is a
- * snapshot of the whole corp: an older one would reopen relationships and
- * record removals that never happened). A raw zone that ends early (the run
- * failed) replays nothing and is not an error; one that asks other calls
- * than the plan is. Callback events are not applied (the next run does).
+ * The driver (include/siyu/source/source.h): one unit, the snapshot.
+ *
+ * Replay: the same call plan, each call answered by the run's next raw-zone
+ * page instead of the API. Only the snapshot the warehouse holds, or a later
+ * one, may be replayed (replay_floor: a WeCom run is a snapshot of the whole
+ * corp, and an older one would reopen relationships and record removals
+ * that never happened). A raw zone that ends early (the run failed) replays
+ * nothing and is not an error; one that asks other calls than the plan is.
+ * Callback events are not applied (the next run does).
  */
-int wecom_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
-			struct load_counts *counts, char *err, size_t errlen);
+extern const struct source_driver wecom_driver;
 
 #endif /* SIYU_SOURCE_WECOM_H */

@@ -1,7 +1,7 @@
 /*
  * window.h — plan the incremental time windows of an API source.
  *
- * DESIGN §2: the next run asks for [watermark − lookback, now − safety_lag],
+ * The next run asks for [watermark − lookback, now − safety_lag],
  * cut into windows no longer than the platform allows. A first run starts at
  * the source's `start`; `--since/--until` override both ends for a backfill.
  * Each window is committed with its watermark, so a crash resumes from the

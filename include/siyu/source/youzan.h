@@ -2,9 +2,10 @@
  * youzan.h — the Youzan (有赞云) orders source: youzan.trades.sold.get 4.0.4 by
  * update time, window by window (docs/youzan.md).
  *
- *   source/youzan.c         the source: token, window plan, paging, splitting,
- *                           raw zone, one transaction per window, replay
+ *   extract/youzan_api.c    the API client: token, paging, splitting, raw zone
  *   transform/youzan_json.c one full_order_info → canonical order lines (pure)
+ *   source/youzan.c         the driver: window plan, orders into the order sink,
+ *                           replay
  *
  * Each planned window (source/window.c) is paged to the end, transformed, merged
  * and committed with the watermark `orders` = the window's end, so a crash
@@ -13,15 +14,9 @@
 #ifndef SIYU_SOURCE_YOUZAN_H
 #define SIYU_SOURCE_YOUZAN_H
 
-#include "siyu/load/runlog.h"
 #include "siyu/source/source.h"
 
-#include <stddef.h>
-
-/* The source entry points (source_run_fn, source_replay_fn). */
-int youzan_source_run(const struct source_ctx *ctx, struct load_counts *counts, char *err,
-		      size_t errlen);
-int youzan_source_replay(const struct source_ctx *ctx, const char *dir, long long raw_run_id,
-			 struct load_counts *counts, char *err, size_t errlen);
+/* The driver (include/siyu/source/source.h): one unit per window. */
+extern const struct source_driver youzan_driver;
 
 #endif /* SIYU_SOURCE_YOUZAN_H */

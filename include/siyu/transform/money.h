@@ -1,6 +1,6 @@
 /*
  * money.h — exact decimal money: yuan text to integer fen and back, with no
- * floating point anywhere (DESIGN §3: money is bigint fen).
+ * floating point anywhere (money is bigint fen, docs/schema.md).
  *
  * Bound: every parsed value satisfies |value| <= MONEY_MAX (10^15), i.e.
  * ten trillion yuan in fen. That is far beyond any order, and small enough

@@ -1,6 +1,6 @@
 /*
  * order_status.h — map each platform's order status codes onto the one
- * canonical status set the warehouse stores (DESIGN §3, docs/schema.md:
+ * canonical status set the warehouse stores (docs/schema.md:
  * fact_order.status CHECK). Unknown codes are an error, never a guess: the
  * caller rejects the record.
  *

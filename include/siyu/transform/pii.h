@@ -1,5 +1,5 @@
 /*
- * pii.h — phone numbers are never stored in clear (DESIGN §3): normalize a
+ * pii.h — phone numbers are never stored in clear (docs/schema.md): normalize a
  * mainland mobile number, then keep only its HMAC-SHA256 under a secret key
  * (SIYU_PII_KEY) and a masked form for display.
  */

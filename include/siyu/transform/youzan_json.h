@@ -26,7 +26,7 @@ struct youzan_xform {
  * or -2 when the source must stop (a plain phone without SIYU_PII_KEY, out of
  * memory; why says so).
  *
- * Mapping (ecommerce.md §1): status by order_status_map_paid("youzan") with
+ * Mapping (docs/youzan.md): status by order_status_map_paid("youzan") with
  * paid = pay_time not "" (TRADE_CLOSED: cancelled / refunded), then
  * refund_state (1, 11 refunding; 12 refunded); version = update_time;
  * "" times are absent; money is yuan text → fen; line_id = oid, line_no =

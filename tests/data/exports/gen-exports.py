@@ -67,6 +67,10 @@ class Expect:
                                paid=(sum(p for _, p in lines) + shipping) if paid else 0,
                                refund=sum(refunds), items=0)
 
+    def changed_since(self, older):
+        """Orders whose content differs from the older export's: what a re-export updates."""
+        return sum(1 for no, v in self.orders.items() if older.orders.get(no) != v)
+
     def lines_out(self, prefix):
         o = self.orders.values()
         statuses = {}
@@ -424,13 +428,18 @@ def main():
             write_csv("%s/v%d.csv" % (name, version), header, rows, enc)
             if version == 1:
                 write_xlsx("%s/v1.xlsx" % name, header, rows, money, times)
+                first = e
             expected += e.lines_out("%s.v%d" % (name, version))
+        expected.append("%s.v2.changed_orders=%d" % (name, e.changed_since(first)))
     os.makedirs("taobao", exist_ok=True)
     for version, enc in ((1, "gb18030"), (2, "utf-8-sig")):
         orders, lines, e = taobao(version)
         write_csv("taobao/v%d-orders.csv" % version, TAOBAO_ORDERS, orders, enc)
         write_csv("taobao/v%d-lines.csv" % version, TAOBAO_LINES, lines, enc)
+        if version == 1:
+            first = e
         expected += e.lines_out("taobao.v%d" % version)
+    expected.append("taobao.v2.changed_orders=%d" % e.changed_since(first))
     orders, lines, _ = taobao(1)
     money = {"买家实际支付金额", "买家应付邮费", "退款金额", "价格"}
     times = {"订单创建时间", "订单付款时间 "}
