@@ -7,7 +7,6 @@
 #include "siyu/load/db.h"
 #include "siyu/load/metrics.h"
 #include "siyu/load/runlog.h"
-#include "siyu/transform/order_profile.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -64,28 +63,6 @@ int cli_common_option(struct cli *cli, int opt, const char *arg)
 	}
 }
 
-/*
- * Every [source] profile names a profile that exists: the config reader
- * takes any name, the profiles are listed once (order_profile_find).
- */
-static int check_profiles(const struct config *cfg, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < cfg->nsources; i++) {
-		const struct config_source *src = &cfg->sources[i];
-
-		for (size_t k = 0; k < src->nkv; k++) {
-			const struct config_kv *kv = &src->kv[k];
-
-			if (strcmp(kv->key, "profile") != 0 || order_profile_find(kv->value))
-				continue;
-			snprintf(err, errlen, "%s:%d: unknown profile '%s' in [source.%s] (profiles: %s)",
-				 cfg->path, kv->line, kv->value, src->name, order_profile_names());
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* A conninfo whose password is written in the file is refused: 0, or -1 after a message. */
 static int refuse_literal_password(const struct config *cfg)
 {
@@ -117,8 +94,7 @@ int cli_load_config(struct cli *cli)
 			fprintf(stderr, "siyu: %s\n", err);
 			return EXIT_USAGE;
 		}
-	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0 ||
-		   check_profiles(&cli->cfg, err, sizeof(err)) < 0) {
+	} else if (config_load(&cli->cfg, cli->config_path, err, sizeof(err)) < 0) {
 		fprintf(stderr, "siyu: %s\n", err);
 		return EXIT_USAGE;
 	}

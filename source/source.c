@@ -156,8 +156,9 @@ static int commit_unit(struct source_tx *tx, int last, const struct load_counts 
 }
 
 /*
- * A failed unit's rejects, in a transaction of their own (they say why it
- * failed); when even that fails, its failure says so. 0 / -1.
+ * What is still spooled of a unit's rejects (a failed or skipped unit's: a
+ * committed unit's went in with it), in a transaction of their own; when
+ * even that fails, the failure says so. Returns rc, or -1.
  */
 static int store_rejects(const struct source_ctx *ctx, struct source_tx *tx, int rc)
 {
@@ -165,8 +166,10 @@ static int store_rejects(const struct source_ctx *ctx, struct source_tx *tx, int
 
 	if (ctx->dry_run || reject_log_flush(&tx->rejects, ctx->conn) == 0)
 		return rc;
-	if (rc == 0)
-		return failure_set(tx->fail, tx->unit->label, "its rejects could not be stored");
+	if (rc >= 0)
+		return failure_set(tx->fail, tx->unit->label,
+				   "its %lld rejected records could not be stored",
+				   tx->rejects.count);
 	snprintf(tx->fail->reason + n, sizeof(tx->fail->reason) - n,
 		 "; its %lld rejected records could not be stored either: load it again to "
 		 "see them", tx->rejects.count);
