@@ -21,7 +21,7 @@
 
 PKG_CONFIG ?= pkg-config
 CC ?= cc
-PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd libzip expat
+PKGS := libpq libcurl zlib json-c libcrypto libmicrohttpd libzip expat xlsxwriter
 
 ifeq ($(SAN),1)
 BUILD ?= build/san

@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include "siyu/load/actions.h"
 #include "siyu/load/db.h"
 #include "siyu/load/migrate.h"
 #include "siyu/load/runlog.h"
@@ -22,7 +23,8 @@ static void migrate_usage(FILE *out)
 		"sql/views, sql/kpi) that is new or changed, recorded in etl.schema_script.\n"
 		"A second run changes nothing. An applied migration whose file changed is an\n"
 		"error; an edited script is simply applied again. Concurrent migrates wait\n"
-		"for each other.\n"
+		"for each other. Then writes [run] timezone, [actions] and the [audience.NAME]\n"
+		"sections of the configuration into the warehouse (etl.setting, etl.audience).\n"
 		"\n"
 		"  --dry-run   list what would be applied, apply nothing\n"
 		"  --dir DIR   the SQL directory holding migrations/ (default: sql/ of this\n"
@@ -67,6 +69,8 @@ int cmd_migrate(struct cli *cli, int argc, char **argv)
 	rc = migrate_apply(conn, dir, dry_run, &result) < 0 ? EXIT_FAILED : EXIT_OK;
 	if (rc == EXIT_OK && !dry_run && runlog_set_timezone(conn, cli->cfg.timezone) < 0)
 		rc = EXIT_USAGE;
+	if (rc == EXIT_OK && !dry_run && actions_config_sync(conn, &cli->cfg) < 0)
+		rc = EXIT_FAILED;
 	if (rc == EXIT_OK) {
 		printf("migrations: %d %s, %d already applied\n", result.applied,
 		       dry_run ? "pending" : "applied", result.skipped);

@@ -396,25 +396,11 @@ static int render(struct buf *out, const struct section *s, const PGresult *res)
 	return -1;
 }
 
-/* Does the warehouse have relation name? 1, 0, or -1 on error. */
-static int has_relation(PGconn *conn, const char *name)
-{
-	const char *params[] = { name };
-	PGresult *res = db_query(conn, "SELECT to_regclass($1) IS NOT NULL", 1, params);
-	int has;
-
-	if (!res)
-		return -1;
-	has = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return has;
-}
-
 static int section_html(PGconn *conn, struct buf *out, const struct section *s,
 			const char *const *period)
 {
 	PGresult *res;
-	int rc, has = s->requires ? has_relation(conn, s->requires) : 1;
+	int rc, has = s->requires ? db_object_exists(conn, s->requires) : 1;
 
 	if (has < 0)
 		return -1;

@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include "siyu/common/log.h"
+#include "siyu/load/actions.h"
 #include "siyu/load/db.h"
 #include "siyu/source/replay.h"
 #include "siyu/source/source.h"
@@ -189,6 +190,7 @@ int cmd_run(struct cli *cli, int argc, char **argv)
 	}
 	/* A warehouse rebuilt from scratch must not reuse the raw zone's run ids. */
 	if (runlog_set_timezone(conn, cli->cfg.timezone) < 0 ||
+	    actions_config_sync(conn, &cli->cfg) < 0 ||
 	    replay_reserve_run_ids(conn, cli->cfg.raw_dir) < 0 ||
 	    runlog_begin(conn, "run", cli->cfg.path, &run_id) < 0) {
 		db_close(conn);

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "data tests and source freshness of the warehouse" },
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
 	{ "report", cmd_report, "write the KPI dashboard as one offline HTML file" },
+	{ "export", cmd_export, "write an action list (care, at-risk, an audience) as CSV or .xlsx" },
 	{ "wecom-callback", cmd_wecom_callback, "receive WeCom change events into the spool" },
 };
 
@@ -209,16 +210,10 @@ void cli_source_ctx(struct cli *cli, PGconn *conn, long long run_id,
 
 int cli_refresh_kpis(PGconn *conn)
 {
-	PGresult *res = db_query(conn,
-				 "SELECT to_regprocedure('kpi.refresh()') IS NOT NULL", 0, NULL);
-	int has;
+	int has = db_object_exists(conn, "kpi.refresh()");
 
-	if (!res)
-		return -1;
-	has = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	if (!has)
-		return 0;
+	if (has <= 0)
+		return has;
 	return db_exec(conn, "SELECT kpi.refresh()");
 }
 

@@ -44,7 +44,9 @@ enum {
 	W_PDD = 1u << 6,
 	W_DOUYIN = 1u << 7,
 	W_CHANNELS = 1u << 8,
-	W_CSV = 1u << 9
+	W_CSV = 1u << 9,
+	W_ACTIONS = 1u << 10,
+	W_AUDIENCE = 1u << 11
 };
 #define W_API (W_WECOM | W_YOUZAN | W_TAOBAO | W_JD | W_PDD | W_DOUYIN | W_CHANNELS)
 #define W_SOURCE (W_API | W_CSV)
@@ -82,8 +84,19 @@ enum kind {
 	K_URL,      /* http:// or https:// */
 	K_LISTEN,   /* host:port */
 	K_IDENT,    /* [a-z][a-z0-9_]* */
-	K_CONNINFO  /* libpq conninfo, also kept as written (conninfo_as_written) */
+	K_CONNINFO, /* libpq conninfo, also kept as written (conninfo_as_written) */
+	K_LIST,     /* comma-separated non-empty items */
+	K_IDENTLIST, /* comma-separated K_IDENT items */
+	K_INTLIST,  /* comma-separated integers in min..max, increasing */
+	K_SEGMENTS, /* comma-separated RFM segment codes (rfm_segments) */
+	K_MONTH,    /* YYYY-MM */
+	K_YUAN      /* an amount in yuan: digits, at most 2 decimals */
 };
+
+/* The RFM segment codes of kpi.customer_value (docs/actions.md). */
+static const char rfm_segments[] =
+	"important_value|important_develop|important_retain|important_winback|"
+	"general_value|general_develop|general_retain|general_winback";
 
 enum { F_SECRET = 1u << 0, F_REQUIRED = 1u << 1, F_NONEMPTY = 1u << 2 };
 enum { T_NONE, T_CFG, T_SRC };               /* where the typed value goes */
@@ -117,6 +130,21 @@ static const struct keyspec keyspecs[] = {
 	{ "batch_rows", W_RUN, K_INT, 0, "10000", PT_NONE, 100, 1000000, NULL, CFG(batch_rows) },
 	{ "log_level", W_RUN, K_ENUM, 0, "info", PT_NONE, 0, 0, "error|warn|info|debug", CFG(log_level) },
 	{ "metrics_file", W_RUN, K_STR, 0, "", PT_NONE, 0, 0, NULL, CFG(metrics_file) },
+	/* [actions] (docs/actions.md) */
+	{ "care_steps", W_ACTIONS, K_INTLIST, 0, "1,3,7,15,30", PT_NONE, 1, 365, NULL, CFG(care_steps) },
+	{ "at_risk_segments", W_ACTIONS, K_SEGMENTS, 0,
+	  "important_value,important_develop,important_retain,important_winback", PT_NONE, 0, 0, NULL,
+	  CFG(at_risk_segments) },
+	/* [audience.NAME] (docs/actions.md) */
+	{ "title", W_AUDIENCE, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "segment", W_AUDIENCE, K_SEGMENTS, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "tag", W_AUDIENCE, K_LIST, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "state", W_AUDIENCE, K_LIST, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "platform", W_AUDIENCE, K_IDENTLIST, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "first_order_month", W_AUDIENCE, K_MONTH, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "min_orders", W_AUDIENCE, K_INT, 0, NULL, PT_NONE, 1, 1000000, NULL, KV },
+	{ "min_paid", W_AUDIENCE, K_YUAN, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "in_group", W_AUDIENCE, K_ENUM, 0, "any", PT_NONE, 0, 0, "any|yes|no|never", KV },
 	/* [source.NAME], every type */
 	{ "type", W_SOURCE, K_ENUM, F_REQUIRED, NULL, PT_NONE, 0, 0, TYPE_CHOICES, KV },
 	{ "enabled", W_SOURCE, K_BOOL, 0, "yes", PT_NONE, 0, 0, NULL, SRC(enabled) },
@@ -198,7 +226,7 @@ struct pending {
 	int line;
 };
 
-enum { SEC_NONE, SEC_WAREHOUSE, SEC_RUN, SEC_SOURCE };
+enum { SEC_NONE, SEC_WAREHOUSE, SEC_RUN, SEC_SOURCE, SEC_ACTIONS, SEC_AUDIENCE };
 
 struct parser {
 	struct config *cfg;
@@ -214,7 +242,7 @@ struct parser {
 	struct pending *pend;
 	size_t npend, cappend;
 
-	int warehouse_line, run_line; /* 0 = not seen yet */
+	int warehouse_line, run_line, actions_line; /* 0 = not seen yet */
 	int disabled;       /* current source has enabled = no: see finish_source */
 	char unset_var[256]; /* set by expand() when an optional ${VAR} is unset */
 };
@@ -677,6 +705,99 @@ static int check_ident(const char *s)
 	return 0;
 }
 
+/*
+ * The items of a comma-separated list, blanks around each trimmed: fn(item, len, arg)
+ * for each in order. -1 when an item is empty or fn refuses one.
+ */
+static int each_item(const char *s, int (*fn)(const char *item, size_t len, void *arg), void *arg)
+{
+	for (;;) {
+		const char *comma = strchr(s, ','), *b = s, *e = comma ? comma : s + strlen(s);
+
+		while (b < e && is_blank((unsigned char)*b))
+			b++;
+		while (e > b && is_blank((unsigned char)e[-1]))
+			e--;
+		if (e == b || fn(b, (size_t)(e - b), arg) < 0)
+			return -1;
+		if (!comma)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+static int any_item(const char *item, size_t len, void *arg)
+{
+	(void)item, (void)len, (void)arg;
+	return 0;
+}
+
+/* item as a NUL-terminated copy in buf (size n); -1 when it does not fit */
+static int item_copy(char *buf, size_t n, const char *item, size_t len)
+{
+	if (len >= n)
+		return -1;
+	memcpy(buf, item, len);
+	buf[len] = '\0';
+	return 0;
+}
+
+static int ident_item(const char *item, size_t len, void *arg)
+{
+	char buf[64];
+
+	(void)arg;
+	return item_copy(buf, sizeof(buf), item, len) < 0 ? -1 : check_ident(buf);
+}
+
+static int segment_item(const char *item, size_t len, void *arg)
+{
+	char buf[32];
+
+	(void)arg;
+	return item_copy(buf, sizeof(buf), item, len) < 0 || enum_index(rfm_segments, buf) < 0 ? -1 : 0;
+}
+
+/* an integer in [min, max] greater than the previous item (*arg: min, max, previous) */
+static int intlist_item(const char *item, size_t len, void *arg)
+{
+	long *range = arg, v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)item[i]) || v > 100000000L)
+			return -1;
+		v = v * 10 + (item[i] - '0');
+	}
+	if (v < range[0] || v > range[1] || v <= range[2])
+		return -1;
+	range[2] = v;
+	return 0;
+}
+
+/* YYYY-MM */
+static int check_month(const char *s)
+{
+	int y, m;
+
+	if (strlen(s) != 7 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m))
+		return -1;
+	return y >= 1970 && m >= 1 && m <= 12 ? 0 : -1;
+}
+
+/* yuan: 1 to 12 digits, then at most 2 decimals ("199", "199.9", "199.90") */
+static int check_yuan(const char *s)
+{
+	size_t i = strspn(s, "0123456789"), f;
+
+	if (i == 0 || i > 12)
+		return -1;
+	if (!s[i])
+		return 0;
+	f = strspn(s + i + 1, "0123456789");
+	return s[i] == '.' && f >= 1 && f <= 2 && !s[i + 1 + f] ? 0 : -1;
+}
+
 /* ---- lexing and expansion --------------------------------------------- */
 
 /*
@@ -946,7 +1067,43 @@ static int apply_value(struct parser *p, const struct keyspec *ks, void *base,
 		if (check_ident(v) < 0)
 			return bad_value(p, pd, ks, v, "expected a lowercase name like taobao ([a-z][a-z0-9_]*)");
 		return 0;
+	case K_LIST:
+		if (each_item(v, any_item, NULL) < 0)
+			return bad_value(p, pd, ks, v, "expected a comma-separated list without empty items");
+		return 0;
+	case K_IDENTLIST:
+		if (each_item(v, ident_item, NULL) < 0)
+			return bad_value(p, pd, ks, v,
+					 "expected comma-separated lowercase names like taobao, youzan");
+		return 0;
+	case K_INTLIST: {
+		long range[3] = { (long)ks->min, (long)ks->max, (long)ks->min - 1 };
+
+		if (each_item(v, intlist_item, range) < 0) {
+			snprintf(expected, sizeof(expected),
+				 "expected increasing whole numbers in %ld..%ld, comma-separated, like 1,3,7,15,30",
+				 (long)ks->min, (long)ks->max);
+			return bad_value(p, pd, ks, v, expected);
+		}
+		break;
 	}
+	case K_SEGMENTS:
+		if (each_item(v, segment_item, NULL) < 0)
+			return bad_value(p, pd, ks, v, "expected comma-separated RFM segment codes: "
+					 "important_value, important_develop, important_retain, important_winback, "
+					 "general_value, general_develop, general_retain, general_winback");
+		break;
+	case K_MONTH:
+		if (check_month(v) < 0)
+			return bad_value(p, pd, ks, v, "expected a month like 2026-02");
+		return 0;
+	case K_YUAN:
+		if (check_yuan(v) < 0)
+			return bad_value(p, pd, ks, v, "expected an amount in yuan like 199 or 199.90");
+		return 0;
+	}
+	if (field)
+		return store_string(p, pd, (char **)(void *)field, v);
 	return 0;
 }
 
@@ -963,7 +1120,8 @@ static int apply_default(struct parser *p, const struct keyspec *ks, void *base,
 	return apply_value(p, ks, base, &pd, def);
 }
 
-static int add_kv(struct parser *p, struct config_source *src, const char *key,
+/* Append key = value (value handed over) to the list *kvs of *nkv entries. */
+static int add_kv(struct parser *p, struct config_kv **kvs, size_t *nkv, const char *key,
 		  char *value, int line, int secret)
 {
 	struct config_kv *kv;
@@ -973,18 +1131,18 @@ static int add_kv(struct parser *p, struct config_source *src, const char *key,
 		free(value);
 		return oom(p, line);
 	}
-	kv = realloc(src->kv, (src->nkv + 1) * sizeof(*kv));
+	kv = realloc(*kvs, (*nkv + 1) * sizeof(*kv));
 	if (!kv) {
 		free(k);
 		free(value);
 		return oom(p, line);
 	}
-	src->kv = kv;
-	kv[src->nkv].key = k;
-	kv[src->nkv].value = value;
-	kv[src->nkv].line = line;
-	kv[src->nkv].secret = secret;
-	src->nkv++;
+	*kvs = kv;
+	kv[*nkv].key = k;
+	kv[*nkv].value = value;
+	kv[*nkv].line = line;
+	kv[*nkv].secret = secret;
+	(*nkv)++;
 	return 0;
 }
 
@@ -1020,9 +1178,13 @@ static void env_name_hint(char *buf, size_t len, const char *source, const char 
 	buf[n] = '\0';
 }
 
-/* Check, expand and store one pending line of the current section. */
+/*
+ * Check, expand and store one pending line of the current section: the typed value in
+ * base (NULL: none), the text in the list *kvs (NULL: none); src is the source the
+ * section describes (NULL outside [source.NAME]).
+ */
 static int apply_pending(struct parser *p, const struct pending *pd, void *base,
-			 struct config_source *src)
+			 struct config_source *src, struct config_kv **kvs, size_t *nkv)
 {
 	const struct keyspec *ks = find_spec(pd->key, p->mask);
 	int hide = key_looks_secret(pd->key) && !is_pure_ref(pd->val);
@@ -1078,8 +1240,8 @@ static int apply_pending(struct parser *p, const struct pending *pd, void *base,
 		free(v);
 		return -1;
 	}
-	if (src)
-		return add_kv(p, src, pd->key, v, pd->line, (ks->flags & F_SECRET) != 0);
+	if (kvs)
+		return add_kv(p, kvs, nkv, pd->key, v, pd->line, (ks->flags & F_SECRET) != 0);
 	free(v);
 	return 0;
 }
@@ -1149,7 +1311,7 @@ static int finish_source(struct parser *p)
 			return -1;
 	}
 	for (i = 0; i < p->npend; i++)
-		if (apply_pending(p, &p->pend[i], src, src) < 0)
+		if (apply_pending(p, &p->pend[i], src, src, &src->kv, &src->nkv) < 0)
 			return -1;
 
 	for (i = 0; i < NKEYSPECS; i++) {
@@ -1165,7 +1327,7 @@ static int finish_source(struct parser *p)
 		if (!def)
 			continue;
 		dv = xstrdup(def);
-		if (!dv || add_kv(p, src, ks->name, dv, 0, 0) < 0)
+		if (!dv || add_kv(p, &src->kv, &src->nkv, ks->name, dv, 0, 0) < 0)
 			return oom(p, p->sec_line);
 	}
 	for (i = 0; i < sizeof(oneofs) / sizeof(oneofs[0]); i++) {
@@ -1198,17 +1360,40 @@ static int finish_source(struct parser *p)
 	return 0;
 }
 
+static int finish_audience(struct parser *p)
+{
+	struct config_audience *a = &p->cfg->audiences[p->cfg->naudiences - 1];
+	size_t i;
+
+	for (i = 0; i < p->npend; i++)
+		if (apply_pending(p, &p->pend[i], NULL, NULL, &a->kv, &a->nkv) < 0)
+			return -1;
+	for (i = 0; i < NKEYSPECS; i++) {
+		const struct keyspec *ks = &keyspecs[i];
+		char *dv;
+
+		if (!(ks->where & W_AUDIENCE) || !ks->def || find_pending(p, ks->name))
+			continue;
+		dv = xstrdup(ks->def);
+		if (!dv || add_kv(p, &a->kv, &a->nkv, ks->name, dv, 0, 0) < 0)
+			return oom(p, p->sec_line);
+	}
+	return 0;
+}
+
 /* Check and store the collected lines of the section that just ended. */
 static int finish_section(struct parser *p)
 {
 	size_t i;
 	int rc = 0;
 
-	if (p->sec == SEC_WAREHOUSE || p->sec == SEC_RUN) {
+	if (p->sec == SEC_WAREHOUSE || p->sec == SEC_RUN || p->sec == SEC_ACTIONS) {
 		for (i = 0; i < p->npend && rc == 0; i++)
-			rc = apply_pending(p, &p->pend[i], p->cfg, NULL);
+			rc = apply_pending(p, &p->pend[i], p->cfg, NULL, NULL, NULL);
 	} else if (p->sec == SEC_SOURCE) {
 		rc = finish_source(p);
+	} else if (p->sec == SEC_AUDIENCE) {
+		rc = finish_audience(p);
 	}
 	clear_pending(p);
 	free(p->sec_raw);
@@ -1232,6 +1417,41 @@ static int check_source_name(const char *s, size_t n)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
 		      s[i] == '_' || s[i] == '-'))
 			return -1;
+	return 0;
+}
+
+/* "[audience.NAME]": a new audience (name, n: NAME). */
+static int audience_section(struct parser *p, const char *name, size_t n, const char *raw, int line)
+{
+	struct config *cfg = p->cfg;
+	struct config_audience *na;
+	size_t i;
+	char *aname;
+
+	if (check_source_name(name, n) < 0)
+		return fail(p, line, raw, 0,
+			    "bad audience name '%.*s': use [a-z0-9][a-z0-9_-]*, at most %d characters",
+			    (int)n, name, MAX_SOURCE_NAME);
+	for (i = 0; i < cfg->naudiences; i++)
+		if (strlen(cfg->audiences[i].name) == n && memcmp(cfg->audiences[i].name, name, n) == 0)
+			return fail(p, line, raw, 0, "duplicate section [audience.%s] (first on line %d)",
+				    cfg->audiences[i].name, cfg->audiences[i].line);
+	aname = xstrndup(name, n);
+	if (!aname)
+		return oom(p, line);
+	na = realloc(cfg->audiences, (cfg->naudiences + 1) * sizeof(*na));
+	if (!na) {
+		free(aname);
+		return oom(p, line);
+	}
+	cfg->audiences = na;
+	memset(&na[cfg->naudiences], 0, sizeof(*na));
+	na[cfg->naudiences].name = aname;
+	na[cfg->naudiences].line = line;
+	cfg->naudiences++;
+	p->sec = SEC_AUDIENCE;
+	p->mask = W_AUDIENCE;
+	snprintf(p->label, sizeof(p->label), "[audience.%s]", aname);
 	return 0;
 }
 
@@ -1312,10 +1532,21 @@ static int section_line(struct parser *p, const char *s, size_t n, const char *r
 		p->sec = SEC_SOURCE;
 		p->mask = W_SOURCE;
 		snprintf(p->label, sizeof(p->label), "[source.%s]", sname);
+	} else if (nlen == 7 && memcmp(name, "actions", 7) == 0) {
+		if (p->actions_line)
+			return fail(p, line, raw, 0, "duplicate section [actions] (first on line %d)",
+				    p->actions_line);
+		p->actions_line = line;
+		cfg->actions_line = line;
+		p->sec = SEC_ACTIONS;
+		p->mask = W_ACTIONS;
+		snprintf(p->label, sizeof(p->label), "[actions]");
+	} else if (nlen >= 9 && memcmp(name, "audience.", 9) == 0) {
+		return audience_section(p, name + 9, nlen - 9, raw, line);
 	} else {
 		return fail(p, line, raw, 0,
-			    "unknown section [%.*s] (expected [warehouse], [run] or [source.NAME])",
-			    (int)nlen, name);
+			    "unknown section [%.*s] (expected [warehouse], [run], [actions], "
+			    "[source.NAME] or [audience.NAME])", (int)nlen, name);
 	}
 	return 0;
 }
@@ -1346,7 +1577,8 @@ static int key_line(struct parser *p, const char *s, size_t n, const char *raw, 
 		return oom(p, line);
 	if (p->sec == SEC_NONE) {
 		fail(p, line, raw, key_looks_secret(key),
-		     "key '%s' outside of any section (put it under [warehouse], [run] or [source.NAME])",
+		     "key '%s' outside of any section (put it under [warehouse], [run], [actions], "
+		     "[source.NAME] or [audience.NAME])",
 		     key);
 		free(key);
 		return -1;
@@ -1414,7 +1646,7 @@ static int apply_global_defaults(struct parser *p)
 	for (i = 0; i < NKEYSPECS; i++) {
 		const struct keyspec *ks = &keyspecs[i];
 
-		if ((ks->where & (W_WAREHOUSE | W_RUN)) && ks->def && ks->target == T_CFG &&
+		if ((ks->where & (W_WAREHOUSE | W_RUN | W_ACTIONS)) && ks->def && ks->target == T_CFG &&
 		    apply_default(p, ks, p->cfg, ks->def) < 0)
 			return -1;
 	}
@@ -1536,19 +1768,26 @@ out:
 	return rc;
 }
 
+static void kv_release(struct config_kv *kv, size_t n);
+
 static void source_release(struct config_source *src)
 {
-	size_t i;
-
-	for (i = 0; i < src->nkv; i++) {
-		free(src->kv[i].key);
-		free(src->kv[i].value);
-	}
-	free(src->kv);
+	kv_release(src->kv, src->nkv);
 	free(src->name);
 	free(src->type);
 	free(src->timezone);
 	free(src->unset_env);
+}
+
+static void kv_release(struct config_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
 }
 
 void config_release(struct config *cfg)
@@ -1560,6 +1799,13 @@ void config_release(struct config *cfg)
 	for (i = 0; i < cfg->nsources; i++)
 		source_release(&cfg->sources[i]);
 	free(cfg->sources);
+	for (i = 0; i < cfg->naudiences; i++) {
+		kv_release(cfg->audiences[i].kv, cfg->audiences[i].nkv);
+		free(cfg->audiences[i].name);
+	}
+	free(cfg->audiences);
+	free(cfg->care_steps);
+	free(cfg->at_risk_segments);
 	free(cfg->path);
 	free(cfg->conninfo);
 	free(cfg->conninfo_as_written);
@@ -1582,14 +1828,32 @@ const struct config_source *config_source_find(const struct config *cfg, const c
 	return NULL;
 }
 
-const char *config_source_get(const struct config_source *src, const char *key)
+static const char *kv_get(const struct config_kv *kv, size_t n, const char *key)
 {
 	size_t i;
 
-	if (!src || !key)
-		return NULL;
-	for (i = 0; i < src->nkv; i++)
-		if (strcmp(src->kv[i].key, key) == 0)
-			return src->kv[i].value;
+	for (i = 0; key && i < n; i++)
+		if (strcmp(kv[i].key, key) == 0)
+			return kv[i].value;
 	return NULL;
+}
+
+const char *config_source_get(const struct config_source *src, const char *key)
+{
+	return src ? kv_get(src->kv, src->nkv, key) : NULL;
+}
+
+const struct config_audience *config_audience_find(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cfg && name && i < cfg->naudiences; i++)
+		if (strcmp(cfg->audiences[i].name, name) == 0)
+			return &cfg->audiences[i];
+	return NULL;
+}
+
+const char *config_audience_get(const struct config_audience *a, const char *key)
+{
+	return a ? kv_get(a->kv, a->nkv, key) : NULL;
 }

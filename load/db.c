@@ -316,6 +316,20 @@ static int lock_call(PGconn *conn, const char *fn, const char *name)
 	return rc;
 }
 
+int db_object_exists(PGconn *conn, const char *name)
+{
+	const char *params[] = { name };
+	PGresult *res = db_query(conn, strchr(name, '(') ? "SELECT to_regprocedure($1) IS NOT NULL"
+							  : "SELECT to_regclass($1) IS NOT NULL", 1, params);
+	int has;
+
+	if (!res)
+		return -1;
+	has = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return has;
+}
+
 int db_try_advisory_lock(PGconn *conn, const char *name)
 {
 	return lock_call(conn, "pg_try_advisory_lock", name);

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config
 	libpq-dev libcurl4-openssl-dev zlib1g-dev libjson-c-dev libssl-dev libcsv-dev
-	libmicrohttpd-dev libexpat1-dev libcmocka-dev libzip-dev jq clang-14 libclang-rt-14-dev
+	libmicrohttpd-dev libexpat1-dev libcmocka-dev libzip-dev libxlsxwriter-dev jq clang-14 libclang-rt-14-dev
 	chromium chromium-driver fonts-noto-cjk
 	postgresql-15 postgresql-contrib postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
 	ca-certificates

@@ -104,6 +104,11 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.metrics_file, "");
 	assert_int_equal(cfg.nsources, 0);
 	assert_null(cfg.sources);
+	assert_int_equal(cfg.actions_line, 0);
+	assert_string_equal(cfg.care_steps, "1,3,7,15,30");
+	assert_string_equal(cfg.at_risk_segments,
+			    "important_value,important_develop,important_retain,important_winback");
+	assert_int_equal(cfg.naudiences, 0);
 	config_release(&cfg);
 	assert_null(cfg.path);
 
@@ -665,16 +670,18 @@ static void test_syntax_errors(void **state)
 		  "    2 | raw dir = x" },
 		{ "# c\nraw_dir = x\n",
 		  "t.conf:2: key 'raw_dir' outside of any section "
-		  "(put it under [warehouse], [run] or [source.NAME])",
+		  "(put it under [warehouse], [run], [actions], [source.NAME] or [audience.NAME])",
 		  "    2 | raw_dir = x" },
 		{ "[run\n", "t.conf:1: missing ']' in section header", "    1 | [run" },
 		{ "[run] x\n", "t.conf:1: unexpected text after ']' in section header",
 		  "    1 | [run] x" },
 		{ "[warehouse]\n[Run]\n",
-		  "t.conf:2: unknown section [Run] (expected [warehouse], [run] or [source.NAME])",
+		  "t.conf:2: unknown section [Run] (expected [warehouse], [run], [actions], "
+		  "[source.NAME] or [audience.NAME])",
 		  "    2 | [Run]" },
 		{ "[sources.x]\n",
-		  "t.conf:1: unknown section [sources.x] (expected [warehouse], [run] or [source.NAME])",
+		  "t.conf:1: unknown section [sources.x] (expected [warehouse], [run], [actions], "
+		  "[source.NAME] or [audience.NAME])",
 		  "    1 | [sources.x]" },
 		{ "[source.]\n",
 		  "t.conf:1: bad source name '': use [a-z0-9][a-z0-9_-]*, at most 63 characters",
@@ -1000,7 +1007,7 @@ static void test_secrets(void **state)
 		  "    5 | secret = <hidden>" },
 		{ "access_token = hunter2\n",
 		  "t.conf:1: key 'access_token' outside of any section "
-		  "(put it under [warehouse], [run] or [source.NAME])",
+		  "(put it under [warehouse], [run], [actions], [source.NAME] or [audience.NAME])",
 		  "    1 | access_token = <hidden>" },
 		{ "[source.w]\ntype = wecom\ncorpid = c\nsecret = \"hunter2\n",
 		  "t.conf:4: syntax error in the value of 'secret': unterminated quoted value",
@@ -1258,6 +1265,9 @@ static void test_repo_pipeline_conf(void **state)
 	assert_non_null(s);
 	assert_string_equal(s->type, "csv");
 	assert_string_equal(config_source_get(s, "path"), "sample/orders-youzan.csv");
+	assert_int_equal(cfg.naudiences, 1);
+	assert_string_equal(config_audience_get(config_audience_find(&cfg, "tmall_new_nogroup"), "in_group"),
+			    "never");
 	config_release(&cfg);
 }
 
@@ -1338,10 +1348,120 @@ static void test_repo_pipeline_conf_examples(void **state)
 	free(text);
 }
 
+/* ---- [actions] and [audience.NAME] --------------------------------------- */
+
+static void test_actions(void **state)
+{
+	struct config cfg;
+	const struct config_audience *a;
+
+	(void)state;
+	parse_ok(&cfg,
+		 "[audience.tmall_a]\n"
+		 "title = 天猫A类未进群\n"
+		 "platform = taobao\n"
+		 "tag = A类, B类   # either\n"
+		 "in_group = never\n"
+		 "[actions]\n"
+		 "care_steps = 1, 2,10\n"
+		 "at_risk_segments = important_value,general_value\n"
+		 "[audience.vip-2]\n"
+		 "segment = important_value\n"
+		 "state = live_618\n"
+		 "first_order_month = 2026-02\n"
+		 "min_orders = 2\n"
+		 "min_paid = 199.90\n"
+		 "[source.wecom]\n"
+		 "type = wecom\n"
+		 "corpid = ww1\n"
+		 "secret = ${SIYU_T_UNSET_SECRET}\n");
+	assert_int_equal(cfg.actions_line, 6);
+	assert_string_equal(cfg.care_steps, "1, 2,10");
+	assert_string_equal(cfg.at_risk_segments, "important_value,general_value");
+	assert_int_equal(cfg.naudiences, 2);
+	a = config_audience_find(&cfg, "tmall_a");
+	assert_non_null(a);
+	assert_int_equal(a->line, 1);
+	assert_string_equal(config_audience_get(a, "title"), "天猫A类未进群");
+	assert_string_equal(config_audience_get(a, "tag"), "A类, B类");
+	assert_string_equal(config_audience_get(a, "in_group"), "never");
+	assert_null(config_audience_get(a, "min_orders"));
+	a = config_audience_find(&cfg, "vip-2");
+	assert_non_null(a);
+	assert_string_equal(config_audience_get(a, "in_group"), "any"); /* the default */
+	assert_string_equal(config_audience_get(a, "min_paid"), "199.90");
+	assert_string_equal(config_audience_get(a, "first_order_month"), "2026-02");
+	assert_null(config_audience_find(&cfg, "vip"));
+	config_release(&cfg);
+	assert_null(cfg.audiences);
+}
+
+static void test_actions_errors(void **state)
+{
+	static const struct err_case cases[] = {
+		{ "[actions]\ncare_steps = 3,1\n",
+		  "t.conf:2: bad value '3,1' for 'care_steps' in [actions]: expected increasing whole "
+		  "numbers in 1..365, comma-separated, like 1,3,7,15,30",
+		  "    2 | care_steps = 3,1" },
+		{ "[actions]\ncare_steps = 0,3\n", NULL, "    2 | care_steps = 0,3" },
+		{ "[actions]\ncare_steps = 1,,3\n", NULL, "    2 | care_steps = 1,,3" },
+		{ "[actions]\ncare_steps = 1,366\n", NULL, "    2 | care_steps = 1,366" },
+		{ "[actions]\ncare_steps = 1,3,3\n", NULL, "    2 | care_steps = 1,3,3" },
+		{ "[actions]\ncare_steps = 1.5\n", NULL, "    2 | care_steps = 1.5" },
+		{ "[actions]\nat_risk_segments = vip\n",
+		  "t.conf:2: bad value 'vip' for 'at_risk_segments' in [actions]: expected comma-separated "
+		  "RFM segment codes: important_value, important_develop, important_retain, "
+		  "important_winback, general_value, general_develop, general_retain, general_winback",
+		  "    2 | at_risk_segments = vip" },
+		{ "[actions]\n[actions]\n", "t.conf:2: duplicate section [actions] (first on line 1)",
+		  "    2 | [actions]" },
+		{ "[actions]\ntimezone = UTC\n", "t.conf:2: unknown key 'timezone' in [actions]",
+		  "    2 | timezone = UTC" },
+		{ "[audience.Vip]\n",
+		  "t.conf:1: bad audience name 'Vip': use [a-z0-9][a-z0-9_-]*, at most 63 characters",
+		  "    1 | [audience.Vip]" },
+		{ "[audience.a]\n[audience.b]\n[audience.a]\n",
+		  "t.conf:3: duplicate section [audience.a] (first on line 1)", "    3 | [audience.a]" },
+		{ "[audience.a]\nsegments = general_value\n",
+		  "t.conf:2: unknown key 'segments' in [audience.a] (did you mean 'segment'?)",
+		  "    2 | segments = general_value" },
+		{ "[audience.a]\nfirst_order_month = 2026-13\n",
+		  "t.conf:2: bad value '2026-13' for 'first_order_month' in [audience.a]: "
+		  "expected a month like 2026-02",
+		  "    2 | first_order_month = 2026-13" },
+		{ "[audience.a]\nmin_paid = 1.234\n",
+		  "t.conf:2: bad value '1.234' for 'min_paid' in [audience.a]: "
+		  "expected an amount in yuan like 199 or 199.90",
+		  "    2 | min_paid = 1.234" },
+		{ "[audience.a]\nmin_paid = -5\n", NULL, "    2 | min_paid = -5" },
+		{ "[audience.a]\nmin_orders = 0\n",
+		  "t.conf:2: bad value '0' for 'min_orders' in [audience.a]: "
+		  "expected an integer in 1..1000000",
+		  "    2 | min_orders = 0" },
+		{ "[audience.a]\nin_group = maybe\n",
+		  "t.conf:2: bad value 'maybe' for 'in_group' in [audience.a]: "
+		  "expected one of any|yes|no|never",
+		  "    2 | in_group = maybe" },
+		{ "[audience.a]\nplatform = taobao, Tmall\n",
+		  "t.conf:2: bad value 'taobao, Tmall' for 'platform' in [audience.a]: "
+		  "expected comma-separated lowercase names like taobao, youzan",
+		  "    2 | platform = taobao, Tmall" },
+		{ "[audience.a]\ntag = A类,\n",
+		  "t.conf:2: bad value 'A类,' for 'tag' in [audience.a]: "
+		  "expected a comma-separated list without empty items",
+		  "    2 | tag = A类," },
+	};
+
+	(void)state;
+	run_err_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_actions_errors),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_types_and_bounds),
 		cmocka_unit_test(test_env),

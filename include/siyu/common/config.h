@@ -1,8 +1,9 @@
 /*
  * include/siyu/common/config.h — pipeline.conf reader
  *
- * Reads the INI file that describes the warehouse, the run and every source
- * ([warehouse], [run], [source.NAME]) into one struct config.  Keys are
+ * Reads the INI file that describes the warehouse, the run, every source and
+ * the action lists ([warehouse], [run], [source.NAME], [actions],
+ * [audience.NAME]) into one struct config.  Keys are
  * checked against a table of typed entries (name, type, default, bounds,
  * secret/required flags) in common/config.c; pipeline.conf at the top of the
  * repository is the commented reference of every key.
@@ -10,6 +11,7 @@
  * Syntax, in short:
  *   # comment            ; comment
  *   [source.shop1]       NAME is [a-z0-9][a-z0-9_-]*, at most 63 bytes
+ *   [audience.vip]       (the same rule for audience names)
  *   key = value  # inline comment (after whitespace, unquoted values only)
  *   key = "quoted # not a comment, \"escaped\" \\ backslash"
  *   key = ${ENV_VAR}  ${ENV_VAR:-default}  $$ (a literal '$')
@@ -81,6 +83,18 @@ struct config_source {
 	size_t nkv;
 };
 
+/*
+ * [audience.NAME]: one audience definition (docs/actions.md), checked against
+ * its keys (segment, tag, state, platform, first_order_month, min_orders,
+ * min_paid, in_group, title) and kept as written.
+ */
+struct config_audience {
+	char *name;             /* NAME from [audience.NAME] */
+	int line;               /* line of the section header */
+	struct config_kv *kv;   /* keys as given, in file order, then defaults (line 0) */
+	size_t nkv;
+};
+
 struct config {
 	char *path;             /* the name given to config_load/parse_buffer */
 
@@ -103,6 +117,14 @@ struct config {
 
 	struct config_source *sources; /* in file order */
 	size_t nsources;
+
+	/* [actions] (docs/actions.md) */
+	int actions_line;       /* line of [actions]; 0 = none */
+	char *care_steps;       /* "1,3,7,15,30": days after the first order, increasing */
+	char *at_risk_segments; /* RFM segment codes, comma-separated */
+
+	struct config_audience *audiences; /* in file order */
+	size_t naudiences;
 };
 
 /*
@@ -143,6 +165,13 @@ const struct config_source *config_source_find(const struct config *cfg,
  */
 const char *config_source_get(const struct config_source *src,
 			      const char *key);
+
+/* The audience named name, or NULL; borrowed from cfg. */
+const struct config_audience *config_audience_find(const struct config *cfg,
+						   const char *name);
+
+/* The value of key in audience a (as given, else its default), or NULL; borrowed. */
+const char *config_audience_get(const struct config_audience *a, const char *key);
 
 /*
  * Parse a duration: a sequence of <digits><unit> with units s, m, h, d, w

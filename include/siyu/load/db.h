@@ -79,6 +79,12 @@ int db_find_sorted(const PGresult *res, int col, const char *key);
 /* SQLSTATE of the last failed helper call on this thread ("" when none). */
 const char *db_last_sqlstate(void);
 
+/*
+ * Whether the warehouse has the object name: a relation ("kpi.care_due"), or a
+ * function when name holds its signature ("kpi.refresh()"). 1 yes, 0 no, -1 error.
+ */
+int db_object_exists(PGconn *conn, const char *name);
+
 /* The server's primary message of the last failed call ("" when none). */
 const char *db_last_error(void);
 
