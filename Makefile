@@ -191,7 +191,7 @@ MANDIR = $(DESTDIR)$(PREFIX)/share/man
 DOCDIR = $(DESTDIR)$(PREFIX)/share/doc/siyu
 UNITDIR = $(DESTDIR)$(PREFIX)/lib/systemd/system
 SYSUSERSDIR = $(DESTDIR)$(PREFIX)/lib/sysusers.d
-SQL_FILES := $(shell find sql -type f -name '*.sql' | sort)
+SQL_FILES := $(shell find sql -type f \( -name '*.sql' -o -name '*.sha256' \) | sort)
 UNITS := siyu.service siyu.timer siyu-wecom-callback.service
 
 install: $(SIYU_BIN)

@@ -22,7 +22,7 @@ eval "$("$top/scripts/pg.sh" env "$pgdir")"
 export PGDATABASE=siyu_docs
 PGDATABASE=postgres PGOPTIONS='-c client_min_messages=warning' psql -Xq -v ON_ERROR_STOP=1 \
 	-c "DROP DATABASE IF EXISTS siyu_docs WITH (FORCE)" -c "CREATE DATABASE siyu_docs"
-SIYU_MIGRATIONS="$top/sql/migrations" "$siyu" migrate >/dev/null 2>"$top/var/docs-migrate.log" ||
+SIYU_SQL="$top/sql" "$siyu" migrate >/dev/null 2>"$top/var/docs-migrate.log" ||
 	{ cat "$top/var/docs-migrate.log"; exit 1; }
 psql -X -A -t -q -f "$top/scripts/warehouse-doc.sql" >"$top/docs/warehouse.md.tmp"
 mv "$top/docs/warehouse.md.tmp" "$top/docs/warehouse.md"

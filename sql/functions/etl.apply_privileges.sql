@@ -23,12 +23,13 @@ BEGIN
         EXECUTE format('ALTER SCHEMA %I OWNER TO siyu_writer', o.nspname);
     END LOOP;
 
-    -- Relations, partitions included; identity/serial sequences follow their table.
+    -- Relations, partitions included, and standalone composite types (a function's row type);
+    -- identity/serial sequences follow their table.
     FOR o IN SELECT n.nspname, c.relname, c.relkind
              FROM pg_class c
              JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname IN ('etl', 'staging', 'dw', 'kpi')
-               AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+               AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
                AND c.relowner <> writer
                AND NOT (c.relkind = 'S' AND EXISTS (
                         SELECT FROM pg_depend d
@@ -41,6 +42,7 @@ BEGIN
                                       WHEN 'm' THEN 'MATERIALIZED VIEW'
                                       WHEN 'f' THEN 'FOREIGN TABLE'
                                       WHEN 'S' THEN 'SEQUENCE'
+                                      WHEN 'c' THEN 'TYPE'
                                       ELSE 'TABLE' END,
                        o.nspname, o.relname);
     END LOOP;

@@ -1,7 +1,10 @@
 -- etl.comment_columns_like — Comments the columns of a view that have no comment yet with those of another's same-named columns
 --
--- The action lists (kpi.care_due, kpi.at_risk, kpi.audience_members) carry the owner
--- columns of kpi.customer_owner: their meaning is written once, there, and copied.
+-- A column's meaning is written once, on the relation it comes from, and copied: the action
+-- lists (kpi.care_due, kpi.at_risk, kpi.audience_members) carry the owner columns of
+-- kpi.customer_owner; the per-grain KPI views (kpi.sales_daily, kpi.growth_weekly, ...) the
+-- columns of their shared base; dw.dim_order_date and its siblings those of dw.dim_date. The
+-- view's own comments, written before the call, are kept.
 CREATE OR REPLACE FUNCTION etl.comment_columns_like(p_target regclass, p_source regclass)
 RETURNS void
 LANGUAGE plpgsql

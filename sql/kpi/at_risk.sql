@@ -85,7 +85,7 @@ CREATE INDEX at_risk_staff ON kpi.at_risk (staff_userid);
 COMMENT ON MATERIALIZED VIEW kpi.at_risk IS
   'Valuable customers drifting away. Grain: one row per customer whose RFM segment (kpi.customer_value) is one of [actions] '
   'at_risk_segments (default the four important_* segments: 重要价值, 重要发展, 重要保持, 重要挽留) and whose days since the last '
-  'qualifying order (recency_days, at the refresh) exceed their typical gap between purchases. Purchases are business days '
+  'qualifying order (recency_days, at the end of observation of the orders: kpi.customer_value.snapshot_date) exceed their typical gap between purchases. Purchases are business days '
   'with a qualifying order (paid, not cancelled, not fully refunded; two orders on one day are one purchase occasion). Typical '
   'gap: the median of the customer''s own gaps when they bought on ≥ 3 days (gap_basis own); else the population''s median gap '
   'from purchase day k to k + 1 over every customer who reached k + 1, k being the customer''s purchase days (1 or 2; gap_basis '
@@ -103,7 +103,7 @@ BEGIN
     ('first_order_date', 'Business date of the first qualifying order.'),
     ('last_order_at', 'Payment time of the last qualifying order.'),
     ('last_order_date', 'Business date of the last qualifying order.'),
-    ('snapshot_date', 'Business date of the refresh the list is as of.'),
+    ('snapshot_date', 'Business date R is measured at: the end of observation of the orders (kpi.customer_value.snapshot_date).'),
     ('recency_days', 'snapshot_date − last_order_date, days (R).'),
     ('typical_gap_days', 'Typical days between purchases: the own median gap (≥ 3 purchase days) or the population''s for the purchase days reached, 1 decimal.'),
     ('gap_basis', 'own or population: where typical_gap_days comes from.'),

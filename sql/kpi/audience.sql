@@ -1,7 +1,7 @@
 -- kpi/audience.sql — audiences defined once (etl.audience, from [audience.NAME] sections of
 -- pipeline.conf) and their members, refreshed each night: kpi.audience_members (materialized)
 -- and kpi.audience (the definitions with their member counts, for BI readers)
--- requires: kpi/customer_value.sql kpi/customer_owner.sql kpi/repurchase.sql
+-- requires: kpi/customer_value.sql kpi/customer_owner.sql kpi/qualifying_order.sql
 -- requires: functions/etl.comment_columns_like.sql
 DROP MATERIALIZED VIEW IF EXISTS kpi.audience_members CASCADE;
 CREATE MATERIALIZED VIEW kpi.audience_members AS

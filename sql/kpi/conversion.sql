@@ -1,16 +1,10 @@
 -- kpi/conversion.sql — WeCom-added customers converting to a first qualifying order
 -- within 30 days: kpi.conversion (by month, staff and channel code)
--- requires: kpi/relationship_span.sql kpi/repurchase.sql
+-- requires: kpi/first_relationship.sql kpi/qualifying_order.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.conversion CASCADE;
 CREATE MATERIALIZED VIEW kpi.conversion AS
-WITH first_rel AS (     -- the customer's first ever WeCom relationship decides month, staff and code
-    SELECT DISTINCT ON (customer_key)
-           customer_key, staff_key, coalesce(nullif(state, ''), '(none)') AS state,
-           started_at AS added_at, started_date_key
-      FROM kpi.relationship_span
-     ORDER BY customer_key, started_at, staff_key
-), first_order AS (
+WITH first_order AS (
     SELECT customer_key, paid_at, paid_date FROM kpi.qualifying_order WHERE order_seq = 1
 ), c AS (
     SELECT fr.customer_key, fr.staff_key, st.userid, st.name, fr.state, d.month_start,
@@ -18,8 +12,8 @@ WITH first_rel AS (     -- the customer's first ever WeCom relationship decides 
            fo.paid_at >= fr.added_at AND fo.paid_date - d.date <= 30           AS converted,
            CASE WHEN fo.paid_at >= fr.added_at AND fo.paid_date - d.date <= 30
                 THEN fo.paid_date - d.date END                                 AS days_to_order
-      FROM first_rel fr
-      JOIN dw.dim_date d ON d.date_key = fr.started_date_key
+      FROM kpi.first_relationship fr   -- the first ever WeCom relationship decides month, staff and code
+      JOIN dw.dim_date d ON d.date_key = fr.added_date_key
       JOIN dw.dim_staff st ON st.staff_key = fr.staff_key
       LEFT JOIN first_order fo USING (customer_key)
 ), agg AS (
@@ -38,8 +32,9 @@ WITH first_rel AS (     -- the customer's first ever WeCom relationship decides 
     SELECT dimension, dimension_value, min(staff_name) AS staff_name, min(staff_key) AS staff_key,
            min(month_start) AS first_month
       FROM agg GROUP BY dimension, dimension_value
-), bound AS MATERIALIZED (
-    SELECT kpi.business_date() AS today
+), bound AS MATERIALIZED (  -- orders and WeCom both observed up to here
+    SELECT least(kpi.business_date(kpi.end_of_observation('orders')),
+                 kpi.business_date(kpi.end_of_observation('wecom'))) AS eoo_date
 )
 SELECT m.month_start,
        (m.month_start + interval '1 month' - interval '1 day')::date          AS month_end,
@@ -53,13 +48,12 @@ SELECT m.month_start,
        round(a.converted_customers::numeric / nullif(a.added_customers, 0), 6) AS conversion_rate,
        round(a.converted_customers::numeric / nullif(a.added_customers - a.prior_buyers, 0), 6) AS non_buyer_conversion_rate,
        round(a.days_to_order_sum::numeric / nullif(a.converted_customers, 0), 2) AS avg_days_to_first_order,
-       (m.month_start + interval '1 month' - interval '1 day')::date + 30 < b.today AS window_elapsed
+       (m.month_start + interval '1 month' - interval '1 day')::date + 30 <= b.eoo_date AS window_elapsed
   FROM series s
   CROSS JOIN bound b
   CROSS JOIN LATERAL (SELECT gs::date AS month_start
                         FROM generate_series(s.first_month,
-                                             greatest(date_trunc('month', b.today)::date,
-                                                      (SELECT max(month_start) FROM agg)),
+                                             date_trunc('month', b.eoo_date)::date,
                                              interval '1 month') gs) m
   LEFT JOIN agg a ON a.dimension = s.dimension AND a.dimension_value = s.dimension_value AND a.month_start = m.month_start;
 
@@ -68,7 +62,7 @@ CREATE UNIQUE INDEX conversion_uq ON kpi.conversion (dimension, dimension_value,
 COMMENT ON MATERIALIZED VIEW kpi.conversion IS
   'Conversion of WeCom-added customers to a first purchase within 30 days. Grain: one row per (month_start, dimension, '
   'dimension_value); dimension ''total'' (value ''all''), ''staff'' (staff userid) or ''state'' (channel code, ''(none)'' when '
-  'absent); every scope has a row for every month from its first add to the current month. A customer is counted once, in '
+  'absent); every scope has a row for every month from its first add to the month of the end of observation (kpi.end_of_observation, the earlier of orders and WeCom; never the wall clock). A customer is counted once, in '
   'the business month of their FIRST EVER WeCom relationship (kpi.relationship_span; re-adds and second staff members do not '
   'count again), attributed to the staff member and channel code of that first relationship (first touch; ties at the same '
   'instant go to the lower staff_key), so staff rows and state rows each add up to the total. added_customers = those '
@@ -91,4 +85,4 @@ COMMENT ON COLUMN kpi.conversion.converted_customers IS 'Of those, customers who
 COMMENT ON COLUMN kpi.conversion.conversion_rate IS 'converted_customers ÷ added_customers, 6 decimals; NULL when none added.';
 COMMENT ON COLUMN kpi.conversion.non_buyer_conversion_rate IS 'converted_customers ÷ (added_customers − prior_buyers), 6 decimals; NULL when 0.';
 COMMENT ON COLUMN kpi.conversion.avg_days_to_first_order IS 'Mean days from the add to the first qualifying order over converted customers, 2 decimals; NULL when none.';
-COMMENT ON COLUMN kpi.conversion.window_elapsed IS 'true when month_end + 30 days is before the business date of the last refresh: the month is final.';
+COMMENT ON COLUMN kpi.conversion.window_elapsed IS 'true when month_end + 30 days is on or before the business date of the end of observation: the month is final.';

@@ -1,5 +1,5 @@
 -- kpi/customer_value.sql — per-customer value and RFM segment: kpi.customer_value
--- requires: kpi/repurchase.sql kpi/pool_membership.sql
+-- requires: kpi/qualifying_order.sql kpi/pool_membership.sql
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.customer_value CASCADE;
 CREATE MATERIALIZED VIEW kpi.customer_value AS
@@ -23,8 +23,8 @@ WITH c AS (
      WHERE pool = 'contact' AND dimension = 'total'
      GROUP BY customer_key
 ), s AS (
-    SELECT c.*, b.today AS snapshot_date, b.today - c.last_order_date AS recency_days
-      FROM c CROSS JOIN (SELECT kpi.business_date() AS today OFFSET 0) b
+    SELECT c.*, b.eoo_date AS snapshot_date, b.eoo_date - c.last_order_date AS recency_days
+      FROM c CROSS JOIN (SELECT kpi.business_date(kpi.end_of_observation('orders')) AS eoo_date OFFSET 0) b
 ), scored AS (
     -- quintiles over customers with ≥ 1 qualifying order; ties broken by customer_key so the
     -- buckets stay ~20 % each even when most customers have F = 1
@@ -82,7 +82,7 @@ COMMENT ON MATERIALIZED VIEW kpi.customer_value IS
   'and guest orders are not here. Merged customers appear once, under the surviving key, with all their orders. '
   'first/last order = first/last qualifying payment; orders = F = number of qualifying orders; net_paid (historic LTV) = '
   'M = Σ (paid_fen − refund_fen) over them (partial refunds netted); aov = net_paid ÷ orders, rounded to the fen. '
-  'snapshot_date = business date of the last refresh; recency_days = R = snapshot_date − last_order_date. Scores 1–5 are '
+  'snapshot_date = business date of the end of observation (kpi.end_of_observation(''orders''), never the wall clock); recency_days = R = snapshot_date − last_order_date. Scores 1–5 are '
   'quintiles by ntile(5) over all rows of this view, ordered by (value, customer_key): R by recency_days descending (most '
   'recent = 5), F by orders, M by net_paid (highest = 5); equal values are split by customer_key (the lower key gets the '
   'lower score), so each score holds ~20 % of customers even when most have F = 1. Segment: the common 8-class RFM scheme '
@@ -102,7 +102,7 @@ COMMENT ON COLUMN kpi.customer_value.net_paid_fen IS 'paid_fen − refund_fen: t
 COMMENT ON COLUMN kpi.customer_value.net_paid_yuan IS 'net_paid_fen in yuan.';
 COMMENT ON COLUMN kpi.customer_value.aov_fen IS 'net_paid_fen ÷ orders (average order value), rounded to the fen.';
 COMMENT ON COLUMN kpi.customer_value.aov_yuan IS 'aov_fen in yuan.';
-COMMENT ON COLUMN kpi.customer_value.snapshot_date IS 'Business date the scores were computed for (last refresh).';
+COMMENT ON COLUMN kpi.customer_value.snapshot_date IS 'Business date the scores were computed for: the end of observation of the orders.';
 COMMENT ON COLUMN kpi.customer_value.recency_days IS 'snapshot_date − last_order_date, days (R).';
 COMMENT ON COLUMN kpi.customer_value.r_score IS 'Recency quintile 1–5 (5 = most recent), ties by customer_key.';
 COMMENT ON COLUMN kpi.customer_value.f_score IS 'Frequency quintile 1–5 (5 = most orders), ties by customer_key.';
@@ -112,4 +112,4 @@ COMMENT ON COLUMN kpi.customer_value.segment_code IS 'Segment id: important_valu
 COMMENT ON COLUMN kpi.customer_value.segment_cn IS 'Segment name in Chinese: 重要价值 / 重要发展 / 重要保持 / 重要挽留 / 一般价值 / 一般发展 / 一般保持 / 一般挽留.';
 COMMENT ON COLUMN kpi.customer_value.segment_en IS 'Segment name in English (Important value, …, General win-back).';
 COMMENT ON COLUMN kpi.customer_value.first_contact_at IS 'When the customer first entered the private domain (first WeCom relationship); NULL if never.';
-COMMENT ON COLUMN kpi.customer_value.in_private_domain IS 'true when the customer has an active WeCom relationship now (at the refresh).';
+COMMENT ON COLUMN kpi.customer_value.in_private_domain IS 'true when the customer has an active WeCom relationship in the warehouse''s latest WeCom snapshot.';

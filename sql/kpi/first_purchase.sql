@@ -1,6 +1,6 @@
 -- kpi/first_purchase.sql — each customer's first qualifying order and the day they bought
 -- again: kpi.first_purchase, the base of the first-purchase care list (kpi.care_list)
--- requires: kpi/repurchase.sql
+-- requires: kpi/qualifying_order.sql
 --
 -- "Bought again" follows the N-day repurchase rule (docs/kpi.md): a qualifying order on a
 -- later business day; a second order on the first day is the same purchase occasion.

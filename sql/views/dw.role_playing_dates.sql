@@ -1,11 +1,11 @@
 -- dw.dim_order_date, dw.dim_paid_date, dw.dim_added_date — role-playing views of dw.dim_date
+-- requires: functions/etl.comment_columns_like.sql
 --
 -- DESIGN §4: one dim_date, seen as the order, paid and added date. The three views are one
 -- definition, made three times with the dimension's own column comments.
 DO $$
 DECLARE
-    v    record;
-    c    record;
+    v record;
 BEGIN
     FOR v IN SELECT * FROM (VALUES
             ('dim_order_date', 'order date: join fact_order.order_date_key'),
@@ -19,12 +19,7 @@ BEGIN
     FROM dw.dim_date', v.view_name);
         EXECUTE format('COMMENT ON VIEW dw.%I IS %L', v.view_name,
                        'Role-playing view of dw.dim_date as the ' || v.role);
-        FOR c IN SELECT a.attname, col_description('dw.dim_date'::regclass, a.attnum) AS txt
-                 FROM pg_attribute a
-                 WHERE a.attrelid = 'dw.dim_date'::regclass AND a.attnum > 0 AND NOT a.attisdropped
-        LOOP
-            EXECUTE format('COMMENT ON COLUMN dw.%I.%I IS %L', v.view_name, c.attname, c.txt);
-        END LOOP;
+        PERFORM etl.comment_columns_like(format('dw.%I', v.view_name)::regclass, 'dw.dim_date');
     END LOOP;
 END
 $$;

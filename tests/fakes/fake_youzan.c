@@ -38,7 +38,8 @@
  *   POST /__admin/mutate?step=N   change the shop (deterministic per seed and step): about
  *        a tenth of the orders move on (paid, shipped, completed, closed, refunded in part
  *        or in full) with update_time = now − 10 min, and a few new orders arrive. Answers
- *        {"updated":U,"added":A}.
+ *        {"updated":U,"changed":C,"added":A}: U new versions, C of them with a canonical
+ *        state the warehouse must change to (the others' content stays as loaded).
  *   GET  /__admin/expect[?format=kv]  the truth the warehouse must hold: orders, lines,
  *        items, gross_fen, paid_fen, refund_fen, qualifying, status_<canonical> counts,
  *        bad_orders (served but invalid), buyers, plain_phones
@@ -371,7 +372,7 @@ static struct json_object *truth(void)
 static void mutate(int step, struct json_object *done)
 {
 	int64_t now = (int64_t)time(NULL), t = now - 600;
-	int updated = 0, added = 0, n = shop.n;
+	int updated = 0, changed = 0, added = 0, n = shop.n;
 
 	/*
 	 * A change is a new version: two mutations within one second would otherwise
@@ -385,6 +386,7 @@ static void mutate(int step, struct json_object *done)
 	rng_state = shop.seed * 1000003ULL + (uint64_t)step * 7919ULL;
 	for (int i = 0; i < n; i++) {
 		struct yorder *o = &shop.o[i];
+		const char *before = canonical(o);
 
 		if (o->bad || rndn(10) != 0)
 			continue;
@@ -413,6 +415,8 @@ static void mutate(int step, struct json_object *done)
 		}
 		o->updated = t;
 		updated++;
+		/* a partial refund (refund_state 2) is a new version the warehouse holds alike */
+		changed += strcmp(before, canonical(o)) != 0;
 	}
 	for (int i = 0; i < 3 + step; i++) {
 		make_order(t - 3600 + rndn(3000), t);
@@ -420,6 +424,7 @@ static void mutate(int step, struct json_object *done)
 		added++;
 	}
 	add_kv(done, "updated", updated);
+	add_kv(done, "changed", changed);
 	add_kv(done, "added", added);
 }
 

@@ -154,11 +154,11 @@ test_expect_success 'a migration gets the scripts it requires before it runs, on
 
 test_expect_success 'requires naming no script, or a cycle, is an error naming the file' '
 	sql_copy sql &&
-	sed -i "1a -- requires: kpi/no_such_view.sql" sql/kpi/growth.sql &&
+	sed -i "1a -- requires: kpi/no_such_view.sql" sql/kpi/growth_daily.sql &&
 	test_expect_code 1 "$SIYU" migrate --dir sql 2>err &&
-	grep -q "requires a script that does not exist.*file=kpi/growth.sql script=kpi/no_such_view.sql" err &&
+	grep -q "requires a script that does not exist.*file=kpi/growth_daily.sql script=kpi/no_such_view.sql" err &&
 	sql_copy sql &&
-	sed -i "1a -- requires: kpi/growth.sql" sql/kpi/pool_membership.sql &&
+	sed -i "1a -- requires: kpi/growth_daily.sql" sql/kpi/pool_membership.sql &&
 	test_expect_code 1 "$SIYU" migrate --dir sql 2>err &&
 	grep -q "scripts require each other in a cycle" err
 '

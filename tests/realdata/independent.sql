@@ -16,8 +16,11 @@
 SET client_min_messages = warning;
 SET work_mem = '64MB';      -- the DISTINCT counts sort millions of rows; keep them in memory
 
--- today in the business zone, as the views' kpi.business_date() at refresh time
-CREATE TABLE chk.today AS SELECT (now() AT TIME ZONE :'tz')::date AS today;
+-- The end of observation, as kpi.end_of_observation('orders') defines it for a file import: the
+-- newest order version (updated_at) the file contains, here of the lines that load (the import's
+-- watermark), and its business date. Never the wall clock. chk.eoo is filled below, once the
+-- lines are known.
+CREATE TABLE chk.eoo (at timestamptz, day date);
 
 -- ---------------------------------------------------------------------------------------------
 -- lines: what the generic profile accepts (money in whole fen, ≥ 0; quantity ≥ 1); the rest is
@@ -57,6 +60,10 @@ SELECT l.platform, l.shop_id, l.order_no,
  WHERE l.loads
  GROUP BY l.platform, l.shop_id, l.order_no;
 
+INSERT INTO chk.eoo (at)
+SELECT max(l.updated_at::timestamp AT TIME ZONE :'src_tz') FROM chk.line l WHERE l.loads;
+UPDATE chk.eoo SET day = (at AT TIME ZONE :'tz')::date;
+
 ALTER TABLE chk.orders ADD COLUMN paid_date date, ADD COLUMN qualifying boolean;
 -- qualifying (DESIGN §5): paid, not cancelled, not fully refunded (status refunded, or a
 -- refund that covers a non-zero payment)
@@ -65,13 +72,14 @@ UPDATE chk.orders
        qualifying = paid_at IS NOT NULL AND status NOT IN ('cancelled', 'refunded')
                     AND NOT (refund_fen > 0 AND refund_fen >= paid_fen);
 
--- the qualifying orders of identified customers: the base of every repurchase figure
+-- the qualifying orders of identified customers paid by the end of observation: the base of every
+-- repurchase figure
 CREATE TABLE chk.q AS
 SELECT o.platform, o.buyer_id, o.order_no, o.paid_at, o.paid_date,
        date_trunc('month', o.paid_date)::date AS paid_month,
        o.paid_fen, o.refund_fen, o.paid_fen - o.refund_fen AS net_fen
   FROM chk.orders o
- WHERE o.qualifying AND o.buyer_id IS NOT NULL;
+ WHERE o.qualifying AND o.buyer_id IS NOT NULL AND o.paid_at <= (SELECT at FROM chk.eoo);
 CREATE INDEX ON chk.q (buyer_id, paid_date);
 
 -- per customer: first and last qualifying payment (each dataset is one platform: a buyer id is
@@ -102,11 +110,10 @@ WITH mo AS (
            count(DISTINCT buyer_id) FILTER (WHERE qualifying) AS buyers,
            count(*) FILTER (WHERE qualifying AND buyer_id IS NULL) AS guest_orders,
            coalesce(sum(paid_fen - refund_fen) FILTER (WHERE qualifying AND buyer_id IS NOT NULL), 0) AS buyer_sales_fen
-      FROM chk.orders WHERE paid_at IS NOT NULL GROUP BY 1
-), cal AS (
+      FROM chk.orders WHERE paid_at <= (SELECT at FROM chk.eoo) GROUP BY 1
+), cal AS (         -- the first sale's month to the month of the end of observation
     SELECT g::date AS month_start
-      FROM generate_series((SELECT min(month_start) FROM mo),
-                           greatest(date_trunc('month', (SELECT today FROM chk.today)), (SELECT max(month_start) FROM mo)),
+      FROM generate_series((SELECT min(month_start) FROM mo), date_trunc('month', (SELECT day FROM chk.eoo)),
                            interval '1 month') g
 ), s AS (
     SELECT cal.month_start, coalesce(mo.paid_orders, 0) AS paid_orders, coalesce(mo.gmv_fen, 0) AS gmv_fen,
@@ -132,7 +139,7 @@ SELECT s.month_start,
        CASE WHEN s.qualifying_orders > 0 THEN (round(s.qualifying_sales_fen::numeric / s.qualifying_orders) / 100)::numeric(14,2) END AS aov_yuan,
        CASE WHEN s.buyers > 0 THEN round(s.buyer_sales_fen::numeric / s.buyers)::bigint END AS sales_per_buyer_fen,
        CASE WHEN s.buyers > 0 THEN (round(s.buyer_sales_fen::numeric / s.buyers) / 100)::numeric(14,2) END AS sales_per_buyer_yuan,
-       (s.month_start + interval '1 month')::date - 1 < (SELECT today FROM chk.today) AS is_complete
+       (s.month_start + interval '1 month')::date - 1 < (SELECT day FROM chk.eoo) AS is_complete
   FROM s;
 
 -- days: the same from per-day sums (a set-based pass; the daily grid is long)
@@ -146,12 +153,10 @@ WITH d AS (
            count(DISTINCT buyer_id) FILTER (WHERE qualifying) AS buyers,
            count(*) FILTER (WHERE qualifying AND buyer_id IS NULL) AS guest_orders,
            coalesce(sum(paid_fen - refund_fen) FILTER (WHERE qualifying AND buyer_id IS NOT NULL), 0) AS buyer_sales_fen
-      FROM chk.orders WHERE paid_at IS NOT NULL GROUP BY paid_date
+      FROM chk.orders WHERE paid_at <= (SELECT at FROM chk.eoo) GROUP BY paid_date
 ), cal AS (
     SELECT g::date AS date
-      FROM generate_series((SELECT min(paid_date) FROM d),
-                           greatest((SELECT today FROM chk.today), (SELECT max(paid_date) FROM d)),
-                           interval '1 day') g
+      FROM generate_series((SELECT min(paid_date) FROM d), (SELECT day FROM chk.eoo), interval '1 day') g
 ), s AS (
     SELECT cal.date, coalesce(d.paid_orders, 0) AS paid_orders, coalesce(d.gmv_fen, 0) AS gmv_fen,
            coalesce(d.refund_fen, 0) AS refund_fen, coalesce(d.refunded_orders, 0) AS refunded_orders,
@@ -176,7 +181,7 @@ SELECT s.date,
        CASE WHEN s.qualifying_orders > 0 THEN (round(s.qualifying_sales_fen::numeric / s.qualifying_orders) / 100)::numeric(14,2) END AS aov_yuan,
        CASE WHEN s.buyers > 0 THEN round(s.buyer_sales_fen::numeric / s.buyers)::bigint END AS sales_per_buyer_fen,
        CASE WHEN s.buyers > 0 THEN (round(s.buyer_sales_fen::numeric / s.buyers) / 100)::numeric(14,2) END AS sales_per_buyer_yuan,
-       s.date < (SELECT today FROM chk.today)                             AS is_complete
+       s.date < (SELECT day FROM chk.eoo)                                 AS is_complete
   FROM s;
 
 -- ---------------------------------------------------------------------------------------------
@@ -190,8 +195,7 @@ SELECT t.period_type, g::date AS period_start,
        (g + make_interval(months => 2 * t.months))::date AS next_end_excl
   FROM t,
        generate_series(date_trunc(t.period_type, (SELECT min(paid_date) FROM chk.q))::date,
-                       greatest(date_trunc(t.period_type, (SELECT today FROM chk.today)),
-                                date_trunc(t.period_type, (SELECT max(paid_date) FROM chk.q)))::date,
+                       date_trunc(t.period_type, (SELECT day FROM chk.eoo))::date,
                        make_interval(months => t.months)) g;
 
 -- (period, buyer): orders and money of the buyer in the period
@@ -233,39 +237,49 @@ SELECT p.period_type, p.period_start, p.period_end,
        coalesce(a.new_buyers, 0)                                          AS new_buyers,
        coalesce(a.returning_buyers, 0)                                    AS returning_buyers,
        CASE WHEN a.buyers > 0 THEN round(a.returning_buyers::numeric / a.buyers, 6) END AS returning_customer_rate,
-       -- the next period has started when its first day is today or earlier
-       CASE WHEN p.next_start <= (SELECT today FROM chk.today) THEN coalesce(a.retained, 0) END AS retained_next_period,
-       CASE WHEN p.next_start <= (SELECT today FROM chk.today) AND a.buyers > 0
+       -- the next period is observed when its first day is the end of observation's day or earlier
+       CASE WHEN p.next_start <= (SELECT day FROM chk.eoo) THEN coalesce(a.retained, 0) END AS retained_next_period,
+       CASE WHEN p.next_start <= (SELECT day FROM chk.eoo) AND a.buyers > 0
             THEN round(a.retained::numeric / a.buyers, 6) END             AS next_period_retention_rate,
-       p.next_end_excl - 1 < (SELECT today FROM chk.today)                AS next_period_complete,
-       p.period_end < (SELECT today FROM chk.today)                       AS is_complete
+       p.next_end_excl - 1 < (SELECT day FROM chk.eoo)                    AS next_period_complete,
+       p.period_end < (SELECT day FROM chk.eoo)                           AS is_complete
   FROM chk.period p
   LEFT JOIN a USING (period_type, period_start);
 
 -- ---------------------------------------------------------------------------------------------
 -- N-day repurchase by first-order cohort month: kpi.repurchase_window
--- the 2nd qualifying order came within N days of the 1st  ⇔  at least 2 qualifying orders were
--- paid on or before first_date + N (orders counted, so a 2nd order on the first day counts)
+-- repurchased within N days ⇔ some qualifying order was paid on a later day d, first_date < d <=
+-- first_date + N (a second order on the first day is the same visit). Cohort rows count everyone;
+-- the overall row per N (cohort_month NULL) only those observable for the whole window,
+-- first_date + N <= the end of observation's day: the 30/60/90-day rates to quote.
 -- ---------------------------------------------------------------------------------------------
+CREATE TABLE chk.window_buyer AS
+SELECT b.buyer_id, date_trunc('month', b.first_date)::date AS cohort_month, n.window_days,
+       EXISTS (SELECT 1 FROM chk.q e
+                WHERE e.buyer_id = b.buyer_id AND e.paid_date > b.first_date
+                  AND e.paid_date <= b.first_date + n.window_days) AS repurchased,
+       b.first_date + n.window_days <= (SELECT day FROM chk.eoo) AS observable
+  FROM chk.buyer b CROSS JOIN (VALUES (30), (60), (90)) n (window_days);
+
 CREATE TABLE chk.repurchase_window AS
-WITH c AS (
-    SELECT b.buyer_id, date_trunc('month', b.first_date)::date AS cohort_month, b.first_date
-      FROM chk.buyer b
-), w AS (
-    SELECT c.cohort_month, n.window_days,
-           count(*) AS cohort_customers,
-           count(*) FILTER (WHERE (SELECT count(*) FROM chk.q e
-                                    WHERE e.buyer_id = c.buyer_id
-                                      AND e.paid_date <= c.first_date + n.window_days) >= 2) AS repurchased
-      FROM c CROSS JOIN (VALUES (30), (60), (90)) n (window_days)
-     GROUP BY c.cohort_month, n.window_days
-)
 SELECT w.cohort_month,
        (w.cohort_month + interval '1 month')::date - 1                    AS cohort_month_end,
-       w.window_days, w.cohort_customers, w.repurchased AS repurchased_customers,
-       round(w.repurchased::numeric / w.cohort_customers, 6)             AS repurchase_rate,
-       (w.cohort_month + interval '1 month')::date - 1 + w.window_days < (SELECT today FROM chk.today) AS window_elapsed
-  FROM w;
+       w.window_days, count(*) AS cohort_customers,
+       count(*) FILTER (WHERE w.repurchased)                               AS repurchased_customers,
+       round((count(*) FILTER (WHERE w.repurchased))::numeric / count(*), 6) AS repurchase_rate,
+       (w.cohort_month + interval '1 month')::date - 1 + w.window_days <= (SELECT day FROM chk.eoo) AS window_elapsed,
+       (SELECT day FROM chk.eoo)                                           AS observed_until
+  FROM chk.window_buyer w
+ GROUP BY w.cohort_month, w.window_days
+UNION ALL
+SELECT NULL, NULL, w.window_days,
+       count(*) FILTER (WHERE w.observable),
+       count(*) FILTER (WHERE w.observable AND w.repurchased),
+       round((count(*) FILTER (WHERE w.observable AND w.repurchased))::numeric
+             / nullif(count(*) FILTER (WHERE w.observable), 0), 6),
+       true, (SELECT day FROM chk.eoo)
+  FROM chk.window_buyer w
+ GROUP BY w.window_days;
 
 -- ---------------------------------------------------------------------------------------------
 -- cohort retention matrix: kpi.cohort_retention
@@ -274,30 +288,32 @@ CREATE TABLE chk.cohort_retention AS
 WITH c AS (
     SELECT date_trunc('month', first_date)::date AS cohort_month, count(*) AS cohort_customers
       FROM chk.buyer GROUP BY 1
+), e AS (           -- the month of the end of observation; the matrix is as wide for every cohort
+    SELECT date_trunc('month', day)::date AS eoo_month,
+           (SELECT (extract(year FROM age(date_trunc('month', day)::date, min(cohort_month))) * 12
+                    + extract(month FROM age(date_trunc('month', day)::date, min(cohort_month))))::int
+              FROM c) AS width
+      FROM chk.eoo
 ), cell AS (
     SELECT c.cohort_month, c.cohort_customers, k AS months_since_first,
            (c.cohort_month + make_interval(months => k))::date AS activity_month
-      FROM c,
-           generate_series(0, (SELECT (extract(year FROM age(greatest(date_trunc('month', today)::date,
-                                                                   (SELECT max(paid_month) FROM chk.q)),
-                                                          c.cohort_month)) * 12
-                                      + extract(month FROM age(greatest(date_trunc('month', today)::date,
-                                                                        (SELECT max(paid_month) FROM chk.q)),
-                                                               c.cohort_month)))::int
-                                 FROM chk.today)) k
+      FROM c, e, generate_series(0, e.width) k
 )
 SELECT cell.cohort_month, cell.months_since_first, cell.activity_month, cell.cohort_customers,
-       coalesce(a.n, 0) AS active_customers
+       CASE WHEN cell.activity_month <= e.eoo_month THEN coalesce(a.n, 0) END AS active_customers
   FROM cell
+  CROSS JOIN e
   LEFT JOIN (SELECT date_trunc('month', b.first_date)::date AS cohort_month, q.paid_month,
                     count(DISTINCT q.buyer_id) AS n
                FROM chk.q q JOIN chk.buyer b USING (buyer_id)
               GROUP BY 1, 2) a
     ON a.cohort_month = cell.cohort_month AND a.paid_month = cell.activity_month;
-ALTER TABLE chk.cohort_retention ADD COLUMN retention_rate numeric, ADD COLUMN is_complete boolean;
+ALTER TABLE chk.cohort_retention ADD COLUMN retention_rate numeric, ADD COLUMN is_complete boolean,
+                                 ADD COLUMN is_partial boolean;
 UPDATE chk.cohort_retention
    SET retention_rate = round(active_customers::numeric / cohort_customers, 6),
-       is_complete = (activity_month + interval '1 month')::date - 1 < (SELECT today FROM chk.today);
+       is_complete = (activity_month + interval '1 month')::date - 1 < (SELECT day FROM chk.eoo),
+       is_partial = activity_month = date_trunc('month', (SELECT day FROM chk.eoo))::date;
 
 -- ---------------------------------------------------------------------------------------------
 -- customer value and RFM: kpi.customer_value
@@ -312,7 +328,7 @@ $$;
 
 CREATE TABLE chk.customer_value AS
 WITH b AS (
-    SELECT b.*, (SELECT today FROM chk.today) - b.last_date AS recency_days,
+    SELECT b.*, (SELECT day FROM chk.eoo) - b.last_date AS recency_days,
            (SELECT count(*) FROM chk.buyer) AS n
       FROM chk.buyer b
 ), pos AS (          -- positions in the stated orders; ties by customer_key, lower key first
@@ -330,7 +346,7 @@ SELECT pos.buyer_id, pos.customer_key,
        pos.net_fen AS net_paid_fen, (pos.net_fen / 100.0)::numeric(14,2) AS net_paid_yuan,
        round(pos.net_fen::numeric / pos.orders)::bigint AS aov_fen,
        (round(pos.net_fen::numeric / pos.orders) / 100)::numeric(14,2) AS aov_yuan,
-       (SELECT today FROM chk.today) AS snapshot_date,
+       (SELECT day FROM chk.eoo) AS snapshot_date,
        pos.recency_days,
        chk.quintile(pos.r_pos, pos.n) AS r_score,
        chk.quintile(pos.f_pos, pos.n) AS f_score,
@@ -359,9 +375,7 @@ CREATE TABLE chk.activity AS SELECT DISTINCT buyer_id, paid_date AS date FROM ch
 CREATE TABLE chk.active_customers AS
 WITH cal AS (
     SELECT g::date AS date
-      FROM generate_series((SELECT min(date) FROM chk.activity),
-                           greatest((SELECT today FROM chk.today), (SELECT max(date) FROM chk.activity)),
-                           interval '1 day') g
+      FROM generate_series((SELECT min(date) FROM chk.activity), (SELECT day FROM chk.eoo), interval '1 day') g
 ), d1 AS (
     SELECT date, count(*) AS n FROM chk.activity GROUP BY date
 ), d7 AS (
@@ -380,7 +394,7 @@ SELECT cal.date, to_char(cal.date, 'YYYYMMDD')::int AS date_key,
        CASE WHEN d30.n > 0 THEN round(coalesce(d1.n, 0)::numeric / d30.n, 6) END AS stickiness_rate,
        coalesce(wk.n, 0) AS week_active_customers, coalesce(mo.n, 0) AS month_active_customers,
        date_trunc('week', cal.date)::date AS week_start, date_trunc('month', cal.date)::date AS month_start,
-       cal.date < (SELECT today FROM chk.today) AS is_complete
+       cal.date < (SELECT day FROM chk.eoo) AS is_complete
   FROM cal
   LEFT JOIN d1 USING (date)
   LEFT JOIN d7 USING (date)

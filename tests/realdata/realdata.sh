@@ -157,9 +157,9 @@ RD_PERIOD_COLS='period_type, period_start, period_end, buyers, repeat_buyers, re
 	returning_customer_rate, retained_next_period, next_period_retention_rate, next_period_complete,
 	is_complete'
 RD_WINDOW_COLS='cohort_month, cohort_month_end, window_days, cohort_customers, repurchased_customers,
-	repurchase_rate, window_elapsed'
+	repurchase_rate, window_elapsed, observed_until'
 RD_COHORT_COLS='cohort_month, months_since_first, activity_month, cohort_customers, active_customers,
-	retention_rate, is_complete'
+	retention_rate, is_complete, is_partial'
 RD_VALUE_COLS='first_order_at, last_order_at, first_order_date, last_order_date, orders, paid_fen,
 	paid_yuan, refund_fen, refund_yuan, net_paid_fen, net_paid_yuan, aov_fen, aov_yuan, snapshot_date,
 	recency_days, r_score, f_score, m_score, rfm_code, segment_code, segment_cn'
@@ -199,11 +199,17 @@ rd_expect_kpis() {
 	rd_expect_view 'kpi.repurchase_window (all) = independent 30/60/90-day repurchase by cohort' repurchase_window \
 		"SELECT $RD_WINDOW_COLS FROM kpi.repurchase_window WHERE segment = ${Q}all${Q} ORDER BY 1, 3" \
 		"SELECT $RD_WINDOW_COLS FROM chk.repurchase_window ORDER BY 1, 3"
+	rd_expect_view 'kpi.repurchase_window overall rows: the 30/60/90-day rates over observable customers = independent' repurchase_window \
+		"SELECT window_days, cohort_customers, repurchased_customers, repurchase_rate FROM kpi.repurchase_window
+		  WHERE segment = ${Q}all${Q} AND cohort_month IS NULL ORDER BY 1" \
+		"SELECT window_days, cohort_customers, repurchased_customers, repurchase_rate FROM chk.repurchase_window
+		  WHERE cohort_month IS NULL ORDER BY 1"
 	rd_expect_view 'kpi.repurchase_window: outside = all, private_domain empty' repurchase_window \
 		"SELECT segment, $RD_WINDOW_COLS FROM kpi.repurchase_window WHERE segment <> ${Q}all${Q} ORDER BY 1, 2, 4" \
 		"SELECT ${Q}outside${Q}, $RD_WINDOW_COLS FROM chk.repurchase_window
 		 UNION ALL
-		 SELECT ${Q}private_domain${Q}, cohort_month, cohort_month_end, window_days, 0, 0, NULL, window_elapsed
+		 SELECT ${Q}private_domain${Q}, cohort_month, cohort_month_end, window_days, 0, 0, NULL, window_elapsed,
+		        observed_until
 		   FROM chk.repurchase_window ORDER BY 1, 2, 4"
 	rd_expect_view 'kpi.cohort_retention = independent cohort matrix' cohort_retention \
 		"SELECT $RD_COHORT_COLS FROM kpi.cohort_retention ORDER BY 1, 2" \

@@ -4,7 +4,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(25);
+SELECT plan(27);
 
 \ir 100_kpi_fixture.psql
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset
@@ -80,9 +80,9 @@ SELECT results_eq(
        ORDER BY 1, 2$$,
     $$VALUES ('quarter'::text, '2024-01-01'::date, '2024-03-31'::date, 5::bigint, 3::bigint, 0.6::numeric, 9::bigint, 1.8::numeric,
               1::bigint, 0.2::numeric),
-             ('quarter', '2024-04-01', '2024-06-30', 1, 0, 0, 1, 1, 0, 0),
-             ('year', '2024-01-01', '2024-12-31', 5, 4, 0.8, 10, 2, 0, 0)$$,
-    'repurchase_period by quarter and year');
+             ('quarter', '2024-04-01', '2024-06-30', 1, 0, 0, 1, 1, NULL, NULL),
+             ('year', '2024-01-01', '2024-12-31', 5, 4, 0.8, 10, 2, NULL, NULL)$$,
+    'repurchase_period by quarter and year (Q3 and 2025 start after the end of observation: retention NULL)');
 -- two orders on one day count as a repurchase (orders, not days): C6 buys again on 03-03
 INSERT INTO dw.order_identity (order_key, channel_key, order_no, created_at, source_version) OVERRIDING SYSTEM VALUE
 VALUES (15, 1, 'T15', '2024-03-03 18:00+08', '2024-03-03 18:01+08');
@@ -99,8 +99,8 @@ SELECT results_eq(
     $$VALUES (3::bigint, 1::bigint, 0.333333::numeric)$$,
     'a second order on the same day makes a repeat buyer (orders are counted, not days)');
 SELECT is((SELECT repurchased_customers FROM kpi.repurchase_window
-            WHERE cohort_month = '2024-03-01' AND segment = 'all' AND window_days = 30), 1::bigint,
-          '... and a 0-day repurchase for the N-day windows');
+            WHERE cohort_month = '2024-03-01' AND segment = 'all' AND window_days = 30), 0::bigint,
+          '... but not an N-day repurchase: that needs a later business day (d1 < d <= d1 + N)');
 DELETE FROM dw.fact_order WHERE order_key = 15;
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset
 
@@ -137,7 +137,7 @@ SELECT is((SELECT count(*) FROM kpi.private_domain_lift l JOIN kpi.repurchase_pe
 -- segments (at the 1st order): Jan inside C1 / outside C2, C7; Mar inside C5 / outside C6
 SELECT results_eq(
     $$SELECT cohort_month, segment, window_days, cohort_customers, repurchased_customers, repurchase_rate, window_elapsed
-        FROM kpi.repurchase_window ORDER BY cohort_month, segment, window_days$$,
+        FROM kpi.repurchase_window WHERE cohort_month IS NOT NULL ORDER BY cohort_month, segment, window_days$$,
     $$VALUES ('2024-01-01'::date, 'all'::text, 30, 3::bigint, 2::bigint, 0.666667::numeric, true),
              ('2024-01-01', 'all', 60, 3, 3, 1, true),
              ('2024-01-01', 'all', 90, 3, 3, 1, true),
@@ -157,6 +157,16 @@ SELECT results_eq(
              ('2024-03-01', 'private_domain', 60, 1, 1, 1, true),
              ('2024-03-01', 'private_domain', 90, 1, 1, 1, true)$$,
     'repurchase_window (hand-computed; 30 days inclusive)');
+-- overall rows: every first purchase + N is on or before the end (06-30; C5 03-20 + 90 = 06-18), so all 5
+-- customers are in each denominator: 30 d C1, C2 = 2 ÷ 5; 60 and 90 d C1, C2, C7, C5 = 4 ÷ 5
+SELECT results_eq(
+    $$SELECT segment, window_days, cohort_customers, repurchased_customers, repurchase_rate, window_elapsed
+        FROM kpi.repurchase_window WHERE cohort_month IS NULL ORDER BY segment, window_days$$,
+    $$VALUES ('all'::text, 30, 5::bigint, 2::bigint, 0.4::numeric, true), ('all', 60, 5, 4, 0.8, true),
+             ('all', 90, 5, 4, 0.8, true),
+             ('outside', 30, 3, 1, 0.333333, true), ('outside', 60, 3, 2, 0.666667, true), ('outside', 90, 3, 2, 0.666667, true),
+             ('private_domain', 30, 2, 1, 0.5, true), ('private_domain', 60, 2, 2, 1, true), ('private_domain', 90, 2, 2, 1, true)$$,
+    'repurchase_window overall rows (cohort_month NULL), one per segment and N');
 
 -- ---------------------------------------------------------------------------------------------
 -- cohort_retention
@@ -176,7 +186,7 @@ SELECT results_eq(
              ('2024-03-01', 2, '2024-05-01', 2, 1, 0.5)$$,
     'cohort_retention Jan–May 2024');
 SELECT is((SELECT max(activity_month) FROM kpi.cohort_retention WHERE cohort_month = '2024-01-01'),
-          date_trunc('month', kpi.business_date())::date, 'each cohort runs to the current month');
+          '2024-06-01'::date, 'the oldest cohort runs to the month of the end of observation, not to today');
 
 -- ---------------------------------------------------------------------------------------------
 -- an order refunded after a refresh changes repurchase at the next refresh
@@ -206,29 +216,33 @@ SELECT is((SELECT returning_customer_rate FROM kpi.repurchase_period WHERE perio
 -- ---------------------------------------------------------------------------------------------
 -- windows not yet elapsed, and an empty warehouse
 -- ---------------------------------------------------------------------------------------------
--- C8 (never bought) buys today: a cohort of the current month whose windows cannot have elapsed
+-- C8 (never bought) buys on 06-20, in the month of the end of observation (06-30 12:00): a cohort
+-- whose windows cannot have elapsed; and again after the end, which nothing counts
 INSERT INTO dw.order_identity (order_key, channel_key, order_no, created_at, source_version) OVERRIDING SYSTEM VALUE
-VALUES (16, 1, 'T16', now(), now());
+VALUES (16, 1, 'T16', '2024-06-20 10:00+08', '2024-06-20 10:00+08'), (17, 1, 'T17', '2024-06-30 13:00+08', '2024-06-30 13:00+08');
 INSERT INTO dw.fact_order (order_key, created_at, customer_key, channel_key, paid_at, status, order_date_key, paid_date_key,
                            gross_fen, discount_fen, shipping_fen, paid_fen, refund_fen, item_count, line_count,
                            is_qualifying, order_seq, is_first_order, source_version, run_id)
-VALUES (16, now(), 8, 1, now(), 'paid', dw.date_key_of(now()), dw.date_key_of(now()), 100, 0, 0, 100, 0, 1, 1,
-        true, 1, true, now(), 1);
+VALUES (16, '2024-06-20 10:00+08', 8, 1, '2024-06-20 10:00+08', 'paid', 20240620, 20240620, 100, 0, 0, 100, 0, 1, 1,
+        true, 1, true, '2024-06-20 10:00+08', 1),
+       (17, '2024-06-30 13:00+08', 8, 1, '2024-06-30 13:00+08', 'paid', 20240630, 20240630, 100, 0, 0, 100, 0, 1, 1,
+        true, 2, false, '2024-06-30 13:00+08', 1);
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset
-SELECT is((SELECT count(*) FROM kpi.repurchase_window
-            WHERE cohort_month = date_trunc('month', kpi.business_date())::date AND NOT window_elapsed), 9::bigint,
-          'the current month''s cohort: all 3 segments × 3 windows not elapsed');
+SELECT is((SELECT count(*) FROM kpi.repurchase_window WHERE cohort_month = '2024-06-01' AND NOT window_elapsed), 9::bigint,
+          'the June cohort: all 3 segments × 3 windows not elapsed');
 SELECT results_eq(
     $$SELECT retained_next_period, next_period_retention_rate, next_period_complete, is_complete FROM kpi.repurchase_period
-       WHERE period_type = 'month' AND period_start = date_trunc('month', kpi.business_date())::date$$,
+       WHERE period_type = 'month' AND period_start = '2024-06-01'$$,
     $$VALUES (NULL::bigint, NULL::numeric, false, false)$$,
-    'the current month: next-month retention NULL (next month not started), not complete');
+    'June, the month of the end of observation: next-month retention NULL (July not observed), not complete');
+SELECT is((SELECT orders FROM kpi.repurchase_period WHERE period_type = 'month' AND period_start = '2024-06-01'), 1::bigint,
+          'the order paid after the end of observation (06-30 13:00) is not counted');
 SELECT is((SELECT cohort_customers FROM kpi.repurchase_window
-            WHERE cohort_month = date_trunc('month', kpi.business_date())::date AND segment = 'private_domain'
-              AND window_days = 30), 0::bigint, 'an empty segment of a cohort has 0 customers …');
+            WHERE cohort_month = '2024-06-01' AND segment = 'private_domain' AND window_days = 30), 0::bigint,
+          'an empty segment of a cohort has 0 customers …');
 SELECT is((SELECT repurchase_rate FROM kpi.repurchase_window
-            WHERE cohort_month = date_trunc('month', kpi.business_date())::date AND segment = 'private_domain'
-              AND window_days = 30), NULL::numeric, '… and a NULL rate');
+            WHERE cohort_month = '2024-06-01' AND segment = 'private_domain' AND window_days = 30), NULL::numeric,
+          '… and a NULL rate');
 DELETE FROM dw.fact_order;
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset
 SELECT is((SELECT count(*) FROM kpi.repurchase_period), 0::bigint, 'no orders: repurchase views are empty, no error');

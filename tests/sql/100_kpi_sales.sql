@@ -114,8 +114,8 @@ SELECT results_eq(
     'a partially refunded order stays qualifying with its net amount (5000 − 2000 = 3000), refund_rate 0.4');
 SELECT is((SELECT min(date_key) FROM kpi.sales_daily WHERE dimension = 'channel' AND dimension_value = 'youzan/yz1'),
           20240108, 'a channel''s series starts at its first paid order (O12, 01-08)');
-SELECT is((SELECT max(date_key) FROM kpi.sales_daily WHERE dimension = 'total'), dw.date_key_of(now()),
-          'daily series runs to today');
+SELECT is((SELECT max(date_key) FROM kpi.sales_daily WHERE dimension = 'total'), 20240630,
+          'daily series runs to the end of observation (06-30), not to today');
 SELECT is((SELECT count(*) FROM kpi.sales_daily WHERE dimension = 'total' AND date_key BETWEEN 20240201 AND 20240229),
           29::bigint, 'February 2024 has 29 daily rows (dense, leap year)');
 

@@ -29,20 +29,21 @@ SELECT results_eq(
              in_private_domain
         FROM kpi.customer_value ORDER BY customer_key$$,
     $$VALUES (1::bigint, '2024-01-05'::date, '2024-02-10'::date, 3::bigint, 23000::bigint, 2000::bigint, 21000::bigint, 210.00::numeric(14,2),
-              7000::bigint, 70.00::numeric(14,2), kpi.business_date() - '2024-02-10'::date, 1, 5, 5,
+              7000::bigint, 70.00::numeric(14,2), '2024-06-30'::date - '2024-02-10'::date, 1, 5, 5,
               '155'::text, 'important_retain'::text, '重要保持'::text, 'Important retention'::text, true),
-             (2, '2024-01-31', '2024-03-01', 2, 7000, 0, 7000, 70.00, 3500, 35.00, kpi.business_date() - '2024-03-01'::date,
+             (2, '2024-01-31', '2024-03-01', 2, 7000, 0, 7000, 70.00, 3500, 35.00, '2024-06-30'::date - '2024-03-01'::date,
               3, 2, 2, '322', 'general_develop', '一般发展', 'General development', true),
-             (5, '2024-03-20', '2024-05-10', 2, 11100, 0, 11100, 111.00, 5550, 55.50, kpi.business_date() - '2024-05-10'::date,
+             (5, '2024-03-20', '2024-05-10', 2, 11100, 0, 11100, 111.00, 5550, 55.50, '2024-06-30'::date - '2024-05-10'::date,
               5, 3, 4, '534', 'important_value', '重要价值', 'Important value', true),
-             (6, '2024-03-03', '2024-03-03', 1, 7000, 0, 7000, 70.00, 7000, 70.00, kpi.business_date() - '2024-03-03'::date,
+             (6, '2024-03-03', '2024-03-03', 1, 7000, 0, 7000, 70.00, 7000, 70.00, '2024-06-30'::date - '2024-03-03'::date,
               4, 1, 3, '413', 'important_develop', '重要发展', 'Important development', false),
-             (7, '2024-01-08', '2024-02-20', 2, 4500, 0, 4500, 45.00, 2250, 22.50, kpi.business_date() - '2024-02-20'::date,
+             (7, '2024-01-08', '2024-02-20', 2, 4500, 0, 4500, 45.00, 2250, 22.50, '2024-06-30'::date - '2024-02-20'::date,
               2, 4, 1, '241', 'general_retain', '一般保持', 'General retention', true)$$,
     'customer_value: orders, LTV, AOV, RFM scores and segment for the 5 buyers (hand-computed)');
 SELECT is((SELECT first_contact_at FROM kpi.customer_value WHERE customer_key = 2), '2024-01-05 11:00+08'::timestamptz,
           'first_contact_at keeps C2''s first relationship, before the delete and re-add');
-SELECT is((SELECT snapshot_date FROM kpi.customer_value LIMIT 1), kpi.business_date(), 'scores are as of the refresh date');
+SELECT is((SELECT snapshot_date FROM kpi.customer_value LIMIT 1), '2024-06-30'::date,
+          'scores are as of the end of observation (06-30), not of the refresh date');
 
 -- quintiles hold ~20 % even when nearly everyone has F = 1: 95 more one-order customers → 100 customers,
 -- 96 with F = 1. ntile(5) over (value, customer_key) gives exactly 20 per score.
@@ -147,8 +148,11 @@ SELECT results_eq(
         FROM kpi.conversion WHERE dimension = 'total' AND month_start = '2024-01-01'$$,
     $$VALUES (1::bigint, 0.333333::numeric, 0.00::numeric)$$,
     'refunding C2''s first order moves its first purchase beyond 30 days');
-SELECT is((SELECT count(*) FROM kpi.conversion WHERE month_start = date_trunc('month', kpi.business_date())::date
-            AND window_elapsed), 0::bigint, 'the current month''s window has not elapsed');
+SELECT results_eq($$SELECT max(month_start), bool_or(window_elapsed) FILTER (WHERE month_start = '2024-06-01'),
+                          bool_and(window_elapsed) FILTER (WHERE month_start = '2024-05-01')
+                     FROM kpi.conversion WHERE dimension = 'total'$$,
+                  $$VALUES ('2024-06-01'::date, false, true)$$,
+                  'conversion runs to the month of the end of observation (06-30): June''s 30 days have not elapsed, May''s have (05-31 + 30 <= 06-30)');
 
 DELETE FROM dw.fact_contact_event; DELETE FROM dw.fact_contact; DELETE FROM dw.fact_order;
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset

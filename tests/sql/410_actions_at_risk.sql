@@ -1,6 +1,7 @@
 -- 410_actions_at_risk.sql — kpi.at_risk: valuable customers past their own typical gap between
 -- purchases (≥ 3 purchase days) or the population's for their purchase days. Dates are relative
--- to today (R is measured at the refresh); helpers in 400_actions_helpers.psql.
+-- to today (R is measured at the end of observation: the orders' watermark, set to now); helpers
+-- in 400_actions_helpers.psql.
 --
 --   B1 (11) buys 100, 90, 80, 70 days ago   own gaps 10, 10, 10 → median 10; R 70 → at risk (own, 60 over)
 --            WeCom: zhao added 20 days ago (its last interaction)
@@ -32,6 +33,9 @@ SELECT pg_temp.buy(k * 100 + n, k, 1, pg_temp.days_ago(d) + (n || ' minutes')::i
                (16, 1, 5)) AS o (k, n, d);
 SELECT pg_temp.contact(1, 11, pg_temp.days_ago(20), '张先生'),
        pg_temp.member(1, 13, pg_temp.days_ago(3));
+-- the orders are observed up to now (a nightly run's watermark): R is measured at the end of
+-- observation (kpi.customer_value.snapshot_date, docs/kpi.md), here today
+INSERT INTO etl.watermark (source, entity, value) VALUES ('fixture_shop', 'orders', now());
 INSERT INTO etl.setting (key, value) VALUES ('at_risk_segments',
     'important_value,important_develop,important_retain,important_winback,general_value,general_develop,general_retain,general_winback');
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset
@@ -53,7 +57,7 @@ SELECT results_eq(
              (14, kpi.business_date() - 45, 20000, 200.00, 'order', pg_temp.days_ago(45) + interval '2 minutes',
               NULL, NULL, false, false)$$,
     'with the owner, the total paid and the last interaction (a WeCom add, a group join, else the last order)');
-SELECT is((SELECT snapshot_date FROM kpi.at_risk LIMIT 1), kpi.business_date(), 'measured at the refresh date');
+SELECT is((SELECT snapshot_date FROM kpi.at_risk LIMIT 1), kpi.business_date(), 'measured at the end of observation (the orders'' watermark: today)');
 
 -- only the configured segments: keep B4's
 SELECT segment_code AS b4_segment FROM kpi.customer_value WHERE customer_key = 14 \gset
