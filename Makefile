@@ -137,6 +137,11 @@ $(FUZZ_BUILD)/libsiyu.a: $(FUZZ_LIB_OBJ)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# kept, so that make does not delete them after linking (nor compile them again next
+# time) and make demo's output ends with the report's path, not make's "rm ..."
+.SECONDARY: $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o) \
+	$(FAKE_SRC:tests/fakes/%.c=$(BUILD)/tests/fakes/%.o)
+
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libsiyu.a
 	$(call msg,LINK,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libsiyu.a $(LIBS)

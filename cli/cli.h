@@ -72,6 +72,11 @@ int cli_take_run_lock(PGconn *conn, const char *command);
  */
 int cli_recover_connection(PGconn *conn, const char *command);
 
+/* kpi.care_list's action in the team's words (siyu export care, siyu report). */
+#define CARE_ACTION_SQL \
+	"CASE action WHEN 'care' THEN '关怀' WHEN 're-add' THEN '重新添加好友' " \
+	"WHEN 'invite' THEN '邀请添加企微' ELSE '无需' END"
+
 /* The shortest $SIYU_PII_KEY siyu accepts. */
 #define PII_KEY_MIN 16
 

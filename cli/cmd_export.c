@@ -47,8 +47,7 @@ static const struct export_col care_cols[] = {
 	OWNER_COLS,
 	{ "关怀节点", "'首购后第' || step || '天'", 0 },
 	{ "状态", "CASE status WHEN 'due' THEN '待关怀' ELSE '已复购' END", 0 },
-	{ "动作", "CASE action WHEN 'care' THEN '关怀' WHEN 're-add' THEN '重新添加好友' "
-		  "WHEN 'invite' THEN '邀请添加企微' ELSE '无需' END", 0 },
+	{ "动作", CARE_ACTION_SQL, 0 },
 	{ "企微关系", RELATIONSHIP_SQL, 0 },
 	{ "所在群", "array_to_string(groups, '、')", FREE_TEXT },
 	{ "首单号", "first_order_no", 0 },

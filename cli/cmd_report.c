@@ -53,6 +53,19 @@ struct section {
 /* The months of the period, as kpi.*_monthly's month_start. */
 #define IN_PERIOD(col) col " BETWEEN date_trunc('month', $1::date) AND $2::date"
 
+/*
+ * The report's "today" for lists of a day: the period's last day, but not past the
+ * business date up to which the orders are observed (a care step's "done" needs the
+ * orders of that day: kpi.end_of_observation), nor before the period.
+ */
+#define LIST_DAY \
+	"greatest($1::date, least($2::date, kpi.business_date(kpi.end_of_observation('orders'))))"
+
+/* The overall row (cohort_month NULL) of kpi.repurchase_window for N days: rate, customers. */
+#define OVERALL(n) \
+	"max(repurchase_rate) FILTER (WHERE window_days = " #n ") AS \"" #n " 天复购 " #n "-day\", " \
+	"max(cohort_customers) FILTER (WHERE window_days = " #n ") AS \"" #n " 天客户 customers\""
+
 static const struct section sections[] = {
 	{ "summary", "本期概览 · Summary", "客户池为期末在私域（至少一位员工的好友）的客户数；"
 	  "客单价 = 有效订单实付 ÷ 有效订单数；复购率 = 期内在两个及以上不同日期下单的买家 ÷ 买家。",
@@ -104,6 +117,12 @@ static const struct section sections[] = {
 	  "SELECT to_char(cohort_month, 'YYYY-MM') AS cohort, window_days || ' 天' AS series, "
 	  "repurchase_rate FROM kpi.repurchase_window WHERE segment = 'all' AND "
 	  IN_PERIOD("cohort_month") " ORDER BY cohort_month, window_days" },
+	{ "overall", "总体复购 · Overall N-day repurchase", "全部首购客户中，首购后 30、60、90 天内"
+	  "（首购之后的另一天）再次购买的占比；只计已观察满 N 天的客户（首购日 + N 不晚于观察截至日），"
+	  "不受报告期限制；每个比率后是它所计的客户数。",
+	  "kpi.repurchase_window", R_CARDS, "pnpnpn", 0, 0, 0,
+	  "SELECT " OVERALL(30) ", " OVERALL(60) ", " OVERALL(90) " FROM kpi.repurchase_window "
+	  "WHERE segment = 'all' AND cohort_month IS NULL" },
 	{ "cohort", "首购月留存 · Cohort retention", "行：首购月；列：之后第 N 个月；值：当月再次购买的客户占比。"
 	  "空白为尚未观察到的月份。",
 	  "kpi.cohort_retention", R_HEATMAP, NULL, CHART_PERCENT, 0, 0,
@@ -135,6 +154,16 @@ static const struct section sections[] = {
 	  "kpi.customer_value", R_HBAR, NULL, CHART_NUMBER, 0, 0,
 	  "SELECT segment_cn || ' ' || segment_en AS segment, count(*) AS customers "
 	  "FROM kpi.customer_value GROUP BY segment_cn, segment_en ORDER BY count(*) DESC, segment" },
+	{ "care", "关怀名单 · Care list per staff", "报告期最后一天（不晚于订单观察截至日）到期的"
+	  "首购关怀（kpi.care_list：首购后第 1、3、7、15、30 天，[actions] care_steps），按负责员工"
+	  "与动作计人数：关怀（好友关系在）、重新添加好友（已删除）、邀请添加企微（不在私域，没有负责员工）、"
+	  "无需（已复购）。名单本身：siyu export care。",
+	  "kpi.care_list(date)", R_PIVOT, "b", CHART_NUMBER, 0, 1,
+	  "SELECT staff, action || ' · ' || list_date AS action, customers FROM ("
+	  "SELECT coalesce(staff_name, staff_userid, '无负责员工 no owner') AS staff, "
+	  CARE_ACTION_SQL " AS action, list_date, count(*) AS customers "
+	  "FROM kpi.care_list(" LIST_DAY ") GROUP BY 1, 2, 3) c "
+	  "ORDER BY sum(customers) OVER (PARTITION BY staff) DESC, staff, action" },
 	{ "sources", "数据质量 · Data quality", "各数据源最近一次运行、读取与拒绝的记录、水位线"
 	  "（已加载到的时间）及其距今时长；是否过期按 pipeline.conf 的 warn_after 判断：siyu check。",
 	  NULL, R_TABLE, "tttnnntt", 0, 0, 0,
@@ -149,6 +178,17 @@ static const struct section sections[] = {
 	  "      ORDER BY source, run_id DESC) s "
 	  "LEFT JOIN (SELECT source, max(value) AS value FROM etl.watermark GROUP BY source) w "
 	  "USING (source) ORDER BY s.source" },
+	{ "observation", "观察截至 · End of observation", "各数据源的数据完整到何时（订单：已提交的窗口"
+	  "或文件中最新的订单版本；企业微信：快照时间）。每类 KPI 只统计到该类最早的观察截至时间，"
+	  "其后的日期不计、所在周期标为未完结；落后的数据源拖住整类 KPI。",
+	  "kpi.observation", R_TABLE, "ttttt", 0, 0, 0,
+	  "SELECT o.source AS \"数据源 source\", CASE o.kind WHEN 'orders' THEN '订单 orders' "
+	  "ELSE '企业微信 WeCom' END AS \"类别 kind\", "
+	  "to_char(o.observed_until, 'YYYY-MM-DD HH24:MI') AS \"观察截至 observed until\", "
+	  "date_part('day', now() - o.observed_until) || ' 天 days' AS \"距今 lag\", "
+	  "CASE WHEN o.observed_until = kpi.end_of_observation(o.kind) THEN '是 yes' END "
+	  "AS \"决定 KPI 截止 bounds the KPIs\" "
+	  "FROM kpi.observation o ORDER BY o.kind, o.observed_until, o.source" },
 	{ "rejects", "拒绝原因 · Rejects by reason", "最近一次运行中被拒绝的记录，按原因汇总（原始记录保存在 etl.reject）。",
 	  NULL, R_TABLE, "ttnt", 0, 0, 0,
 	  "SELECT source AS \"数据源 source\", regexp_replace(reason, ' \"[^\"]*\"', '') AS \"原因 reason\", "
@@ -166,8 +206,9 @@ static void report_usage(FILE *out)
 		"\n"
 		"Write the KPI dashboard an operations lead reads on Monday as one HTML file\n"
 		"that opens offline: growth, engagement, repurchase (monthly, 30/60/90 days,\n"
-		"cohorts, inside vs outside the private domain), GMV by channel, the RFM mix\n"
-		"and data quality, with charts drawn as SVG. No script, font or stylesheet is\n"
+		"cohorts, inside vs outside the private domain), GMV by channel, the RFM mix,\n"
+		"the care list per staff member and data quality (rejects, stale sources, end\n"
+		"of observation), with charts drawn as SVG. No script, font or stylesheet is\n"
 		"loaded from anywhere.\n"
 		"\n"
 		"  --out FILE   write the page to FILE (replaced atomically); default stdout\n"
@@ -453,7 +494,8 @@ static const char page_head[] =
 	"footer{color:#9ca3af;font-size:12px;text-align:center;padding:16px}\n"
 	"</style>\n";
 
-static int page_start(struct buf *out, const char *from, const char *to, const char *as_of)
+static int page_start(struct buf *out, const char *from, const char *to, const char *as_of,
+		      const char *observed)
 {
 	char now[32];
 	time_t t = time(NULL);
@@ -465,8 +507,11 @@ static int page_start(struct buf *out, const char *from, const char *to, const c
 	rc = buf_adds(out, page_head) ||
 	     buf_addf(out, "<title>私域运营看板 %s – %s</title>\n</head>\n<body>\n<header>\n"
 		      "<h1>私域运营看板 · Private-domain KPI report</h1>\n"
-		      "<p>%s 至 %s · 数据截至 data as of %s · 生成于 generated %s</p>\n</header>\n<nav>",
-		      from, to, from, to, as_of, now);
+		      "<p>%s 至 %s · 数据截至 data as of %s · 生成于 generated %s</p>\n",
+		      from, to, from, to, as_of, now) ||
+	     (*observed && (buf_adds(out, "<p class=\"observed\">KPI 观察截至 KPIs observed until: ") ||
+			    chart_escape(out, observed) || buf_adds(out, "</p>\n"))) ||
+	     buf_adds(out, "</header>\n<nav>");
 	for (size_t i = 0; i < NSECTIONS && !rc; i++) {
 		const char *title = sections[i].title, *dot = strstr(title, " · ");
 
@@ -520,10 +565,35 @@ static int resolve_period(PGconn *conn, const char *from, const char *to, char p
 	return 0;
 }
 
+/*
+ * Where the KPIs end, per kind (kpi.end_of_observation): the loads may be newer
+ * than what the KPIs count. Empty on a warehouse without it. 0 / -1.
+ */
+static int observed_until(PGconn *conn, char *out, size_t n)
+{
+	PGresult *res;
+	int has = db_object_exists(conn, "kpi.end_of_observation(text)");
+
+	out[0] = '\0';
+	if (has <= 0)
+		return has;
+	res = db_query(conn, "SELECT string_agg(label || ' ' || coalesce(to_char("
+			     "kpi.end_of_observation(kind), 'YYYY-MM-DD HH24:MI'), '—'), ' · ') "
+			     "FROM (VALUES ('订单 orders', 'orders'), ('企业微信 WeCom', 'wecom')) k "
+			     "(label, kind)", 0, NULL);
+	if (!res) {
+		fprintf(stderr, "siyu report: %s\n", db_last_error());
+		return -1;
+	}
+	snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
 /* Build the whole page into out. Returns 0, EXIT_USAGE or EXIT_FAILED. */
 static int build_report(PGconn *conn, const char *from, const char *to, struct buf *out)
 {
-	char period[2][16], as_of[32];
+	char period[2][16], as_of[32], observed[128];
 	const char *params[2];
 	int rc = resolve_period(conn, from, to, period, as_of, sizeof(as_of));
 
@@ -531,7 +601,8 @@ static int build_report(PGconn *conn, const char *from, const char *to, struct b
 		return rc;
 	params[0] = period[0];
 	params[1] = period[1];
-	if (page_start(out, period[0], period[1], as_of))
+	if (observed_until(conn, observed, sizeof(observed)) < 0 ||
+	    page_start(out, period[0], period[1], as_of, observed))
 		return EXIT_FAILED;
 	for (size_t i = 0; i < NSECTIONS; i++)
 		if (section_html(conn, out, &sections[i], params) < 0)

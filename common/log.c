@@ -15,6 +15,15 @@ enum log_level log_threshold = LOG_INFO;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
+static void (*interrupt_fn)(void *);
+static void *interrupt_arg;
+
+void log_set_interrupt(void (*fn)(void *arg), void *arg)
+{
+	interrupt_fn = fn;
+	interrupt_arg = arg;
+}
+
 void log_set_level(enum log_level level)
 {
 	log_threshold = level;
@@ -263,6 +272,8 @@ static void log_vemit(enum log_level level, const char *fmt, va_list ap)
 		return;
 	if ((size_t)off < sizeof(line))
 		log_vformat(line + off, sizeof(line) - (size_t)off, fmt, ap);
+	if (interrupt_fn)
+		interrupt_fn(interrupt_arg);
 	fprintf(stderr, "%s\n", line);
 }
 

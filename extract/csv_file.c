@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #define BLOCK ((size_t)64 << 10)
@@ -39,6 +40,7 @@ struct csv_file {
 	int gb18030;                /* the file is GB18030 (else UTF-8) */
 	char encoding_reason[320];
 	iconv_t conv;               /* GB18030 → UTF-8, or (iconv_t)-1 */
+	off_t size;                 /* of the file on disk, for csv_file_share_read; 0 unknown */
 
 	unsigned char block[BLOCK]; /* input not yet consumed: block[bpos..blen) */
 	size_t bpos, blen;
@@ -395,6 +397,7 @@ struct csv_file *csv_file_open_enc(const char *path, enum csv_encoding enc, char
 				   size_t errlen)
 {
 	struct csv_file *f = calloc(1, sizeof(*f));
+	struct stat st;
 
 	if (!f) {
 		snprintf(err, errlen, "out of memory opening '%s'", path);
@@ -410,6 +413,8 @@ struct csv_file *csv_file_open_enc(const char *path, enum csv_encoding enc, char
 		return NULL;
 	}
 	gzbuffer(f->gz, 1 << 17);
+	if (stat(path, &st) == 0)
+		f->size = st.st_size;
 	if (parser_init(f) != 0) {
 		gzclose(f->gz);
 		free(f);
@@ -823,9 +828,14 @@ int csv_file_next(struct csv_file *f, struct csv_record *rec, char *err, size_t 
 	}
 }
 
-unsigned long long csv_file_offset(const struct csv_file *f)
+double csv_file_share_read(const struct csv_file *f)
 {
-	return f->offset;
+	/* gzoffset: the bytes taken from the file (compressed or not), buffered ones excepted */
+	z_off_t at = gzoffset(f->gz);
+
+	if (f->size <= 0 || at < 0)
+		return -1;
+	return at >= f->size ? 1.0 : (double)at / (double)f->size;
 }
 
 void csv_file_close(struct csv_file *f)

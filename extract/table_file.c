@@ -116,9 +116,9 @@ const char *table_file_format(const struct table_file *t)
 	return t->format;
 }
 
-unsigned long long table_file_offset(const struct table_file *t)
+double table_file_share_read(const struct table_file *t)
 {
-	return t->xlsx ? xlsx_file_offset(t->xlsx) : csv_file_offset(t->csv);
+	return t->xlsx ? xlsx_file_share_read(t->xlsx) : csv_file_share_read(t->csv);
 }
 
 void table_file_close(struct table_file *t)

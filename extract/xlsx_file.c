@@ -49,7 +49,8 @@ struct xlsx_file {
 	XML_Parser parser;
 	int eof_fed;              /* the sheet's last bytes were given to the parser */
 	char chunk[CHUNK];
-	unsigned long long offset;
+	unsigned long long offset;      /* bytes of sheet XML read */
+	unsigned long long sheet_size;  /* of the sheet's XML (its zip entry); 0 unknown */
 	char failed[256];         /* why a callback stopped the parse */
 
 	/* the row being built */
@@ -608,9 +609,11 @@ int xlsx_file_next(struct xlsx_file *f, struct csv_record *rec, char *err, size_
 	return 1;
 }
 
-unsigned long long xlsx_file_offset(const struct xlsx_file *f)
+double xlsx_file_share_read(const struct xlsx_file *f)
 {
-	return f->offset;
+	if (!f->sheet_size)
+		return -1;
+	return f->offset >= f->sheet_size ? 1.0 : (double)f->offset / (double)f->sheet_size;
 }
 
 const char *xlsx_file_sheet(const struct xlsx_file *f)
@@ -699,6 +702,11 @@ static int open_zip(struct xlsx_file *f, int gzipped, char *err, size_t errlen)
 
 static int open_sheet(struct xlsx_file *f, char *err, size_t errlen)
 {
+	zip_stat_t st;
+
+	zip_stat_init(&st);
+	if (zip_stat(f->zip, f->sheet_part, 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE))
+		f->sheet_size = st.size;
 	if (!(f->sheet = zip_fopen(f->zip, f->sheet_part, 0))) {
 		snprintf(err, errlen, "%s: the first worksheet (%s) is missing", f->path,
 			 f->sheet_part);

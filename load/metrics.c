@@ -1,8 +1,8 @@
 /*
  * metrics.c — the run metrics as a Prometheus textfile (see metrics.h).
  *
- * Three queries give one row per label set (a command, a source, a source's
- * watermark entity); each metric is one value column of one of them. The
+ * Four queries give one row per label set (a command, a source, a source's
+ * watermark entity, a kind of KPI); each metric is one value column of one of them. The
  * values are gauges: the last run's figures, timestamps in Unix seconds.
  */
 #include "siyu/load/metrics.h"
@@ -19,7 +19,7 @@ struct metrics_query {
 	const char *labels[2];
 };
 
-enum { Q_RUNS, Q_SOURCES, Q_WATERMARKS };
+enum { Q_RUNS, Q_SOURCES, Q_WATERMARKS, Q_OBSERVATION };
 
 static const struct metrics_query queries[] = {
 	[Q_RUNS] = {
@@ -48,6 +48,12 @@ static const struct metrics_query queries[] = {
 		"greatest(extract(epoch FROM now() - value), 0) "
 		"FROM etl.watermark ORDER BY source, entity",
 		2, { "source", "entity" } },
+	[Q_OBSERVATION] = {
+		/* per kind of KPI: the end of observation the KPI views are bounded by */
+		"SELECT kind, extract(epoch FROM e), greatest(extract(epoch FROM now() - e), 0) "
+		"FROM (SELECT kind, kpi.end_of_observation(kind) AS e "
+		"      FROM (VALUES ('orders'), ('wecom')) k (kind)) o ORDER BY kind",
+		1, { "kind" } },
 };
 
 struct metric {
@@ -83,6 +89,12 @@ static const struct metric metrics[] = {
 	  "How far the source is loaded, in source time (Unix time).", Q_WATERMARKS, 2 },
 	{ "siyu_source_watermark_lag_seconds",
 	  "Seconds between the watermark and the time this file was written.", Q_WATERMARKS, 3 },
+	{ "siyu_kpi_end_of_observation_timestamp_seconds",
+	  "End of observation of this kind of KPI (kpi.end_of_observation, Unix time): "
+	  "the KPIs count nothing after it.", Q_OBSERVATION, 1 },
+	{ "siyu_kpi_end_of_observation_lag_seconds",
+	  "Seconds between the end of observation and the time this file was written.",
+	  Q_OBSERVATION, 2 },
 };
 
 #define NQUERIES (sizeof(queries) / sizeof(queries[0]))

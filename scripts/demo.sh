@@ -154,8 +154,9 @@ q "SELECT source, regexp_replace(reason, ' \"[^\"]*\"', '') AS reason, count(*) 
 echo "== siyu status"
 "$siyu" --config "$config" status --runs 1 2>/dev/null | sed -n '/^Sources/,/^$/p'
 
+echo "Explore: DEMO_KEEP=1 make demo, then: eval \"\$(scripts/pg.sh env var/demo-pg)\"; psql -d siyu"
+
+# the last line: where the report is
 echo "== siyu report"
 "$siyu" --config "$config" report --out var/report.html
 echo "report: $top/var/report.html (open it in a browser; it loads nothing from the network)"
-
-echo "Explore: DEMO_KEEP=1 make demo, then: eval \"\$(scripts/pg.sh env var/demo-pg)\"; psql -d siyu"

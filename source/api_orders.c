@@ -108,6 +108,7 @@ int api_orders_begin(struct api_orders *a, struct source_tx *tx)
 
 	a->tx = tx;
 	a->item_no = 0;
+	a->pages_before = a->pages ? *a->pages : 0;
 	if (order_sink_begin(&a->sink, ctx->conn, ctx->run_id, ctx->src->name, a->tz, ctx->replay,
 			     &tx->c) < 0)
 		return db_fail(tx->fail, NULL, "cannot prepare staging");
@@ -152,6 +153,7 @@ int api_orders_take(struct api_orders *a, struct json_object *item, const char *
 	char why[512];
 	int rc, again = 0;
 
+	source_progress(a->tx, a->pages ? *a->pages - a->pages_before : 0, 0, 0);
 	rc = a->parse(a->parse_arg, item, &a->order, why, sizeof(why));
 	if (rc == -2)
 		return failure_set(a->tx->fail, at, "%s", why);

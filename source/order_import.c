@@ -47,30 +47,15 @@ struct import_state {
 	struct order_sink *sink;
 	char *err;                 /* why the file stops: the failure's reason */
 	size_t errlen;
-	int progress;              /* stderr is a terminal: show a progress line */
-	struct timespec last_progress;
 	unsigned reported;         /* bit per profile_part: its ignored columns were logged */
 };
 
-/* A progress line on a terminal only (never in logs), at most twice a second. */
-static void show_progress(struct import_state *s, int done)
+/* Records so far and how far into the file (every 4096 records and at the end). */
+static void show_progress(struct import_state *s)
 {
-	struct timespec now;
+	double share = table_file_share_read(s->in);
 
-	if (!s->progress)
-		return;
-	if (done) {
-		if (s->last_progress.tv_sec)
-			fputs("\r\033[K", stderr);
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - s->last_progress.tv_sec) * 1000 +
-		    (now.tv_nsec - s->last_progress.tv_nsec) / 1000000 < 500)
-		return;
-	s->last_progress = now;
-	fprintf(stderr, "\r%s: %lld records, %llu MB read", s->tx->ctx->src->name, s->c->read,
-		table_file_offset(s->in) >> 20);
+	source_progress(s->tx, s->c->pages, share < 0 ? 0 : share, share < 0 ? 0 : 1);
 }
 
 static int oom(struct import_state *s)
@@ -358,7 +343,7 @@ static int load_line(struct import_state *s, const struct csv_record *rec,
 
 	s->c->read++;
 	if ((s->c->read & 4095) == 0)
-		show_progress(s, 0);
+		show_progress(s);
 	if (!bad && s->book && order_book_complete(s->book, &line, why, whylen) < 0)
 		bad = 1;
 	return bad ? reject_line(s, rec, &line, why) : take_line(s, rec, &line);
@@ -397,7 +382,7 @@ static int read_input(struct import_state *s)
 		return -1;
 	if (each_line(s, s->o->path, PROFILE_LINES, load_line) < 0)
 		return -1;
-	show_progress(s, 1);
+	show_progress(s);
 	return s->book && order_book_each_orphan(s->book, reject_orphan, s) < 0 ? oom(s) : 0;
 }
 
@@ -442,7 +427,6 @@ int order_import_stage(const struct order_import_opts *o, struct order_sink *sin
 	s.sink = sink;
 	s.err = err;
 	s.errlen = sizeof(err);
-	s.progress = isatty(STDERR_FILENO) && log_threshold < LOG_DEBUG;
 	s.c->pages = 1;
 	if (order_sink_begin(sink, ctx->conn, ctx->run_id, ctx->src->name, o->timezone,
 			     ctx->replay, s.c) < 0)

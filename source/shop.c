@@ -224,6 +224,7 @@ static int shop_open(const struct source_ctx *ctx, const struct shop_platform *p
 	s->raw.manifest_fd = -1;
 	s->shop_id = get(s, "shop_id") ? get(s, "shop_id") : ctx->src->name;
 	s->orders = (struct api_orders){ .ctx = ctx, .parse = p->parse, .parse_arg = s,
+					 .pages = &s->pager.pages,
 					 .tz = ctx->src->timezone ? ctx->src->timezone
 								  : "Asia/Shanghai" };
 	s->pager = (struct api_pager){ .fetch = &s->fetch, .api = p->api, .platform = p->type,

@@ -177,16 +177,35 @@ static int store_rejects(const struct source_ctx *ctx, struct source_tx *tx, int
 }
 
 /*
+ * Units done of the plan as the reporter's position: known over several
+ * units, or when the driver knows how far into its one unit it is.
+ */
+void source_progress(struct source_tx *tx, long long pages, double done, double total)
+{
+	double at = (double)tx->unit_no, of = tx->units > 1 ? (double)tx->units : 0;
+
+	if (total > 0) {
+		at += done < total ? done / total : 1;
+		of = (double)tx->units;
+	}
+	progress_update(tx->progress, tx->before->pages + pages, tx->before->read + tx->c.read, at,
+			of);
+}
+
+/*
  * One unit in one transaction: BEGIN, stage, reject ratio, merge, its
  * rejects, commit; ROLLBACK on any error, its rejects then stored in their
  * own. Its counts add to total (a failed unit's merge counts do not:
  * nothing merged). Returns 0, SOURCE_UNIT_SKIP, or -1 with f filled.
  */
 static int load_unit(const struct source_ctx *ctx, const struct source_driver *d, void *state,
-		     const struct source_unit *u, int last, struct load_counts *total,
-		     struct failure *f)
+		     const struct source_plan *plan, size_t i, struct progress *progress,
+		     struct load_counts *total, struct failure *f)
 {
-	struct source_tx tx = { .ctx = ctx, .unit = u, .fail = f };
+	const struct source_unit *u = &plan->v[i];
+	int last = i + 1 == plan->n;
+	struct source_tx tx = { .ctx = ctx, .unit = u, .fail = f, .progress = progress,
+				.before = total, .unit_no = i, .units = plan->n };
 	int rc;
 
 	if (reject_log_open(&tx.rejects, ctx->run_id, ctx->src->name) < 0)
@@ -213,6 +232,7 @@ static int load_unit(const struct source_ctx *ctx, const struct source_driver *d
 	if (d->unit_done)
 		d->unit_done(state);
 	load_counts_add(total, &tx.c);
+	progress_update(progress, total->pages, total->read, (double)(i + 1), (double)plan->n);
 	rc = store_rejects(ctx, &tx, rc);
 	reject_log_close(&tx.rejects);
 	failure_default_object(f, rc < 0 ? u->label : NULL);
@@ -224,8 +244,11 @@ static int load_units(const struct source_ctx *ctx, const struct source_driver *
 		      struct load_counts *counts, struct failure *f)
 {
 	struct source_plan plan = { 0 };
+	struct progress progress;
 	void *state = NULL;
 	int rc;
+
+	progress_begin(&progress, stderr, ctx->src->name);
 
 	rc = d->open(ctx, &state, f);
 	if (rc == 0)
@@ -234,8 +257,9 @@ static int load_units(const struct source_ctx *ctx, const struct source_driver *
 		log_warn("msg=\"nothing to replay\" source=%s raw_run=%lld dir=%s", ctx->src->name,
 			 ctx->raw_run_id, ctx->replay_dir);
 	for (size_t i = 0; rc == 0 && i < plan.n; i++)
-		if (load_unit(ctx, d, state, &plan.v[i], i + 1 == plan.n, counts, f) < 0)
+		if (load_unit(ctx, d, state, &plan, i, &progress, counts, f) < 0)
 			rc = -1;
+	progress_end(&progress);
 	if (state)
 		d->close(state, rc < 0);
 	source_plan_release(&plan);

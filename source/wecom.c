@@ -156,8 +156,14 @@ static int reject(struct wecom_run *r, const char *entity, const char *key, size
 	return 0;
 }
 
+/*
+ * After each page's rows (and at the end): the rows into staging once they
+ * pass threshold bytes; the pages and records so far to the progress (a
+ * snapshot's size is unknown until it is read: no ETA).
+ */
 static int flush(struct wecom_run *r, size_t threshold)
 {
+	source_progress(r->tx, r->api.pages, 0, 0);
 	if (wecom_load_flush(r->ctx->conn, &r->rows, threshold) < 0) {
 		return db_fail(r->fail, NULL, "COPY into staging failed");
 	}

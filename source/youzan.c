@@ -61,6 +61,7 @@ static int yz_open(const struct source_ctx *ctx, void **state, struct failure *f
 	s->orders.tz = src->timezone ? src->timezone : "Asia/Shanghai";
 	s->orders.parse = parse;
 	s->orders.parse_arg = &s->x;
+	s->orders.pages = &s->api.pages;
 	if (!shop || !*shop)
 		shop = config_source_get(src, "grant_id");
 	if (!shop || !*shop)
@@ -155,16 +156,11 @@ static int yz_stage(void *state, struct source_tx *tx)
 	s->staged++;
 	if (api_orders_begin(&s->orders, tx) < 0)
 		return -1;
-	if (ctx->replay) {
-		long long read = 0;
-
+	/* a replay counts in api.pages the pages it reads back (the progress watches it) */
+	if (ctx->replay)
 		rc = youzan_raw_pages(ctx->replay_dir, s->pages + u->first, u->n, take_page, s,
-				      &read, tx->fail);
-		tx->c.pages += read;
-		return rc;
-	}
-	rc = start_fetching(s, tx->fail);
-	if (rc == 0)
+				      &s->api.pages, tx->fail);
+	else if ((rc = start_fetching(s, tx->fail)) == 0)
 		rc = youzan_api_fetch_range(&s->api, u->from, u->to, u->from, u->to, u->label,
 					    take_page, s, tx->fail);
 	tx->c.pages += s->api.pages - pages;

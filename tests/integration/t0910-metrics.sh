@@ -76,6 +76,18 @@ test_expect_success 'the values are those of etl.run, etl.run_source and etl.wat
 	test "$lag" -le "$(cat now)" && test "$lag" -ge $(($(cat now) - 120))
 '
 
+test_expect_success 'the end of observation per kind of KPI is kpi.end_of_observation, its lag from now' '
+	test_psql "select extract(epoch from kpi.end_of_observation(${Q}orders${Q}))::bigint" >expect &&
+	sample siyu_kpi_end_of_observation_timestamp_seconds "kind=\"orders\"" | cut -d. -f1 >actual &&
+	test_cmp expect actual &&
+	lag=$(sample siyu_kpi_end_of_observation_lag_seconds "kind=\"orders\"" | cut -d. -f1) &&
+	test_psql "select extract(epoch from now() - kpi.end_of_observation(${Q}orders${Q}))::bigint" >now &&
+	test "$lag" -le "$(cat now)" && test "$lag" -ge $(($(cat now) - 120)) &&
+	test_psql "select kpi.end_of_observation(${Q}wecom${Q}) is null" >nowecom && echo t >expect &&
+	test_cmp expect nowecom &&
+	test -z "$(sample siyu_kpi_end_of_observation_timestamp_seconds "kind=\"wecom\"")"
+'
+
 test_expect_success 'an import rewrites the file (a new inode) and keeps the runs figures' '
 	inode=$(stat -c %i prom/siyu.prom) &&
 	run_ts=$(sample siyu_run_last_success_timestamp_seconds "command=\"run\"") &&

@@ -49,7 +49,7 @@ test_expect_success 'headless Chromium loads it with no console message and draw
 
 test_expect_success 'every chart of the rendered page has data points' '
 	charts dom.html >charts &&
-	test "$(wc -l <charts)" -ge 8 &&
+	test "$(wc -l <charts)" -ge 9 &&
 	awk -F"\t" "\$2 < 1 { print \"no data points: \" \$1; bad = 1 } END { exit bad }" charts &&
 	test_must_fail grep -n "NaN\|inf" charts dom.html &&
 	test_must_fail grep -n "class=\"nodata\"" dom.html
@@ -78,6 +78,51 @@ test_expect_success 'the figures are those of the KPI views' '
 	test_cmp expect actual
 '
 
+# section ID — the HTML of one section of report.html
+section() { sed -n "/<section id=\"$1\">/,/<\/section>/p" report.html; }
+
+test_expect_success 'the overall 30/60/90-day rates are the overall rows of kpi.repurchase_window' '
+	for n in 30 60 90; do
+		test_psql "select coalesce(round(100 * repurchase_rate, 3)::text, ${Q}—${Q}) || ${Q} ${Q} ||
+		                  cohort_customers from kpi.repurchase_window
+		            where segment = ${Q}all${Q} and cohort_month is null and window_days = $n"
+	done >expect &&
+	test "$(wc -l <expect)" = 3 && grep -q "^[0-9]" expect &&
+	section overall | sed -n "s/.*<div class=\"value\">\([^<]*\)<.*/\1/p" | tr -d "%," |
+		paste -d " " - - >actual &&
+	awk "NR == FNR { want[FNR] = \$0; next }
+	     { split(want[FNR], w, \" \"); d = \$1 - w[1]
+	       if (\$2 != w[2] || (\$1 == \"—\") != (w[1] == \"—\") || d > 0.05 || d < -0.05) bad = 1 }
+	     END { exit bad || FNR != 3 }" expect actual
+'
+
+test_expect_success 'the care list per staff is kpi.care_list of the last day not past the orders end of observation' '
+	period=$(sed -n "s/.*<p>\([0-9-]*\) 至 \([0-9-]*\) · .*/\1 \2/p" report.html) && set -- $period &&
+	test_psql "select greatest(${Q}$1${Q}::date, least(${Q}$2${Q}::date,
+	                  kpi.business_date(kpi.end_of_observation(${Q}orders${Q}))))" >day &&
+	test_psql "select staff || ${Q}|${Q} || count(*) from (select coalesce(staff_name, staff_userid,
+	             ${Q}无负责员工 no owner${Q}) as staff from kpi.care_list(${Q}$(cat day)${Q})) c
+	             group by staff" >expect &&
+	test -s expect &&
+	section care | grep -o "<title>[^<]*</title>" |
+		sed -n "s/<title>[^<]* · \([0-9-]*\) · \([^<]*\): \([0-9,]*\)<\/title>/\1|\2|\3/p" >points &&
+	test "$(cut -d"|" -f1 points | sort -u)" = "$(cat day)" &&
+	awk -F"|" "{ n[\$2] += \$3 } END { for (s in n) print s \"|\" n[s] }" points | sort >actual &&
+	sort expect >expect.sorted && test_cmp expect.sorted actual
+'
+
+test_expect_success 'data quality names each source end of observation and the ones that bound the KPIs; the header where the KPIs end' '
+	test_psql "select count(*) from kpi.observation o
+	            where o.observed_until = kpi.end_of_observation(o.kind)" >expect &&
+	section observation | grep -c "<td>是 yes</td>" >actual &&
+	test_cmp expect actual &&
+	test "$(section observation | grep -c "^<tr><td>")" = "$(test_psql "select count(*) from kpi.observation")" &&
+	test_psql "set timezone = ${Q}Asia/Shanghai${Q};
+	           select to_char(kpi.end_of_observation(${Q}orders${Q}), ${Q}YYYY-MM-DD HH24:MI${Q})" >expect &&
+	sed -n "s/.*KPIs observed until: 订单 orders \([0-9-]* [0-9:]*\) · 企业微信 WeCom .*/\1/p" report.html >actual &&
+	test -s actual && test_cmp expect actual
+'
+
 test_expect_success '--from/--to set the period; bad dates are usage errors' '
 	"$SIYU" --config demo.conf report --from 2025-03-01 --to 2025-05-31 >may.html &&
 	sed -n "s/.*<title>新增 new · \([0-9-]*\):.*/\1/p" may.html | tr "\n" " " >actual &&
@@ -94,7 +139,7 @@ test_expect_success 'a warehouse without a view: its section says so, the rest r
 	PGDATABASE=t0950_old "$SIYU" --config demo.conf report --out old.html &&
 	grep -q "this warehouse has no kpi.customer_value yet" old.html &&
 	charts old.html >charts &&
-	test "$(wc -l <charts)" -ge 7
+	test "$(wc -l <charts)" -ge 8
 '
 
 test_done

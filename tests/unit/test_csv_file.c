@@ -63,6 +63,56 @@ static struct csv_file *open_ok(void)
 	return f;
 }
 
+/* Rows of hex that gzip cannot squeeze much: ~1 MB plain, several gzip buffers compressed. */
+static char *noisy_rows(size_t rows)
+{
+	char *data = malloc(rows * 18 + 1), *p = data;
+	unsigned x = 12345;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < rows; i++) {
+		unsigned a = (x = x * 1103515245u + 12345u), b = (x = x * 1103515245u + 12345u);
+
+		p += sprintf(p, "%08x,%08x\n", a, b);
+	}
+	return data;
+}
+
+/* The share read grows with the records, stays below 1 until the end, and is 1 at it. */
+static void expect_share_read(void)
+{
+	struct csv_record r;
+	char err[256];
+	struct csv_file *f = open_ok();
+	double last = csv_file_share_read(f), share;
+	int below = 0, rc;
+
+	assert_true(last >= 0 && last < 1);
+	while ((rc = csv_file_next(f, &r, err, sizeof(err))) == 1) {
+		share = csv_file_share_read(f);
+		assert_true(share >= last && share <= 1);
+		below += share < 0.75;
+		last = share;
+	}
+	assert_int_equal(rc, 0);
+	assert_true(below > 1000); /* most of the file was read at a share below it */
+	assert_true(csv_file_share_read(f) == 1.0);
+	csv_file_close(f);
+}
+
+static void test_share_read(void **state)
+{
+	char *data = noisy_rows(60000);
+
+	(void)state;
+	write_file(data);
+	expect_share_read();
+	unlink(path);
+	write_gz(data); /* of the compressed bytes: never past 1 */
+	expect_share_read();
+	free(data);
+}
+
 static void test_simple_records(void **state)
 {
 	struct csv_record r;
@@ -546,6 +596,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_malformed_record_then_continue, teardown),
 		cmocka_unit_test_teardown(test_unterminated_quote_at_eof, teardown),
 		cmocka_unit_test_teardown(test_gzip, teardown),
+		cmocka_unit_test_teardown(test_share_read, teardown),
 		cmocka_unit_test_teardown(test_gbk_is_detected_and_converted, teardown),
 		cmocka_unit_test_teardown(test_utf8_stays_utf8, teardown),
 		cmocka_unit_test(test_missing_file),

@@ -61,6 +61,20 @@ static void test_cells(void **state)
 	expect_row(f, 6, r6, 5);
 	assert_int_equal(xlsx_file_next(f, &rec, err, sizeof(err)), 0);
 	assert_int_equal(xlsx_file_next(f, &rec, err, sizeof(err)), 0);
+	/* the whole sheet's XML was read (the progress of a load) */
+	assert_true(xlsx_file_share_read(f) == 1.0);
+	xlsx_file_close(f);
+}
+
+/* Before the rows, some of the sheet is still to read. */
+static void test_share_read(void **state)
+{
+	char err[256];
+	struct xlsx_file *f = xlsx_file_open(CELLS, 0, err, sizeof(err));
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(xlsx_file_share_read(f) >= 0 && xlsx_file_share_read(f) < 1);
 	xlsx_file_close(f);
 }
 
@@ -188,6 +202,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cells),
+		cmocka_unit_test(test_share_read),
 		cmocka_unit_test(test_raw_is_a_csv_line),
 		cmocka_unit_test(test_serials),
 		cmocka_unit_test(test_formats),

@@ -49,6 +49,13 @@ void log_emit(enum log_level level, const char *fmt, ...)
 #define log_debug(...) do { if (log_threshold >= LOG_DEBUG) log_emit(LOG_DEBUG, __VA_ARGS__); } while (0)
 
 /*
+ * fn(arg) runs before each line is written (NULL: nothing): a line redrawn
+ * in place on the terminal (common/progress.c) clears itself so that the log
+ * line starts on a clean line.
+ */
+void log_set_interrupt(void (*fn)(void *arg), void *arg);
+
+/*
  * error() logs at LOG_ERROR and returns -1, so that "return error(...)" both
  * reports and propagates (git's idiom).
  */

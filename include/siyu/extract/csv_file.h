@@ -71,8 +71,8 @@ const char *csv_file_encoding_reason(const struct csv_file *f);
  */
 int csv_file_next(struct csv_file *f, struct csv_record *rec, char *err, size_t errlen);
 
-/* Bytes of input consumed so far (uncompressed). */
-unsigned long long csv_file_offset(const struct csv_file *f);
+/* How much of the file was read, 0..1 (of its bytes on disk, gzip or not); -1 unknown. */
+double csv_file_share_read(const struct csv_file *f);
 
 /* Close and free; NULL is fine. */
 void csv_file_close(struct csv_file *f);

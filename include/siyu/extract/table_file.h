@@ -31,8 +31,8 @@ int table_file_next(struct table_file *t, struct csv_record *rec, char *err, siz
  */
 const char *table_file_format(const struct table_file *t);
 
-/* Bytes consumed so far (uncompressed). */
-unsigned long long table_file_offset(const struct table_file *t);
+/* How much of the file was read, 0..1; -1 unknown (for the progress of a load). */
+double table_file_share_read(const struct table_file *t);
 
 /* Close and free; NULL is fine. */
 void table_file_close(struct table_file *t);

@@ -39,8 +39,8 @@ struct xlsx_file *xlsx_file_open(const char *path, int gzipped, char *err, size_
  */
 int xlsx_file_next(struct xlsx_file *f, struct csv_record *rec, char *err, size_t errlen);
 
-/* Bytes of sheet XML consumed so far (uncompressed). */
-unsigned long long xlsx_file_offset(const struct xlsx_file *f);
+/* How much of the sheet's XML was read, 0..1; -1 unknown. */
+double xlsx_file_share_read(const struct xlsx_file *f);
 
 /* The name of the worksheet read (the workbook's first). */
 const char *xlsx_file_sheet(const struct xlsx_file *f);

@@ -8,7 +8,8 @@
  *   begin    the unit's sink, inside the driver layer's transaction
  *   take     one order: mapped by the platform's parse into the sink, counted once
  *            however often overlapping pages show it, or rejected with its JSON, its
- *            location and the reason (etl.reject)
+ *            location and the reason (etl.reject); the pages and records so far go
+ *            to the progress reporter
  *   merge    the sink's merge; the watermark `orders` is the window's end, so a crash
  *            resumes after the last committed window
  *   done     free what the unit took
@@ -35,12 +36,15 @@ struct api_orders {
 	const char *tz;                    /* the zone of the platform's times without offset */
 	api_order_parse_fn parse;
 	void *parse_arg;
+	const long long *pages;            /* the driver's live count of pages read, for the
+					    * progress (source_progress); NULL: none */
 	struct order_json order;
 	/* the current unit */
 	struct source_tx *tx;
 	struct order_sink sink;
 	struct strset seen;                /* orders taken (pages overlap) */
 	long item_no;                      /* orders handed over (staging src_row) */
+	long long pages_before;            /* *pages when the unit began */
 	char mark[48];                     /* its watermark */
 };
 

@@ -35,6 +35,7 @@
 
 #include "siyu/common/config.h"
 #include "siyu/common/failure.h"
+#include "siyu/common/progress.h"
 #include "siyu/load/runlog.h"
 
 #include <libpq-fe.h>
@@ -116,7 +117,22 @@ struct source_tx {
 	const char *watermark;             /* text timestamptz; NULL: now() */
 	long long watermark_run;           /* the run it names; 0: this run */
 	struct failure *fail;
+	/* where the source stands, for source_progress() */
+	struct progress *progress;
+	const struct load_counts *before;  /* the source's counts before this unit */
+	size_t unit_no, units;             /* this unit's place in the plan */
 };
+
+/*
+ * Progress of the unit being staged, for the one progress reporter
+ * (common/progress.c): drivers call it as they go (after a page, every few
+ * thousand records) with the unit's pages so far and, when they know it, how
+ * far into the unit they are (done of total: bytes of a file; 0 of 0 unknown).
+ * The records are tx->c.read; the driver layer adds the units before and
+ * reports the unit's end itself, so a driver that never calls it still shows
+ * pages, records and (over several units) the share done and an ETA.
+ */
+void source_progress(struct source_tx *tx, long long pages, double done, double total);
 
 /* What stage may return besides 0 and -1: nothing of the unit loads, and that is not a failure. */
 #define SOURCE_UNIT_SKIP 1
