@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "show recent runs, per-source counts and rejects" },
 	{ "report", cmd_report, "write the KPI dashboard as one offline HTML file" },
 	{ "export", cmd_export, "write an action list (care, at-risk, an audience) as CSV or .xlsx" },
+	{ "push", cmd_push, "write audiences back to WeCom as customer tags" },
 	{ "wecom-callback", cmd_wecom_callback, "receive WeCom change events into the spool" },
 };
 

@@ -135,6 +135,8 @@ static const struct keyspec keyspecs[] = {
 	{ "at_risk_segments", W_ACTIONS, K_SEGMENTS, 0,
 	  "important_value,important_develop,important_retain,important_winback", PT_NONE, 0, 0, NULL,
 	  CFG(at_risk_segments) },
+	{ "push_source", W_ACTIONS, K_STR, 0, "", PT_NONE, 0, 0, NULL, CFG(push_source) },
+	{ "push_tag_group", W_ACTIONS, K_STR, F_NONEMPTY, "私域人群", PT_NONE, 0, 0, NULL, CFG(push_tag_group) },
 	/* [audience.NAME] (docs/actions.md) */
 	{ "title", W_AUDIENCE, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "segment", W_AUDIENCE, K_SEGMENTS, 0, NULL, PT_NONE, 0, 0, NULL, KV },
@@ -145,6 +147,8 @@ static const struct keyspec keyspecs[] = {
 	{ "min_orders", W_AUDIENCE, K_INT, 0, NULL, PT_NONE, 1, 1000000, NULL, KV },
 	{ "min_paid", W_AUDIENCE, K_YUAN, 0, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "in_group", W_AUDIENCE, K_ENUM, 0, "any", PT_NONE, 0, 0, "any|yes|no|never", KV },
+	{ "push_tag", W_AUDIENCE, K_STR, F_NONEMPTY, NULL, PT_NONE, 0, 0, NULL, KV },
+	{ "message", W_AUDIENCE, K_STR, F_NONEMPTY, NULL, PT_NONE, 0, 0, NULL, KV },
 	/* [source.NAME], every type */
 	{ "type", W_SOURCE, K_ENUM, F_REQUIRED, NULL, PT_NONE, 0, 0, TYPE_CHOICES, KV },
 	{ "enabled", W_SOURCE, K_BOOL, 0, "yes", PT_NONE, 0, 0, NULL, SRC(enabled) },
@@ -1363,8 +1367,12 @@ static int finish_source(struct parser *p)
 static int finish_audience(struct parser *p)
 {
 	struct config_audience *a = &p->cfg->audiences[p->cfg->naudiences - 1];
+	const struct pending *msg = find_pending(p, "message");
 	size_t i;
 
+	if (msg && !find_pending(p, "push_tag"))
+		return fail(p, msg->line, msg->raw, 0, "message in %s needs push_tag: the group message "
+			    "goes to the customers siyu push tags", p->label);
 	for (i = 0; i < p->npend; i++)
 		if (apply_pending(p, &p->pend[i], NULL, NULL, &a->kv, &a->nkv) < 0)
 			return -1;
@@ -1806,6 +1814,8 @@ void config_release(struct config *cfg)
 	free(cfg->audiences);
 	free(cfg->care_steps);
 	free(cfg->at_risk_segments);
+	free(cfg->push_source);
+	free(cfg->push_tag_group);
 	free(cfg->path);
 	free(cfg->conninfo);
 	free(cfg->conninfo_as_written);

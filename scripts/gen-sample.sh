@@ -4,6 +4,12 @@
 #   scripts/gen-sample.sh            write sample/orders-taobao.csv, sample/orders-youzan.csv
 #                                    and sample/README.md (with the expected numbers)
 #   scripts/gen-sample.sh OUTDIR     the same into OUTDIR
+#   scripts/gen-sample.sh --end DATE [OUTDIR]
+#                                    the same orders with every time moved by whole days so
+#                                    that the last day of orders is DATE (YYYY-MM-DD) instead
+#                                    of 2025-10-31, exported at the end of DATE: versions
+#                                    updated after it are left out (the demo's data, ending
+#                                    yesterday; its numbers are counted from these files)
 #   scripts/gen-sample.sh --check    regenerate into a temporary directory and compare with
 #                                    sample/ (exit 1 when they differ)
 #
@@ -36,6 +42,15 @@ if [ "${1:-}" = --check ]; then
 	exit "$rc"
 fi
 
+end=2025-10-31   # the last day of the committed sample
+if [ "${1:-}" = --end ]; then
+	end=${2:?gen-sample.sh: --end needs a date YYYY-MM-DD}
+	case $end in
+	[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]) ;;
+	*) echo "gen-sample.sh: --end $end: expected a date YYYY-MM-DD" >&2; exit 2 ;;
+	esac
+	shift 2
+fi
 out=${1:-$top/sample}
 mkdir -p "$out"
 
@@ -47,12 +62,24 @@ function rint(a, b) { return a + rnd(b - a + 1) }                        # a .. 
 function pct(p) { return rnd(1000) < p * 10 }                            # true p % of the time
 function pick(list,   a, n) { n = split(list, a, "|"); return a[rnd(n) + 1] }
 
-# seconds since 2025-01-01 00:00:00 (local) -> "YYYY-MM-DD HH:MM:SS"
-function ts(s,   d, m, r) {
+# days since 1970-01-01 of a civil date, and back (H. Hinnant; years >= 0, integers only)
+function days_of(y, m, d,   era, yoe, doy) {
+	if (m <= 2) y--
+	era = int(y / 400); yoe = y - era * 400
+	doy = int((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1
+	return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
+}
+function civil(z,   era, doe, yoe, doy, mp, y, m, d) {
+	z += 719468; era = int(z / 146097); doe = z - era * 146097
+	yoe = int((doe - int(doe / 1460) + int(doe / 36524) - int(doe / 146096)) / 365)
+	doy = doe - (365 * yoe + int(yoe / 4) - int(yoe / 100)); mp = int((5 * doy + 2) / 153)
+	d = doy - int((153 * mp + 2) / 5) + 1; m = mp < 10 ? mp + 3 : mp - 9; y = yoe + era * 400 + (m <= 2)
+	return sprintf("%04d-%02d-%02d", y, m, d)
+}
+# seconds since 2025-01-01 00:00:00 (local), moved by SHIFT days -> "YYYY-MM-DD HH:MM:SS"
+function ts(s,   d, r) {
 	d = int(s / 86400); r = s - d * 86400
-	m = 1
-	while (m < 12 && d >= cum[m + 1]) m++
-	return sprintf("2025-%02d-%02d %02d:%02d:%02d", m, d - cum[m] + 1, int(r / 3600), int((r % 3600) / 60), r % 60)
+	return civil(DAY0 + SHIFT + d) sprintf(" %02d:%02d:%02d", int(r / 3600), int((r % 3600) / 60), r % 60)
 }
 function compact(s) { gsub(/[- :]/, "", s); return s }
 
@@ -151,6 +178,16 @@ function emit(o, v,   f, i) {
 	for (i = 1; i <= nl[o, v]; i++) { n[f]++; R[f, n[f]] = row(o, v, i) }
 }
 
+# print the rows of text (lines) to file; moved (--end), an export taken at the end of the
+# last day: without the versions updated later (column col, before any quoted comma)
+function write_rows(file, col, text,   rows, nr, k, a) {
+	nr = split(text, rows, "\n")
+	for (k = 1; k <= nr; k++) {
+		split(rows[k], a, ",")
+		if (SHIFT == 0 || a[col] <= end " 23:59:59") print rows[k] > file
+	}
+}
+
 # attach a row after row position pos of file f
 function attach(f, pos, r,   had) {
 	had = (f SUBSEP pos) in X          # test first: some awks create X[f, pos] on assignment
@@ -162,8 +199,9 @@ BEGIN {
 	B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	TB_SHOP = "106879234"; TB_NAME = "山野咖啡旗舰店"
 	YZ_SHOP = "44556677";  YZ_NAME = "山野咖啡有赞微商城"
-	split("0 31 59 90 120 151 181 212 243 273 304 334", cum, " ")
-	LAST_DAY = 303                                   # 2025-10-31
+	LAST_DAY = 303                                   # 2025-10-31, before the shift
+	DAY0 = days_of(2025, 1, 1)
+	split(end, E, "-"); SHIFT = days_of(E[1] + 0, E[2] + 0, E[3] + 0) - days_of(2025, 10, 31)
 
 	ncat = split("CF-YN-500|云南小粒咖啡豆 中度烘焙 500g|8900\n" \
 		"CF-YN-250D|云南小粒咖啡豆 深度烘焙 250g|4990\n" \
@@ -370,8 +408,8 @@ BEGIN {
 	print "platform,shop_id,shop_name,order_no,line_no,status,created_at,paid_at,updated_at,buyer_id,buyer_phone,sku,product_title,quantity,unit_price,line_paid,line_refund,shipping_fee,order_discount" > ftb
 	printf "\357\273\277" > fyz
 	print "order_no,created_at,updated_at,paid_at,status,platform,shop_id,shop_name,buyer_id,buyer_unionid,buyer_phone,sku,product_title,quantity,unit_price,line_paid,line_refund,shipping_fee,order_discount" > fyz
-	for (i = 1; i <= n["taobao"]; i++) { print R["taobao", i] > ftb; if (("taobao" SUBSEP i) in X) print X["taobao", i] > ftb }
-	for (i = 1; i <= n["youzan"]; i++) { print R["youzan", i] > fyz; if (("youzan" SUBSEP i) in X) print X["youzan", i] > fyz }
+	for (i = 1; i <= n["taobao"]; i++) { write_rows(ftb, 9, R["taobao", i]); if (("taobao" SUBSEP i) in X) write_rows(ftb, 9, X["taobao", i]) }
+	for (i = 1; i <= n["youzan"]; i++) { write_rows(fyz, 3, R["youzan", i]); if (("youzan" SUBSEP i) in X) write_rows(fyz, 3, X["youzan", i]) }
 	close(ftb); close(fyz)
 	# facts about the generation, for sample/README.md
 	for (o = 1; o <= NO; o++) { nexcel += excel[o]; nshort += short[o]; nyen += yen[o] }
@@ -444,6 +482,13 @@ function find(x) { while (UF[x] != x) { UF[x] = UF[UF[x]]; x = UF[x] } return x 
 function node(x) { if (!(x in UF)) UF[x] = x; return x }
 function link(a, b,   ra, rb) { ra = find(a); rb = find(b); if (ra != rb) UF[ra] = rb }
 function reject(why) { nbad[plat_of_file]++; bad[++nrej] = base_of_file ":" FNR " " why }
+# "prefix.YYYY-MM=count" for every month of counts, in order
+function print_months(prefix, counts,   k, n, i, j, t, ym) {
+	n = 0
+	for (k in counts) ym[++n] = k
+	for (i = 2; i <= n; i++) for (j = i; j > 1 && ym[j - 1] > ym[j]; j--) { t = ym[j]; ym[j] = ym[j - 1]; ym[j - 1] = t }
+	for (i = 1; i <= n; i++) printf "%s.%s=%d\n", prefix, ym[i], counts[ym[i]]
+}
 
 BEGIN {
 	split("unpaid paid shipped completed cancelled refunding refunded", STATUSES, " ")
@@ -579,16 +624,10 @@ END {
 	printf "total.customers=%d\n", customers
 	printf "total.customers_with_qualifying_order=%d\n", cq1
 	printf "total.customers_with_2plus_qualifying_orders=%d\n", cq2
-	for (m = 0; m <= 12; m++) {
-		ym = (m == 0) ? "2024-12" : sprintf("2025-%02d", m); c = 0
-		for (i = 1; i <= nfiles; i++) c += mon[files[i], ym]
-		if (c) printf "total.orders_created_local.%s=%d\n", ym, c
-	}
-	for (m = 0; m <= 12; m++) {
-		ym = (m == 0) ? "2024-12" : sprintf("2025-%02d", m); c = 0
-		for (i = 1; i <= nfiles; i++) c += mon_utc[files[i], ym]
-		if (c) printf "total.orders_created_utc.%s=%d\n", ym, c
-	}
+	for (k in mon) { split(k, a, SUBSEP); ML[a[2]] += mon[k] }
+	for (k in mon_utc) { split(k, a, SUBSEP); MU[a[2]] += mon_utc[k] }
+	print_months("total.orders_created_local", ML)
+	print_months("total.orders_created_utc", MU)
 	for (i = 1; i <= nrej; i++) printf "reject.%d=%s\n", i, bad[i]
 }
 '
@@ -697,7 +736,7 @@ value with `sed -n 's/^total\.orders=//p' sample/README.md`.
 TEMPLATE
 )
 
-facts=$(awk -v outdir="$out" "$gen_awk")
+facts=$(awk -v outdir="$out" -v end="$end" "$gen_awk")
 numbers=$(awk "$count_awk" "$out/orders-taobao.csv" "$out/orders-youzan.csv")
 
 # shellcheck disable=SC2016  # awk program
@@ -731,7 +770,16 @@ $0 == "@transitions@" { for (i = 1; i <= nt; i++) print TR[i]; next }
 	print out $0
 }
 '
-printf '%s\n' "$readme_template" |
-	SAMPLE_NUMBERS=$numbers SAMPLE_FACTS=$facts awk "$fill_awk" >"$out/README.md"
+{
+	printf '%s\n' "$readme_template" | SAMPLE_NUMBERS=$numbers SAMPLE_FACTS=$facts awk "$fill_awk" |
+		if [ "$end" = 2025-10-31 ]; then cat; else
+			# the prose describes the committed sample; the numbers are these files'
+			sed "1a\\
+\\
+Generated with \`--end $end\`: every time is moved by whole days so that the last day is\\
+$end, and versions updated after it are left out. The prose below describes the\\
+committed sample; the expected numbers are these files'."
+		fi
+} >"$out/README.md"
 
 echo "gen-sample.sh: wrote $out/orders-taobao.csv, $out/orders-youzan.csv and $out/README.md" >&2

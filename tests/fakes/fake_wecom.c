@@ -16,7 +16,13 @@
  * staff, limit 1..1000, cursor), groupchat/get, get_user_behavior_data (one series per
  * call, several userids summed, 600018 for milliseconds / over 30 days / before 180
  * days) and groupchat/statistic_group_by_day (600018 for today or later); and from the
- * address book user/get (60111 for an unknown userid) and department/list.
+ * address book user/get (60111 for an unknown userid) and department/list. What
+ * siyu push writes back: add_corp_tag (into group_id, else the group named group_name,
+ * created when missing; 40071 for a name already in the group, 40068 for an unknown
+ * group_id), mark_tag (41017 with neither add_tag nor remove_tag, 60111 unknown userid,
+ * 40096 unknown external_userid, 84061 no active relationship, 40068 unknown tag; a tag
+ * already on the relationship is kept once) and add_msg_template (chat_type single:
+ * receivers who are not the sender's customers in fail_list, 41048 when none is left).
  *
  * --shared-contacts FILE adds, after the generated corp (which stays the same), one
  * external contact per line of FILE that shares an identifier with customers known
@@ -56,7 +62,9 @@
  *                relationships, more joins; step 3: a staff member (one without
  *                groups) leaves the follow list. Answers what it did.
  *   GET  /__admin/expect[?from=UNIX&to=UNIX]  the truth the warehouse must match
- *   GET  /__admin/stats           calls per endpoint, tokens issued, faults fired
+ *   GET  /__admin/stats           calls per endpoint, tokens issued, faults fired, and
+ *                                 tags, tag groups and group-message tasks added by calls
+ *   GET  /__admin/tagged?name=N   live tags named N and the active relationships with one
  */
 #include "lib/fake_server.h"
 
@@ -71,7 +79,8 @@
 
 #define DAY FAKE_DAY
 #define CN_OFFSET FAKE_CN_OFFSET
-#define MAX_TAGS_PER_REL 4
+#define MAX_TAGS_PER_REL 4   /* generated; mark_tag may add more, up to REL_TAG_CAP */
+#define REL_TAG_CAP 32
 
 /* ---- the corp ------------------------------------------------------------------------- */
 
@@ -97,7 +106,7 @@ struct rel {
 	int add_way;
 	char state[24];
 	char remark[96];
-	int tags[MAX_TAGS_PER_REL];
+	int tags[REL_TAG_CAP];
 	int ntags;
 	int phone_remark;
 	int active;
@@ -105,14 +114,14 @@ struct rel {
 
 struct tag_group {
 	char id[32];
-	char name[32];
+	char name[96];
 	int64_t create_time;
 	int order;
 };
 
 struct tag {
 	char id[32];
-	char name[80];
+	char name[112];
 	int group;
 	int64_t create_time;
 	int order;
@@ -156,6 +165,9 @@ static struct {
 	ARRAY(struct group) group;
 	/* cumulative truth */
 	long add_events, remove_events, join_spans, quits, dismissed, groups_ever, steps_done;
+	/* what siyu push did: tags and groups added, group-message tasks and their receivers */
+	long tags_added, groups_added, msg_tasks, msg_receivers;
+	int64_t started; /* ids of added tags carry it: unique across restarts, as WeCom's are */
 } corp;
 
 #define PUSH(arr) (((arr).n == (arr).cap ? grow((void **)&(arr).v, &(arr).cap, sizeof(*(arr).v)) : 0), \
@@ -1729,16 +1741,256 @@ static void handle_stats(struct fake_reply *r)
 					     "batch/get_by_user", "get_corp_tag_list", "groupchat/list",
 					     "groupchat/get", "get_user_behavior_data",
 					     "statistic_group_by_day", "user/get", "department/list",
-					     "other" };
+					     "add_corp_tag", "mark_tag", "add_msg_template", "other" };
 	struct json_object *o = json_object_new_object(), *by = json_object_new_object();
 
-	for (int i = 0; i < 12; i++)
+	for (int i = 0; i < 15; i++)
 		json_object_object_add(by, names[i], json_object_new_int64(tokens.by_endpoint[i]));
 	json_object_object_add(o, "calls", by);
 	json_object_object_add(o, "business_calls", json_object_new_int64(tokens.calls));
 	json_object_object_add(o, "tokens_issued", json_object_new_int64(tokens.issued));
 	json_object_object_add(o, "faults_fired", json_object_new_int64(server.faults_fired));
+	json_object_object_add(o, "tags_added", json_object_new_int64(corp.tags_added));
+	json_object_object_add(o, "tag_groups_added", json_object_new_int64(corp.groups_added));
+	json_object_object_add(o, "msg_tasks", json_object_new_int64(corp.msg_tasks));
+	json_object_object_add(o, "msg_receivers", json_object_new_int64(corp.msg_receivers));
 	fake_reply_json(r, o);
+}
+
+/* ---- what siyu push writes: tags, tags on relationships, group-message tasks ----------- */
+
+/* The string at key of o, or NULL (not a string, or empty). */
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	if (!o || !json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_string) ||
+	    !*json_object_get_string(v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static int customer_index(const char *ext)
+{
+	for (int i = 0; i < corp.cust.n; i++)
+		if (strcmp(corp.cust.v[i].ext, ext) == 0)
+			return i;
+	return -1;
+}
+
+/* The active relationship of staff s with customer c, or NULL. */
+static struct rel *active_rel(int s, int c)
+{
+	for (int i = 0; i < corp.rel.n; i++)
+		if (corp.rel.v[i].staff == s && corp.rel.v[i].cust == c && corp.rel.v[i].active)
+			return &corp.rel.v[i];
+	return NULL;
+}
+
+static int tag_index(const char *id)
+{
+	for (int i = 0; i < corp.tag.n; i++)
+		if (strcmp(corp.tag.v[i].id, id) == 0 && !corp.tag.v[i].deleted)
+			return i;
+	return -1;
+}
+
+static int tag_group_index(const char *id, const char *name)
+{
+	for (int i = 0; i < corp.tgroup.n; i++)
+		if (id ? strcmp(corp.tgroup.v[i].id, id) == 0 : strcmp(corp.tgroup.v[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * add_corp_tag: tags into the group group_id, else into the group named group_name
+ * (created when there is none: WeCom adds to an existing group of that name). A name
+ * already in the group is 40071, as WeCom answers; tags above 30 characters 40072.
+ */
+static void handle_add_corp_tag(struct json_object *req, struct fake_reply *r)
+{
+	const char *gid = jstr(req, "group_id"), *gname = jstr(req, "group_name");
+	struct json_object *want = jarr(req, "tag"), *o, *grp, *out;
+	int g = gid || gname ? tag_group_index(gid, gname) : -1, first = corp.tag.n;
+	size_t n = want ? json_object_array_length(want) : 0;
+
+	if (!n || (!gid && !gname))
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "invalid parameter: tag and group_id or group_name required")));
+	if (gid && g < 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(40068, "invalid tagid")));
+	for (size_t i = 0; i < n; i++) {
+		const char *name = jstr(json_object_array_get_idx(want, i), "name");
+
+		if (!name || strlen(name) >= sizeof(corp.tag.v[0].name))
+			RETURN_CALL(fake_reply_json(r, err_obj(40072, "invalid tagname size")));
+		for (int t = 0; g >= 0 && t < corp.tag.n; t++)
+			if (corp.tag.v[t].group == g && !corp.tag.v[t].deleted && !strcmp(corp.tag.v[t].name, name))
+				RETURN_CALL(fake_reply_json(r, err_obj(40071, "invalid tagname: tag name exists")));
+	}
+	if (g < 0) {
+		struct tag_group *tg = PUSH(corp.tgroup);
+
+		snprintf(tg->id, sizeof(tg->id), "etGRP%" PRIx64 "g%03ld", corp.started, ++corp.groups_added);
+		snprintf(tg->name, sizeof(tg->name), "%s", gname);
+		tg->create_time = now_s();
+		g = corp.tgroup.n - 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tag *t = PUSH(corp.tag);
+
+		snprintf(t->id, sizeof(t->id), "etTAG%" PRIx64 "t%04ld", corp.started, ++corp.tags_added);
+		snprintf(t->name, sizeof(t->name), "%s", jstr(json_object_array_get_idx(want, i), "name"));
+		t->group = g;
+		t->create_time = now_s();
+	}
+	o = ok_obj();
+	grp = json_object_new_object();
+	out = json_object_new_array();
+	add_str(grp, "group_id", corp.tgroup.v[g].id);
+	add_str(grp, "group_name", corp.tgroup.v[g].name);
+	add_int(grp, "create_time", corp.tgroup.v[g].create_time);
+	add_int(grp, "order", corp.tgroup.v[g].order);
+	for (int t = first; t < corp.tag.n; t++) {
+		struct json_object *tj = json_object_new_object();
+
+		add_str(tj, "id", corp.tag.v[t].id);
+		add_str(tj, "name", corp.tag.v[t].name);
+		add_int(tj, "create_time", corp.tag.v[t].create_time);
+		add_int(tj, "order", corp.tag.v[t].order);
+		json_object_array_add(out, tj);
+	}
+	json_object_object_add(grp, "tag", out);
+	json_object_object_add(o, "tag_group", grp);
+	fake_reply_json(r, o);
+}
+
+/* Every id of the string array a is a live tag (0), else the errcode. */
+static int check_tag_ids(struct json_object *a)
+{
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		if (tag_index(json_object_get_string(json_object_array_get_idx(a, i))) < 0)
+			return 40068;
+	return 0;
+}
+
+/*
+ * mark_tag: add_tag and remove_tag on the relationship userid–external_userid. A
+ * tag the relationship already has is not added twice (WeCom keeps a set).
+ */
+static void handle_mark_tag(struct json_object *req, struct fake_reply *r)
+{
+	const char *userid = jstr(req, "userid"), *ext = jstr(req, "external_userid");
+	struct json_object *add = jarr(req, "add_tag"), *rm = jarr(req, "remove_tag");
+	int s = userid ? staff_index(userid) : -1, c = ext ? customer_index(ext) : -1, code;
+	struct rel *rl;
+
+	if (!userid)
+		RETURN_CALL(fake_reply_json(r, err_obj(41009, "missing userid")));
+	if (!ext)
+		RETURN_CALL(fake_reply_json(r, err_obj(41035, "missing external userid")));
+	if ((!add || !json_object_array_length(add)) && (!rm || !json_object_array_length(rm)))
+		RETURN_CALL(fake_reply_json(r, err_obj(41017, "missing tagid")));
+	if (s < 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(60111, "userid not found")));
+	if (c < 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(40096, "invalid external userid")));
+	if (!(rl = active_rel(s, c)))
+		RETURN_CALL(fake_reply_json(r, err_obj(84061, "not external contact")));
+	if ((code = check_tag_ids(add)) || (code = check_tag_ids(rm)))
+		RETURN_CALL(fake_reply_json(r, err_obj(code, "invalid tagid")));
+	for (size_t i = 0; add && i < json_object_array_length(add); i++) {
+		int t = tag_index(json_object_get_string(json_object_array_get_idx(add, i))), dup = 0;
+
+		for (int j = 0; j < rl->ntags; j++)
+			dup |= rl->tags[j] == t;
+		if (!dup && rl->ntags == REL_TAG_CAP)
+			RETURN_CALL(fake_reply_json(r, err_obj(40058, "too many tags on the contact")));
+		if (!dup)
+			rl->tags[rl->ntags++] = t;
+	}
+	for (size_t i = 0; rm && i < json_object_array_length(rm); i++) {
+		int t = tag_index(json_object_get_string(json_object_array_get_idx(rm, i)));
+
+		for (int j = 0; j < rl->ntags; j++)
+			if (rl->tags[j] == t)
+				rl->tags[j--] = rl->tags[--rl->ntags];
+	}
+	fake_reply_json(r, ok_obj());
+}
+
+/*
+ * add_msg_template (chat_type single): a task for sender to send text to the listed
+ * customers; those who are not sender's customers come back in fail_list, and none
+ * left is 41048.
+ */
+static void handle_add_msg_template(struct json_object *req, struct fake_reply *r)
+{
+	const char *sender = jstr(req, "sender"), *type = jstr(req, "chat_type");
+	struct json_object *ext = jarr(req, "external_userid"), *text = NULL, *o, *fail;
+	int s = sender ? staff_index(sender) : -1;
+	long ok = 0;
+	char msgid[48];
+
+	json_object_object_get_ex(req, "text", &text);
+	if (type && strcmp(type, "single") != 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "invalid chat_type: this fake knows single")));
+	if (!jstr(text, "content"))
+		RETURN_CALL(fake_reply_json(r, err_obj(40058, "invalid parameter: text.content required")));
+	if (!sender || s < 0)
+		RETURN_CALL(fake_reply_json(r, err_obj(60111, "userid not found")));
+	fail = json_object_new_array();
+	for (size_t i = 0; ext && i < json_object_array_length(ext); i++) {
+		const char *e = json_object_get_string(json_object_array_get_idx(ext, i));
+		int c = customer_index(e);
+
+		if (c >= 0 && active_rel(s, c))
+			ok++;
+		else
+			json_object_array_add(fail, json_object_new_string(e));
+	}
+	if (!ok) {
+		json_object_put(fail);
+		RETURN_CALL(fake_reply_json(r, err_obj(41048, "no customer to send")));
+	}
+	corp.msg_tasks++;
+	corp.msg_receivers += ok;
+	snprintf(msgid, sizeof(msgid), "msgPUSH%06ld", corp.msg_tasks);
+	o = ok_obj();
+	json_object_object_add(o, "fail_list", fail);
+	add_str(o, "msgid", msgid);
+	fake_reply_json(r, o);
+}
+
+/*
+ * GET /__admin/tagged?name=N: the live tags named N ("tags": more than 1 is a
+ * duplicate) and the active relationships carrying one ("relationships", "pairs").
+ */
+static void handle_tagged(struct fake_request *c, struct fake_reply *r)
+{
+	const char *name = fake_query(c, "name");
+	struct json_object *o = json_object_new_object(), *pairs = json_object_new_array();
+	long ntags = 0, nrel = 0;
+
+	for (int t = 0; name && t < corp.tag.n; t++)
+		ntags += !corp.tag.v[t].deleted && strcmp(corp.tag.v[t].name, name) == 0;
+	for (int i = 0; name && i < corp.rel.n; i++) {
+		const struct rel *rl = &corp.rel.v[i];
+		int has = 0;
+		char pair[96];
+
+		for (int j = 0; j < rl->ntags; j++)
+			has |= !strcmp(corp.tag.v[rl->tags[j]].name, name) && !corp.tag.v[rl->tags[j]].deleted;
+		if (!rl->active || !has)
+			continue;
+		nrel++;
+		snprintf(pair, sizeof(pair), "%s/%s", corp.staff.v[rl->staff].userid, corp.cust.v[rl->cust].ext);
+		json_object_array_add(pairs, json_object_new_string(pair));
+	}
+	json_object_object_add(o, "tags", json_object_new_int64(ntags));
+	json_object_object_add(o, "relationships", json_object_new_int64(nrel));
+	json_object_object_add(o, "pairs", pairs);
+	fake_reply_admin(c, r, o);
 }
 
 /* ---- faults: WeCom's errcode and modes ---------------------------------------------------- */
@@ -1784,12 +2036,14 @@ static int endpoint_index(const char *p)
 					    "externalcontact/groupchat/get",
 					    "externalcontact/get_user_behavior_data",
 					    "externalcontact/groupchat/statistic_group_by_day",
-					    "user/get", "department/list" };
+					    "user/get", "department/list",
+					    "externalcontact/add_corp_tag", "externalcontact/mark_tag",
+					    "externalcontact/add_msg_template" };
 
-	for (int i = 0; i < 11; i++)
+	for (int i = 0; i < 14; i++)
 		if (strcmp(p, ends[i]) == 0)
 			return i;
-	return 11;
+	return 14;
 }
 
 static void handle_admin(struct fake_request *c, const char *what, struct fake_reply *r)
@@ -1800,6 +2054,8 @@ static void handle_admin(struct fake_request *c, const char *what, struct fake_r
 		handle_expect(c, r);
 	else if (strcmp(what, "stats") == 0)
 		handle_stats(r);
+	else if (strcmp(what, "tagged") == 0)
+		handle_tagged(c, r);
 }
 
 static void handle(struct fake_request *c, struct fake_reply *r)
@@ -1843,6 +2099,9 @@ static void handle(struct fake_request *c, struct fake_reply *r)
 	case 8: handle_group_stats(req, r); break;
 	case 9: handle_user_get(c, r); break;
 	case 10: handle_department_list(r); break;
+	case 11: handle_add_corp_tag(req, r); break;
+	case 12: handle_mark_tag(req, r); break;
+	case 13: handle_add_msg_template(req, r); break;
 	default: fake_reply_json(r, err_obj(48001, "api unauthorized")); break;
 	}
 	json_object_put(req);
@@ -1919,6 +2178,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	corp.started = now_s();
 	generate((int)nstaff, (int)ncust, (int)ngroups);
 	if (shared_file && add_shared_contacts(shared_file) < 0)
 		return 2;

@@ -3,7 +3,7 @@
 # (t0940 queries, t0950 report), sourced after tests/lib.sh. Not a test file itself.
 #
 #   demo_setup   (top level) a fresh migrated database (setup_db), the fake WeCom demo corp
-#                (its default options, which share 150 of the sample's buyers) in
+#                (its default options, which share about 160 of the sample's buyers) in
 #                $TRASH/wecom, and siyu run over it and the sample exports, as make demo
 #                does; the config is $TRASH/demo.conf. Dies on failure.
 

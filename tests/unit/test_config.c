@@ -1371,6 +1371,8 @@ static void test_actions(void **state)
 		 "first_order_month = 2026-02\n"
 		 "min_orders = 2\n"
 		 "min_paid = 199.90\n"
+		 "push_tag = 高价值\n"
+		 "message = 新品到店\n"
 		 "[source.wecom]\n"
 		 "type = wecom\n"
 		 "corpid = ww1\n"
@@ -1378,6 +1380,8 @@ static void test_actions(void **state)
 	assert_int_equal(cfg.actions_line, 6);
 	assert_string_equal(cfg.care_steps, "1, 2,10");
 	assert_string_equal(cfg.at_risk_segments, "important_value,general_value");
+	assert_string_equal(cfg.push_source, "");        /* push is off */
+	assert_string_equal(cfg.push_tag_group, "私域人群");
 	assert_int_equal(cfg.naudiences, 2);
 	a = config_audience_find(&cfg, "tmall_a");
 	assert_non_null(a);
@@ -1391,6 +1395,9 @@ static void test_actions(void **state)
 	assert_string_equal(config_audience_get(a, "in_group"), "any"); /* the default */
 	assert_string_equal(config_audience_get(a, "min_paid"), "199.90");
 	assert_string_equal(config_audience_get(a, "first_order_month"), "2026-02");
+	assert_string_equal(config_audience_get(a, "push_tag"), "高价值");
+	assert_string_equal(config_audience_get(a, "message"), "新品到店");
+	assert_null(config_audience_get(config_audience_find(&cfg, "tmall_a"), "push_tag"));
 	assert_null(config_audience_find(&cfg, "vip"));
 	config_release(&cfg);
 	assert_null(cfg.audiences);
@@ -1446,6 +1453,11 @@ static void test_actions_errors(void **state)
 		  "t.conf:2: bad value 'taobao, Tmall' for 'platform' in [audience.a]: "
 		  "expected comma-separated lowercase names like taobao, youzan",
 		  "    2 | platform = taobao, Tmall" },
+		{ "[audience.a]\nmessage = hi\n",
+		  "t.conf:2: message in [audience.a] needs push_tag: the group message goes to the "
+		  "customers siyu push tags",
+		  "    2 | message = hi" },
+		{ "[actions]\npush_tag_group =\n", NULL, "    2 | push_tag_group =" },
 		{ "[audience.a]\ntag = A类,\n",
 		  "t.conf:2: bad value 'A类,' for 'tag' in [audience.a]: "
 		  "expected a comma-separated list without empty items",

@@ -86,7 +86,8 @@ struct config_source {
 /*
  * [audience.NAME]: one audience definition (docs/actions.md), checked against
  * its keys (segment, tag, state, platform, first_order_month, min_orders,
- * min_paid, in_group, title) and kept as written.
+ * min_paid, in_group, title; push_tag and message for siyu push) and kept as
+ * written.
  */
 struct config_audience {
 	char *name;             /* NAME from [audience.NAME] */
@@ -122,6 +123,8 @@ struct config {
 	int actions_line;       /* line of [actions]; 0 = none */
 	char *care_steps;       /* "1,3,7,15,30": days after the first order, increasing */
 	char *at_risk_segments; /* RFM segment codes, comma-separated */
+	char *push_source;      /* the wecom source siyu push calls; "" = push is off */
+	char *push_tag_group;   /* WeCom tag group of the pushed audience tags */
 
 	struct config_audience *audiences; /* in file order */
 	size_t naudiences;

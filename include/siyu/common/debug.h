@@ -36,6 +36,9 @@
  *   commit    the merge and the watermark are done, COMMIT is next;
  *             named by the source (commit/wecom)
  *   script    siyu migrate committed a repeatable script; N counts scripts
+ *   push      siyu push logged a WeCom call's answer in etl.push_log, its
+ *             effect (etl.push_member, etl.push_tag) is not recorded yet;
+ *             named by the endpoint (push/externalcontact/mark_tag)
  */
 #ifndef SIYU_COMMON_DEBUG_H
 #define SIYU_COMMON_DEBUG_H
