@@ -200,7 +200,8 @@ test_expect_success 'killed before COMMIT with rejects: neither data nor rejects
 
 test_expect_success 'files that share a source name: its run_source row is their sum, failed when one failed' '
 	{ echo "$H"; row SH1; } >sh1.csv && { echo "$H"; row SH2 "" "" 0; } >sh2.csv &&
-	test_expect_code 1 "$SIYU" import --source shared sh1.csv sh2.csv >out 2>err &&
+	printf "[run]\nmax_reject_ratio = 0\n" >strict.conf &&
+	test_expect_code 1 "$SIYU" --config strict.conf import --source shared sh1.csv sh2.csv >out 2>err &&
 	echo SH1 >expect && orders SH >actual && test_cmp expect actual &&
 	test_psql "select status, records_read, inserted, rejected, error like ${Q}sh2.csv: %${Q} from etl.run_source where source = ${Q}shared${Q}" >actual &&
 	echo "failed|2|1|1|t" >expect && test_cmp expect actual &&
