@@ -163,7 +163,7 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/check.sh build/san
 
-demo: all $(BUILD)/fakes/fake_wecom $(BUILD)/fakes/fake_youzan $(BUILD)/fakes/wecom_push
+demo: all $(addprefix $(BUILD)/fakes/fake_,wecom youzan taobao jd pdd douyin channels) $(BUILD)/fakes/wecom_push
 	@scripts/demo.sh
 
 validate: deps

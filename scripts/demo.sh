@@ -3,7 +3,8 @@
 #
 # A private PostgreSQL cluster under var/demo-pg (database "siyu"), the demo
 # pipeline.conf (its sources: the sample order exports, generated into var/demo-sample
-# so that they end yesterday, and, when built, the fake WeCom and Youzan servers; the
+# so that they end yesterday, and, when built, the fake WeCom, Youzan, Taobao, JD,
+# Pinduoduo, Douyin and WeChat Channels servers; the
 # fake corp's history also ends yesterday and shares the sample's buyers), `siyu
 # migrate`, `siyu import` of two back-office exports (sample/exports), `siyu run`; then
 # customers delete staff members along the timeline (callbacks to siyu wecom-callback),
@@ -24,6 +25,8 @@ pgdir="$top/var/demo-pg"
 # The demo's own HMAC key for phone numbers; a real deployment sets its own secret.
 export SIYU_PII_KEY="${SIYU_PII_KEY:-siyu-demo-key-not-for-production}"
 
+shop_platforms="taobao jd pdd douyin channels"
+
 stop_all() {
 	if [[ -x scripts/fake-wecom.sh && -f var/demo-wecom/pid ]]; then
 		scripts/fake-wecom.sh stop var/demo-wecom >/dev/null 2>&1 || true
@@ -31,6 +34,9 @@ stop_all() {
 	if [[ -x scripts/fake-youzan.sh && -f var/demo-youzan/pid ]]; then
 		scripts/fake-youzan.sh stop var/demo-youzan >/dev/null 2>&1 || true
 	fi
+	for p in $shop_platforms; do
+		[[ -f var/demo-$p/pid ]] && scripts/fake.sh "$p" stop "var/demo-$p" >/dev/null 2>&1 || true
+	done
 	if [[ "${DEMO_KEEP:-0}" != 1 ]]; then
 		scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
 	fi
@@ -81,6 +87,42 @@ if [[ -x scripts/fake-youzan.sh && -x build/rel/fakes/fake_youzan ]]; then
 	# A second Youzan shop through the API, in 90-day windows from the start of its history.
 	printf '\n[source.youzan_api]\ntype = youzan\nbase_url = ${YOUZAN_DEMO_URL}\nclient_id = demo-client\nclient_secret = ${YOUZAN_CLIENT_SECRET}\nkdt_id = 44000001\nstart = %s\nwindow = 90d\nmax_reject_ratio = 0.05\nrps = 50\n' "$(date -d "$yesterday -300 days" +%F)" >>"$config"
 fi
+
+# The five shop platforms' order APIs, each against its fake: a small shop whose orders
+# end yesterday 23:00 China time like the rest of the demo (the same shop all day, so a
+# second make demo changes nothing), read from a few days before. Pinduoduo's windows are 30 minutes: two days.
+shop_end="$yesterday 23:00:00"
+export DEMO_SHOP_SECRET=demo-shop-secret DEMO_SHOP_TOKEN=demo-shop-token
+shop_conf() {
+	local p=$1 url=$2
+	case $p in
+	taobao) printf 'base_url = %s/router/rest\ntoken_url = %s/token\napp_key = demo-app\napp_secret = ${DEMO_SHOP_SECRET}\nsession = ${DEMO_SHOP_TOKEN}\nshop_id = tb-demo\nwindow = 1d\n' "$url" "$url" ;;
+	jd) printf 'base_url = %s/routerjson\ntoken_url = %s/oauth2/refresh_token\napp_key = demo-app\napp_secret = ${DEMO_SHOP_SECRET}\naccess_token = ${DEMO_SHOP_TOKEN}\nshop_id = jd-demo\nwindow = 1d\n' "$url" "$url" ;;
+	pdd) printf 'base_url = %s/api/router\nclient_id = demo-app\nclient_secret = ${DEMO_SHOP_SECRET}\naccess_token = ${DEMO_SHOP_TOKEN}\nshop_id = pdd-demo\nwindow = 30m\n' "$url" ;;
+	douyin) printf 'base_url = %s\napp_key = 7000000000000000001\napp_secret = ${DEMO_SHOP_SECRET}\nshop_id = 4463800\nwindow = 1d\n' "$url" ;;
+	channels) printf 'base_url = %s\nappid = demo-app\nappsecret = ${DEMO_SHOP_SECRET}\nshop_id = ch-demo\nwindow = 1d\n' "$url" ;;
+	esac
+}
+for p in $shop_platforms; do
+	[[ -x build/rel/fakes/fake_$p ]] || continue
+	days=$([[ $p == pdd ]] && echo 2 || echo 14)
+	app_key=$([[ $p == douyin ]] && echo 7000000000000000001 || echo demo-app)
+	echo "== fake $p open API on 127.0.0.1"
+	opts=(--seed 42 --orders $((days * 12)) --history-days "$days" --bad-orders 1 --end "$shop_end"
+	      --app-key "$app_key" --app-secret "$DEMO_SHOP_SECRET")
+	case $p in
+	douyin) opts+=(--shop-id 4463800) ;;
+	channels) ;;
+	*) opts+=(--access-token "$DEMO_SHOP_TOKEN") ;;
+	esac
+	scripts/fake.sh "$p" start "var/demo-$p" "${opts[@]}" >/dev/null
+	{
+		printf '\n[source.%s_api]\ntype = %s\n' "$p" "$p"
+		shop_conf "$p" "$(scripts/fake.sh "$p" url "var/demo-$p")"
+		printf 'start = %s\nrps = 200\n' \
+			"$(date -d "$shop_end $((days + 1)) days ago" +%Y-%m-%d)"
+	} >>"$config"
+done
 
 echo "== siyu migrate"
 if ! "$siyu" --config "$config" migrate 2>var/demo-migrate.log; then

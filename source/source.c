@@ -81,18 +81,30 @@ struct http_client *source_http_client(const struct source_ctx *ctx, struct fail
 	return http;
 }
 
-/* Too many of the unit's records rejected: nothing of it loads. */
-static int check_reject_ratio(const struct source_tx *tx)
-{
-	double ratio = tx->c.read ? (double)tx->c.rejected / (double)tx->c.read : 0.0;
+/*
+ * The share of rejected records is judged over the source's run so far (the
+ * units before this one and this one) and over at least this many records:
+ * an API source reads in many small windows (Pinduoduo's are 30 minutes), and
+ * one bad order in a window of two must not fail the night, while a mapping
+ * that rejects everything still fails at once (max_reject_ratio = 0 allows none).
+ */
+#define REJECT_RATIO_MIN_BASE 100
 
-	if (ratio <= tx->ctx->max_reject_ratio)
+/* Too many records rejected: nothing of the unit loads. */
+static int check_reject_ratio(const struct source_tx *tx, const struct load_counts *before)
+{
+	long long read = before->read + tx->c.read, rejected = before->rejected + tx->c.rejected;
+	long long base = read > REJECT_RATIO_MIN_BASE ? read : REJECT_RATIO_MIN_BASE;
+	double ratio = (double)rejected / (double)base;
+
+	if (rejected == 0 || ratio <= tx->ctx->max_reject_ratio)
 		return 0;
 	return failure_set(tx->fail, tx->unit->label,
-			   "%lld of %lld records rejected (%.2f%%), more than max_reject_ratio "
-			   "%.2f%%; nothing loaded, see etl.reject",
-			   tx->c.rejected, tx->c.read, 100.0 * ratio,
-			   100.0 * tx->ctx->max_reject_ratio);
+			   "%lld of %lld records rejected (%lld of %lld in this unit), more than "
+			   "max_reject_ratio %.2f%% (of at least %d records); nothing of this unit "
+			   "loaded, see etl.reject",
+			   rejected, read, tx->c.rejected, tx->c.read,
+			   100.0 * tx->ctx->max_reject_ratio, REJECT_RATIO_MIN_BASE);
 }
 
 /*
@@ -161,7 +173,7 @@ static int load_unit(const struct source_ctx *ctx, const struct source_driver *d
 	rc = db_exec(ctx->conn, "BEGIN") < 0 ? db_fail(f, u->label, "cannot begin a transaction")
 					     : d->stage(state, &tx);
 	if (rc == 0)
-		rc = check_reject_ratio(&tx);
+		rc = check_reject_ratio(&tx, total);
 	if (rc == 0) {
 		debug_point_at("merge", ctx->src->name);
 		rc = d->merge(state, &tx);

@@ -105,6 +105,17 @@ test_expect_success 'too many bad rows: the file fails, nothing loads, rejects a
 	echo 0 >expect && test_cmp expect actual
 '
 
+test_expect_success 'the reject ratio is judged over at least 100 records: one bad row of a small file loads the rest' '
+	head -1 "$basic" >onebad.csv &&
+	echo "taobao,tb01,s,7000000000000000101,,交易成功,2025-05-02 10:00:00,2025-05-02 10:00:00,2025-05-09 10:00:00,tb_bob,,,S9,x,1,30,30,,," >>onebad.csv &&
+	echo "taobao,tb01,s,7000000000000000102,,交易成功,2025-05-02 11:00:00,2025-05-02 11:00:00,2025-05-09 10:00:00,tb_bob,,,S9,x,1,oops,30,,," >>onebad.csv &&
+	"$SIYU" import onebad.csv >out 2>err &&
+	grep -q "orders inserted 1, updated 0, unchanged 0, duplicate lines 0, rejected 1" out &&
+	printf "[run]\nmax_reject_ratio = 0\n" >strict.conf &&
+	test_expect_code 1 "$SIYU" --config strict.conf import onebad.csv >out 2>err &&
+	grep -q "1 of 2 records rejected (1 of 2 in this unit), more than max_reject_ratio 0.00%" err
+'
+
 test_expect_success 'within max_reject_ratio the good rows load and each bad one is kept with its reason' '
 	printf "[run]\nmax_reject_ratio = 0.9\n" >lenient.conf &&
 	"$SIYU" --config lenient.conf import "$bad" >out &&

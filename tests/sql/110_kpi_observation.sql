@@ -1,5 +1,5 @@
 -- 110_kpi_observation.sql — the rules of issue #15 on a warehouse built by hand: the end of
--- observation (the earliest source watermark, never the wall clock) bounds every
+-- observation (the earliest nightly source's watermark, never the wall clock) bounds every
 -- KPI; N-day repurchase needs a later business day and quotes an overall row over observable
 -- customers only; cohort cells after the end are NULL; the partial period is flagged;
 -- retention 7/30/90 counts a customer deleted and added again by the instant.
@@ -15,7 +15,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(22);
+SELECT plan(25);
 
 INSERT INTO etl.setting (key, value) VALUES ('timezone', 'Asia/Shanghai')
 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
@@ -140,6 +140,24 @@ SELECT is((SELECT max(month_start) FROM kpi.sales_monthly WHERE dimension = 'tot
           'sales run to July now');
 SELECT is((SELECT count(*)::int FROM kpi.qualifying_order WHERE customer_key = 4), 0,
           'D (07-15) is still after the end');
+
+-- ---------------------------------------------------------------------------------------------
+-- shop_a only ever loaded by siyu import (a one-off export), shop_b by siyu run every night:
+-- the nightly source bounds the KPIs; without a nightly source, the imported ones do
+-- ---------------------------------------------------------------------------------------------
+WITH r AS (INSERT INTO etl.run (command, status) VALUES ('import', 'succeeded') RETURNING run_id)
+INSERT INTO etl.run_source (run_id, source, status) SELECT run_id, 'shop_a', 'succeeded' FROM r;
+WITH r AS (INSERT INTO etl.run (command, status) VALUES ('run', 'succeeded') RETURNING run_id)
+INSERT INTO etl.run_source (run_id, source, status) SELECT run_id, 'shop_b', 'succeeded' FROM r;
+SELECT results_eq($$SELECT source, nightly FROM kpi.observation WHERE kind = 'orders' ORDER BY 1$$,
+                  $$VALUES ('shop_a', false), ('shop_b', true)$$,
+                  'kpi.observation.nightly: loaded by siyu run or not');
+SELECT is(kpi.end_of_observation('orders'), '2024-07-31 00:00+08'::timestamptz,
+          'an old export imported once does not hold the KPIs back: the nightly shop_b bounds them');
+DELETE FROM etl.run_source WHERE source = 'shop_b';
+SELECT is(kpi.end_of_observation('orders'), '2024-07-05 00:00+08'::timestamptz,
+          'no nightly source: the earliest imported one bounds them');
+
 DELETE FROM etl.watermark;
 SELECT is(kpi.end_of_observation('orders'), '2024-07-15 10:00+08'::timestamptz,
           'without any source recorded: the newest time in the order facts');
