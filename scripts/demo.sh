@@ -26,7 +26,7 @@ cd "$top"
 # Where it runs; tests/integration/t0945 runs the pinned demo on its own build and directory.
 siyu=${DEMO_SIYU:-$top/bin/siyu}
 fakes=${DEMO_FAKES:-$top/build/rel/fakes}
-var=${DEMO_VAR:-var}
+var=$(realpath -m "${DEMO_VAR:-var}")
 mkdir -p "$var"
 pgdir="$var/demo-pg"
 export SIYU_FAKES=$fakes
@@ -52,7 +52,7 @@ stop_all() {
 }
 trap stop_all EXIT
 
-echo "== private PostgreSQL under var/demo-pg"
+echo "== private PostgreSQL under $pgdir"
 scripts/pg.sh start "$pgdir" >/dev/null
 eval "$(scripts/pg.sh env "$pgdir")"
 export PGDATABASE=siyu
@@ -296,4 +296,4 @@ echo "Explore: DEMO_KEEP=1 make demo, then: eval \"\$(scripts/pg.sh env var/demo
 # the last line: where the report is
 echo "== siyu report"
 "$siyu" --config "$config" report --out $var/report.html
-echo "report: $top/var/report.html (open it in a browser; it loads nothing from the network)"
+echo "report: $var/report.html (open it in a browser; it loads nothing from the network)"
