@@ -259,10 +259,12 @@ static int row_cells(const struct export_list *l, PGresult *res, int r, const ch
 
 	buf_reset(masked);
 	for (int c = 0; c < l->ncols; c++) {
+		const char *v = PQgetvalue(res, r, c);
+
 		offs[c] = masked->len;
 		if (PQgetisnull(res, r, c) || !(l->cols[c].flags & FREE_TEXT))
 			continue;
-		if (pii_mask_phones(PQgetvalue(res, r, c), masked) < 0 || buf_addch(masked, '\0') < 0)
+		if (pii_mask_phones_in_text(masked, v, strlen(v)) < 0 || buf_addch(masked, '\0') < 0)
 			return -1;
 	}
 	for (int c = 0; c < l->ncols; c++)
@@ -354,6 +356,29 @@ static int list_label(PGconn *conn, const struct export_args *a, char *label, si
 	return 0;
 }
 
+/*
+ * The care list of date D needs the orders up to D's start: a first purchase on D - 1
+ * falls due on D, a repurchase before D makes a step done. When they are not observed
+ * into D - 1 at all (a source behind: a file source's end is its newest order, so later
+ * on D - 1 is no sign), say so on stderr: the list may miss and mis-state.
+ */
+static void warn_unobserved(PGconn *conn, const struct export_args *a)
+{
+	const char *params[] = { a->date };
+	PGresult *res;
+
+	if (strcmp(a->list->name, "care") != 0 || db_object_exists(conn, "kpi.end_of_observation(text)") <= 0)
+		return;
+	res = db_query(conn, "SELECT to_char(e, 'YYYY-MM-DD HH24:MI'), coalesce($1::date, kpi.business_date()) "
+			     "FROM kpi.end_of_observation('orders') e "
+			     "WHERE e < (coalesce($1::date, kpi.business_date()) - 1)::timestamptz", 1, params);
+	if (res && PQntuples(res) == 1)
+		fprintf(stderr, "siyu export: warning: the orders are observed only up to %s "
+				"(kpi.end_of_observation): the care list of %s misses the first purchases "
+				"and repurchases after it\n", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+	PQclear(res);
+}
+
 static int export_list(PGconn *conn, const struct export_args *a)
 {
 	const struct export_list *l = a->list;
@@ -373,6 +398,7 @@ static int export_list(PGconn *conn, const struct export_args *a)
 		return EXIT_USAGE;
 	if (list_label(conn, a, label, sizeof(label)) < 0)
 		return EXIT_USAGE;
+	warn_unobserved(conn, a);
 	for (int i = 0; i < l->ncols; i++)
 		w.cols[i] = (struct table_column){ l->cols[i].header, (l->cols[i].flags & NUMBER) != 0 };
 	if (build_query(l, &q) < 0)

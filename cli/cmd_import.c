@@ -28,9 +28,10 @@ static void import_usage(FILE *out)
 		"generic CSV, or an order export downloaded from a seller back office.\n"
 		"Each file (each Taobao pair) is one transaction: its orders, counts and\n"
 		"watermark commit together or not at all. Invalid rows go to etl.reject\n"
-		"with the reason and the raw line; the others load. Importing the same\n"
-		"file again changes nothing; an older version of an order never replaces\n"
-		"a newer one.\n"
+		"with the reason and the raw line (phones masked); the others load. A\n"
+		"damaged file (truncated gzip, cut inside quotes, neither UTF-8 nor GBK)\n"
+		"fails whole. Importing the same file again changes nothing; an older\n"
+		"version of an order never replaces a newer one.\n"
 		"\n"
 		"  --profile NAME   generic (default; docs/import-generic.md), taobao, jd,\n"
 		"                   pdd, douyin, channels, youzan (docs/import-NAME.md), or\n"
@@ -45,7 +46,8 @@ static void import_usage(FILE *out)
 		"                   file's name)\n"
 		"  --timezone TZ    zone of times without an offset (default: the back\n"
 		"                   office's, Asia/Shanghai, for exports; else [run] timezone)\n"
-		"  --encoding ENC   auto (default: UTF-8 if valid, else GBK), utf-8 or gbk\n"
+		"  --encoding ENC   auto (default: decided from the whole file, UTF-8 or\n"
+		"                   GB18030/GBK; the log says which and why), utf-8 or gbk\n"
 		"  --dry-run        load, report, then roll everything back\n"
 		"\n"
 		"Phones in buyer_phone are stored only as an HMAC keyed by $SIYU_PII_KEY\n"
@@ -80,58 +82,66 @@ static void print_counts(const char *path, const struct load_counts *c, const ch
 	       c->rejected);
 }
 
-/* The version of an export as text: --as-of, else its file's time (order_import_file_time). */
-static int unit_version(const struct import_args *a, const struct import_unit *u, char *out,
-			size_t n)
+static const char *unit_source(const struct import_args *a, const struct import_unit *u)
 {
-	const char *how = "--as-of";
-	struct ltime as_of = a->as_of;
-	char err[512];
+	return a->source ? a->source : base_name(u->path);
+}
 
-	if (!a->as_of_text &&
-	    order_import_file_time(u->orders_path ? u->orders_path : u->path, &as_of, &how, err,
-				   sizeof(err)) < 0) {
-		log_error("msg=\"import failed\" file=%s reason=%s", u->path, err);
-		return -1;
+/* share[i] for units[i]: the units of one source name share the first one's row (source_share). */
+static void share_sources(const struct import_args *a, const struct import_unit *units,
+			  int nunits, struct source_share *shares, struct source_share **share)
+{
+	for (int i = 0; i < nunits; i++) {
+		int j = 0;
+
+		while (j < i && strcmp(unit_source(a, &units[j]), unit_source(a, &units[i])) != 0)
+			j++;
+		share[i] = &shares[j];
+		share[i]->loads++;
 	}
-	ltime_format(&as_of, out, n);
-	log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", u->path, out, how);
-	return 0;
 }
 
 /*
  * Each unit (a file, a Taobao pair) is a csv source of its own, named --source,
- * else its file's name, loaded by the csv driver in one transaction. Stops when
- * the connection is lost for good.
+ * else its file's name, loaded by the csv driver in one transaction (an
+ * export's version: --as-of, else the driver takes its file's time). Units
+ * of one name share its run_source row. Stops when the connection is lost
+ * for good.
  */
 static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a,
 		      const struct import_unit *units, int nunits, long long run_id)
 {
+	struct source_share *shares = calloc((size_t)nunits, sizeof(*shares));
+	struct source_share **share = calloc((size_t)nunits, sizeof(*share));
+	char as_of[LTIME_FMT_SIZE] = "";
 	int failed = 0, rc;
 
+	if (!shares || !share) {
+		fprintf(stderr, "siyu import: out of memory\n");
+		free(shares);
+		free(share);
+		return EXIT_FAILED;
+	}
+	share_sources(a, units, nunits, shares, share);
+	if (a->as_of_text)
+		ltime_format(&a->as_of, as_of, sizeof(as_of));
 	for (int i = 0; i < nunits; i++) {
 		const struct order_profile *p = order_profile_find(units[i].profile);
 		/* a two-file export: both files, the driver pairs them again */
 		const char *file[] = { units[i].path, units[i].orders_path };
-		char as_of[LTIME_FMT_SIZE] = "";
 		struct csv_import imp;
 		struct source_ctx ctx;
 		struct load_counts c = { 0 };
 		struct failure f;
 
-		if (p->export && unit_version(a, &units[i], as_of, sizeof(as_of)) < 0) {
-			print_counts(units[i].path, &c, "FAILED");
-			failed++;
-			continue;
-		}
-		csv_import_source(&imp, a->source ? a->source : base_name(units[i].path),
-				  units[i].profile, a->encoding_name,
-				  a->timezone ? a->timezone : p->zone);
+		csv_import_source(&imp, unit_source(a, &units[i]), units[i].profile,
+				  a->encoding_name, a->timezone ? a->timezone : p->zone);
 		csv_import_export(&imp, a->shop, as_of[0] ? as_of : NULL);
 		cli_source_ctx(cli, conn, run_id, &imp.src, "import", &ctx);
 		ctx.files = file;
 		ctx.nfiles = units[i].orders_path ? 2 : 1;
 		ctx.dry_run = a->dry_run;
+		ctx.share = share[i];
 		rc = source_load(&ctx, &c, &f);
 		if (rc < 0) {
 			print_counts(units[i].path, &c, "FAILED, rolled back");
@@ -145,6 +155,8 @@ static int import_all(struct cli *cli, PGconn *conn, const struct import_args *a
 		}
 		print_counts(units[i].path, &c, a->dry_run ? "dry run, rolled back" : "loaded");
 	}
+	free(shares);
+	free(share);
 	return failed ? EXIT_FAILED : EXIT_OK;
 }
 

@@ -4,6 +4,8 @@
  */
 #include "siyu/common/textclean.h"
 
+#include "siyu/common/utf8.h"
+
 #include <string.h>
 
 /* Length of the white-space character at p (p < end), or 0 if none. */
@@ -107,54 +109,9 @@ size_t text_strip_excel_quote(const char *s, size_t len, const char **start)
 	return n;
 }
 
-/* Length of the UTF-8 sequence at p (left bytes available), 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *p, size_t left)
-{
-	unsigned char c = p[0];
-	unsigned char lo = 0x80, hi = 0xBF;
-	size_t n, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4;
-	else
-		return 0; /* continuation byte, overlong C0/C1, or F5..FF */
-	if (left < n)
-		return 0;
-	if (c == 0xE0)
-		lo = 0xA0; /* overlong 3-byte */
-	else if (c == 0xED)
-		hi = 0x9F; /* surrogates */
-	else if (c == 0xF0)
-		lo = 0x90; /* overlong 4-byte */
-	else if (c == 0xF4)
-		hi = 0x8F; /* above U+10FFFF */
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xBF)
-			return 0;
-	return n;
-}
-
 int text_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = utf8_seq_len(p + i, len - i);
-
-		if (n == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
+	return utf8_valid_prefix(s, len) == len;
 }
 
 /* Bytes of the character at p that text_fold drops (white space, BOM, zero-width), or 0. */

@@ -5,6 +5,7 @@
 #include "siyu/extract/rawzone.h"
 
 #include "siyu/common/buf.h"
+#include "siyu/extract/gzip_read.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,12 +16,19 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* mkdir -p; 0 / -1 with errno. */
-static int make_dirs(const char *path)
+/* mkdir one directory, 0700 whatever the umask when it is new; EEXIST is fine. */
+static int make_dir(const char *path)
+{
+	if (mkdir(path, RAWZONE_DIR_MODE) == 0)
+		return chmod(path, RAWZONE_DIR_MODE);
+	return errno == EEXIST ? 0 : -1;
+}
+
+int rawzone_make_dirs(const char *path)
 {
 	char tmp[RAWZONE_PATH_MAX];
 
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp)) {
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp) || !*tmp) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -28,11 +36,27 @@ static int make_dirs(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		if (make_dir(tmp) < 0)
 			return -1;
 		*p = '/';
 	}
-	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	return make_dir(tmp);
+}
+
+int rawzone_create(const char *path, int flags)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | flags, RAWZONE_FILE_MODE);
+
+	/* the umask may only take bits away; a permissive umask must not add any */
+	if (fd >= 0 && fchmod(fd, RAWZONE_FILE_MODE) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(path);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 static int plain_name(const char *s)
@@ -56,7 +80,7 @@ int rawzone_open(struct rawzone *rz, const char *raw_dir, const char *source, lo
 		snprintf(err, errlen, "raw zone: path too long under '%.200s'", raw_dir);
 		return -1;
 	}
-	if (make_dirs(rz->dir) < 0) {
+	if (rawzone_make_dirs(rz->dir) < 0) {
 		snprintf(err, errlen, "cannot create raw zone directory '%s': %s", rz->dir,
 			 strerror(errno));
 		return -1;
@@ -129,7 +153,9 @@ static int append_manifest(struct rawzone *rz, const char *file, const char *ent
 		char path[RAWZONE_PATH_MAX + 16];
 
 		snprintf(path, sizeof(path), "%s/manifest.jsonl", rz->dir);
-		rz->manifest_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		rz->manifest_fd = rawzone_create(path, O_APPEND);
+		if (rz->manifest_fd < 0 && errno == EEXIST)
+			rz->manifest_fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (rz->manifest_fd < 0)
 			return -1;
 	}
@@ -180,7 +206,7 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 	snprintf(path, sizeof(path), "%s/%s", rz->dir, file);
 	if (path_out && path_len)
 		path_out[0] = '\0';
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = rawzone_create(path, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create raw zone file '%s': %s", path, strerror(errno));
 		return -1;
@@ -198,70 +224,108 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 	return rc;
 }
 
-/* Copy the bytes of in (gunzipped when gzip) into the new gzip file fd; 0 / -1. */
-static int copy_gz(gzFile in, int fd, size_t *bytes)
+/*
+ * Copy the bytes of in (gunzipped when gzip) into the new gzip file fd: 0;
+ * -2 when the input is cut short or corrupt (its copy would be a whole gzip
+ * stream, the damage lost); -1 when the copy cannot be written. why says why.
+ */
+static int copy_gz(gzFile in, int fd, size_t *bytes, char *why, size_t whylen)
 {
 	char chunk[65536];
-	int len, rc = 0;
+	int len = 0, rc = 0;
 	gzFile gz = gz_writer(fd);
 
-	if (!gz)
+	if (!gz) {
+		snprintf(why, whylen, "%s", strerror(errno));
 		return -1;
+	}
 	while (rc == 0 && (len = gzread(in, chunk, sizeof(chunk))) > 0) {
 		if (gzwrite(gz, chunk, (unsigned)len) != len)
 			rc = -1;
 		*bytes += (size_t)len;
 	}
-	if (rc == 0 && len != 0)
+	if (rc == 0 && gzip_read_end(in, len, why, whylen) < 0)
+		rc = -2;
+	if (gzclose(gz) != Z_OK && rc == 0)
 		rc = -1;
-	if (gzclose(gz) != Z_OK)
-		rc = -1;
+	if (rc == -1)
+		snprintf(why, whylen, "%s", errno ? strerror(errno) : "gzip error");
 	return rc;
+}
+
+/*
+ * Create the copy of base in rz's directory: <base>.gz, or <n>-<base>.gz
+ * (n = 2, 3, ...) when that name is taken (two inputs of one name in a run):
+ * never an existing file. Its name goes to file, its path to path. The
+ * descriptor, or -1 with errno.
+ */
+static int create_copy(const struct rawzone *rz, const char *base, char *file, size_t filelen,
+		       char *path, size_t pathlen)
+{
+	size_t blen = strlen(base);
+	const char *gz = blen > 3 && strcmp(base + blen - 3, ".gz") == 0 ? "" : ".gz";
+	int fd = -1;
+
+	errno = EEXIST;
+	for (int n = 1; fd < 0 && errno == EEXIST && n < 1000; n++) {
+		int len = n == 1 ? snprintf(file, filelen, "%s%s", base, gz)
+				 : snprintf(file, filelen, "%d-%s%s", n, base, gz);
+
+		if (len < 0 || (size_t)len >= filelen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		snprintf(path, pathlen, "%s/%s", rz->dir, file);
+		fd = rawzone_create(path, 0);
+	}
+	return fd;
 }
 
 int rawzone_copy_file(struct rawzone *rz, const char *input, const char *request_json,
 		      char *path_out, size_t path_len, char *err, size_t errlen)
 {
 	const char *base = strrchr(input, '/');
-	size_t blen, bytes = 0;
-	char path[RAWZONE_PATH_MAX + 300], file[256];
+	size_t bytes = 0;
+	char path[RAWZONE_PATH_MAX + 300], file[256], why[512];
 	gzFile in;
 	int fd, rc;
 
 	base = base ? base + 1 : input;
-	blen = strlen(base);
-	if (!plain_name(base) ||
-	    snprintf(file, sizeof(file), "%s%s", base,
-		     blen > 3 && strcmp(base + blen - 3, ".gz") == 0 ? "" : ".gz") >= (int)sizeof(file)) {
+	path_out[0] = '\0';
+	if (!plain_name(base)) {
 		snprintf(err, errlen, "raw zone: cannot name a copy of '%s'", input);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%s", rz->dir, file);
-	path_out[0] = '\0';
 	in = gzopen(input, "rb");
 	if (!in) {
 		snprintf(err, errlen, "cannot read '%s': %s", input, strerror(errno));
 		return -1;
 	}
-	/* O_EXCL: never overwrite (two inputs with one name in a run, or a reused run id) */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = create_copy(rz, base, file, sizeof(file), path, sizeof(path));
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create raw zone file '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot create a raw zone copy of '%s' in '%s': %s", input,
+			 rz->dir, strerror(errno));
 		gzclose(in);
 		return -1;
 	}
-	rc = copy_gz(in, fd, &bytes);
-	if (rc == 0 && fsync(fd) < 0)
+	rc = copy_gz(in, fd, &bytes, why, sizeof(why));
+	if (rc == 0 && fsync(fd) < 0) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
 		rc = -1;
-	if (rc < 0)
-		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", input, path,
-			 errno ? strerror(errno) : "gzip error");
+	}
+	if (rc == -2)
+		snprintf(err, errlen, "%s: %s", input, why);
+	else if (rc < 0)
+		snprintf(err, errlen, "cannot copy '%s' to the raw zone '%s': %s", input, path, why);
 	close(fd);
 	gzclose(in);
-	if (rc == 0)
-		rc = record_file(rz, file, "file", "", request_json, bytes, path, path_out, path_len,
-				 err, errlen);
-	return rc;
+	/* a copy that is not whole is no copy: a replay must not take it for the file */
+	if (rc < 0) {
+		unlink(path);
+		return -1;
+	}
+	return record_file(rz, file, "file", "", request_json, bytes, path, path_out, path_len,
+			   err, errlen);
 }
 
 int rawzone_close(struct rawzone *rz)

@@ -15,7 +15,7 @@
 struct table_file {
 	struct csv_file *csv;
 	struct xlsx_file *xlsx;
-	char format[160];
+	char format[400];
 };
 
 /*
@@ -93,8 +93,10 @@ struct table_file *table_file_open(const char *path, enum csv_encoding enc, char
 			 t->xlsx ? xlsx_file_sheet(t->xlsx) : "");
 	} else {
 		t->csv = csv_file_open_enc(path, enc, err, errlen);
-		snprintf(t->format, sizeof(t->format), "csv %s",
-			 t->csv ? csv_file_encoding(t->csv) : "");
+		/* which encoding and why: the run's output says it (docs/import-generic.md) */
+		snprintf(t->format, sizeof(t->format), "csv %s (%s)",
+			 t->csv ? csv_file_encoding(t->csv) : "",
+			 t->csv ? csv_file_encoding_reason(t->csv) : "");
 	}
 	if (!t->csv && !t->xlsx) {
 		free(t);

@@ -8,6 +8,7 @@
 
 #include "siyu/common/config.h"
 #include "siyu/common/log.h"
+#include "siyu/extract/rawzone.h"
 
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -191,26 +192,12 @@ out:
 
 int wecom_spool_mkdir(const char *dir, char *err, size_t errlen)
 {
-	char tmp[4096];
-
-	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp) || !*tmp) {
-		snprintf(err, errlen, "spool directory name too long or empty");
+	if (!*dir || rawzone_make_dirs(dir) < 0) {
+		snprintf(err, errlen, "cannot create spool directory '%s': %s", dir,
+			 *dir ? strerror(errno) : "empty name");
 		return -1;
 	}
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
-			goto fail;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
-		goto fail;
 	return 0;
-fail:
-	snprintf(err, errlen, "cannot create spool directory '%s': %s", tmp, strerror(errno));
-	return -1;
 }
 
 int wecom_spool_dir(const struct config *cfg, const struct config_source *src, char *out,
@@ -269,7 +256,7 @@ int wecom_spool_append(const char *dir, time_t when, const char *line, size_t le
 		snprintf(err, errlen, "spool path too long");
 		return -1;
 	}
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	fd = rawzone_create(path, O_APPEND);
 	if (fd < 0 && errno == EEXIST) {
 		created = 0;
 		fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);

@@ -584,6 +584,9 @@ static int build_record(struct xlsx_file *f, struct csv_record *rec)
 	rec->lens = f->len;
 	rec->raw = buf_str(&f->raw);
 	rec->raw_len = f->raw.len;
+	rec->raw_escaped = 0; /* XML text: UTF-8, no NUL */
+	rec->offset = 0;
+	rec->fault_field = -1;
 	return 0;
 }
 

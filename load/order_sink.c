@@ -51,8 +51,7 @@ static int copy_row(struct buf *b, long src_row, const struct order_line *l)
 	       add_time(b, &l->updated, 1) || add_span(b, l->buyer_id, 0) ||
 	       add_span(b, l->unionid, 0) ||
 	       add_span(b, l->has_phone ? (struct span){ l->phone_hash, 64 } : none, 0) ||
-	       add_span(b, l->has_phone ? (struct span){ l->phone_masked, strlen(l->phone_masked) }
-					: none, 1) ||
+	       add_span(b, (struct span){ l->phone_masked, strlen(l->phone_masked) }, 1) ||
 	       add_span(b, l->sku, 0) || add_span(b, l->title, 1) ||
 	       buf_addf(b, "%ld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n", l->quantity,
 			(long long)l->unit_price_fen, (long long)l->gross_fen,

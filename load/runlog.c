@@ -7,7 +7,9 @@
 #include "siyu/common/buf.h"
 #include "siyu/common/copytext.h"
 #include "siyu/common/log.h"
+#include "siyu/common/utf8.h"
 #include "siyu/load/db.h"
+#include "siyu/transform/pii.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -125,6 +127,18 @@ int runlog_source_finish(PGconn *conn, long long run_id, const char *source, con
 			      10, params);
 }
 
+void load_counts_add(struct load_counts *sum, const struct load_counts *c)
+{
+	sum->pages += c->pages;
+	sum->read += c->read;
+	sum->inserted += c->inserted;
+	sum->updated += c->updated;
+	sum->unchanged += c->unchanged;
+	sum->duplicates += c->duplicates;
+	sum->rejected += c->rejected;
+	sum->merged_customers += c->merged_customers;
+}
+
 int runlog_set_timezone(PGconn *conn, const char *tz)
 {
 	const char *params[] = { tz };
@@ -137,18 +151,6 @@ int runlog_set_timezone(PGconn *conn, const char *tz)
 			      "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value "
 			      "WHERE etl.setting.value IS DISTINCT FROM EXCLUDED.value",
 			      1, params);
-}
-
-void load_counts_add(struct load_counts *sum, const struct load_counts *c)
-{
-	sum->pages += c->pages;
-	sum->read += c->read;
-	sum->inserted += c->inserted;
-	sum->updated += c->updated;
-	sum->unchanged += c->unchanged;
-	sum->duplicates += c->duplicates;
-	sum->rejected += c->rejected;
-	sum->merged_customers += c->merged_customers;
 }
 
 int runlog_watermark_epoch(PGconn *conn, const char *source, const char *entity, long long *out)
@@ -184,6 +186,7 @@ int runlog_advance_watermark(PGconn *conn, const char *source, const char *entit
 int reject_log_open(struct reject_log *r, long long run_id, const char *source)
 {
 	r->count = 0;
+	r->written = r->stored = 0;
 	r->run_id = run_id;
 	r->source = strdup(source);
 	r->spool = tmpfile();
@@ -200,53 +203,122 @@ static int add_text(struct buf *b, const char *s, size_t len, int last)
 	return copytext_field(b, s, len) || buf_addch(b, last ? '\n' : '\t');
 }
 
+/*
+ * A text column of the spool: s as it is when it is text, else escaped
+ * (utf8_escape), so that the COPY never fails on a byte PostgreSQL's text
+ * cannot hold (a NUL, invalid UTF-8) and the reject is never lost that way.
+ * Returns 1 when escaped, 0 when not, -1 on the buffer's cap.
+ */
+static int add_text_safe(struct buf *b, struct buf *tmp, const char *s, size_t len)
+{
+	if (utf8_is_text(s, len))
+		return add_text(b, s, len, 0) ? -1 : 0;
+	buf_reset(tmp);
+	if (utf8_escape(tmp, s, len) < 0 || add_text(b, tmp->data, tmp->len, 0))
+		return -1;
+	return 1;
+}
+
+/*
+ * Phones in the raw record and the reason are masked: etl.reject is outside
+ * the raw zone (README: phones only as HMAC + masked form). The text then
+ * goes in as add_text_safe does.
+ */
+static int add_masked(struct buf *b, struct buf *tmp, const char *s, size_t len, int *escaped)
+{
+	struct buf masked = BUF_INIT;
+	int rc;
+
+	if (pii_mask_phones_in_text(&masked, s, len) < 0) {
+		buf_release(&masked);
+		return -1;
+	}
+	rc = add_text_safe(b, tmp, buf_str(&masked), masked.len);
+	buf_release(&masked);
+	if (rc < 0)
+		return -1;
+	*escaped |= rc;
+	return 0;
+}
+
 int reject_log_add(struct reject_log *r, const char *entity, const char *natural_key,
 		   const char *location, const char *reason, const char *raw, size_t raw_len)
 {
-	struct buf row = BUF_INIT;
-	int rc = 0;
+	return reject_log_add_raw(r, entity, natural_key, location, reason, raw, raw_len, 0);
+}
 
-	buf_addf(&row, "%lld\t", r->run_id);
-	if (add_text(&row, r->source, strlen(r->source), 0) ||
-	    add_text(&row, entity, strlen(entity), 0) ||
-	    add_text(&row, natural_key, natural_key ? strlen(natural_key) : 0, 0) ||
-	    add_text(&row, location, location ? strlen(location) : 0, 0) ||
-	    add_text(&row, reason, strlen(reason), 0) ||
-	    add_text(&row, raw, raw_len, 1) ||
+int reject_log_add_raw(struct reject_log *r, const char *entity, const char *natural_key,
+		       const char *location, const char *reason, const char *raw, size_t raw_len,
+		       int raw_escaped)
+{
+	struct buf row = BUF_INIT, tmp = BUF_INIT;
+	int unused = 0, rc = 0;
+
+	if (buf_addf(&row, "%lld\t", r->run_id) < 0 ||
+	    add_text_safe(&row, &tmp, r->source, strlen(r->source)) < 0 ||
+	    add_text_safe(&row, &tmp, entity, strlen(entity)) < 0 ||
+	    (natural_key ? add_text_safe(&row, &tmp, natural_key, strlen(natural_key)) < 0
+			 : buf_add(&row, "\\N\t", 3) < 0) ||
+	    (location ? add_text_safe(&row, &tmp, location, strlen(location)) < 0
+		      : buf_add(&row, "\\N\t", 3) < 0) ||
+	    add_masked(&row, &tmp, reason, strlen(reason), &unused) < 0 ||
+	    add_masked(&row, &tmp, raw, raw_len, &raw_escaped) < 0 ||
+	    buf_adds(&row, raw_escaped ? "t\n" : "f\n") < 0 ||
 	    fwrite(row.data, 1, row.len, r->spool) != row.len)
 		rc = error("msg=\"cannot spool a reject\" source=%s", r->source);
-	else
+	else {
 		r->count++;
+		r->written += (long)row.len;
+	}
 	buf_release(&row);
+	buf_release(&tmp);
 	return rc;
 }
 
-/* COPY the whole spool into etl.reject in one transaction on conn. 0 / -1. */
-static int copy_spool(struct reject_log *r, PGconn *conn)
+int reject_log_copy(struct reject_log *r, PGconn *conn)
 {
 	char chunk[65536];
 	size_t n;
 
-	if (fflush(r->spool) != 0 || fseek(r->spool, 0, SEEK_SET) != 0)
+	if (r->count == 0)
+		return 0;
+	if (fflush(r->spool) != 0 || fseek(r->spool, r->stored, SEEK_SET) != 0)
 		return error("msg=\"cannot read the reject spool\" error=\"%s\"", strerror(errno));
-	if (db_exec(conn, "BEGIN") < 0)
-		return -1;
 	if (db_copy_begin(conn, "COPY etl.reject (run_id, source, entity, natural_key, location, "
-				"reason, raw) FROM STDIN") < 0)
-		goto fail;
+				"reason, raw, raw_escaped) FROM STDIN") < 0)
+		return -1;
 	while ((n = fread(chunk, 1, sizeof(chunk), r->spool)) > 0) {
 		if (db_copy_put(conn, chunk, n) < 0) {
 			db_copy_end(conn, "spool read failed");
-			goto fail;
+			return -1;
 		}
 	}
-	if (db_copy_end(conn, NULL) < 0 || db_exec(conn, "COMMIT") < 0)
-		goto fail;
+	if (ferror(r->spool)) {
+		db_copy_end(conn, "spool read failed");
+		return error("msg=\"cannot read the reject spool\" error=\"%s\"", strerror(errno));
+	}
+	if (fseek(r->spool, 0, SEEK_END) != 0)
+		return error("msg=\"cannot seek the reject spool\" error=\"%s\"", strerror(errno));
+	return db_copy_end(conn, NULL);
+}
+
+void reject_log_forget(struct reject_log *r)
+{
+	r->stored = r->written;
+	r->count = 0;
+}
+
+/* COPY the whole spool into etl.reject in a transaction of its own on conn. 0 / -1. */
+static int copy_spool(struct reject_log *r, PGconn *conn)
+{
+	if (db_exec(conn, "BEGIN") < 0)
+		return -1;
+	if (reject_log_copy(r, conn) < 0 || db_exec(conn, "COMMIT") < 0) {
+		if (PQstatus(conn) == CONNECTION_OK)
+			db_exec(conn, "ROLLBACK");
+		return -1;
+	}
 	return 0;
-fail:
-	if (PQstatus(conn) == CONNECTION_OK)
-		db_exec(conn, "ROLLBACK");
-	return -1;
 }
 
 /*

@@ -270,10 +270,17 @@ fi
 
 echo "== today's first-purchase care list, per staff member (siyu export care; phones in remarks masked)"
 "$siyu" --config "$config" export care 2>>$var/demo-run.log | sed '1s/^\xEF\xBB\xBF//' | tr -d '\r' | awk -F, '
+	function more() { if (n > 8) printf "    … and %d more (the files below)\n", n - 8 }
 	NR == 1 { next }
-	$1 != owner { owner = $1; printf "%s\n", owner == "" ? "  未加企微 (outside the private domain: invite)" : "  " $2 " (" $1 ")" }
-	{ printf "    %-10s %-8s %-12s %s%s  first order %s %s\n", $6, $7, $8, $4, ($5 != "" ? " / " $5 : ""), $11, $13 }
-	END { if (NR <= 1) print "  (nobody is due today)" }'
+	$1 != owner || NR == 2 {
+		more(); owner = $1; n = 0
+		printf "%s\n", owner == "" ? "  未加企微 (outside the private domain: invite)" : "  " $2 " (" $1 ")"
+	}
+	++n <= 8 {
+		gsub(/^="|"$/, "", $11)   # the CSV keeps long order numbers text for Excel: ="…"
+		printf "    %-10s %-8s %-12s %s%s  first order %s %s\n", $6, $7, $8, $4, ($5 != "" ? " / " $5 : ""), $11, $13
+	}
+	END { more(); if (NR <= 1) print "  (nobody is due today)" }'
 mkdir -p $var/demo-care
 "$siyu" --config "$config" export care --split-by-staff --out $var/demo-care/关怀.xlsx 2>>$var/demo-run.log | tail -1
 echo "== at-risk valuable customers: $("$siyu" --config "$config" export at-risk 2>>$var/demo-run.log | tail -n +2 | wc -l) (siyu export at-risk)"

@@ -2,9 +2,15 @@
 # scripts/gen-bench.sh — a large, deterministic order export for `make bench` (bash + awk).
 #
 #   scripts/gen-bench.sh ORDERS [OUTFILE]     (default OUTFILE: stdout)
+#   scripts/gen-bench.sh --increment ORDERS COUNT [OUTFILE]
+#                                             a nightly increment of the warehouse loaded
+#                                             from `gen-bench.sh ORDERS`: COUNT new orders
+#                                             (ORDERS+1 ...), COUNT old ones changed (every
+#                                             ORDERS/COUNT-th: a newer version, paid,
+#                                             refunded or closed) and COUNT old ones
+#                                             again as they were (the overlap of the nightly
+#                                             windows: unchanged); the same people buy
 #
-# Writes ORDERS orders (about 2 lines each) in the generic CSV profile
-# (docs/import-generic.md), the shape of scripts/gen-sample.sh's exports scaled up:
 #   * ORDERS / 2 people: 40 % buy only on Taobao, 40 % only on Youzan, 20 % on both;
 #     the people on both show the same phone on both platforms (written differently:
 #     13812345678, +86 138 1234 5678, 138-1234-5678), so identity resolution links a
@@ -18,12 +24,21 @@
 set -euo pipefail
 export LC_ALL=C
 
-orders=${1:?usage: gen-bench.sh ORDERS [OUTFILE]}
-case $orders in '' | *[!0-9]*) echo "gen-bench.sh: ORDERS must be a number" >&2; exit 2 ;; esac
+usage="usage: gen-bench.sh ORDERS [OUTFILE] | gen-bench.sh --increment ORDERS COUNT [OUTFILE]"
+count=0
+if [[ ${1:-} == --increment ]]; then
+	count=${3:?$usage}
+	set -- "$2" "${4:-}"
+fi
+orders=${1:?$usage}
+for n in "$orders" "$count"; do
+	case $n in '' | *[!0-9]*) echo "gen-bench.sh: ORDERS and COUNT must be numbers" >&2; exit 2 ;; esac
+done
+if ((count > orders)); then echo "gen-bench.sh: COUNT must not exceed ORDERS" >&2; exit 2; fi
 out=${2:-/dev/stdout}
 
 # shellcheck disable=SC2016  # awk program
-awk -v N="$orders" '
+awk -v BASE="$orders" -v INCR="$count" '
 function rnd(n) { seed = (seed * 48271) % 2147483647; return seed % n }
 function pct(p) { return rnd(100) < p }
 function ts(s,   d, m, r) {
@@ -47,7 +62,8 @@ BEGIN {
 	seed = 20250601
 	split("0 31 59 90 120 151 181 212 243 273 304 334", cum, " ")
 	for (k = 1; k <= 40; k++) { sku[k] = sprintf("SKU-%03d", k); title[k] = "商品" k; price[k] = 990 + rnd(280) * 100 }
-	NP = int(N / 2); if (NP < 1) NP = 1
+	NP = int(BASE / 2); if (NP < 1) NP = 1   # the same people in the increment
+	N = BASE + INCR; STEP = INCR ? int(BASE / INCR) : 1
 	print "platform,shop_id,shop_name,order_no,line_no,status,created_at,paid_at,updated_at,buyer_id,buyer_unionid,buyer_phone,sku,product_title,quantity,unit_price,line_paid,line_refund,shipping_fee,order_discount"
 	for (o = 1; o <= N; o++) {
 		p = 1 + rnd(NP)
@@ -72,16 +88,26 @@ BEGIN {
 		nl = 1 + rnd(3); ship = pct(30) ? 600 + rnd(7) * 100 : 0
 		for (i = 1; i <= nl; i++) { lsku[i] = 1 + rnd(40); lq[i] = 1 + rnd(3) }
 		if (paid < 0) ship = 0
-		if (pct(3)) {                           # an older, unpaid version first
+		# the increment: new orders whole, old ones only when changed or overlapped
+		# (the random draws are the same either way, so every order is the same order)
+		out_o = !INCR || o > BASE || (o % STEP <= 1 && o / STEP <= INCR)
+		changed = INCR && o <= BASE && o % STEP == 0 && o / STEP <= INCR
+		older = pct(3)
+		if (older && out_o && !(INCR && o <= BASE)) {    # an older, unpaid version first
 			for (i = 1; i <= nl; i++)
 				print line(o, 0, i, "待付款", -1, created + 1, 0, 0)
 		}
+		if (changed) {                          # a month on: paid, refunded, or closed after its refund
+			if (paid < 0) { st = "paid"; paid = created + 600 }
+			else st = (r >= 95) ? "交易关闭" : "已退款"
+			upd += 30 * 86400
+		}
 		for (i = 1; i <= nl; i++) {
 			pf = (paid < 0) ? 0 : price[lsku[i]] * lq[i]
-			rf = (r >= 95) ? pf : 0
+			rf = (r >= 95 || (changed && st != "paid")) ? pf : 0
 			l = line(o, 1, i, st, paid, upd, pf, rf)
-			print l
-			if (pct(1)) print l
+			if (out_o) print l
+			if (pct(1) && out_o) print l
 		}
 	}
 }' >"$out"

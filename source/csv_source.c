@@ -292,9 +292,10 @@ static int keep_copy(struct csv_state *s, const struct csv_input *in, const char
  * The version of an export's rows: as the run or the import knew it, else the
  * export's time from its original file (its name, else its mtime). 0 / -1.
  */
-static int export_version(struct csv_input *in, struct order_import_opts *o, struct failure *f)
+static int export_version(const struct source_ctx *ctx, struct csv_input *in,
+			  struct order_import_opts *o, struct failure *f)
 {
-	const char *how = "manifest";
+	const char *how = ctx->replay ? "manifest" : "--as-of";
 	char err[512];
 
 	if (in->as_of[0]) {
@@ -307,9 +308,9 @@ static int export_version(struct csv_input *in, struct order_import_opts *o, str
 		return failure_set(f, in->path, "%s", err);
 	} else {
 		ltime_format(&o->as_of, in->as_of, sizeof(in->as_of));
-		log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", in->path,
-			 in->as_of, how);
 	}
+	log_info("msg=\"export version\" file=%s as_of=\"%s\" from=\"%s\"", in->path, in->as_of,
+		 how);
 	o->has_as_of = 1;
 	return 0;
 }
@@ -334,7 +335,7 @@ static int csv_stage(void *state, struct source_tx *tx)
 		.pii_key_len = ctx->pii_key_len,
 	};
 
-	if (p && p->export && export_version(in, &o, tx->fail) < 0)
+	if (p && p->export && export_version(ctx, in, &o, tx->fail) < 0)
 		return -1;
 	if (ctx->replay) {
 		log_info("msg=\"replaying file\" source=%s raw_run=%lld file=%s", ctx->src->name,

@@ -5,7 +5,8 @@
  *
  *   table_file ─▶ order_csv_parse ─▶ [order_book] ─▶ order_sink (dedupe ─▶ COPY staging)
  *                     │
- *                     └─▶ tx->rejects (stored by the driver layer, own transaction)
+ *                     └─▶ tx->rejects (stored by the driver layer: with the unit in its
+ *                                      transaction, a failed unit's in one of their own)
  *
  * A generic file is read once. A back-office export is read twice (first to
  * learn each order's lines, weights and statuses, then to load), after its
@@ -14,6 +15,7 @@
  */
 #include "siyu/source/order_import.h"
 
+#include "siyu/common/buf.h"
 #include "siyu/common/log.h"
 #include "siyu/extract/table_file.h"
 #include "siyu/load/db.h"
@@ -22,6 +24,7 @@
 #include "siyu/transform/order_csv.h"
 #include "siyu/transform/order_profile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +39,8 @@ struct import_state {
 	struct source_tx *tx;
 	struct load_counts *c;     /* tx->c */
 	struct table_file *in;     /* the file being read */
-	const char *in_path;       /* its path, for locations */
+	const char *in_file;       /* its path (a raw-zone copy) */
+	const char *in_path;       /* its name as the caller knows it, for locations */
 	const struct order_profile *profile;
 	struct order_csv_map map;
 	struct order_book *book;   /* export profiles */
@@ -54,33 +58,61 @@ static void show_progress(struct import_state *s)
 	source_progress(s->tx, s->c->pages, share < 0 ? 0 : share, share < 0 ? 0 : 1);
 }
 
+static int oom(struct import_state *s)
+{
+	snprintf(s->err, s->errlen, "%s: out of memory", s->o->name);
+	return -1;
+}
+
+/* Spool a reject (reject_log masks phones; the reason is not logged: it may quote data). */
 static int reject_at(struct import_state *s, const char *path, long line, const char *raw,
-		     size_t raw_len, const char *key, const char *reason)
+		     size_t raw_len, int raw_escaped, const char *key, const char *reason)
 {
 	char location[512];
 
 	snprintf(location, sizeof(location), "%s:%ld", path, line);
 	s->c->rejected++;
-	log_debug("msg=\"record rejected\" location=\"%s\" reason=\"%s\"", location, reason);
-	return reject_log_add(&s->tx->rejects, "order_line", key, location, reason, raw, raw_len);
+	log_debug("msg=\"record rejected\" location=\"%s\"", location);
+	return reject_log_add_raw(&s->tx->rejects, "order_line", key, location, reason, raw, raw_len,
+				  raw_escaped);
 }
 
 static int reject(struct import_state *s, const struct csv_record *rec, const char *key,
 		  const char *reason)
 {
-	return reject_at(s, s->in_path, rec->line, rec->raw, rec->raw_len, key, reason);
+	struct buf raw = BUF_INIT;
+	int rc;
+
+	/* the header's mapping masks the personal-data columns of the kept copy */
+	if (order_csv_redact(&s->map, rec->raw, rec->raw_len, &raw) < 0)
+		rc = oom(s);
+	else
+		rc = reject_at(s, s->in_path, rec->line, raw.data, raw.len, rec->raw_escaped, key,
+			       reason);
+	buf_release(&raw);
+	return rc;
+}
+
+/* A record the reader could not read (-2): its reason names the column at fault. */
+static void name_fault(struct import_state *s, const struct csv_record *rec, char *why,
+		       size_t whylen)
+{
+	char fault[400];
+	struct span column;
+
+	if (rec->fault_field < 0)
+		return;
+	snprintf(fault, sizeof(fault), "%.399s", why);
+	if (order_csv_column_name(&s->map, rec->fault_field, &column) == 0)
+		snprintf(why, whylen, "%.*s: %s", (int)column.n, column.p, fault);
+	else
+		snprintf(why, whylen, "column %d: %s", rec->fault_field + 1, fault);
 }
 
 static void natural_key(const struct order_line *l, char *out, size_t n)
 {
 	snprintf(out, n, "%.*s/%.*s/%.*s", (int)l->platform.n, l->platform.p, (int)l->shop_id.n,
 		 l->shop_id.p, (int)l->order_no.n, l->order_no.p);
-}
-
-static int oom(struct import_state *s)
-{
-	snprintf(s->err, s->errlen, "%s: out of memory", s->o->name);
-	return -1;
 }
 
 /*
@@ -143,6 +175,21 @@ static int reject_line(struct import_state *s, const struct csv_record *rec,
 }
 
 /*
+ * A failure of the reader (table_file) of path, which names the file it
+ * reads (a raw-zone copy), as s->err naming the file as the caller knows it.
+ */
+static int reader_failed(struct import_state *s, const char *path, const char *msg)
+{
+	size_t n = strlen(path);
+
+	if (strncmp(msg, path, n) == 0)
+		snprintf(s->err, s->errlen, "%s%s", s->in_path, msg + n);
+	else
+		snprintf(s->err, s->errlen, "%s", msg);
+	return -1;
+}
+
+/*
  * The next data record of s->in: 1 (parsed into line, or rejected when
  * *bad), 0 at the end, -1 on a failure that stops the file (s->err filled).
  * A record holding a phone with no PII key stops the file too.
@@ -155,12 +202,11 @@ static int next_line(struct import_state *s, struct csv_record *rec, struct orde
 	*bad = 0;
 	if (rc == 0)
 		return 0;
-	if (rc == -1) {
-		snprintf(s->err, s->errlen, "%s", why);
-		return -1;
-	}
+	if (rc == -1)
+		return reader_failed(s, s->in_file, why);
 	memset(line, 0, sizeof(*line));
 	if (rc == -2) {
+		name_fault(s, rec, why, whylen);
 		*bad = 1;
 		return 1;
 	}
@@ -184,39 +230,43 @@ static int open_input(struct import_state *s, const char *path, enum profile_par
 	table_file_close(s->in);
 	/* locations name the file as the caller knows it */
 	s->in_path = path == s->o->orders_path ? s->o->orders_name : s->o->name;
-	if (!(s->in = table_file_open(path, s->o->encoding, s->err, s->errlen)))
-		return -1;
+	s->in_file = path;
+	if (!(s->in = table_file_open(path, s->o->encoding, why, sizeof(why))))
+		return reader_failed(s, path, why);
 	rc = table_file_next(s->in, &hdr, why, sizeof(why));
-	if (rc <= 0 || rc == -2) {
-		snprintf(s->err, s->errlen, rc == 0 ? "%s: empty file (no header)"
-				      : rc == -1 ? "%s" : "%s: bad header: %s",
-			 rc == -1 ? why : path, why);
+	if (rc == -1)
+		return reader_failed(s, path, why);
+	if (rc == 0 || rc == -2) {
+		snprintf(s->err, s->errlen, rc == 0 ? "%s: empty file (no header)%s"
+				      : "%s: bad header: %s", s->in_path, rc == 0 ? "" : why);
 		return -1;
 	}
 	if (!s->profile) {
 		if (!(s->profile = order_profile_detect(&hdr, &part, why, sizeof(why)))) {
-			snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+			snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, hdr.line, why);
 			return -1;
 		}
 		log_info("msg=\"profile chosen from the header\" file=%s profile=%s", path,
 			 s->profile->name);
 	} else if (s->profile->orders.cols &&
 		   order_profile_part(s->profile, &hdr, &part, why, sizeof(why)) < 0) {
-		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, hdr.line, why);
 		return -1;
 	}
 	if (part != want) {
-		snprintf(s->err, s->errlen, "%s: this is a %s %s, not its %s", path, s->profile->name,
+		snprintf(s->err, s->errlen, "%s: this is a %s %s, not its %s", s->in_path,
+			 s->profile->name,
 			 order_profile_file(s->profile, part)->label,
 			 order_profile_file(s->profile, want)->label);
 		return -1;
 	}
 	if (s->profile->orders.cols && want == PROFILE_LINES && !s->o->orders_path) {
 		snprintf(s->err, s->errlen, "%s: a %s %s loads only with its %s: give both files",
-			 path, s->profile->name, s->profile->lines.label, s->profile->orders.label);
+			 s->in_path, s->profile->name, s->profile->lines.label,
+			 s->profile->orders.label);
 		return -1;
 	}
-	log_debug("msg=\"reading file\" file=%s format=\"%s\"", path, table_file_format(s->in));
+	log_info("msg=\"reading file\" file=%s format=\"%s\"", path, table_file_format(s->in));
 	memset(&s->map, 0, sizeof(s->map));
 	s->map.profile = s->profile;
 	s->map.orders_file = want == PROFILE_ORDERS;
@@ -226,7 +276,7 @@ static int open_input(struct import_state *s, const char *path, enum profile_par
 	s->map.as_of = s->o->as_of;
 	s->map.has_as_of = s->o->has_as_of;
 	if (order_csv_map_header(&s->map, &hdr, why, sizeof(why), ignored, sizeof(ignored)) < 0) {
-		snprintf(s->err, s->errlen, "%s:%ld: %s", path, hdr.line, why);
+		snprintf(s->err, s->errlen, "%s:%ld: %s", s->in_path, hdr.line, why);
 		return -1;
 	}
 	if (ignored[0] && !(s->reported & (1u << want)))
@@ -307,7 +357,7 @@ static int reject_orphan(void *arg, const char *order_no, long src_line)
 
 	snprintf(why, sizeof(why), "order %s has no line in the %s given with it", order_no,
 		 s->profile->lines.label);
-	return reject_at(s, s->o->orders_name, src_line, order_no, strlen(order_no), NULL, why);
+	return reject_at(s, s->o->orders_name, src_line, order_no, strlen(order_no), 0, NULL, why);
 }
 
 /* Every read of the input: the order file, the first pass and the load. */
@@ -336,6 +386,33 @@ static int read_input(struct import_state *s)
 	return s->book && order_book_each_orphan(s->book, reject_orphan, s) < 0 ? oom(s) : 0;
 }
 
+/*
+ * err as the unit's failure: a message that starts with a location of the
+ * input ("orders.csv:12: why", "orders.csv: why") gives the failure's object,
+ * the rest its reason. Returns -1.
+ */
+static int stage_failed(struct source_tx *tx, const struct order_import_opts *o, const char *err)
+{
+	const char *names[] = { o->name, o->orders_name };
+	char object[512];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = names[i] ? strlen(names[i]) : 0;
+		const char *p = err + n;
+
+		if (!n || strncmp(err, names[i], n) != 0 || *p != ':')
+			continue;
+		if (isdigit((unsigned char)p[1])) /* a line: "name:12: why" */
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+		if (p[0] != ':' || p[1] != ' ' || (size_t)(p - err) >= sizeof(object))
+			continue;
+		snprintf(object, sizeof(object), "%.*s", (int)(p - err), err);
+		return failure_set(tx->fail, object, "%s", p + 2);
+	}
+	return failure_set(tx->fail, NULL, "%s", err);
+}
+
 int order_import_stage(const struct order_import_opts *o, struct order_sink *sink,
 		       struct source_tx *tx)
 {
@@ -358,7 +435,7 @@ int order_import_stage(const struct order_import_opts *o, struct order_sink *sin
 		rc = err[0] ? -1 : db_fail(tx->fail, o->name, "COPY into staging failed");
 	/* the messages above name the file and line themselves */
 	if (rc < 0 && !failure_is_set(tx->fail))
-		failure_set(tx->fail, NULL, "%s", err);
+		stage_failed(tx, o, err);
 	table_file_close(s.in);
 	order_book_free(s.book);
 	return rc < 0 ? -1 : 0;

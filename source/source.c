@@ -4,6 +4,7 @@
  */
 #include "siyu/source/source.h"
 
+#include "siyu/common/buf.h"
 #include "siyu/common/debug.h"
 #include "siyu/common/log.h"
 #include "siyu/extract/http.h"
@@ -13,6 +14,7 @@
 #include "siyu/source/wecom.h"
 #include "siyu/source/youzan.h"
 #include "siyu/transform/order_profile.h"
+#include "siyu/transform/pii.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,8 +110,34 @@ static int check_reject_ratio(const struct source_tx *tx, const struct load_coun
 }
 
 /*
+ * The source's etl.run_source row: the counts c so far (with those of the
+ * earlier loads sharing the row), 'running' until done, then succeeded; or
+ * failed with error (this load's failure, else a sharing load's).
+ */
+static int record_source(const struct source_ctx *ctx, const struct load_counts *c, int done,
+			 const char *error)
+{
+	const struct source_share *sh = ctx->share;
+	struct load_counts sum = *c;
+	const char *status = "running";
+
+	if (sh) {
+		load_counts_add(&sum, &sh->c);
+		if (!error && sh->failure[0])
+			error = sh->failure;
+		done = done && sh->done + 1 >= sh->loads;
+	}
+	if (error)
+		status = "failed";
+	else if (done)
+		status = "succeeded";
+	return runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name, status, &sum, error);
+}
+
+/*
  * The end of a unit that merged: its watermark, the source's run_source row
- * with the counts so far (the last unit's says succeeded), COMMIT.
+ * with the counts so far (the last unit's says succeeded), its rejects (they
+ * commit with its data, never one without the other), COMMIT.
  */
 static int commit_unit(struct source_tx *tx, int last, const struct load_counts *before)
 {
@@ -123,17 +151,41 @@ static int commit_unit(struct source_tx *tx, int last, const struct load_counts 
 				     tx->watermark_run ? tx->watermark_run : ctx->run_id) < 0)
 		return db_fail(tx->fail, label, "cannot advance the watermark");
 	/* a replay's counts are recorded once, by siyu replay, over all its runs */
-	if (!ctx->replay && runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name,
-						 last ? "succeeded" : "running", &sum, NULL) < 0)
+	if (!ctx->replay && record_source(ctx, &sum, last, NULL) < 0)
 		return db_fail(tx->fail, label, "cannot record the run");
+	if (!ctx->dry_run && reject_log_copy(&tx->rejects, ctx->conn) < 0)
+		return db_fail(tx->fail, label, "its rejects could not be stored");
 	debug_point_at("commit", ctx->src->name);
 	if (db_exec(ctx->conn, ctx->dry_run ? "ROLLBACK" : "COMMIT") < 0)
 		return db_fail(tx->fail, label, "commit failed");
+	if (!ctx->dry_run)
+		reject_log_forget(&tx->rejects);
 	log_info("msg=\"unit committed\" source=%s unit=%s read=%lld inserted=%lld updated=%lld "
 		 "unchanged=%lld rejected=%lld watermark=%s", ctx->src->name, label, tx->c.read,
 		 tx->c.inserted, tx->c.updated, tx->c.unchanged, tx->c.rejected,
 		 tx->entity ? (tx->watermark ? tx->watermark : "now") : "-");
 	return 0;
+}
+
+/*
+ * What is still spooled of a unit's rejects (a failed or skipped unit's: a
+ * committed unit's went in with it), in a transaction of their own; when
+ * even that fails, the failure says so. Returns rc, or -1.
+ */
+static int store_rejects(const struct source_ctx *ctx, struct source_tx *tx, int rc)
+{
+	size_t n = strlen(tx->fail->reason);
+
+	if (ctx->dry_run || reject_log_flush(&tx->rejects, ctx->conn) == 0)
+		return rc;
+	if (rc >= 0)
+		return failure_set(tx->fail, tx->unit->label,
+				   "its %lld rejected records could not be stored",
+				   tx->rejects.count);
+	snprintf(tx->fail->reason + n, sizeof(tx->fail->reason) - n,
+		 "; its %lld rejected records could not be stored either: load it again to "
+		 "see them", tx->rejects.count);
+	return rc;
 }
 
 /*
@@ -153,10 +205,10 @@ void source_progress(struct source_tx *tx, long long pages, double done, double 
 }
 
 /*
- * One unit in one transaction: BEGIN, stage, reject ratio, merge, commit;
- * ROLLBACK on any error. Its rejects are stored afterwards either way. Its
- * counts add to total (a failed unit's merge counts do not: nothing merged).
- * Returns 0, SOURCE_UNIT_SKIP, or -1 with f filled.
+ * One unit in one transaction: BEGIN, stage, reject ratio, merge, its
+ * rejects, commit; ROLLBACK on any error, its rejects then stored in their
+ * own. Its counts add to total (a failed unit's merge counts do not:
+ * nothing merged). Returns 0, SOURCE_UNIT_SKIP, or -1 with f filled.
  */
 static int load_unit(const struct source_ctx *ctx, const struct source_driver *d, void *state,
 		     const struct source_plan *plan, size_t i, struct progress *progress,
@@ -193,8 +245,7 @@ static int load_unit(const struct source_ctx *ctx, const struct source_driver *d
 		d->unit_done(state);
 	load_counts_add(total, &tx.c);
 	progress_update(progress, total->pages, total->read, (double)(i + 1), (double)plan->n);
-	if (!ctx->dry_run && reject_log_flush(&tx.rejects, ctx->conn) < 0 && rc == 0)
-		rc = failure_set(f, u->label, "loaded, but its rejects could not be stored");
+	rc = store_rejects(ctx, &tx, rc);
 	reject_log_close(&tx.rejects);
 	failure_default_object(f, rc < 0 ? u->label : NULL);
 	return rc;
@@ -241,11 +292,39 @@ static int unloadable(const struct source_ctx *ctx, const struct source_driver *
 	return 0;
 }
 
+/*
+ * A failure may quote a file's values (a header that is a data row, a
+ * database error naming a value): mobile numbers in it are masked before it
+ * reaches the log, the terminal or etl.run_source.error.
+ */
+static void mask_failure(struct failure *f)
+{
+	char *text[] = { f->object, f->reason };
+	size_t size[] = { sizeof(f->object), sizeof(f->reason) };
+	struct buf masked = BUF_INIT;
+
+	for (int i = 0; i < 2; i++) {
+		buf_reset(&masked);
+		if (pii_mask_phones_in_text(&masked, text[i], strlen(text[i])) > 0)
+			snprintf(text[i], size[i], "%s", buf_str(&masked));
+	}
+	buf_release(&masked);
+}
+
+/* What siyu import's loads that share a row need to know of this one. */
+static void share_done(struct source_share *sh, const struct load_counts *c, const char *error)
+{
+	load_counts_add(&sh->c, c);
+	if (error && !sh->failure[0])
+		snprintf(sh->failure, sizeof(sh->failure), "%s", error);
+	sh->done++;
+}
+
 int source_load(const struct source_ctx *ctx, struct load_counts *counts, struct failure *f)
 {
 	const struct source_driver *d = source_driver_find(ctx->src->type);
 	enum log_level level = db_failure_level;
-	char text[sizeof(f->object) + sizeof(f->reason) + 4];
+	char text[sizeof(f->object) + sizeof(f->reason) + 4] = "";
 	int rc, lost = 0;
 
 	memset(counts, 0, sizeof(*counts));
@@ -253,12 +332,15 @@ int source_load(const struct source_ctx *ctx, struct load_counts *counts, struct
 	failure_clear(f);
 	/* every failure below is reported once, through f */
 	db_failure_level = LOG_DEBUG;
-	if (!ctx->replay && runlog_source_begin(ctx->conn, ctx->run_id, ctx->src->name) < 0)
+	if (!ctx->replay && !(ctx->share && ctx->share->done) &&
+	    runlog_source_begin(ctx->conn, ctx->run_id, ctx->src->name) < 0)
 		rc = db_fail(f, NULL, "cannot record the run");
 	else
 		rc = unloadable(ctx, d, f) < 0 ? -1 : load_units(ctx, d, counts, f);
 	db_failure_level = level;
 	if (rc < 0) {
+		mask_failure(f);
+		failure_text(f, text, sizeof(text));
 		if (ctx->replay)
 			log_error("msg=\"source failed\" source=%s raw_run=%lld object=%s reason=%s",
 				  f->source, ctx->raw_run_id, f->object[0] ? f->object : "-",
@@ -270,8 +352,8 @@ int source_load(const struct source_ctx *ctx, struct load_counts *counts, struct
 		lost = ctx->reconnect && ctx->reconnect(ctx->conn, ctx->command) < 0;
 	}
 	if (!ctx->replay && !lost)
-		runlog_source_finish(ctx->conn, ctx->run_id, ctx->src->name,
-				     rc == 0 ? "succeeded" : "failed", counts,
-				     rc == 0 ? NULL : failure_text(f, text, sizeof(text)));
+		record_source(ctx, counts, 1, rc == 0 ? NULL : text);
+	if (ctx->share)
+		share_done(ctx->share, counts, rc == 0 ? NULL : text);
 	return rc == 0 ? 0 : lost ? -2 : -1;
 }

@@ -209,9 +209,29 @@ int money_parse_decimal_scaled(const char *s, size_t len, int scale,
 
 int money_parse_yuan(const char *s, size_t len, int64_t *fen, const char **why)
 {
-	static const struct number_form f = { 2, 1, 1, 1 };
+	return money_parse_yuan_scaled(s, len, 2, fen, why);
+}
 
-	return parse_number(s, len, &f, fen, why);
+int money_parse_yuan_scaled(const char *s, size_t len, int scale, int64_t *out,
+			    const char **why)
+{
+	struct number_form f = { scale, 1, 1, 1 };
+
+	if (scale < 0 || scale > MONEY_MAX_SCALE) {
+		*why = "unsupported scale";
+		return -1;
+	}
+	return parse_number(s, len, &f, out, why);
+}
+
+int64_t money_round_half_up(int64_t value, int64_t unit)
+{
+	int64_t q = value / unit, r = value % unit;
+
+	/* half away from zero: -0.5 fen is -1 fen, like 0.5 is 1 */
+	if (r >= 0 ? 2 * r >= unit : -2 * r >= unit)
+		q += r >= 0 ? 1 : -1;
+	return q;
 }
 
 int money_parse_fen(const char *s, size_t len, int64_t *fen, const char **why)

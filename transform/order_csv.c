@@ -8,8 +8,10 @@
  */
 #include "siyu/transform/order_csv.h"
 
+#include "siyu/common/buf.h"
 #include "siyu/common/csv_record.h"
 #include "siyu/common/textclean.h"
+#include "siyu/common/utf8.h"
 #include "siyu/transform/money.h"
 #include "siyu/transform/order_profile.h"
 #include "siyu/transform/pii.h"
@@ -17,6 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Unit prices have up to 4 decimals (0.001 per piece); amounts are fen. */
+#define UNIT_PRICE_SCALE 4
+#define E4_PER_FEN 100
 
 static const struct order_profile *profile_of(const struct order_csv_map *m)
 {
@@ -50,6 +56,61 @@ int order_csv_map_header(struct order_csv_map *m, const struct csv_record *hdr,
 				ignoredlen);
 }
 
+int order_csv_column_name(const struct order_csv_map *m, int field, struct span *name)
+{
+	for (int c = 0; c < OC_COUNT; c++) {
+		if (m->col[c] == field && m->name[c].n) {
+			*name = m->name[c];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Personal data: masked in every copy kept outside the raw zone. */
+static int is_pii(enum order_col c)
+{
+	return c == OC_BUYER_PHONE;
+}
+
+/* A field as written in raw, without its quotes or Excel's =" ". */
+static struct span unquoted(const char *p, size_t n)
+{
+	if (n && p[0] == '=') {
+		p++;
+		n--;
+	}
+	if (n >= 2 && p[0] == '"' && p[n - 1] == '"') {
+		p++;
+		n -= 2;
+	}
+	return (struct span){ p, n };
+}
+
+int order_csv_redact(const struct order_csv_map *m, const char *raw, size_t len, struct buf *out)
+{
+	size_t done = 0;
+
+	/* the columns in the order they appear in the record */
+	for (int field = 0; field < CSV_FIELDS_MAX; field++) {
+		size_t start, n;
+		struct span v;
+		int c;
+
+		for (c = 0; c < OC_COUNT && !(m->col[c] == field && is_pii((enum order_col)c)); c++)
+			;
+		if (c == OC_COUNT)
+			continue;
+		if (csv_field_span(raw, len, (size_t)field, &start, &n) < 0)
+			break;
+		v = unquoted(raw + start, n);
+		if (buf_add(out, raw + done, start - done) < 0 || pii_mask_value(out, v.p, v.n) < 0)
+			return -1;
+		done = start + n;
+	}
+	return buf_add(out, raw + done, len - done);
+}
+
 /*
  * The cleaned value of column c (empty span when absent or blank): trimmed
  * (a leading or trailing tab guard included), Excel's ="…" and '… id quoting
@@ -78,10 +139,61 @@ static int fail(const struct order_csv_map *m, char *why, size_t whylen, enum or
 
 	if (v.n == 0)
 		snprintf(why, whylen, "%.*s: %s", (int)name.n, name.p, reason);
-	else
+	else /* at most 64 bytes of the value, never half a character */
 		snprintf(why, whylen, "%.*s \"%.*s\": %s", (int)name.n, name.p,
-			 (int)(v.n > 64 ? 64 : v.n), v.p, reason);
+			 (int)utf8_valid_prefix(v.p, v.n > 64 ? 64 : v.n), v.p, reason);
 	return -1;
+}
+
+/*
+ * Excel shows a long number in scientific notation and saves it so when a
+ * file is exported from the sheet: "2.20123E+18" is an order number whose
+ * digits are gone.
+ */
+static int excel_scientific(struct span v)
+{
+	size_t i = 0;
+
+	if (i < v.n && v.p[i] >= '0' && v.p[i] <= '9')
+		i++;
+	else
+		return 0;
+	if (i < v.n && v.p[i] == '.')
+		for (i++; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+			;
+	if (v.n < i + 3 || (v.p[i] != 'E' && v.p[i] != 'e') || v.p[i + 1] != '+')
+		return 0;
+	for (i += 2; i < v.n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+		;
+	return i == v.n;
+}
+
+/*
+ * An identifier (order number, shop, SKU, buyer) must be printable: a
+ * control byte makes two ids that look the same differ, so an order would
+ * load twice. Text columns (titles, names) keep control bytes as read.
+ */
+static int check_identifier(const struct order_csv_map *m, enum order_col c, struct span v,
+			    char *why, size_t whylen)
+{
+	char reason[96];
+
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char ch = (unsigned char)v.p[i];
+
+		if (ch < 0x20 || ch == 0x7F) {
+			snprintf(reason, sizeof(reason),
+				 "control byte 0x%02X at position %zu (an identifier must be printable)",
+				 ch, i + 1);
+			return fail(m, why, whylen, c, (struct span){ "", 0 }, reason);
+		}
+	}
+	if (excel_scientific(v))
+		return fail(m, why, whylen, c, v,
+			    "scientific notation: Excel has rounded the number and its digits are "
+			    "lost; export the column as text (or the file from the back office, not "
+			    "through Excel)");
+	return 0;
 }
 
 static int need(const struct order_csv_map *m, const struct csv_record *rec, enum order_col c,
@@ -109,22 +221,33 @@ static int parse_time(const struct order_csv_map *m, const struct csv_record *re
 	return 0;
 }
 
-/* Amount of column c in fen (0 when absent); *present says whether the row had one. */
-static int parse_money(const struct order_csv_map *m, const struct csv_record *rec,
-		       enum order_col c, int64_t *fen, int *present, char *why, size_t whylen)
+/*
+ * Yuan of column c with up to scale decimals, as an integer of 10^-scale yuan
+ * (0 when absent); *present says whether the row had one.
+ */
+static int parse_yuan(const struct order_csv_map *m, const struct csv_record *rec,
+		      enum order_col c, int scale, int64_t *out, int *present, char *why,
+		      size_t whylen)
 {
 	struct span v = field(m, rec, c);
 	const char *reason;
 
-	*fen = 0;
+	*out = 0;
 	*present = v.n > 0;
 	if (v.n == 0)
 		return m->required[c] ? fail(m, why, whylen, c, v, "missing value") : 0;
-	if (money_parse_yuan(v.p, v.n, fen, &reason) < 0)
+	if (money_parse_yuan_scaled(v.p, v.n, scale, out, &reason) < 0)
 		return fail(m, why, whylen, c, v, reason);
-	if (*fen < 0)
+	if (*out < 0)
 		return fail(m, why, whylen, c, v, "negative amount");
 	return 0;
+}
+
+/* Amount of column c in fen (0 when absent); *present says whether the row had one. */
+static int parse_money(const struct order_csv_map *m, const struct csv_record *rec,
+		       enum order_col c, int64_t *fen, int *present, char *why, size_t whylen)
+{
+	return parse_yuan(m, rec, c, 2, fen, present, why, whylen);
 }
 
 static int parse_count(const struct order_csv_map *m, const struct csv_record *rec,
@@ -152,9 +275,9 @@ static int parse_count(const struct order_csv_map *m, const struct csv_record *r
 
 /*
  * The buyer's phone. A number is stored only as its keyed hash (plus a
- * masked form). In an export, a phone the back office masked (138****1234) or
- * encrypted is no identity: the line loads without one, and it is never
- * hashed as if it were a number.
+ * masked form). A phone the platform masked (138****1234) is no identity: the
+ * line keeps the masked form only, never hashed as if it were a number; in an
+ * export an encrypted one is left out too.
  */
 static int parse_phone(const struct order_csv_map *m, const struct csv_record *rec,
 		       struct order_line *o, char *why, size_t whylen)
@@ -164,7 +287,11 @@ static int parse_phone(const struct order_csv_map *m, const struct csv_record *r
 	const char *reason;
 
 	o->has_phone = 0;
+	o->phone_masked[0] = '\0';
 	if (v.n == 0)
+		return 0;
+	/* a masked number is kept as it is: never hashed, never a reason to reject */
+	if (pii_phone_masked_form(v.p, v.n, o->phone_masked) == 0)
 		return 0;
 	if (pii_phone_normalize(v.p, v.n, normalized, &reason) < 0) {
 		if (m->profile && m->profile->export)
@@ -332,6 +459,11 @@ static int parse_identity(const struct order_csv_map *m, const struct csv_record
 	buyer = field(m, rec, OC_BUYER_ID);
 	o->buyer_id = profile_of(m)->export && is_masked(buyer) ? (struct span){ "", 0 } : buyer;
 	o->unionid = field(m, rec, OC_BUYER_UNIONID);
+	if (check_identifier(m, OC_ORDER_NO, o->order_no, why, whylen) ||
+	    check_identifier(m, OC_SHOP_ID, o->shop_id, why, whylen) ||
+	    check_identifier(m, OC_BUYER_ID, o->buyer_id, why, whylen) ||
+	    check_identifier(m, OC_BUYER_UNIONID, o->unionid, why, whylen))
+		return -1;
 	if (!text_utf8_valid(o->shop_name.p, o->shop_name.n) ||
 	    !text_utf8_valid(o->buyer_id.p, o->buyer_id.n))
 		return fail(m, why, whylen, OC_SHOP_NAME, (struct span){ "", 0 },
@@ -394,6 +526,7 @@ static int parse_product(const struct order_csv_map *m, const struct csv_record 
 	o->title = field(m, rec, OC_PRODUCT_TITLE);
 	if (!profile_of(m)->export) {
 		if (need(m, rec, OC_SKU, &o->sku, why, whylen) ||
+		    check_identifier(m, OC_SKU, o->sku, why, whylen) ||
 		    parse_count(m, rec, OC_LINE_NO, 1, &line_no, why, whylen))
 			return -1;
 		o->line_no = (int)line_no;
@@ -415,7 +548,10 @@ static int parse_product(const struct order_csv_map *m, const struct csv_record 
 	return 0;
 }
 
-/* Unit price and gross: from the unit price, else from the line's total (PDD). */
+/*
+ * Unit price and gross: from the unit price (up to 4 decimals, the line
+ * rounded once to the fen), else from the line's total (PDD).
+ */
 static int parse_price(const struct order_csv_map *m, const struct csv_record *rec,
 		       struct order_line *o, char *why, size_t whylen)
 {
@@ -427,15 +563,18 @@ static int parse_price(const struct order_csv_map *m, const struct csv_record *r
 		o->unit_price_fen = (o->gross_fen + o->quantity / 2) / o->quantity;
 		return 0;
 	}
-	if (parse_money(m, rec, OC_UNIT_PRICE, &o->unit_price_fen, &present, why, whylen))
+	if (parse_yuan(m, rec, OC_UNIT_PRICE, UNIT_PRICE_SCALE, &o->unit_price_e4, &present, why,
+		       whylen))
 		return -1;
 	if (!present)
 		return fail(m, why, whylen, OC_UNIT_PRICE, (struct span){ "", 0 }, "missing value");
-	/* quantity ≤ 1e8 and price ≤ 1e15 fen could overflow together: check */
-	if (o->unit_price_fen > INT64_MAX / o->quantity)
+	/* quantity ≤ 1e8 and price ≤ 1e15 could overflow together: check */
+	if (o->unit_price_e4 > INT64_MAX / o->quantity)
 		return fail(m, why, whylen, OC_QUANTITY, field(m, rec, OC_QUANTITY),
 			    "quantity × unit_price overflows");
-	o->gross_fen = o->unit_price_fen * o->quantity;
+	/* the line's amount is rounded once, half up, to the fen (docs/import-generic.md) */
+	o->gross_fen = money_round_half_up(o->unit_price_e4 * o->quantity, E4_PER_FEN);
+	o->unit_price_fen = money_round_half_up(o->unit_price_e4, E4_PER_FEN);
 	return 0;
 }
 

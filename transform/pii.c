@@ -149,57 +149,135 @@ void pii_phone_mask(const char *normalized, char out[PII_PHONE_SIZE])
 	out[11] = '\0';
 }
 
-static int is_ascii_alnum(char c)
+int pii_mask_value(struct buf *out, const char *s, size_t len)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-/*
- * The end of the longest mobile number starting at s[i] (a digit or '+'): a run of
- * digits, separators and a leading '+' that pii_phone_normalize accepts, ending in a
- * digit that no letter or digit follows. 0 when there is none; norm gets the number.
- */
-static size_t phone_at(const char *s, size_t n, size_t i, char norm[PII_PHONE_SIZE])
-{
-	char cand[PII_PHONE_SIZE];
+	char normalized[PII_PHONE_SIZE], masked[PII_PHONE_SIZE];
 	const char *why;
-	size_t j = i, best = 0;
-	int digits = 0;
+	size_t digits = 0, seen = 0;
 
-	while (j < n && digits <= MAX_DIGITS &&
-	       (is_digit(s[j]) || is_separator(s[j]) || (s[j] == '+' && j == i))) {
-		digits += is_digit(s[j]);
-		j++;
-		if (is_digit(s[j - 1]) && (j == n || !is_ascii_alnum(s[j])) &&
-		    pii_phone_normalize(s + i, j - i, cand, &why) == 0) {
-			best = j;
-			memcpy(norm, cand, PII_PHONE_SIZE);
-		}
+	if (pii_phone_normalize(s, len, normalized, &why) == 0) {
+		pii_phone_mask(normalized, masked);
+		return buf_adds(out, masked);
 	}
-	return best;
+	if (pii_phone_masked_form(s, len, masked) == 0)
+		return buf_adds(out, masked);
+	for (size_t i = 0; i < len; i++)
+		digits += is_digit(s[i]);
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (is_digit(c) && ++seen + 4 <= digits)
+			c = '*';
+		if (buf_addch(out, c) < 0)
+			return -1;
+	}
+	return 0;
 }
 
-int pii_mask_phones(const char *s, struct buf *out)
+static int is_alnum(unsigned char c)
 {
-	size_t n = strlen(s), i = 0, end;
-	char norm[PII_PHONE_SIZE], masked[PII_PHONE_SIZE];
-	int count = 0;
+	return is_digit((char)c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
-	while (i < n) {
-		if ((is_digit(s[i]) || s[i] == '+') && (i == 0 || !is_ascii_alnum(s[i - 1])) &&
-		    (end = phone_at(s, n, i, norm)) > 0) {
-			pii_phone_mask(norm, masked);
-			if (buf_adds(out, masked) < 0)
+static int is_phone_char(char c)
+{
+	return is_digit(c) || c == '+' || is_separator(c);
+}
+
+/* Append s[0..len) with each bare digit run that is a mobile number masked. */
+static int mask_digit_runs(struct buf *out, const char *s, size_t len, int *masked)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t j = i;
+		char normalized[PII_PHONE_SIZE], form[PII_PHONE_SIZE];
+		const char *why;
+
+		while (j < len && is_digit(s[j]))
+			j++;
+		if (j > i && pii_phone_normalize(s + i, j - i, normalized, &why) == 0) {
+			pii_phone_mask(normalized, form);
+			if (buf_adds(out, form) < 0)
 				return -1;
-			count++;
-			i = end;
+			(*masked)++;
+		} else if (buf_add(out, s + i, j > i ? j - i : 1) < 0) {
+			return -1;
+		}
+		i = j > i ? j : i + 1;
+	}
+	return 0;
+}
+
+int pii_mask_phones_in_text(struct buf *out, const char *s, size_t len)
+{
+	int masked = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start = i, end;
+		char normalized[PII_PHONE_SIZE], form[PII_PHONE_SIZE];
+		const char *why;
+
+		/* a candidate starts at a digit or '+' that does not continue a word */
+		if (!(is_digit(s[i]) || s[i] == '+') ||
+		    (i > 0 && is_alnum((unsigned char)s[i - 1]))) {
+			if (buf_addch(out, s[i]) < 0)
+				return -1;
+			i++;
 			continue;
 		}
-		if (buf_addch(out, s[i]) < 0)
+		end = i;
+		while (end < len && is_phone_char(s[end]))
+			end++;
+		while (end > start && !is_digit(s[end - 1]))
+			end--; /* trailing separators are not part of it */
+		if (end < len && is_alnum((unsigned char)s[end])) {
+			/* glued to a word: only its digit runs can be numbers */
+			if (mask_digit_runs(out, s + start, end - start, &masked) < 0)
+				return -1;
+		} else if (end > start &&
+			   pii_phone_normalize(s + start, end - start, normalized, &why) == 0) {
+			pii_phone_mask(normalized, form);
+			if (buf_adds(out, form) < 0)
+				return -1;
+			masked++;
+		} else if (mask_digit_runs(out, s + start, end > start ? end - start : 1,
+					   &masked) < 0) {
 			return -1;
-		i++;
+		}
+		i = end > start ? end : start + 1;
 	}
-	if (n == 0 && buf_adds(out, "") < 0)
+	return masked;
+}
+
+int pii_phone_masked_form(const char *s, size_t len, char out[PII_PHONE_SIZE])
+{
+	char compact[32];
+	size_t n = 0, stars = 0;
+	const char *p = compact;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (is_separator(c) || (c == '+' && n == 0))
+			continue;
+		if (!is_digit(c) && c != '*')
+			return -1;
+		if (n == sizeof(compact) - 1)
+			return -1;
+		stars += c == '*';
+		compact[n++] = c;
+	}
+	compact[n] = '\0';
+	if (n >= 15 && memcmp(compact, "0086", 4) == 0)
+		p += 4, n -= 4;
+	else if (n >= 13 && memcmp(compact, "86", 2) == 0)
+		p += 2, n -= 2;
+	if (stars == 0 || n == 0 || n >= PII_PHONE_SIZE)
 		return -1;
-	return count;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 0;
 }

@@ -5,13 +5,12 @@
 -- requires: functions/etl.comment_columns_like.sql
 DROP MATERIALIZED VIEW IF EXISTS kpi.audience_members CASCADE;
 CREATE MATERIALIZED VIEW kpi.audience_members AS
-WITH person AS (         -- buyers and WeCom customers
-    SELECT coalesce(v.customer_key, o.customer_key) AS customer_key, v.segment_code, v.orders,
-           v.net_paid_fen, date_trunc('month', v.first_order_date)::date AS first_order_month,
-           coalesce(o.in_group, false) AS in_group, coalesce(o.ever_in_group, false) AS ever_in_group
-      FROM kpi.customer_value v
-      FULL JOIN kpi.customer_owner o USING (customer_key)
-), tags AS (             -- tags on active relationships
+-- Every candidate's attributes are joined per customer first (hash joins on customer_key),
+-- materialized, and the audiences' criteria applied last: the planner cannot estimate how
+-- many candidates the criteria keep, and with the joins after them it guessed one row and
+-- re-aggregated the platforms, states and tags once per candidate (quadratic: 166 s for
+-- 8,000 customers, make bench; docs/performance.md).
+WITH tags AS (           -- tags on active relationships
     SELECT b.customer_key, array_agg(DISTINCT t.name) AS names
       FROM dw.bridge_customer_tag b
       JOIN dw.dim_tag t USING (tag_key)
@@ -25,6 +24,18 @@ WITH person AS (         -- buyers and WeCom customers
     SELECT q.customer_key, array_agg(DISTINCT ch.platform) AS names
       FROM kpi.qualifying_order q JOIN dw.dim_channel ch USING (channel_key)
      GROUP BY q.customer_key
+), person AS MATERIALIZED (  -- buyers and WeCom customers, with everything the criteria read
+    SELECT coalesce(v.customer_key, o.customer_key) AS customer_key, v.segment_code, v.orders,
+           v.net_paid_fen, date_trunc('month', v.first_order_date)::date AS first_order_month,
+           coalesce(o.in_group, false) AS in_group, coalesce(o.ever_in_group, false) AS ever_in_group,
+           t.names AS tags, s.codes AS states, pl.names AS platforms,
+           o.staff_userid, o.staff_name, o.external_userid, o.customer_name, o.remark,
+           o.relationship_active, o.ended_by, o.in_private_domain
+      FROM kpi.customer_value v
+      FULL JOIN kpi.customer_owner o USING (customer_key)
+      LEFT JOIN tags t ON t.customer_key = coalesce(v.customer_key, o.customer_key)
+      LEFT JOIN states s ON s.customer_key = coalesce(v.customer_key, o.customer_key)
+      LEFT JOIN platforms pl ON pl.customer_key = coalesce(v.customer_key, o.customer_key)
 )
 SELECT a.name                                           AS audience,
        p.customer_key,
@@ -33,14 +44,14 @@ SELECT a.name                                           AS audience,
        coalesce(p.net_paid_fen, 0)::bigint              AS net_paid_fen,
        (coalesce(p.net_paid_fen, 0) / 100.0)::numeric(14,2) AS net_paid_yuan,
        p.first_order_month,
-       o.staff_userid,
-       o.staff_name,
-       o.external_userid,
-       o.customer_name,
-       o.remark,
-       coalesce(o.relationship_active, false)           AS relationship_active,
-       o.ended_by,
-       coalesce(o.in_private_domain, false)             AS in_private_domain,
+       p.staff_userid,
+       p.staff_name,
+       p.external_userid,
+       p.customer_name,
+       p.remark,
+       coalesce(p.relationship_active, false)           AS relationship_active,
+       p.ended_by,
+       coalesce(p.in_private_domain, false)             AS in_private_domain,
        p.in_group,
        kpi.business_date()                              AS refreshed_on
   FROM etl.audience a
@@ -51,13 +62,9 @@ SELECT a.name                                           AS audience,
    AND (a.min_paid_fen IS NULL OR p.net_paid_fen >= a.min_paid_fen)
    AND CASE a.in_group WHEN 'yes' THEN p.in_group WHEN 'no' THEN NOT p.in_group
                        WHEN 'never' THEN NOT p.ever_in_group ELSE true END
-  LEFT JOIN tags t ON t.customer_key = p.customer_key
-  LEFT JOIN states s ON s.customer_key = p.customer_key
-  LEFT JOIN platforms pl ON pl.customer_key = p.customer_key
-  LEFT JOIN kpi.customer_owner o ON o.customer_key = p.customer_key
- WHERE (a.tags IS NULL OR t.names && a.tags)
-   AND (a.states IS NULL OR s.codes && a.states)
-   AND (a.platforms IS NULL OR pl.names && a.platforms);
+   AND (a.tags IS NULL OR p.tags && a.tags)
+   AND (a.states IS NULL OR p.states && a.states)
+   AND (a.platforms IS NULL OR p.platforms && a.platforms);
 
 CREATE UNIQUE INDEX audience_members_uq ON kpi.audience_members (audience, customer_key);
 CREATE INDEX audience_members_staff ON kpi.audience_members (audience, staff_userid);

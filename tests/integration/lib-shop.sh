@@ -55,7 +55,8 @@ shop_setup() {
 	SHOP_PREFIX=$prefix
 	"$TOP/scripts/fake.sh" "$PLATFORM" start "$TRASH/fake" "$@" >/dev/null ||
 		die "cannot start fake_$PLATFORM"
-	test_atexit "\"$TOP/scripts/fake.sh\" $PLATFORM stop \"$TRASH/fake\""
+	# by its pid, read now: at exit the trash (and the working directory) may be gone
+	test_atexit "kill $(cat "$TRASH/fake/pid") 2>/dev/null || true"
 	FAKE_URL=$("$TOP/scripts/fake.sh" "$PLATFORM" url "$TRASH/fake")
 	export PLATFORM FAKE_URL
 }

@@ -29,11 +29,14 @@ test_expect_success 'an imported file is kept, gzip, byte for byte, with how it 
 	echo tb.csv >expect && test_cmp expect actual
 '
 
-test_expect_success 'raw copies are never overwritten' '
-	test_must_fail "$SIYU" --config import.conf import tb.csv tb.csv >out 2>err &&
-	grep -q "tb.csv: loaded" out && grep -q "tb.csv: FAILED" out &&
-	grep -q "File exists" err &&
-	gunzip -c raw/tb.csv/3/tb.csv.gz | cmp - tb.csv
+test_expect_success 'raw copies are never overwritten: a second file of one name in a run is kept beside the first' '
+	mkdir -p again && head -n 100 tb.csv >again/tb.csv &&
+	"$SIYU" --config import.conf import tb.csv again/tb.csv >out 2>err &&
+	grep -q "^tb.csv: loaded" out && grep -q "^again/tb.csv: loaded" out &&
+	gunzip -c raw/tb.csv/3/tb.csv.gz | cmp - tb.csv &&
+	gunzip -c raw/tb.csv/3/2-tb.csv.gz | cmp - again/tb.csv &&
+	jq -r ".file + \" \" + .request.input" raw/tb.csv/3/manifest.jsonl >actual &&
+	printf "tb.csv.gz tb.csv\n2-tb.csv.gz again/tb.csv\n" >expect && test_cmp expect actual
 '
 
 test_expect_success 'a rejected row names the file as given, and the copy holds its bytes' '

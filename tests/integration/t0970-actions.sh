@@ -44,6 +44,13 @@ test_expect_success 'the steps come from [actions] care_steps: day 15 done (boug
 	assert_cmp expect actual
 '
 
+test_expect_success 'a care list after the end of observation of the orders comes with a warning' '
+	"$SIYU" export care --date 2026-02-15 >/dev/null 2>err &&
+	assert_no_grep "observed only" err &&
+	"$SIYU" export care --date 2099-01-01 >care.csv 2>err &&
+	assert_grep "warning: the orders are observed only up to 20[0-9-]* [0-9:]* (kpi.end_of_observation): the care list of 2099-01-01 misses the first purchases and repurchases after it" err
+'
+
 test_expect_success 'export care --split-by-staff --out X.xlsx: one workbook per owner, and one for customers outside WeCom' '
 	mkdir -p files &&
 	"$SIYU" export care --date 2026-02-15 --split-by-staff --out files/关怀.xlsx >summary 2>err &&

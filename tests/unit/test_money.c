@@ -293,6 +293,30 @@ static void test_round_trip(void **state)
 	}
 }
 
+static void test_yuan_scaled_and_rounding(void **state)
+{
+	int64_t v = 0;
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(money_parse_yuan_scaled("¥0.001", strlen("¥0.001"), 4, &v, &why), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(money_parse_yuan_scaled("1,234.5678", 10, 4, &v, &why), 0);
+	assert_int_equal(v, 12345678);
+	assert_int_equal(money_parse_yuan_scaled("0.00001", 7, 4, &v, &why), -1);
+	assert_string_equal(why, "more than 4 decimals");
+	assert_int_equal(money_parse_yuan_scaled("1", 1, 10, &v, &why), -1);
+	assert_int_equal(money_round_half_up(150, 100), 2);
+	assert_int_equal(money_round_half_up(149, 100), 1);
+	assert_int_equal(money_round_half_up(50, 100), 1);
+	assert_int_equal(money_round_half_up(49, 100), 0);
+	assert_int_equal(money_round_half_up(0, 100), 0);
+	assert_int_equal(money_round_half_up(-150, 100), -2);
+	assert_int_equal(money_round_half_up(-149, 100), -1);
+	assert_int_equal(money_round_half_up(INT64_MAX, 100), INT64_MAX / 100); /* ...07 */
+	assert_int_equal(money_round_half_up(INT64_MAX - 57, 100), INT64_MAX / 100); /* ...50 up */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_scaled),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_yuan_scaled_and_rounding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

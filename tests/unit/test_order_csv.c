@@ -2,6 +2,7 @@
  * test_order_csv.c — the generic CSV profile: header mapping, conversions and
  * the reject reasons an operator reads in etl.reject.
  */
+#include "siyu/common/buf.h"
 #include "siyu/extract/csv_file.h"
 #include "siyu/transform/order_csv.h"
 
@@ -102,6 +103,30 @@ static void test_rejects_name_column_and_value(void **state)
 		  "platform \"TaoBao\": must be a lowercase name like taobao" },
 		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,12345,S,1,5,5,,",
 		  "buyer_phone: not a mainland mobile number" },
+		{ "taobao,s1,1,外星状态外星状态外星状态外星状态外星状态外星状态,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,",
+		  "status \"外星状态外星状态外星状态外星状态外星状态外\": unknown order status" },
+		{ "taobao,s1,2.20123E+18,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,",
+		  "order_no \"2.20123E+18\": scientific notation: Excel has rounded the number and "
+		  "its digits are lost; export the column as text (or the file from the back office, "
+		  "not through Excel)" },
+		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,4.1E+17,,S,1,5,5,,",
+		  "buyer_id \"4.1E+17\": scientific notation: Excel has rounded the number and "
+		  "its digits are lost; export the column as text (or the file from the back office, "
+		  "not through Excel)" },
+		{ "taobao,s1,4123\x01,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,",
+		  "order_no: control byte 0x01 at position 5 (an identifier must be printable)" },
+		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S\x7f,1,5,5,,",
+		  "sku: control byte 0x7F at position 2 (an identifier must be printable)" },
+		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,0.00015,5,,",
+		  "unit_price \"0.00015\": more than 4 decimals" },
+		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5.001,,",
+		  "line_paid \"5.001\": more than 2 decimals" },
+		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,NaN,5,,",
+		  "unit_price \"NaN\": not a number" },
+		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,1e3,5,,",
+		  "unit_price \"1e3\": not a number" },
+		{ "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,99999999999999999999,,",
+		  "line_paid \"99999999999999999999\": amount too large" },
 	};
 
 	(void)state;
@@ -165,6 +190,112 @@ static void test_version_value_orders_times(void **state)
 	assert_true(order_version_value(&b) < order_version_value(&a));
 }
 
+/* Unit prices to 4 decimals; each line's amount is rounded half up once, to the fen. */
+static void test_sub_fen_unit_prices(void **state)
+{
+	static const struct {
+		const char *qty, *price;
+		int64_t unit_fen, gross_fen;
+	} cases[] = {
+		{ "1000", "0.001", 0, 100 },      /* 0.001 per piece, sold by the thousand */
+		{ "1", "0.005", 1, 1 },           /* half a fen rounds up */
+		{ "1", "0.0049", 0, 0 },
+		{ "3", "0.0015", 0, 0 },          /* 0.45 fen: once per line, not per piece */
+		{ "7", "1.2345", 123, 864 },      /* 8.6415 yuan */
+		{ "2", "59.90", 5990, 11980 },
+		{ "100000000", "0.0001", 0, 1000000 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[256], why[256] = "";
+		struct order_line o;
+
+		snprintf(line, sizeof(line), "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,"
+			 "S,%s,%s,0,,", cases[i].qty, cases[i].price);
+		assert_int_equal(parse(line, &o, why, sizeof(why)), 0);
+		assert_int_equal(o.unit_price_fen, cases[i].unit_fen);
+		assert_int_equal(o.gross_fen, cases[i].gross_fen);
+	}
+}
+
+/* A masked phone is kept masked: no hash, no reject, no key needed. */
+static void test_masked_phone_is_kept_masked(void **state)
+{
+	struct order_csv_map m;
+	struct fake_record r;
+	struct order_line o;
+	char why[256] = "";
+
+	(void)state;
+	map_header(&m, NULL);
+	make_record(&r, "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,138****5678,S,1,5,5,,");
+	assert_int_equal(order_csv_parse(&m, &r.rec, &o, why, sizeof(why)), 0);
+	assert_false(o.has_phone);
+	assert_string_equal(o.phone_masked, "138****5678");
+	assert_string_equal(o.phone_hash, "");
+	make_record(&r, "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,+86 138 **** 5678,S,1,5,5,,");
+	assert_int_equal(order_csv_parse(&m, &r.rec, &o, why, sizeof(why)), 0);
+	assert_string_equal(o.phone_masked, "138****5678");
+}
+
+/* Text columns keep control bytes and COPY metacharacters as read. */
+static void test_text_keeps_control_bytes(void **state)
+{
+	struct order_csv_map m;
+	struct fake_record h, r;
+	struct order_line o;
+	struct span name;
+	char why[256] = "", err[256];
+
+	(void)state;
+	make_record(&h, HEADER ",product_title,remark");
+	memset(&m, 0, sizeof(m));
+	m.status_profile = "generic";
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), 0);
+	make_record(&r, "taobao,s1,1,paid,2025-03-01 10:00,,2025-03-01 10:00,b,,S,1,5,5,,,a\tb\\.\x01,x");
+	assert_int_equal(order_csv_parse(&m, &r.rec, &o, why, sizeof(why)), 0);
+	assert_int_equal(o.title.n, 6);
+	assert_memory_equal(o.title.p, "a\tb\\.\x01", 6);
+	assert_int_equal(order_csv_column_name(&m, 15, &name), 0);
+	assert_memory_equal(name.p, "product_title", name.n);
+	assert_int_equal(order_csv_column_name(&m, 8, &name), 0);
+	assert_memory_equal(name.p, "buyer_phone", name.n);
+	assert_int_equal(order_csv_column_name(&m, 16, &name), -1); /* remark: not read */
+}
+
+/* The kept copy of a record masks the phone column whatever it holds. */
+static void test_redact_masks_the_phone_column(void **state)
+{
+	static const struct {
+		const char *raw, *out;
+	} cases[] = {
+		{ "taobao,s1,1,b,13812345678,S", "taobao,s1,1,b,138****5678,S" },
+		{ "taobao,s1,1,b,\"+86 138-1234-5678\",S", "taobao,s1,1,b,138****5678,S" },
+		{ "taobao,s1,1,b,021-6234 5678,S", "taobao,s1,1,b,***-**** 5678,S" },
+		{ "taobao,s1,1,b,=\"12345\",S", "taobao,s1,1,b,*2345,S" },
+		{ "taobao,s1,1,b,,S", "taobao,s1,1,b,,S" },
+		{ "taobao,s1", "taobao,s1" },
+	};
+	struct order_csv_map m;
+	struct fake_record h;
+	char err[256];
+
+	(void)state;
+	make_record(&h, "platform,shop_id,order_no,buyer_id,buyer_phone,sku");
+	memset(&m, 0, sizeof(m));
+	/* required columns are missing: no matter, the map has buyer_phone */
+	assert_int_equal(order_csv_map_header(&m, &h.rec, err, sizeof(err), NULL, 0), -1);
+	assert_int_equal(m.col[OC_BUYER_PHONE], 4);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+
+		assert_int_equal(order_csv_redact(&m, cases[i].raw, strlen(cases[i].raw), &out), 0);
+		assert_string_equal(buf_str(&out), cases[i].out);
+		buf_release(&out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +304,10 @@ int main(void)
 		cmocka_unit_test(test_phone_without_key_stops_the_source),
 		cmocka_unit_test(test_missing_required_column),
 		cmocka_unit_test(test_version_value_orders_times),
+		cmocka_unit_test(test_sub_fen_unit_prices),
+		cmocka_unit_test(test_masked_phone_is_kept_masked),
+		cmocka_unit_test(test_text_keeps_control_bytes),
+		cmocka_unit_test(test_redact_masks_the_phone_column),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include "siyu/transform/header_map.h"
 #include "siyu/transform/order_line.h"
 #include "siyu/transform/order_profile.h"
+#include "siyu/common/config.h"
 #include "siyu/common/textclean.h"
 
 #include "fake_record.h"
@@ -155,6 +156,49 @@ static void test_find(void **state)
 	assert_string_equal(order_profile_find("douyin")->zone, "Asia/Shanghai");
 }
 
+/*
+ * pipeline.conf's profile key lists the profiles in its own table (common/
+ * comes before transform/): it names exactly the profiles of this table, and
+ * auto, in the same order.
+ */
+static void test_config_lists_every_profile(void **state)
+{
+	static const char bad[] = "[source.c]\ntype = csv\npath = x\nprofile = nosuch\n";
+	char expected[512], err[1024], text[256];
+	const char *names = order_profile_names();
+	struct config cfg;
+	size_t n = 0;
+
+	(void)state;
+	n += (size_t)snprintf(expected, sizeof(expected), "expected one of ");
+	for (const char *p = names; *p; p++) {
+		if (p[0] == ',' && p[1] == ' ') {
+			expected[n++] = '|';
+			p++;
+			continue;
+		}
+		expected[n++] = *p;
+	}
+	snprintf(expected + n, sizeof(expected) - n, "|auto");
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(config_parse_buffer(&cfg, "t.conf", bad, strlen(bad), err, sizeof(err)), -1);
+	config_release(&cfg);
+	assert_non_null(strstr(err, expected));
+	/* and each of them is taken */
+	for (const char *p = names; *p;) {
+		size_t len = strcspn(p, ",");
+
+		snprintf(text, sizeof(text), "[source.c]\ntype = csv\npath = x\nprofile = %.*s\n",
+			 (int)len, p);
+		memset(&cfg, 0, sizeof(cfg));
+		assert_int_equal(config_parse_buffer(&cfg, "t.conf", text, strlen(text), err,
+						     sizeof(err)), 0);
+		config_release(&cfg);
+		p += len;
+		p += strspn(p, ", ");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +207,7 @@ int main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_detect_fails_clearly),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_config_lists_every_profile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -196,12 +196,46 @@ static void test_mask(void **state)
 	assert_string_equal(out, "");
 }
 
-static void test_mask_phones(void **state)
+static void test_mask_value(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "13812341234", "138****1234" },
+		{ "+86 138-1234-1234", "138****1234" },
+		{ "138****1234", "138****1234" },
+		{ "021-6234 5678", "***-**** 5678" },
+		{ "12345", "*2345" },
+		{ "1234", "1234" },
+		{ "n/a", "n/a" },
+		{ "", "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf out = BUF_INIT;
+
+		assert_int_equal(pii_mask_value(&out, cases[i].in, strlen(cases[i].in)), 0);
+		assert_string_equal(buf_str(&out), cases[i].out);
+		buf_release(&out);
+	}
+}
+
+static void test_mask_phones_in_text(void **state)
 {
 	static const struct {
 		const char *in, *out;
 		int n;
 	} cases[] = {
+		{ "a,13812341234,b", "a,138****1234,b", 1 },
+		{ "{\"mobile\":\"+86 138 1234 1234\"}", "{\"mobile\":\"138****1234\"}", 1 },
+		{ "电话13812341234。", "电话138****1234。", 1 },
+		{ "13812341234 13912345678", "138****1234 139****5678", 2 },
+		/* not phones: order numbers, dates, amounts, ids glued to letters, hex */
+		{ "4123456789012345678,2025-05-01 10:00:00,1,288.00", "4123456789012345678,2025-05-01 10:00:00,1,288.00", 0 },
+		{ "tb13812341234", "tb13812341234", 0 },
+		{ "ab13812341234cd", "ab13812341234cd", 0 },
+		{ "12812341234", "12812341234", 0 },
 		{ "王女士 13912345678", "王女士 139****5678", 1 },
 		{ "王女士13912345678号", "王女士139****5678号", 1 },
 		{ "+86 139-1234-5678 或 0086 13712345678", "139****5678 或 137****5678", 2 },
@@ -218,12 +252,28 @@ static void test_mask_phones(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct buf b = BUF_INIT;
+		struct buf out = BUF_INIT;
 
-		assert_int_equal(pii_mask_phones(cases[i].in, &b), cases[i].n);
-		assert_string_equal(buf_str(&b), cases[i].out);
-		buf_release(&b);
+		assert_int_equal(pii_mask_phones_in_text(&out, cases[i].in, strlen(cases[i].in)),
+				 cases[i].n);
+		assert_string_equal(buf_str(&out), cases[i].out);
+		buf_release(&out);
 	}
+}
+
+static void test_masked_form(void **state)
+{
+	char out[PII_PHONE_SIZE];
+
+	(void)state;
+	assert_int_equal(pii_phone_masked_form("138****5678", 11, out), 0);
+	assert_string_equal(out, "138****5678");
+	assert_int_equal(pii_phone_masked_form("+86 138-****-5678", 17, out), 0);
+	assert_string_equal(out, "138****5678");
+	assert_int_equal(pii_phone_masked_form("13812345678", 11, out), -1); /* not masked */
+	assert_string_equal(out, "");
+	assert_int_equal(pii_phone_masked_form("138****x678", 11, out), -1);
+	assert_int_equal(pii_phone_masked_form("1234567890123****", 17, out), -1); /* too long */
 }
 
 int main(void)
@@ -235,7 +285,9 @@ int main(void)
 		cmocka_unit_test(test_hmac_errors),
 		cmocka_unit_test(test_phone_hash),
 		cmocka_unit_test(test_mask),
-		cmocka_unit_test(test_mask_phones),
+		cmocka_unit_test(test_mask_value),
+		cmocka_unit_test(test_mask_phones_in_text),
+		cmocka_unit_test(test_masked_form),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,11 +116,55 @@ static void test_bad_names(void **state)
 	assert_non_null(strstr(err, "cannot create raw zone directory"));
 }
 
+static void assert_mode(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	if ((st.st_mode & 07777) != mode)
+		print_error("%s: mode %o, want %o\n", path, st.st_mode & 07777, mode);
+	assert_int_equal(st.st_mode & 07777, mode);
+}
+
+/* Personal data: directories 0700, files 0600, whatever the umask. */
+static void test_modes_whatever_the_umask(void **state)
+{
+	struct rawzone rz;
+	char err[256], path[4200];
+	mode_t old = umask(0);
+	int fd;
+
+	(void)state;
+	assert_int_equal(rawzone_open(&rz, root, "wecom", 7, err, sizeof(err)), 0);
+	assert_int_equal(rawzone_write_page(&rz, "contacts", "x", NULL, "{}", 2, path,
+					    sizeof(path), err, sizeof(err)), 0);
+	assert_int_equal(rawzone_close(&rz), 0);
+	assert_mode(root, 0700);
+	snprintf(path, sizeof(path), "%s/wecom", root);
+	assert_mode(path, 0700);
+	assert_mode(rz.dir, 0700);
+	snprintf(path, sizeof(path), "%s/contacts-00001.jsonl.gz", rz.dir);
+	assert_mode(path, 0600);
+	snprintf(path, sizeof(path), "%s/manifest.jsonl", rz.dir);
+	assert_mode(path, 0600);
+	snprintf(path, sizeof(path), "%s/a/b", root);
+	assert_int_equal(rawzone_make_dirs(path), 0);
+	assert_mode(path, 0700);
+	snprintf(path, sizeof(path), "%s/a/b/f", root);
+	fd = rawzone_create(path, 0);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_mode(path, 0600);
+	assert_int_equal(rawzone_create(path, 0), -1); /* never an existing file */
+	umask(old);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_modes_whatever_the_umask),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

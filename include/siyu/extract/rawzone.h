@@ -17,6 +17,13 @@
 #include <stddef.h>
 
 #define RAWZONE_PATH_MAX 4096
+
+/*
+ * The raw zone holds personal data as received (phones in clear): only the
+ * owner may read it, whatever the umask of the process that writes it.
+ */
+#define RAWZONE_DIR_MODE 0700
+#define RAWZONE_FILE_MODE 0600
 #define RAWZONE_MAX_ENTITIES 32
 
 struct rawzone {
@@ -49,11 +56,26 @@ int rawzone_write_page(struct rawzone *rz, const char *entity, const char *endpo
 		       size_t path_len, char *err, size_t errlen);
 
 /*
+ * mkdir -p path: the directories it creates get RAWZONE_DIR_MODE exactly
+ * (existing ones are left as they are). 0, or -1 with errno.
+ */
+int rawzone_make_dirs(const char *path);
+
+/*
+ * Create the new file path (O_EXCL: never an existing one) for writing, with
+ * RAWZONE_FILE_MODE exactly; flags adds open(2) flags such as O_APPEND.
+ * Returns the descriptor, or -1 with errno.
+ */
+int rawzone_create(const char *path, int flags);
+
+/*
  * Keep a copy of the file input (plain or gzip) as <dir>/<its name>.gz,
  * fsync'd, listed in the manifest (entity "file") with request_json (a JSON
  * object text: what the file is and how it is read, or NULL). The copy's
- * path goes to path_out. A copy of that name already there is an error
- * (never overwritten). 0, or -1 with err.
+ * path goes to path_out. When a file of that name is already there (two
+ * inputs of one name in a run), the copy is <dir>/<n>-<its name>.gz
+ * (n = 2, 3, ...): never overwritten. An input cut short or corrupt (gzip)
+ * leaves no copy: err names it and says where it ends. 0, or -1 with err.
  */
 int rawzone_copy_file(struct rawzone *rz, const char *input, const char *request_json,
 		      char *path_out, size_t path_len, char *err, size_t errlen);

@@ -24,7 +24,11 @@ struct table_file *table_file_open(const char *path, enum csv_encoding enc, char
 /* As csv_file_next (1 record, 0 end, -1 stop, -2 this record is malformed). */
 int table_file_next(struct table_file *t, struct csv_record *rec, char *err, size_t errlen);
 
-/* What is being read, for logs: "csv utf-8", "csv gb18030", "xlsx sheet 订单". */
+/*
+ * What is being read, for logs: "csv utf-8 (valid UTF-8 throughout)", "csv gb18030
+ * (not UTF-8 (...), valid GB18030 throughout)", "xlsx sheet 订单": a CSV file's
+ * encoding and why it was chosen.
+ */
 const char *table_file_format(const struct table_file *t);
 
 /* How much of the file was read, 0..1; -1 unknown (for the progress of a load). */

@@ -72,16 +72,44 @@ int runlog_advance_watermark(PGconn *conn, const char *source, const char *entit
  */
 struct reject_log {
 	FILE *spool;
-	long long count;
+	long long count;           /* spooled and not yet stored */
+	long written, stored;      /* spool bytes written; of those, already stored */
 	long long run_id;
 	char *source;
 };
 
 int reject_log_open(struct reject_log *r, long long run_id, const char *source);
-/* Spool one reject. natural_key and location may be NULL. 0 / -1. */
+
+/*
+ * Spool one reject. natural_key and location may be NULL. What goes to
+ * etl.reject is always storable and free of phone numbers: mainland mobile
+ * numbers in reason and raw are masked (pii_mask_phones_in_text), and a
+ * value that is not text (a NUL byte, invalid UTF-8) is stored escaped
+ * (utf8_escape; for raw, etl.reject.raw_escaped says so). 0 / -1.
+ */
 int reject_log_add(struct reject_log *r, const char *entity, const char *natural_key,
 		   const char *location, const char *reason, const char *raw, size_t raw_len);
-/* COPY the spooled rejects into etl.reject (own transaction). 0 / -1. */
+
+/* reject_log_add for a raw record the caller already escaped (raw_escaped = 1). */
+int reject_log_add_raw(struct reject_log *r, const char *entity, const char *natural_key,
+		       const char *location, const char *reason, const char *raw, size_t raw_len,
+		       int raw_escaped);
+
+/*
+ * COPY the spooled rejects into etl.reject inside the caller's open
+ * transaction on conn, so that they commit or roll back with its data; once
+ * that transaction committed, reject_log_forget. 0 / -1 (the transaction is
+ * then aborted).
+ */
+int reject_log_copy(struct reject_log *r, PGconn *conn);
+
+/* The spooled rejects are stored (their transaction committed): forget them. */
+void reject_log_forget(struct reject_log *r);
+
+/*
+ * COPY the spooled rejects into etl.reject in a transaction of their own (a
+ * connection of their own when conn died). 0 / -1.
+ */
 int reject_log_flush(struct reject_log *r, PGconn *conn);
 void reject_log_close(struct reject_log *r);
 

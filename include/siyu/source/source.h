@@ -19,10 +19,13 @@
  * source_load() runs the protocol, written once here (source/source.c):
  *
  *   run_source 'running' ─▶ open ─▶ plan ─▶ for each unit:
- *       BEGIN ▸ stage ▸ reject ratio ▸ merge ▸ watermark ▸ run_source row ▸ COMMIT
- *       (ROLLBACK on any error, or instead of COMMIT with --dry-run);
- *       the unit's rejects are stored in their own transaction either way
- *   ─▶ run_source succeeded, or failed with the failure printed once
+ *       BEGIN ▸ stage ▸ reject ratio ▸ merge ▸ watermark ▸ run_source row ▸
+ *       the unit's rejects ▸ COMMIT (ROLLBACK on any error, or instead of COMMIT
+ *       with --dry-run); a failed unit's rejects are then stored in a
+ *       transaction of their own: never data without its rejects, and never
+ *       rejects lost with a failed unit
+ *   ─▶ run_source succeeded, or failed with the failure printed once (mobile
+ *      numbers in it masked)
  *
  * A failed unit stops its source: what committed before stays (with its
  * watermark), what follows loads next time. No driver opens a transaction.
@@ -66,6 +69,23 @@ struct source_ctx {
 	long long raw_run_id;
 	/* After a failure: make a broken connection usable again (0) or give up (-1). */
 	int (*reconnect)(PGconn *conn, const char *command);
+	/* Loads that share this source's run_source row (siyu import), or NULL. */
+	struct source_share *share;
+};
+
+/*
+ * siyu import loads each file (each Taobao pair) with a source_load of its
+ * own, and files may share a source name (--source, or one file name in two
+ * directories): their one etl.run_source row is the sum of those loads,
+ * 'running' until the last, failed when one of them failed. Zero it, set
+ * loads, and pass it to each of the loads; source_load keeps the rest.
+ */
+struct source_share {
+	int loads;                         /* how many loads share the row */
+	int done;                          /* how many have finished */
+	struct load_counts c;              /* their counts */
+	char failure[sizeof(((struct failure *)0)->object) +
+		     sizeof(((struct failure *)0)->reason) + 4]; /* the first failure, or "" */
 };
 
 /* One unit of a source: loaded in one transaction. */
@@ -91,7 +111,7 @@ struct source_tx {
 	const struct source_ctx *ctx;
 	const struct source_unit *unit;
 	struct load_counts c;              /* this unit's counts */
-	struct reject_log rejects;         /* stored after the transaction, whatever its end */
+	struct reject_log rejects;         /* stored with the unit, or after it when it failed */
 	/* set by merge: the watermark (entity, value) this unit commits */
 	const char *entity;                /* NULL: none */
 	const char *watermark;             /* text timestamptz; NULL: now() */

@@ -49,6 +49,20 @@ int money_parse_decimal_scaled(const char *s, size_t len, int scale,
 int money_parse_yuan(const char *s, size_t len, int64_t *fen, const char **why);
 
 /*
+ * money_parse_yuan with scale decimals kept (0..MONEY_MAX_SCALE): unit prices
+ * of goods sold by the thousand carry 3 or 4 decimals ("0.001" at scale 4 is
+ * 10, in ten-thousandths of a yuan). Returns 0 and sets *out, or -1 and *why.
+ */
+int money_parse_yuan_scaled(const char *s, size_t len, int scale, int64_t *out,
+			    const char **why);
+
+/*
+ * value / unit rounded half away from zero (unit > 0): 150 / 100 → 2,
+ * 149 / 100 → 1, -150 / 100 → -2. Money is rounded once, at the end.
+ */
+int64_t money_round_half_up(int64_t value, int64_t unit);
+
+/*
  * Parse integer fen text (Douyin and WeChat Channels send fen as integers,
  * some feeds as strings): surrounding white space, an optional sign, digits
  * only — no commas, no decimal point ("12.0" fails with "not an integer"),

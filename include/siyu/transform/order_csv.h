@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 /*
  * The fields a profile can read. The first twenty are the generic profile's
  * columns (docs/import-generic.md); the others are read by back-office
@@ -78,5 +80,18 @@ int order_csv_map_header(struct order_csv_map *m, const struct csv_record *hdr,
  */
 int order_csv_parse(const struct order_csv_map *m, const struct csv_record *rec,
 		    struct order_line *out, char *why, size_t whylen);
+
+/*
+ * The profile's name of the column in field (0-based) of a record: 0 and
+ * *name set, or -1 for a column the profile does not read.
+ */
+int order_csv_column_name(const struct order_csv_map *m, int field, struct span *name);
+
+/*
+ * Append a record's raw text (raw[0..len), as csv_file gives it) to out with
+ * its personal-data columns (the buyer's phone) masked whatever they hold
+ * (pii_mask_value), for a copy kept outside the raw zone. 0 / -1 (cap).
+ */
+int order_csv_redact(const struct order_csv_map *m, const char *raw, size_t len, struct buf *out);
 
 #endif /* SIYU_TRANSFORM_ORDER_CSV_H */

@@ -27,11 +27,15 @@ struct order_line {
 	enum order_status status;
 	struct ltime created, paid, updated;
 	int has_paid;
-	int has_phone;
+	int has_phone;               /* a phone number: phone_hash and phone_masked */
 	char phone_hash[65];         /* hex HMAC-SHA256 of the normalized phone */
-	char phone_masked[16];       /* 138****1234 */
+	char phone_masked[16];       /* 138****1234; also alone for a number the
+				      * platform sent masked ("" = none) */
 	long quantity;
-	int64_t unit_price_fen, gross_fen, paid_fen, refund_fen;
+	int64_t unit_price_e4;       /* unit price in 1/10000 yuan: up to 4 decimals */
+	int64_t unit_price_fen;      /* the same rounded half up to the fen */
+	int64_t gross_fen;           /* quantity × unit price, rounded half up once */
+	int64_t paid_fen, refund_fen;
 	int64_t shipping_fen, discount_fen; /* order level, repeated on each line */
 	/* export profiles only, for order_book: */
 	int has_line_paid;           /* paid_fen came from the row (else a share of order_paid_fen) */

@@ -50,15 +50,31 @@ int pii_phone_hash(const unsigned char *key, size_t keylen,
 void pii_phone_mask(const char *normalized, char out[PII_PHONE_SIZE]);
 
 /*
- * Append the text s (NUL-terminated) to out with every mainland mobile number in
- * it masked ("王女士 13912345678" → "王女士 139****5678"): a run of digits,
- * separators (space, tab, -, parentheses) and a leading '+' that
- * pii_phone_normalize accepts ("+86 139-1234-5678" too), not glued to an ASCII
- * letter or digit on either side — so an id like "wm13912345678x" or a 19-digit
- * order number is left alone. For text a person typed (remarks, nicknames) that
- * leaves the warehouse. Returns how many numbers were masked, or -1 when out
- * cannot grow.
+ * A phone column's value as it may be kept outside the raw zone (a reject's
+ * raw record, a message): a mainland mobile number becomes its masked form
+ * 138****1234; anything else keeps its non-digits and its last 4 digits,
+ * every other digit becoming '*' ("021-6234 5678" → "***-**** 5678").
+ * Appends to out. 0 / -1 (the buffer's cap).
  */
-int pii_mask_phones(const char *s, struct buf *out);
+int pii_mask_value(struct buf *out, const char *s, size_t len);
+
+/*
+ * Append text s[0..len) to out with every mainland mobile number in it
+ * masked: a run of digits, spaces, '-', '(', ')' and a leading '+' that is
+ * not part of a longer word (no letter or digit right before or after) and
+ * that pii_phone_normalize accepts, or failing that each bare run of digits
+ * in it that does, becomes 138****1234. Other text is copied unchanged.
+ * Returns how many numbers were masked, or -1 (the buffer's cap).
+ */
+int pii_mask_phones_in_text(struct buf *out, const char *s, size_t len);
+
+/*
+ * A masked phone as platforms send it ("138****5678", "+86 138 **** 5678"):
+ * at most 15 digits and '*' with at least one '*', after dropping the
+ * separators pii_phone_normalize drops and a +86/0086 prefix. Writes the
+ * compact form ("138****5678") to out and returns 0, or -1 when s is not
+ * one (out "").
+ */
+int pii_phone_masked_form(const char *s, size_t len, char out[PII_PHONE_SIZE]);
 
 #endif /* SIYU_TRANSFORM_PII_H */
