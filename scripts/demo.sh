@@ -14,13 +14,22 @@
 # per staff member, and `siyu push` of one audience to the fake WeCom. Safe to rerun on
 # the same day (a second run reports every order unchanged); on a later day the demo
 # database is rebuilt for the new timeline. The cluster is stopped at the end unless
-# DEMO_KEEP=1.
+# DEMO_KEEP=1. DEMO_END=YYYY-MM-DD pins the timeline's last day instead of yesterday: the
+# same warehouse whatever the day (docs/kpi.md's examples; the WeCom statistics and the
+# corp's changes of the second run are the exceptions: they are dated by the clock).
+# DEMO_SIYU, DEMO_FAKES and DEMO_VAR (default bin/siyu, build/rel/fakes, var) are for
+# the test that runs it (tests/integration/t0945-kpi-examples.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-siyu="$top/bin/siyu"
-pgdir="$top/var/demo-pg"
+# Where it runs; tests/integration/t0945 runs the pinned demo on its own build and directory.
+siyu=${DEMO_SIYU:-$top/bin/siyu}
+fakes=${DEMO_FAKES:-$top/build/rel/fakes}
+var=$(realpath -m "${DEMO_VAR:-var}")
+mkdir -p "$var"
+pgdir="$var/demo-pg"
+export SIYU_FAKES=$fakes
 
 # The demo's own HMAC key for phone numbers; a real deployment sets its own secret.
 export SIYU_PII_KEY="${SIYU_PII_KEY:-siyu-demo-key-not-for-production}"
@@ -28,14 +37,14 @@ export SIYU_PII_KEY="${SIYU_PII_KEY:-siyu-demo-key-not-for-production}"
 shop_platforms="taobao jd pdd douyin channels"
 
 stop_all() {
-	if [[ -x scripts/fake-wecom.sh && -f var/demo-wecom/pid ]]; then
-		scripts/fake-wecom.sh stop var/demo-wecom >/dev/null 2>&1 || true
+	if [[ -x scripts/fake-wecom.sh && -f $var/demo-wecom/pid ]]; then
+		scripts/fake-wecom.sh stop $var/demo-wecom >/dev/null 2>&1 || true
 	fi
-	if [[ -x scripts/fake-youzan.sh && -f var/demo-youzan/pid ]]; then
-		scripts/fake-youzan.sh stop var/demo-youzan >/dev/null 2>&1 || true
+	if [[ -x scripts/fake-youzan.sh && -f $var/demo-youzan/pid ]]; then
+		scripts/fake-youzan.sh stop $var/demo-youzan >/dev/null 2>&1 || true
 	fi
 	for p in $shop_platforms; do
-		[[ -f var/demo-$p/pid ]] && scripts/fake.sh "$p" stop "var/demo-$p" >/dev/null 2>&1 || true
+		[[ -f $var/demo-$p/pid ]] && scripts/fake.sh "$p" stop "$var/demo-$p" >/dev/null 2>&1 || true
 	done
 	if [[ "${DEMO_KEEP:-0}" != 1 ]]; then
 		scripts/pg.sh stop "$pgdir" >/dev/null 2>&1 || true
@@ -43,31 +52,36 @@ stop_all() {
 }
 trap stop_all EXIT
 
-echo "== private PostgreSQL under var/demo-pg"
+echo "== private PostgreSQL under $pgdir"
 scripts/pg.sh start "$pgdir" >/dev/null
 eval "$(scripts/pg.sh env "$pgdir")"
 export PGDATABASE=siyu
 psql -XAtq -d postgres -c "SELECT 1 FROM pg_database WHERE datname = 'siyu'" | grep -q 1 ||
 	createdb siyu
 
-# One timeline ending yesterday (business time): the sample orders are generated for it;
-# a warehouse built on another day's timeline is rebuilt.
-yesterday=$(TZ=Asia/Shanghai date -d yesterday +%F)
-if [[ "$(cat var/demo-sample/END 2>/dev/null)" != "$yesterday" ]]; then
-	echo "== sample orders ending yesterday ($yesterday) in var/demo-sample"
-	scripts/gen-sample.sh --end "$yesterday" var/demo-sample 2>/dev/null
-	echo "$yesterday" >var/demo-sample/END
+# One timeline ending yesterday (business time), or on DEMO_END (YYYY-MM-DD: the pinned
+# demo of docs/kpi.md's examples): the sample orders, the fake corp and shops are generated
+# for it; a warehouse built on another timeline is rebuilt.
+yesterday=${DEMO_END:-$(TZ=Asia/Shanghai date -d yesterday +%F)}
+[[ $yesterday =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}$ ]] && date -d "$yesterday" >/dev/null 2>&1 ||
+	{ echo "demo: DEMO_END=$yesterday: expected a date YYYY-MM-DD" >&2; exit 2; }
+export SIYU_DEMO_END=$yesterday
+if [[ "$(cat $var/demo-sample/END 2>/dev/null)" != "$yesterday" ]]; then
+	echo "== sample orders ending yesterday ($yesterday) in $var/demo-sample"
+	scripts/gen-sample.sh --end "$yesterday" $var/demo-sample 2>/dev/null
+	echo "$yesterday" >$var/demo-sample/END
 	dropdb --if-exists siyu && createdb siyu
 fi
 
 # The demo's configuration: pipeline.conf with the generated sample.
-config=var/demo-pipeline.conf
-sed 's#^path = sample/orders-#path = var/demo-sample/orders-#' pipeline.conf >"$config"
+config=$var/demo-pipeline.conf
+sed -e "s#^path = sample/orders-#path = $var/demo-sample/orders-#" -e "/^\[run\]\$/a raw_dir = $var/raw" \
+	pipeline.conf >"$config"
 wecom=0
-if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom && -x build/rel/fakes/wecom_push ]]; then
+if [[ -x scripts/fake-wecom.sh && -x $fakes/fake_wecom && -x $fakes/wecom_push ]]; then
 	echo "== fake WeCom server on 127.0.0.1 (its history ends yesterday and shares the sample's buyers)"
-	SIYU_SAMPLE_DIR=var/demo-sample scripts/fake-wecom.sh start var/demo-wecom >/dev/null
-	export WECOM_DEMO_URL="http://127.0.0.1:$(cat var/demo-wecom/port)"
+	SIYU_SAMPLE_DIR=$var/demo-sample scripts/fake-wecom.sh start $var/demo-wecom >/dev/null
+	export WECOM_DEMO_URL="http://127.0.0.1:$(cat $var/demo-wecom/port)"
 	export WECOM_SECRET=demo-secret
 	# the callback credentials are WeCom's published sample ones (tests/integration/lib-callback.sh)
 	export WECOM_CB_TOKEN=hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo WECOM_CB_AES_KEY=6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt
@@ -76,13 +90,13 @@ if [[ -x scripts/fake-wecom.sh && -x build/rel/fakes/fake_wecom && -x build/rel/
 	sed -i -e '/^\[actions\]$/a push_source = wecom' -e 's/^# push_tag = /push_tag = /' "$config"
 	wecom=1
 fi
-if [[ -x scripts/fake-youzan.sh && -x build/rel/fakes/fake_youzan ]]; then
+if [[ -x scripts/fake-youzan.sh && -x $fakes/fake_youzan ]]; then
 	echo "== fake Youzan open API on 127.0.0.1"
 	# the demo shop's 600 orders over the 300 days up to yesterday (fake-youzan.sh's default
 	# shop, on the demo's timeline)
-	scripts/fake-youzan.sh start var/demo-youzan --seed 42 --orders 600 --history-days 300 --bad-orders 3 \
+	scripts/fake-youzan.sh start $var/demo-youzan --seed 42 --orders 600 --history-days 300 --bad-orders 3 \
 		--end "$yesterday 23:00:00" --client-id demo-client --client-secret demo-secret --kdt-id 44000001 >/dev/null
-	export YOUZAN_DEMO_URL="http://127.0.0.1:$(cat var/demo-youzan/port)"
+	export YOUZAN_DEMO_URL="http://127.0.0.1:$(cat $var/demo-youzan/port)"
 	export YOUZAN_CLIENT_SECRET=demo-secret
 	# A second Youzan shop through the API, in 90-day windows from the start of its history.
 	printf '\n[source.youzan_api]\ntype = youzan\nbase_url = ${YOUZAN_DEMO_URL}\nclient_id = demo-client\nclient_secret = ${YOUZAN_CLIENT_SECRET}\nkdt_id = 44000001\nstart = %s\nwindow = 90d\nmax_reject_ratio = 0.05\nrps = 50\n' "$(date -d "$yesterday -300 days" +%F)" >>"$config"
@@ -104,7 +118,7 @@ shop_conf() {
 	esac
 }
 for p in $shop_platforms; do
-	[[ -x build/rel/fakes/fake_$p ]] || continue
+	[[ -x $fakes/fake_$p ]] || continue
 	days=$([[ $p == pdd ]] && echo 2 || echo 14)
 	app_key=$([[ $p == douyin ]] && echo 7000000000000000001 || echo demo-app)
 	echo "== fake $p open API on 127.0.0.1"
@@ -115,18 +129,18 @@ for p in $shop_platforms; do
 	channels) ;;
 	*) opts+=(--access-token "$DEMO_SHOP_TOKEN") ;;
 	esac
-	scripts/fake.sh "$p" start "var/demo-$p" "${opts[@]}" >/dev/null
+	scripts/fake.sh "$p" start "$var/demo-$p" "${opts[@]}" >/dev/null
 	{
 		printf '\n[source.%s_api]\ntype = %s\n' "$p" "$p"
-		shop_conf "$p" "$(scripts/fake.sh "$p" url "var/demo-$p")"
+		shop_conf "$p" "$(scripts/fake.sh "$p" url "$var/demo-$p")"
 		printf 'start = %s\nrps = 200\n' \
 			"$(date -d "$shop_end $((days + 1)) days ago" +%Y-%m-%d)"
 	} >>"$config"
 done
 
 echo "== siyu migrate"
-if ! "$siyu" --config "$config" migrate 2>var/demo-migrate.log; then
-	cat var/demo-migrate.log
+if ! "$siyu" --config "$config" migrate 2>$var/demo-migrate.log; then
+	cat $var/demo-migrate.log
 	echo "demo: siyu migrate failed. A demo database from an older checkout can be reset with" \
 		"'make distclean' (it removes var/, the demo's cluster and raw zone)."
 	exit 1
@@ -140,58 +154,58 @@ for args in "taobao 106879234 sample/exports/ExportOrderList202503100900.csv sam
 	    "douyin 4463798 sample/exports/1741568400_订单导出.xlsx"; do
 	set -- $args
 	if ! "$siyu" --config "$config" import --profile "$1" --shop "$2" --as-of "$yesterday 23:00:00" "${@:3}" \
-		2>>var/demo-import.log; then
+		2>>$var/demo-import.log; then
 		echo "siyu import --profile $1 failed; its log:"
-		cat var/demo-import.log
+		cat $var/demo-import.log
 		exit 1
 	fi
 done
-rm -f var/demo-import.log
+rm -f $var/demo-import.log
 
 echo "== siyu run"
 set +e
-"$siyu" --config "$config" run 2>var/demo-run.log
+"$siyu" --config "$config" run 2>$var/demo-run.log
 rc=$?
 set -e
-[[ $rc -eq 0 ]] || { echo "siyu run exited $rc; its log:"; cat var/demo-run.log; exit "$rc"; }
+[[ $rc -eq 0 ]] || { echo "siyu run exited $rc; its log:"; cat $var/demo-run.log; exit "$rc"; }
 
 # customers_delete CONF — customers who deleted their staff member along the timeline: WeCom
 # tells that only by a callback (del_follow_user), so they are sent, signed and encrypted, to
 # siyu wecom-callback, which spools them for the next run. One active relationship in 15,
 # each deleted at a time between its add and yesterday; only once per demo database.
 customers_delete() {
-	local pid port n=0
+	local pid port n=0 end="$yesterday 00:00:00+08"   # the start of the timeline's last day
 	psql -XAtqc "SELECT 1 FROM dw.fact_contact_event WHERE origin = 'callback' LIMIT 1" | grep -q 1 && return 0
-	rm -f var/demo-callback.port
-	"$siyu" --config "$1" wecom-callback --listen 127.0.0.1:0 --port-file var/demo-callback.port \
-		2>>var/demo-run.log &
+	rm -f $var/demo-callback.port
+	"$siyu" --config "$1" wecom-callback --listen 127.0.0.1:0 --port-file $var/demo-callback.port \
+		2>>$var/demo-run.log &
 	pid=$!
-	for _ in $(seq 100); do [[ -s var/demo-callback.port ]] && break; sleep 0.1; done
-	port=$(cat var/demo-callback.port)
+	for _ in $(seq 100); do [[ -s $var/demo-callback.port ]] && break; sleep 0.1; done
+	port=$(cat $var/demo-callback.port)
 	while IFS='|' read -r userid ext at; do
 		printf '<xml><ToUserName><![CDATA[ww-demo-corp]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>%s</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[del_follow_user]]></ChangeType><UserID><![CDATA[%s]]></UserID><ExternalUserID><![CDATA[%s]]></ExternalUserID></xml>\n' \
-			"$at" "$userid" "$ext" >var/demo-callback.xml
-		build/rel/fakes/wecom_push --url "http://127.0.0.1:$port/wecom/callback" --token "$WECOM_CB_TOKEN" \
-			--aes-key "$WECOM_CB_AES_KEY" --receiver-id ww-demo-corp var/demo-callback.xml >/dev/null && n=$((n + 1))
+			"$at" "$userid" "$ext" >$var/demo-callback.xml
+		$fakes/wecom_push --url "http://127.0.0.1:$port/wecom/callback" --token "$WECOM_CB_TOKEN" \
+			--aes-key "$WECOM_CB_AES_KEY" --receiver-id ww-demo-corp $var/demo-callback.xml >/dev/null && n=$((n + 1))
 	done < <(psql -XAtq -c "
 		SELECT s.userid, w.external_userid,
-		       extract(epoch FROM f.added_at + (now() - interval '1 day' - f.added_at) * ((f.customer_key * 37) % 100 / 100.0))::bigint
+		       extract(epoch FROM f.added_at + ('$end' - f.added_at) * ((f.customer_key * 37) % 100 / 100.0))::bigint
 		  FROM dw.fact_contact f JOIN dw.dim_staff s USING (staff_key)
 		  JOIN LATERAL (SELECT min(external_userid) AS external_userid FROM dw.wecom_customer w
 		                 WHERE w.customer_key = f.customer_key) w ON true
-		 WHERE f.removed_at IS NULL AND f.added_at < now() - interval '2 days' AND f.customer_key % 15 = 0
+		 WHERE f.removed_at IS NULL AND f.added_at < timestamptz '$end' - interval '1 day' AND f.customer_key % 15 = 0
 		 ORDER BY 1, 2")
 	kill -TERM "$pid" && wait "$pid" 2>/dev/null || true
-	rm -f var/demo-callback.xml var/demo-callback.port
+	rm -f $var/demo-callback.xml $var/demo-callback.port
 	echo "   $n customers deleted their staff member (del_follow_user callbacks, spooled by siyu wecom-callback)"
 }
 
 if [[ $wecom == 1 ]]; then
 	echo "== the corp changes: deletions by customers (callbacks) and by staff, adds, group joins and quits; siyu run records them"
 	customers_delete "$config"
-	scripts/fake-wecom.sh admin var/demo-wecom "/__admin/mutate?step=1" >/dev/null
-	"$siyu" --config "$config" run --source wecom 2>>var/demo-run.log >/dev/null ||
-		{ echo "the second siyu run failed; its log:"; cat var/demo-run.log; exit 1; }
+	scripts/fake-wecom.sh admin $var/demo-wecom "/__admin/mutate?step=1" >/dev/null
+	"$siyu" --config "$config" run --source wecom 2>>$var/demo-run.log >/dev/null ||
+		{ echo "the second siyu run failed; its log:"; cat $var/demo-run.log; exit 1; }
 fi
 
 q() { psql -X -q -P footer=off -c "$1"; }
@@ -255,7 +269,7 @@ if psql -XAtqc "SELECT count(*) FROM dw.fact_contact" | grep -qv '^0$'; then
 fi
 
 echo "== today's first-purchase care list, per staff member (siyu export care; phones in remarks masked)"
-"$siyu" --config "$config" export care 2>>var/demo-run.log | sed '1s/^\xEF\xBB\xBF//' | tr -d '\r' | awk -F, '
+"$siyu" --config "$config" export care 2>>$var/demo-run.log | sed '1s/^\xEF\xBB\xBF//' | tr -d '\r' | awk -F, '
 	function more() { if (n > 8) printf "    … and %d more (the files below)\n", n - 8 }
 	NR == 1 { next }
 	$1 != owner || NR == 2 {
@@ -267,12 +281,12 @@ echo "== today's first-purchase care list, per staff member (siyu export care; p
 		printf "    %-10s %-8s %-12s %s%s  first order %s %s\n", $6, $7, $8, $4, ($5 != "" ? " / " $5 : ""), $11, $13
 	}
 	END { more(); if (NR <= 1) print "  (nobody is due today)" }'
-mkdir -p var/demo-care
-"$siyu" --config "$config" export care --split-by-staff --out var/demo-care/关怀.xlsx 2>>var/demo-run.log | tail -1
-echo "== at-risk valuable customers: $("$siyu" --config "$config" export at-risk 2>>var/demo-run.log | tail -n +2 | wc -l) (siyu export at-risk)"
+mkdir -p $var/demo-care
+"$siyu" --config "$config" export care --split-by-staff --out $var/demo-care/关怀.xlsx 2>>$var/demo-run.log | tail -1
+echo "== at-risk valuable customers: $("$siyu" --config "$config" export at-risk 2>>$var/demo-run.log | tail -n +2 | wc -l) (siyu export at-risk)"
 if [[ $wecom == 1 ]]; then
 	echo "== siyu push: an audience back into WeCom as a customer tag"
-	"$siyu" --config "$config" push 2>>var/demo-run.log
+	"$siyu" --config "$config" push 2>>$var/demo-run.log
 fi
 
 echo "== rejects of this run, by reason"
@@ -288,5 +302,5 @@ echo "Explore: DEMO_KEEP=1 make demo, then: eval \"\$(scripts/pg.sh env var/demo
 
 # the last line: where the report is
 echo "== siyu report"
-"$siyu" --config "$config" report --out var/report.html
-echo "report: $top/var/report.html (open it in a browser; it loads nothing from the network)"
+"$siyu" --config "$config" report --out $var/report.html
+echo "report: $var/report.html (open it in a browser; it loads nothing from the network)"

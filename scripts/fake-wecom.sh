@@ -12,6 +12,7 @@
 # of the buyers whose first payment is in the sample's last 35 days (the care list's), as
 # remark_mobiles (with the buyer's Youzan unionid when there is one), 8 contacts joining a
 # phone-only buyer to a unionid-only one (customer merges), 8 unionid-only ones.
+# Its history ends yesterday, or on $SIYU_DEMO_END (YYYY-MM-DD) when set (the pinned demo).
 # Tests pass their own (small) corp.
 # The binary: $FAKE_WECOM, else $SIYU_FAKES/fake_wecom, else build/rel, else build/san.
 set -euo pipefail
@@ -19,7 +20,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -102,7 +103,8 @@ start)
 		mkdir -p "$2"
 		links "${SIYU_SAMPLE_DIR:-$top/sample}" >"$2/shared-contacts.csv"
 		set -- start "$2" --seed 42 --staff 20 --customers 2000 --groups 80 --history-days 365 \
-			--corpid ww-demo-corp --secret demo-secret --shared-contacts "$2/shared-contacts.csv"
+			--corpid ww-demo-corp --secret demo-secret --shared-contacts "$2/shared-contacts.csv" \
+			${SIYU_DEMO_END:+--end "$SIYU_DEMO_END"}
 	fi
 	FAKE_BIN=${FAKE_WECOM:-} exec "$top/scripts/fake.sh" wecom "$@"
 	;;

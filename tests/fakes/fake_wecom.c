@@ -4,7 +4,7 @@
  *   fake_wecom [--port N] [--port-file FILE] [--seed N] [--staff N] [--customers N]
  *              [--groups N] [--history-days N] [--corpid ID] [--secret S]
  *              [--token-ttl SECS] [--token-real-ttl SECS] [--untrusted-ip]
- *              [--fault SPEC]... [--shared-contacts FILE] [--verbose]
+ *              [--fault SPEC]... [--shared-contacts FILE] [--end DATE] [--verbose]
  *   fake_wecom --port N --admin PATH     (a client for the admin endpoints below)
  *
  * Serves a corp generated from the seed (deterministic) with WeCom's real shapes on
@@ -41,6 +41,13 @@
  * shared_contacts, shared_mobiles, shared_unionids, shared_before_anchor and
  * shared_within_30d (added at most 30 China days before ANCHOR, not after it).
  * '#' lines and empty lines are skipped.
+ *
+ * --end DATE (YYYY-MM-DD, China time; default yesterday): the generated history's last
+ * day, so that the corp is the same whatever day it is served (the pinned demo,
+ * DEMO_END). Only what a request itself dates still follows the wall clock: the
+ * statistics APIs' range rules (today and 180 days back, as WeCom's), the daily
+ * statistics (a hash of seed, member and day, served for any day asked), token expiry
+ * and what /__admin/mutate changes (stamped now).
  *
  * Port 0 (the default) picks a free port; it is printed on stdout and written to
  * --port-file. SIGTERM / SIGINT stop the server.
@@ -156,6 +163,7 @@ struct group {
 static struct {
 	uint64_t seed;
 	int64_t base;     /* generated history starts here: China midnight, history_days ago */
+	int64_t end;      /* and ends here: the midnight after its last day (--end) */
 	int history_days;
 	ARRAY(struct staff) staff;
 	ARRAY(struct customer) cust;
@@ -377,8 +385,8 @@ static int64_t cn_day(int64_t t);
 
 static void generate(int nstaff, int ncust, int ngroups)
 {
-	/* the same corp all day long: times count from today's midnight (China time) */
-	corp.base = cn_day((int64_t)time(NULL)) - (int64_t)corp.history_days * DAY;
+	/* the same corp all day long: times count back from the end of its last day */
+	corp.base = corp.end - (int64_t)corp.history_days * DAY;
 	rng_state = mix(corp.seed);
 	for (int i = 0; i < nstaff; i++) {
 		struct staff *s = PUSH(corp.staff);
@@ -505,7 +513,7 @@ static int add_shared_contacts(const char *path)
 	struct shared_line *lines = NULL;
 	int n = 0, cap = 0, lineno = 0;
 	char buf[512];
-	int64_t lo = INT64_MAX, hi = INT64_MIN, latest = cn_day((int64_t)time(NULL)) - DAY;
+	int64_t lo = INT64_MAX, hi = INT64_MIN, latest = corp.end - DAY;
 	uint64_t saved = rng_state;
 
 	if (!f) {
@@ -2125,9 +2133,29 @@ static void usage(FILE *out)
 		     "                  [--customers N] [--groups N] [--history-days N] [--corpid ID]\n"
 		     "                  [--secret S] [--token-ttl SECS] [--token-real-ttl SECS]\n"
 		     "                  [--untrusted-ip] [--fault SPEC]... [--shared-contacts FILE]\n"
-		     "                  [--verbose]\n"
+		     "                  [--end YYYY-MM-DD] [--verbose]\n"
 		     "       fake_wecom --port N --admin PATH   (call an admin endpoint of a running fake:\n"
 		     "                  /__admin/fault and /__admin/mutate are POSTed; prints the answer)\n");
+}
+
+/* corp.end from --end DATE (its last day), else yesterday's: 0, or -1 with a message. */
+static int set_end(const char *date)
+{
+	char at[32];
+	int64_t t;
+
+	if (!date) {
+		corp.end = cn_day(now_s());
+		return 0;
+	}
+	snprintf(at, sizeof(at), "%s 00:00:00", date);
+	t = strlen(date) == 10 ? fake_parse_cn_time(at) : -1;
+	if (t < 0) {
+		fprintf(stderr, "fake_wecom: bad --end '%s' (YYYY-MM-DD)\n", date);
+		return -1;
+	}
+	corp.end = t + DAY;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -2145,11 +2173,12 @@ int main(int argc, char **argv)
 		{ "token-real-ttl", required_argument, NULL, 'T' },
 		{ "history-days", required_argument, NULL, 'H' },
 		{ "shared-contacts", required_argument, NULL, 'c' },
+		{ "end", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long nstaff = 8, ncust = 120, ngroups = 10;
-	const char *shared_file = NULL;
+	const char *shared_file = NULL, *end_date = NULL;
 	int o;
 
 	corp.seed = 1;
@@ -2167,6 +2196,7 @@ int main(int argc, char **argv)
 		case 'T': opt.token_real_ttl = strtol(optarg, NULL, 10); break;
 		case 'H': corp.history_days = (int)strtol(optarg, NULL, 10); break;
 		case 'c': shared_file = optarg; break;
+		case 'e': end_date = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -2178,6 +2208,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (set_end(end_date) < 0)
+		return 2;
 	corp.started = now_s();
 	generate((int)nstaff, (int)ncust, (int)ngroups);
 	if (shared_file && add_shared_contacts(shared_file) < 0)
