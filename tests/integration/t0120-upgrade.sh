@@ -56,7 +56,11 @@ test_expect_success 'a warehouse built and loaded by the migrations of 467215e' 
 	# (migration 0060) in the transaction of their file: the legacy warehouse has the column
 	# while it loads (else the rejects of the sample fail the file), then is as 467215e left it
 	test_psql "alter table etl.reject add column raw_escaped boolean not null default false" &&
+	# ... and judges the lines of a batch in staging (etl.dedupe_staged_lines, sql/functions/):
+	# the legacy warehouse has the function while it loads, then not
+	psql -Xq -v ON_ERROR_STOP=1 -f "$TOP/sql/functions/etl.dedupe_staged_lines.sql" >/dev/null &&
 	load "$PGDATABASE" &&
+	test_psql "drop function etl.dedupe_staged_lines(regclass, regclass)" &&
 	test_psql "select count(*) from etl.reject where raw_escaped" >actual &&
 	echo 0 >expect && test_cmp expect actual &&
 	test_psql "alter table etl.reject drop column raw_escaped" &&
