@@ -33,6 +33,11 @@
 #                               in it or in the log; the shop changed, the next run applies
 #                               exactly the changes; a third run changes nothing; the clean
 #                               run of the fault period
+#   shop_test_broken_pages SHOP_ID FIRST_PAGE [WHAT]
+#                               a page (WHAT, default "a page") that stays broken fails the
+#                               source cleanly, naming platform, shop SHOP_ID, window and the
+#                               page (FIRST_PAGE: the number the platform gives its first
+#                               page); malformed JSON fails cleanly and keeps the raw page
 #   shop_test_replay            a replay of that clean run equals it
 #
 # The figures compared: orders, lines, items, gross_fen, paid_fen, refund_fen, qualifying,
@@ -185,5 +190,18 @@ shop_test_replay() {
 		PGDATABASE=${SHOP_PREFIX}_replay "$SIYU" --config "$CONF" replay --run "$run" \
 			--source shop >replay.out 2>replay.err &&
 		PGDATABASE=${SHOP_PREFIX}_replay test_fingerprint >replay.fp && test_cmp clean.fp replay.fp
+	'
+}
+
+shop_test_broken_pages() {
+	SHOP_ID=$1 FIRST_PAGE=$2
+	test_expect_success "${3:-a page} that stays broken fails the source cleanly, naming platform, shop, window and page" '
+		shop_fails_cleanly down "$CONF" "http=500&count=100" &&
+		grep -E "source failed.*object=\"$PLATFORM shop $SHOP_ID window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ page $FIRST_PAGE\"" down.err
+	'
+
+	test_expect_success 'malformed JSON fails cleanly and keeps the raw page' '
+		shop_fails_cleanly badjson "$CONF" "invalid_json=1" &&
+		grep -q "the answer is not a JSON object" badjson.err && grep -q "raw page kept at" badjson.err
 	'
 }

@@ -41,15 +41,7 @@ test_expect_success 'HTTP 500 and 429, the token expiring, slow and cut answers:
 	test "$(shop_stat faults_fired)" -ge 6
 '
 
-test_expect_success 'a page that stays broken fails the source cleanly, naming platform, shop, window and page' '
-	shop_fails_cleanly down "$CONF" "http=500&count=100" &&
-	grep -E "source failed.*object=\"pdd shop pdd-shop-1 window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ page 1\"" down.err
-'
-
-test_expect_success 'malformed JSON fails cleanly and keeps the raw page' '
-	shop_fails_cleanly badjson "$CONF" "invalid_json=1" &&
-	grep -q "the answer is not a JSON object" badjson.err && grep -q "raw page kept at" badjson.err
-'
+shop_test_broken_pages pdd-shop-1 1
 
 test_expect_success 'a PDD business error fails cleanly' '
 	shop_fails_cleanly biz "$CONF" "pdd=70031" && grep -q "PDD error 70031" biz.err

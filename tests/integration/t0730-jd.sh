@@ -39,15 +39,7 @@ test_expect_success 'HTTP 500 and 429, the token expiring, slow and cut answers:
 	test "$(shop_stat faults_fired)" -ge 6
 '
 
-test_expect_success 'a page that stays broken fails the source cleanly, naming platform, shop, window and page' '
-	shop_fails_cleanly down "$CONF" "http=500&count=100" &&
-	grep -E "source failed.*object=\"jd shop jd-shop-1 window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ page 1\"" down.err
-'
-
-test_expect_success 'malformed JSON fails cleanly and keeps the raw page' '
-	shop_fails_cleanly badjson "$CONF" "invalid_json=1" &&
-	grep -q "the answer is not a JSON object" badjson.err && grep -q "raw page kept at" badjson.err
-'
+shop_test_broken_pages jd-shop-1 1
 
 test_expect_success 'a JD business error fails cleanly' '
 	shop_fails_cleanly biz "$CONF" "jd=66" && grep -q "JD error 66" biz.err

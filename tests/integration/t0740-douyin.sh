@@ -40,15 +40,7 @@ test_expect_success 'HTTP 500 and 429, Douyin 60000, the token expiring, slow an
 	test "$(shop_stat faults_fired)" -ge 7
 '
 
-test_expect_success 'a page that stays broken fails the source cleanly, naming platform, shop, window and page' '
-	shop_fails_cleanly down "$CONF" "http=500&count=100" &&
-	grep -E "source failed.*object=\"douyin shop 4463798 window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ page 0\"" down.err
-'
-
-test_expect_success 'malformed JSON fails cleanly and keeps the raw page' '
-	shop_fails_cleanly badjson "$CONF" "invalid_json=1" &&
-	grep -q "the answer is not a JSON object" badjson.err && grep -q "raw page kept at" badjson.err
-'
+shop_test_broken_pages 4463798 0
 
 test_expect_success 'a Douyin business error fails cleanly' '
 	shop_fails_cleanly biz "$CONF" "douyin=70000" && grep -q "Douyin error 70000" biz.err

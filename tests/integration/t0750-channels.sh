@@ -41,19 +41,11 @@ test_expect_success 'HTTP 500 and 429, the quota errcodes, the token expiring, s
 	test "$(shop_stat faults_fired)" -ge 8
 '
 
-test_expect_success 'a list page that stays broken fails the source cleanly, naming platform, shop, window and page' '
-	shop_fails_cleanly down "$CONF" "http=500&count=100" &&
-	grep -E "source failed.*object=\"channels shop ch-shop-1 window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ page 1\"" down.err
-'
+shop_test_broken_pages ch-shop-1 1 "a list page"
 
 test_expect_success 'an order detail that stays broken fails the source cleanly, naming the order' '
 	shop_fails_cleanly detail "$CONF" "http=500&count=100&path=order/get" &&
 	grep -E "source failed.*object=\"channels shop ch-shop-1 window [0-9-]+ [0-9:]+\.\.[0-9-]+ [0-9:]+ order [0-9]+\"" detail.err
-'
-
-test_expect_success 'malformed JSON fails cleanly and keeps the raw page' '
-	shop_fails_cleanly badjson "$CONF" "invalid_json=1" &&
-	grep -q "the answer is not a JSON object" badjson.err && grep -q "raw page kept at" badjson.err
 '
 
 test_expect_success 'a Channels business error fails cleanly' '
