@@ -1,4 +1,4 @@
--- kpi.refresh — Refreshes every materialized view of schema kpi, each after the kpi views it reads (order …
+-- kpi.refresh — Refreshes every materialized view of schema kpi and the kpi tables it maintains, each after what it reads (order …
 
 CREATE OR REPLACE FUNCTION kpi.refresh()
 RETURNS TABLE (matview text, method text, seconds numeric)
@@ -11,22 +11,32 @@ DECLARE
     mv  record;
     t0  timestamptz;
 BEGIN
-    -- Every materialized view of schema kpi, ordered so that each comes after every kpi
-    -- materialized view it reads (directly or through plain views): depth = longest chain of
-    -- kpi relations below it, found from the views' rewrite rules in pg_depend.
+    -- Every materialized view of schema kpi and every kpi table kpi.refresh() maintains (a
+    -- table T with a function kpi.T_refresh() that brings it up to date and returns the method
+    -- used, and kpi.T_of(), the SQL-standard function that computes its rows), ordered so that
+    -- each comes after every kpi relation it reads (directly or through plain views): depth =
+    -- longest chain of kpi relations below it, found in pg_depend from the views' rewrite
+    -- rules and the tables' T_of functions.
     FOR mv IN
         WITH RECURSIVE rel AS (
             SELECT c.oid, c.relname, c.relkind, c.relispopulated
               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm')
+             WHERE n.nspname = 'kpi'
+               AND (c.relkind IN ('v', 'm')
+                    OR (c.relkind = 'r' AND to_regprocedure(format('kpi.%I()', c.relname || '_refresh')) IS NOT NULL))
+        ), reader AS (     -- the catalog object whose dependencies say what rel "rel" reads
+            SELECT 'pg_rewrite'::regclass AS classid, r.oid AS objid, r.ev_class AS rel
+              FROM pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM rel)
+            UNION ALL
+            SELECT 'pg_proc'::regclass, to_regprocedure(format('kpi.%I(bigint[])', rel.relname || '_of')), rel.oid
+              FROM rel WHERE rel.relkind = 'r'
         ), edge AS (       -- rel "child" reads rel "parent"
-            SELECT DISTINCT r.ev_class AS child, d.refobjid AS parent
-              FROM pg_rewrite r
-              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+            SELECT DISTINCT x.rel AS child, d.refobjid AS parent
+              FROM reader x
+              JOIN pg_depend d ON d.classid = x.classid AND d.objid = x.objid
                               AND d.refclassid = 'pg_class'::regclass
-             WHERE r.ev_class IN (SELECT oid FROM rel)
-               AND d.refobjid IN (SELECT oid FROM rel)
-               AND d.refobjid <> r.ev_class
+             WHERE d.refobjid IN (SELECT oid FROM rel)
+               AND d.refobjid <> x.rel
         ), depth AS (
             SELECT oid, 0 AS depth FROM rel
             UNION ALL
@@ -34,14 +44,16 @@ BEGIN
               FROM depth JOIN edge e ON e.parent = depth.oid
              WHERE depth.depth < 100
         )
-        SELECT rel.relname, rel.relispopulated, max(depth.depth) AS depth
+        SELECT rel.relname, rel.relkind, rel.relispopulated, max(depth.depth) AS depth
           FROM rel JOIN depth USING (oid)
-         WHERE rel.relkind = 'm'
-         GROUP BY rel.relname, rel.relispopulated
+         WHERE rel.relkind IN ('m', 'r')
+         GROUP BY rel.relname, rel.relkind, rel.relispopulated
          ORDER BY max(depth.depth), rel.relname
     LOOP
         t0 := clock_timestamp();
-        IF mv.relispopulated THEN
+        IF mv.relkind = 'r' THEN
+            EXECUTE format('SELECT kpi.%I()', mv.relname || '_refresh') INTO method;
+        ELSIF mv.relispopulated THEN
             EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY kpi.%I', mv.relname);
             method := 'concurrently';
         ELSE
@@ -60,8 +72,10 @@ $fn$;
 REVOKE ALL ON FUNCTION kpi.refresh() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION kpi.refresh() TO siyu_writer;
 COMMENT ON FUNCTION kpi.refresh() IS
-  'Refreshes every materialized view of schema kpi, each after the kpi views it reads (order found from pg_depend, so a new '
-  'matview needs no change here). Uses REFRESH … CONCURRENTLY when the view is populated (readers are never blocked), a plain '
-  'REFRESH otherwise, then ANALYZEs it so that the views built on it are planned on fresh statistics. Runs with jit off and '
-  'work_mem 256MB. Returns one row per view: name, method, seconds (refresh + analyze). Called by the nightly run after all sources are loaded; '
+  'Refreshes every materialized view of schema kpi and the kpi tables it maintains (kpi.qualifying_order), each after the '
+  'kpi relations it reads (order found from pg_depend, so a new matview needs no change here). Uses REFRESH … CONCURRENTLY '
+  'when the view is populated (readers are never blocked), a plain REFRESH otherwise; a maintained table T is brought up to '
+  'date by kpi.T_refresh() (a keyed diff of the changed customers'' rows: method ''incremental'', or ''full''). Then ANALYZEs '
+  'it so that the views built on it are planned on fresh statistics. Runs with jit off and '
+  'work_mem 256MB. Returns one row per relation: name, method, seconds (refresh + analyze). Called by the nightly run after all sources are loaded; '
   'the caller must own the views (be a member of siyu_writer).';

@@ -1,5 +1,5 @@
 -- kpi/qualifying_order.sql — the building block of the repurchase and value views: kpi.qualifying_order
--- requires: kpi/pool_membership.sql
+-- requires: kpi/pool_membership.sql functions/kpi.apply_rows.sql functions/kpi.end_of_observation.sql
 --
 -- Common rules (stated in every comment):
 --   * an order counts when dw.fact_order.is_qualifying (paid, not cancelled, not fully
@@ -9,40 +9,155 @@
 --   * "in the private domain" = the customer had an active WeCom relationship (any staff)
 --     at the moment of payment, from kpi.pool_membership (point in time).
 
-DROP MATERIALIZED VIEW IF EXISTS kpi.qualifying_order CASCADE;
-CREATE MATERIALIZED VIEW kpi.qualifying_order AS
-WITH o AS (
+-- A table, not a materialized view: kpi.refresh() keeps it up to date with
+-- kpi.qualifying_order_refresh(), which recomputes only the customers whose qualifying orders
+-- (or private-domain flags) changed since the last refresh, and writes only the rows that differ
+-- (kpi.apply_rows). REFRESH … CONCURRENTLY of one row per order spent most of its time checking
+-- the whole view for duplicates (docs/performance.md, "The KPI refresh").
+
+-- the materialized view of earlier versions, or this table
+DO $$
+BEGIN
+    IF (SELECT relkind FROM pg_class WHERE oid = to_regclass('kpi.qualifying_order')) = 'm' THEN
+        DROP MATERIALIZED VIEW kpi.qualifying_order CASCADE;
+    END IF;
+END
+$$;
+DROP TABLE IF EXISTS kpi.qualifying_order CASCADE;
+DROP FUNCTION IF EXISTS kpi.qualifying_fact(bigint[]) CASCADE;
+CREATE TABLE kpi.qualifying_order (
+    order_key         bigint NOT NULL,
+    customer_key      bigint NOT NULL,
+    channel_key       integer,
+    paid_at           timestamptz,
+    paid_date_key     integer,
+    paid_date         date,
+    paid_month        date,
+    paid_fen          bigint,
+    paid_yuan         numeric(14,2),
+    refund_fen        bigint,
+    refund_yuan       numeric(14,2),
+    net_paid_fen      bigint,
+    net_paid_yuan     numeric(14,2),
+    order_seq         integer,
+    in_private_domain boolean,
+    CONSTRAINT qualifying_order_uq PRIMARY KEY (order_key)
+);
+CREATE INDEX qualifying_order_customer ON kpi.qualifying_order (customer_key, order_seq);
+
+-- The qualifying orders of the fact table, before any KPI rule of this view: what a change
+-- of the facts is detected on (kpi.qualifying_order_refresh) and what the rows are made of.
+CREATE FUNCTION kpi.qualifying_fact(p_customers bigint[])
+RETURNS TABLE (order_key bigint, customer_key bigint, channel_key integer, paid_at timestamptz,
+               paid_date_key integer, paid_fen bigint, refund_fen bigint)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
     SELECT f.order_key, f.customer_key, f.channel_key, f.paid_at,
-           coalesce(f.paid_date_key, dw.date_key_of(f.paid_at)) AS paid_date_key,
+           coalesce(f.paid_date_key, dw.date_key_of(f.paid_at)),
            f.paid_fen, f.refund_fen
       FROM dw.fact_order f
      WHERE f.is_qualifying AND f.customer_key IS NOT NULL
-       AND f.paid_at <= (SELECT kpi.end_of_observation('orders'))
-)
-SELECT o.order_key,
-       o.customer_key,
-       o.channel_key,
-       o.paid_at,
-       o.paid_date_key,
-       d.date                                        AS paid_date,
-       d.month_start                                 AS paid_month,
-       o.paid_fen,
-       (o.paid_fen / 100.0)::numeric(14,2)           AS paid_yuan,
-       o.refund_fen,
-       (o.refund_fen / 100.0)::numeric(14,2)         AS refund_yuan,
-       o.paid_fen - o.refund_fen                     AS net_paid_fen,
-       ((o.paid_fen - o.refund_fen) / 100.0)::numeric(14,2) AS net_paid_yuan,
-       row_number() OVER (PARTITION BY o.customer_key ORDER BY o.paid_at, o.order_key)::int AS order_seq,
-       EXISTS (SELECT 1 FROM kpi.pool_membership m
-                WHERE m.pool = 'contact' AND m.dimension = 'total' AND m.customer_key = o.customer_key
-                  AND m.entered_at <= o.paid_at AND (m.left_at IS NULL OR m.left_at > o.paid_at)) AS in_private_domain
-  FROM o
-  JOIN dw.dim_date d ON d.date_key = o.paid_date_key;
+       AND (p_customers IS NULL OR f.customer_key = ANY (p_customers))
+       AND f.paid_at <= (SELECT kpi.end_of_observation('orders'));
+END;
+COMMENT ON FUNCTION kpi.qualifying_fact(bigint[]) IS
+  'The qualifying orders of identified customers up to the end of observation as dw.fact_order holds them (paid_date_key '
+  'computed when missing): the input of kpi.qualifying_order, for the customers in p_customers (all when NULL).';
 
-CREATE UNIQUE INDEX qualifying_order_uq ON kpi.qualifying_order (order_key);
-CREATE INDEX qualifying_order_customer ON kpi.qualifying_order (customer_key, order_seq);
+-- The rows of kpi.qualifying_order for some customers (all when NULL). A SQL-standard body,
+-- so that PostgreSQL records what it reads: kpi.refresh() orders the table after those
+-- relations (kpi.pool_membership) from these dependencies.
+CREATE FUNCTION kpi.qualifying_order_of(p_customers bigint[])
+RETURNS SETOF kpi.qualifying_order
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT o.order_key,
+           o.customer_key,
+           o.channel_key,
+           o.paid_at,
+           o.paid_date_key,
+           d.date                                        AS paid_date,
+           d.month_start                                 AS paid_month,
+           o.paid_fen,
+           (o.paid_fen / 100.0)::numeric(14,2)           AS paid_yuan,
+           o.refund_fen,
+           (o.refund_fen / 100.0)::numeric(14,2)         AS refund_yuan,
+           o.paid_fen - o.refund_fen                     AS net_paid_fen,
+           ((o.paid_fen - o.refund_fen) / 100.0)::numeric(14,2) AS net_paid_yuan,
+           row_number() OVER (PARTITION BY o.customer_key ORDER BY o.paid_at, o.order_key)::int AS order_seq,
+           EXISTS (SELECT 1 FROM kpi.pool_membership m
+                    WHERE m.pool = 'contact' AND m.dimension = 'total' AND m.customer_key = o.customer_key
+                      AND m.entered_at <= o.paid_at AND (m.left_at IS NULL OR m.left_at > o.paid_at)) AS in_private_domain
+      FROM kpi.qualifying_fact(p_customers) o
+      JOIN dw.dim_date d ON d.date_key = o.paid_date_key;
+END;
+COMMENT ON FUNCTION kpi.qualifying_order_of(bigint[]) IS
+  'The rows of kpi.qualifying_order (order_seq and in_private_domain computed) of the customers in p_customers, all when '
+  'NULL: what kpi.qualifying_order_refresh() writes.';
 
-COMMENT ON MATERIALIZED VIEW kpi.qualifying_order IS
+CREATE OR REPLACE FUNCTION kpi.qualifying_order_refresh()
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning  -- not the NOTICEs of DROP TABLE IF EXISTS
+AS $fn$
+DECLARE
+    v_flagged bigint[];
+    v_touched bigint[];
+BEGIN
+    DROP TABLE IF EXISTS qo_touched, qo_fresh;
+    CREATE TEMP TABLE qo_fresh ON COMMIT DROP AS SELECT * FROM kpi.qualifying_order LIMIT 0;
+    IF NOT EXISTS (SELECT 1 FROM kpi.qualifying_order) THEN
+        INSERT INTO qo_fresh SELECT * FROM kpi.qualifying_order_of(NULL);
+        PERFORM kpi.apply_rows('kpi.qualifying_order', 'qo_fresh', 'order_key');
+        RETURN 'full';
+    END IF;
+
+    -- The customers whose rows may differ from what is stored: those of an order that
+    -- entered, left or changed the qualifying set (a new, changed, refunded or cancelled
+    -- order, one moved to another customer by a merge — both customers —, one that the end
+    -- of observation now includes or excludes), and those whose private-domain flag of
+    -- some order changed (any customer in the contact pool now, or flagged before).
+    -- order_seq is a function of a customer's orders, so it is right once they are.
+    -- (Key lists go in as EXECUTE parameters: planned as constants, a long list is hashed.)
+    SELECT array_agg(customer_key) INTO v_flagged
+      FROM (SELECT m.customer_key FROM kpi.pool_membership m WHERE m.pool = 'contact' AND m.dimension = 'total'
+            UNION
+            SELECT s.customer_key FROM kpi.qualifying_order s WHERE s.in_private_domain) x;
+    EXECUTE $q$
+    CREATE TEMP TABLE qo_touched ON COMMIT DROP AS
+    SELECT k.customer_key
+      FROM kpi.qualifying_fact(NULL) n
+      FULL JOIN kpi.qualifying_order s ON s.order_key = n.order_key
+     CROSS JOIN LATERAL (VALUES (n.customer_key), (s.customer_key)) k (customer_key)
+     WHERE ROW(n.order_key, n.customer_key, n.channel_key, n.paid_at, n.paid_date_key, n.paid_fen, n.refund_fen)
+           IS DISTINCT FROM
+           ROW(s.order_key, s.customer_key, s.channel_key, s.paid_at, s.paid_date_key, s.paid_fen, s.refund_fen)
+       AND k.customer_key IS NOT NULL
+    UNION
+    SELECT q.customer_key
+      FROM kpi.qualifying_order_of($1) q
+      JOIN kpi.qualifying_order s ON s.order_key = q.order_key
+     WHERE s.in_private_domain IS DISTINCT FROM q.in_private_domain
+    $q$ USING coalesce(v_flagged, '{}');
+    SELECT array_agg(customer_key) INTO v_touched FROM qo_touched;
+    IF v_touched IS NOT NULL THEN
+        EXECUTE 'INSERT INTO qo_fresh SELECT * FROM kpi.qualifying_order_of($1)' USING v_touched;
+        PERFORM kpi.apply_rows('kpi.qualifying_order', 'qo_fresh', 'order_key', 'qo_touched', 'customer_key');
+    END IF;
+    RETURN 'incremental';
+END
+$fn$;
+REVOKE ALL ON FUNCTION kpi.qualifying_order_refresh() FROM PUBLIC;
+COMMENT ON FUNCTION kpi.qualifying_order_refresh() IS
+  'Brings kpi.qualifying_order up to date for kpi.refresh(): finds the customers whose qualifying orders differ from the '
+  'stored rows (an order new, changed, refunded, cancelled, moved to another customer, or moved across the end of '
+  'observation) or whose private-domain flag changed, recomputes their rows only (all rows when the table is empty: method ''full'') and writes the difference (kpi.apply_rows). Returns ''incremental'' or ''full''.';
+
+INSERT INTO kpi.qualifying_order SELECT * FROM kpi.qualifying_order_of(NULL);
+ANALYZE kpi.qualifying_order;
+
+COMMENT ON TABLE kpi.qualifying_order IS
   'Building block of the repurchase and value views. Grain: one row per qualifying order of an identified customer '
   '(dw.fact_order.is_qualifying: paid, not cancelled, not fully refunded; guest orders without customer_key are left out). '
   'order_seq is recomputed here from the current facts (n-th qualifying order of the customer by paid_at, then order_key), so '

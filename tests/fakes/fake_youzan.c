@@ -47,6 +47,7 @@
  *        trades calls since the last /__admin/stats?clear=1, min_start / max_end (unix)
  */
 #include "lib/fake_server.h"
+#include "lib/fake_shop.h"
 
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -307,64 +308,33 @@ static void add_kv(struct json_object *o, const char *k, int64_t v)
 
 static struct json_object *truth(void)
 {
-	static const char *const names[] = { "unpaid", "paid", "shipped", "completed",
-					     "cancelled", "refunding", "refunded" };
-	int64_t orders = 0, lines = 0, items = 0, gross = 0, paid = 0, refund = 0, qual = 0;
-	int64_t bad = 0, by[7] = { 0 };
+	struct shop_tally t = { 0 };
 	char *seen = calloc((size_t)shop.nb, 1);
-	int64_t buyers = 0, phones = 0;
-	struct json_object *t = json_object_new_object();
+	int64_t phones = 0;
+	struct json_object *j;
 
 	for (int i = 0; i < shop.n; i++) {
 		const struct yorder *o = &shop.o[i];
 		const char *c = canonical(o);
-		int64_t opay = o->post, orefund = 0;
 
 		if (o->bad) {
-			bad++;
+			t.bad++;
 			continue;
 		}
-		orders++;
-		lines += o->nlines;
-		for (int k = 0; k < o->nlines; k++) {
-			items += o->l[k].num;
-			gross += o->l[k].price * o->l[k].num;
-			opay += o->l[k].pay;
-			if (!strcmp(c, "refunded"))
-				orefund += o->l[k].pay;
-		}
-		paid += opay;
-		refund += orefund;
-		for (int k = 0; k < 7; k++)
-			if (!strcmp(c, names[k]))
-				by[k]++;
-		if (o->paid && strcmp(c, "cancelled") && strcmp(c, "refunded") &&
-		    !(orefund > 0 && orefund >= opay))
-			qual++;
+		for (int k = 0; k < o->nlines; k++)
+			shop_tally_line(&t, o->l[k].num, o->l[k].price, o->l[k].pay,
+					!strcmp(c, "refunded"));
+		shop_tally_order(&t, c, o->post, o->paid != 0);
 		if (seen && !seen[o->buyer]) {
 			seen[o->buyer] = 1;
-			buyers++;
+			t.buyers++;
 			phones += shop.b[o->buyer].phone_kind == 1;
 		}
 	}
 	free(seen);
-	add_kv(t, "orders", orders);
-	add_kv(t, "lines", lines);
-	add_kv(t, "items", items);
-	add_kv(t, "gross_fen", gross);
-	add_kv(t, "paid_fen", paid);
-	add_kv(t, "refund_fen", refund);
-	add_kv(t, "qualifying", qual);
-	for (int k = 0; k < 7; k++) {
-		char key[32];
-
-		snprintf(key, sizeof(key), "status_%s", names[k]);
-		add_kv(t, key, by[k]);
-	}
-	add_kv(t, "bad_orders", bad);
-	add_kv(t, "buyers", buyers);
-	add_kv(t, "plain_phones", phones);
-	return t;
+	j = shop_tally_json(&t);
+	add_kv(j, "plain_phones", phones);
+	return j;
 }
 
 /* ---- mutations ---------------------------------------------------------------------- */

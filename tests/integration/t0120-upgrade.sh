@@ -20,14 +20,14 @@ load() {
 	PGDATABASE=$1 "$SIYU" --config "$conf" run >"$TRASH/$1-run.out" 2>&1
 }
 
-# kpis DB — every kpi view and materialized view, one line each: name, rows, md5 of its rows
+# kpis DB — every kpi view, materialized view and table, one line each: name, rows, md5 of its rows
 # (but kpi.observation: the sources' watermarks, when each load ran)
 kpis() {
 	PGDATABASE=$1 test_psql "
 	DO \$\$ DECLARE v record; line text; BEGIN
 	  CREATE TEMP TABLE kpi_lines (line text);
 	  FOR v IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-	            WHERE n.nspname = ${Q}kpi${Q} AND c.relkind IN (${Q}v${Q}, ${Q}m${Q})
+	            WHERE n.nspname = ${Q}kpi${Q} AND c.relkind IN (${Q}v${Q}, ${Q}m${Q}, ${Q}r${Q})
 	              AND c.relname <> ${Q}observation${Q} ORDER BY 1 LOOP
 	    EXECUTE format(${Q}SELECT %L || ${Q}${Q}:${Q}${Q} || count(*) || ${Q}${Q}:${Q}${Q} || coalesce(md5(string_agg(r::text, ${Q}${Q},${Q}${Q} ORDER BY r::text)), ${Q}${Q}-${Q}${Q}) FROM kpi.%I r${Q}, v.relname, v.relname) INTO line;
 	    INSERT INTO kpi_lines VALUES (line);

@@ -4,16 +4,17 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(46);
+SELECT plan(47);
 
 -- ---------------------------------------------------------------------------------------------
--- the views of issue 5
+-- the views of issue 5 (and the table kpi.refresh() keeps instead of a materialized view)
 -- ---------------------------------------------------------------------------------------------
 SELECT has_materialized_view('kpi', v, 'materialized view kpi.' || v)
   FROM unnest(ARRAY['growth_daily', 'growth_weekly', 'growth_monthly', 'engagement_daily', 'engagement_monthly',
                     'active_customers', 'repurchase_window', 'cohort_retention', 'customer_value', 'conversion',
                     'sales_daily', 'sales_monthly',
-                    'relationship_span', 'pool_membership', 'qualifying_order', 'repurchase_by_segment']) AS v;
+                    'relationship_span', 'pool_membership', 'repurchase_by_segment']) AS v;
+SELECT has_table('kpi', 'qualifying_order', 'kpi.qualifying_order is a table kpi.refresh() maintains (kpi.qualifying_order_refresh)');
 SELECT has_view('kpi', v, 'view kpi.' || v) FROM unnest(ARRAY['repurchase_period', 'private_domain_lift']) AS v;
 SELECT has_function('kpi', 'refresh', ARRAY[]::text[], 'kpi.refresh() exists');
 
@@ -22,13 +23,13 @@ SELECT has_function('kpi', 'refresh', ARRAY[]::text[], 'kpi.refresh() exists');
 -- ---------------------------------------------------------------------------------------------
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm')
+           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r')
              AND coalesce(obj_description(c.oid, 'pg_class'), '') !~ 'Grain' ORDER BY 1),
     '{}'::text[], 'every kpi view''s comment states its grain');
 SELECT is(
     ARRAY(SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm') AND coalesce(col_description(c.oid, a.attnum), '') = ''
+           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r') AND coalesce(col_description(c.oid, a.attnum), '') = ''
            ORDER BY 1),
     '{}'::text[], 'every column of every kpi view has a comment');
 SELECT is(
@@ -51,7 +52,7 @@ SELECT is(
     '{}'::text[], 'siyu_writer owns every kpi function');
 SELECT is(
     ARRAY(SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm') AND NOT has_table_privilege('bi_reader', c.oid, 'SELECT')
+           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r') AND NOT has_table_privilege('bi_reader', c.oid, 'SELECT')
            ORDER BY 1),
     '{}'::text[], 'bi_reader may SELECT every kpi view');
 SELECT ok(NOT has_function_privilege('bi_reader', 'kpi.refresh()', 'EXECUTE'), 'bi_reader cannot run kpi.refresh()');
@@ -66,7 +67,7 @@ DO $$
 DECLARE r record; n bigint;
 BEGIN
     FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
-              WHERE s.nspname = 'kpi' AND c.relkind IN ('v', 'm') LOOP
+              WHERE s.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r') LOOP
         EXECUTE format('SELECT count(*) FROM kpi.%I', r.relname) INTO n;
     END LOOP;
 END
@@ -87,10 +88,12 @@ SELECT is(
 CREATE TEMP TABLE refresh_run AS
 SELECT matview, method, n FROM kpi.refresh() WITH ORDINALITY AS o (matview, method, seconds, n);
 SELECT is((SELECT count(*) FROM refresh_run),
-          (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'kpi' AND c.relkind = 'm'),
-          'kpi.refresh() refreshes every kpi materialized view once');
-SELECT is((SELECT count(*) FROM refresh_run WHERE method <> 'concurrently'), 0::bigint,
+          (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'kpi' AND c.relkind IN ('m', 'r')),
+          'kpi.refresh() refreshes every kpi materialized view and kpi table once');
+SELECT is((SELECT count(*) FROM refresh_run WHERE method <> 'concurrently' AND matview <> 'kpi.qualifying_order'), 0::bigint,
           'populated views are refreshed concurrently');
+SELECT is((SELECT method FROM refresh_run WHERE matview = 'kpi.qualifying_order'), 'incremental',
+          'kpi.qualifying_order, filled, is brought up to date incrementally');
 SELECT is(
     ARRAY(SELECT p.parent || ' > ' || p.child FROM (VALUES
             ('relationship_span', 'pool_membership'), ('pool_membership', 'growth_daily'),
@@ -118,12 +121,12 @@ SELECT ok((SELECT relispopulated FROM pg_class WHERE oid = 'kpi.growth_weekly'::
 SELECT is(
     ARRAY(SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm') AND a.attname !~ '^[a-z][a-z0-9_]*$' ORDER BY 1),
+           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r') AND a.attname !~ '^[a-z][a-z0-9_]*$' ORDER BY 1),
     '{}'::text[], 'column names are snake_case');
 SELECT is(
     ARRAY(SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm') AND a.attname ~ '_fen$'
+           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r') AND a.attname ~ '_fen$'
              AND NOT EXISTS (SELECT 1 FROM pg_attribute y
                               WHERE y.attrelid = c.oid AND y.attname = regexp_replace(a.attname, '_fen$', '_yuan')
                                 AND format_type(y.atttypid, y.atttypmod) = 'numeric(14,2)')
@@ -132,13 +135,13 @@ SELECT is(
 SELECT is(
     ARRAY(SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm') AND a.attname ~ '_fen$'
+           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r') AND a.attname ~ '_fen$'
              AND format_type(a.atttypid, a.atttypmod) <> 'bigint' ORDER BY 1),
     '{}'::text[], 'every _fen column is bigint (integer fen)');
 SELECT is(
     ARRAY(SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm') AND a.attname ~ '_(rate|lift|ratio|minutes)$'
+           WHERE n.nspname = 'kpi' AND c.relkind IN ('v', 'm', 'r') AND a.attname ~ '_(rate|lift|ratio|minutes)$'
              AND format_type(a.atttypid, a.atttypmod) !~ '^numeric' ORDER BY 1),
     '{}'::text[], 'rates, lifts, ratios and minutes are numeric');
 

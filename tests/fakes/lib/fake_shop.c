@@ -184,62 +184,82 @@ static void add_kv(struct json_object *o, const char *k, int64_t v)
 	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
-struct json_object *fake_shop_truth(const struct fake_shop *s)
-{
-	static const char *const names[] = { "unpaid", "paid", "shipped", "completed",
+static const char *const status_names[7] = { "unpaid",    "paid",      "shipped", "completed",
 					     "cancelled", "refunding", "refunded" };
-	int64_t orders = 0, lines = 0, items = 0, gross = 0, paid = 0, refund = 0, qual = 0;
-	int64_t bad = 0, by[7] = { 0 }, buyers = 0;
-	char *seen = fake_must(calloc((size_t)s->nbuyers + 1, 1));
-	struct json_object *t = json_object_new_object();
 
-	for (int i = 0; i < s->n; i++) {
-		const struct shop_order *o = &s->o[i];
-		const char *c = fake_shop_canonical(o);
-		int64_t opay = o->post, orefund = 0;
+void shop_tally_line(struct shop_tally *t, int64_t num, int64_t price, int64_t pay,
+		     int refunded)
+{
+	t->lines++;
+	t->items += num;
+	t->gross += price * num;
+	t->order_paid += pay;
+	if (refunded)
+		t->order_refund += pay;
+}
 
-		if (o->bad) {
-			bad++;
-			continue;
-		}
-		orders++;
-		lines += o->nlines;
-		for (int k = 0; k < o->nlines; k++) {
-			items += o->l[k].num;
-			gross += o->l[k].price * o->l[k].num;
-			opay += o->l[k].pay;
-			if (fake_shop_line_refunded(o, k))
-				orefund += o->l[k].pay;
-		}
-		paid += opay;
-		refund += orefund;
-		for (int k = 0; k < 7; k++)
-			by[k] += !strcmp(c, names[k]);
-		if (o->paid && strcmp(c, "cancelled") && strcmp(c, "refunded") &&
-		    !(orefund > 0 && orefund >= opay))
-			qual++;
-		if (!s->ids->no_buyer_id && !seen[o->buyer]) {
-			seen[o->buyer] = 1;
-			buyers++;
-		}
-	}
-	free(seen);
-	add_kv(t, "orders", orders);
-	add_kv(t, "lines", lines);
-	add_kv(t, "items", items);
-	add_kv(t, "gross_fen", gross);
-	add_kv(t, "paid_fen", paid);
-	add_kv(t, "refund_fen", refund);
-	add_kv(t, "qualifying", qual);
+/* The order's paid and refunded fen are its lines' (from shop_tally_line) plus post. */
+void shop_tally_order(struct shop_tally *t, const char *canonical, int64_t post, int paid)
+{
+	int64_t opay = t->order_paid + post, orefund = t->order_refund;
+
+	t->orders++;
+	t->paid += opay;
+	t->refund += orefund;
+	for (int k = 0; k < 7; k++)
+		t->by_status[k] += !strcmp(canonical, status_names[k]);
+	/* the warehouse's is_qualifying (etl.merge_orders) */
+	if (paid && strcmp(canonical, "cancelled") && strcmp(canonical, "refunded") &&
+	    !(orefund > 0 && orefund >= opay))
+		t->qualifying++;
+	t->order_paid = t->order_refund = 0;
+}
+
+struct json_object *shop_tally_json(const struct shop_tally *t)
+{
+	struct json_object *j = json_object_new_object();
+
+	add_kv(j, "orders", t->orders);
+	add_kv(j, "lines", t->lines);
+	add_kv(j, "items", t->items);
+	add_kv(j, "gross_fen", t->gross);
+	add_kv(j, "paid_fen", t->paid);
+	add_kv(j, "refund_fen", t->refund);
+	add_kv(j, "qualifying", t->qualifying);
 	for (int k = 0; k < 7; k++) {
 		char key[32];
 
-		snprintf(key, sizeof(key), "status_%s", names[k]);
-		add_kv(t, key, by[k]);
+		snprintf(key, sizeof(key), "status_%s", status_names[k]);
+		add_kv(j, key, t->by_status[k]);
 	}
-	add_kv(t, "bad_orders", bad);
-	add_kv(t, "buyers", buyers);
-	return t;
+	add_kv(j, "bad_orders", t->bad);
+	add_kv(j, "buyers", t->buyers);
+	return j;
+}
+
+struct json_object *fake_shop_truth(const struct fake_shop *s)
+{
+	struct shop_tally t = { 0 };
+	char *seen = fake_must(calloc((size_t)s->nbuyers + 1, 1));
+
+	for (int i = 0; i < s->n; i++) {
+		const struct shop_order *o = &s->o[i];
+
+		if (o->bad) {
+			t.bad++;
+			continue;
+		}
+		for (int k = 0; k < o->nlines; k++)
+			shop_tally_line(&t, o->l[k].num, o->l[k].price, o->l[k].pay,
+					fake_shop_line_refunded(o, k));
+		shop_tally_order(&t, fake_shop_canonical(o), o->post, o->paid != 0);
+		if (!s->ids->no_buyer_id && !seen[o->buyer]) {
+			seen[o->buyer] = 1;
+			t.buyers++;
+		}
+	}
+	free(seen);
+	return shop_tally_json(&t);
 }
 
 /* ---- changes ----------------------------------------------------------------------------- */

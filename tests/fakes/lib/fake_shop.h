@@ -116,6 +116,23 @@ int fake_shop_line_refunded(const struct shop_order *o, int k);
 struct json_object *fake_shop_truth(const struct fake_shop *s);
 
 /*
+ * The same truth for a fake with its own order model (fake_youzan predates this
+ * harness): a tally fed order by order, each good order's lines first
+ * (shop_tally_line), then the order (shop_tally_order); a bad order only counts
+ * (bad_orders). shop_tally_json gives the keys above; buyers is the caller's count.
+ */
+struct shop_tally {
+	int64_t orders, lines, items, gross, paid, refund, qualifying, bad, buyers;
+	int64_t by_status[7];
+	int64_t order_paid, order_refund; /* of the order being tallied */
+};
+
+void shop_tally_line(struct shop_tally *t, int64_t num, int64_t price, int64_t pay,
+		     int refunded);
+void shop_tally_order(struct shop_tally *t, const char *canonical, int64_t post, int paid);
+struct json_object *shop_tally_json(const struct shop_tally *t);
+
+/*
  * The orders whose modified time is in [from, to] into *out (malloc'd, the caller
  * frees), oldest first or, with desc, newest first (ties by id, the same way); their
  * number.

@@ -1,0 +1,55 @@
+-- kpi.apply_rows — Makes a kpi table's rows in a scope equal to freshly computed ones by a keyed diff
+--
+-- The kpi tables that kpi.refresh() maintains instead of refreshing a materialized view
+-- (kpi.qualifying_order) are brought up to date with this diff on their key, not rebuilt:
+-- DELETE the rows of the scope that are no longer computed, UPDATE those whose columns
+-- differ, INSERT the new ones. Readers are never locked out (row locks only, the old rows
+-- stay visible until commit), and what did not change is not written. REFRESH …
+-- CONCURRENTLY does the same diff, but first checks the new rows for duplicates by sorting
+-- them twice on their whole-row image — most of its time on a big view (docs/performance.md).
+CREATE OR REPLACE FUNCTION kpi.apply_rows(p_target regclass, p_fresh regclass, p_key name,
+                                          p_scope regclass DEFAULT NULL, p_scope_key name DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    v_cols   text;
+    v_fresh  text;
+    v_old    text;
+    v_scope  text := 'true';
+    v_n      bigint;
+    v_total  bigint := 0;
+BEGIN
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
+           string_agg('n.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
+           string_agg('t.' || quote_ident(a.attname), ', ' ORDER BY a.attnum)
+      INTO v_cols, v_fresh, v_old
+      FROM pg_attribute a
+     WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped;
+    IF p_scope IS NOT NULL THEN
+        v_scope := format('t.%1$I IN (SELECT s.%1$I FROM %2$s s)', p_scope_key, p_scope);
+    END IF;
+
+    EXECUTE format('DELETE FROM %1$s t WHERE %2$s AND NOT EXISTS (SELECT 1 FROM %3$s n WHERE n.%4$I = t.%4$I)',
+                   p_target, v_scope, p_fresh, p_key);
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    v_total := v_total + v_n;
+    EXECUTE format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %4$s n WHERE n.%5$I = t.%5$I '
+                   'AND ROW(%6$s) IS DISTINCT FROM ROW(%3$s)',
+                   p_target, v_cols, v_fresh, p_fresh, p_key, v_old);
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    v_total := v_total + v_n;
+    EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %3$s FROM %4$s n '
+                   'WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE t.%5$I = n.%5$I)',
+                   p_target, v_cols, v_fresh, p_fresh, p_key);
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_total + v_n;
+END
+$fn$;
+REVOKE ALL ON FUNCTION kpi.apply_rows(regclass, regclass, name, regclass, name) FROM PUBLIC;
+COMMENT ON FUNCTION kpi.apply_rows(regclass, regclass, name, regclass, name) IS
+  'Keyed diff used by kpi.refresh() for the kpi tables it maintains: makes the rows of p_target in a scope equal to the '
+  'rows of p_fresh (same columns), matched on the unique column p_key — deletes the scope''s rows p_fresh lacks, updates '
+  'those whose columns differ, inserts the new ones. The scope is the rows whose p_scope_key is in table p_scope, or the '
+  'whole table when p_scope is NULL. Returns the number of rows deleted, updated and inserted.';

@@ -1,0 +1,96 @@
+-- 120_kpi_incremental.sql — kpi.refresh() keeps kpi.qualifying_order by recomputing only the
+-- customers whose orders changed (kpi.qualifying_order_refresh). After every kind of change a
+-- nightly run makes, the table must equal a recomputation from scratch row for row: a change
+-- the detection misses leaves a stale row here and fails the step that made it.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+BEGIN;
+SELECT plan(26);
+
+\ir 100_kpi_fixture.psql
+
+-- rows of the table that a recomputation does not give, plus the reverse (EXCEPT ALL: duplicates count)
+CREATE FUNCTION pg_temp.stale_rows() RETURNS bigint LANGUAGE sql AS $$
+    SELECT (SELECT count(*) FROM (SELECT * FROM kpi.qualifying_order EXCEPT ALL
+                                  SELECT * FROM kpi.qualifying_order_of(NULL)) a)
+         + (SELECT count(*) FROM (SELECT * FROM kpi.qualifying_order_of(NULL) EXCEPT ALL
+                                  SELECT * FROM kpi.qualifying_order) b)
+$$;
+-- kpi.refresh(), then the method it used for the table
+CREATE FUNCTION pg_temp.refresh() RETURNS text LANGUAGE sql AS $$
+    SELECT method FROM kpi.refresh() WHERE matview = 'kpi.qualifying_order'
+$$;
+CREATE FUNCTION pg_temp.add_order(p_key bigint, p_customer bigint, p_paid timestamptz, p_fen bigint) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO dw.order_identity (order_key, channel_key, order_no, created_at, source_version) OVERRIDING SYSTEM VALUE
+    VALUES (p_key, 1, 'N' || p_key, p_paid, p_paid);
+    INSERT INTO dw.fact_order (order_key, created_at, customer_key, channel_key, paid_at, status, order_date_key, paid_date_key,
+                               gross_fen, discount_fen, shipping_fen, paid_fen, refund_fen, item_count, line_count,
+                               is_qualifying, order_seq, is_first_order, source_version, run_id)
+    VALUES (p_key, p_paid, p_customer, 1, p_paid, 'paid', dw.date_key_of(p_paid), dw.date_key_of(p_paid),
+            p_fen, 0, 0, p_fen, 0, 1, 1, true, NULL, false, p_paid, 1);
+$$;
+
+SELECT is(pg_temp.refresh(), 'full', 'the first refresh fills the empty table from scratch');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and it equals the recomputation');
+SELECT is(pg_temp.refresh(), 'incremental', 'a refresh without changes is incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and changes nothing');
+
+-- 1. a customer merge (C9 → C1 through a shared unionid: O3 moves, C9 is deleted)
+\ir 100_kpi_fixture_merge.psql
+SELECT is(pg_temp.refresh(), 'incremental', 'merge: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'merge: C1 owns O1–O3, C9 is gone, as recomputed');
+SELECT results_eq($$SELECT order_key, order_seq FROM kpi.qualifying_order WHERE customer_key = 1 ORDER BY 2$$,
+                  $$VALUES (1::bigint, 1), (2, 2), (3, 3)$$, 'merge: O3 is C1''s third order');
+
+-- 2. a new order before C6's first one: O9 becomes C6's second order
+SELECT pg_temp.add_order(101, 6, '2024-03-01 09:00+08', 3300);
+SELECT is(pg_temp.refresh(), 'incremental', 'new order: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'new order: inserted, and the later order renumbered');
+
+-- 3. a changed order (new amount) and 4. a partial refund
+UPDATE dw.fact_order SET paid_fen = 9800, gross_fen = 9800 WHERE order_key = 10;
+UPDATE dw.fact_order SET refund_fen = 500 WHERE order_key = 13;
+SELECT is(pg_temp.refresh(), 'incremental', 'changed amounts: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'changed amount and partial refund are in the rows');
+
+-- 5. a full refund: O12 leaves the qualifying set, O13 becomes C7's first order
+UPDATE dw.fact_order SET status = 'refunded', refund_fen = paid_fen, is_qualifying = false WHERE order_key = 12;
+SELECT is(pg_temp.refresh(), 'incremental', 'full refund: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'full refund: the order is deleted, the next one renumbered');
+
+-- 6. an order moving to another customer (O14: C5 → C6): both customers change
+UPDATE dw.fact_order SET customer_key = 6 WHERE order_key = 14;
+SELECT is(pg_temp.refresh(), 'incremental', 'order moved: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'order moved: the new customer has it, the old one no more');
+
+-- 7. the end of observation moves: an order paid after it is left out until it covers it, and
+--    again when it moves back
+SELECT pg_temp.add_order(102, 2, '2024-07-05 10:00+08', 4400);
+SELECT is(pg_temp.refresh(), 'incremental', 'order after the end of observation: incremental');
+SELECT is((SELECT count(*) FROM kpi.qualifying_order WHERE order_key = 102), 0::bigint,
+          '… and it is not there');
+UPDATE etl.watermark SET value = '2024-07-31 12:00+08' WHERE entity = 'orders';
+SELECT is(pg_temp.refresh(), 'incremental', 'end of observation moved on: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'end of observation moved on: the order it now covers is in');
+UPDATE etl.watermark SET value = '2024-06-30 12:00+08' WHERE entity = 'orders';
+SELECT is(pg_temp.refresh(), 'incremental', 'end of observation moved back: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'end of observation moved back: the order is out again');
+
+-- 8. the private domain: C6 is added by S2 on 02-01 (O9 and the new O101 were paid inside it),
+--    then the relationship is gone again (both back outside)
+INSERT INTO dw.fact_contact (contact_key, staff_key, customer_key, added_at, add_way, state, removed_at, removed_by)
+OVERRIDING SYSTEM VALUE VALUES (99, 2, 6, '2024-02-01 09:00+08', 1, 'shop', NULL, NULL);
+INSERT INTO dw.fact_contact_event (staff_key, customer_key, event_type, occurred_at, date_key, time_is_exact, removed_by, origin)
+VALUES (2, 6, 'add', '2024-02-01 09:00+08', 20240201, true, NULL, 'snapshot');
+SELECT is(pg_temp.refresh(), 'incremental', 'customer enters the private domain: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the flags of their orders follow');
+SELECT ok((SELECT bool_and(in_private_domain) FROM kpi.qualifying_order WHERE customer_key = 6),
+          '… C6''s orders are all in the private domain now');
+DELETE FROM dw.fact_contact_event WHERE customer_key = 6;
+DELETE FROM dw.fact_contact WHERE contact_key = 99;
+SELECT is(pg_temp.refresh(), 'incremental', 'customer leaves the pool again: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the flags follow back');
+
+SELECT * FROM finish();
+ROLLBACK;
