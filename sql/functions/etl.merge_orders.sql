@@ -18,6 +18,7 @@ DECLARE
     v_key_seq text := pg_get_serial_sequence('dw.order_identity', 'order_key');
     v_from timestamptz;  -- a month that has orders in the batch
     v_bad_order text;    -- an order whose date is not in dw.dim_date
+    v_same bigint;       -- newer versions with the loaded content
 BEGIN
     DROP TABLE IF EXISTS mo_ver, mo_line, mo_order, mo_cust, mo_seq, tmp_id_link;
 
@@ -36,7 +37,6 @@ BEGIN
         SELECT v.platform, v.shop_id, v.order_no, v.updated_at, ch.channel_key,
                COALESCE(i.order_key, nextval(%L::regclass)) AS order_key,
                i.created_at AS known_created_at, i.content_hash AS known_hash,
-               NULL::text AS content_hash,
                CASE WHEN i.order_key IS NULL THEN 'insert'
                     WHEN v.updated_at > i.source_version THEN 'update'
                     ELSE 'unchanged' END AS action
@@ -52,44 +52,31 @@ BEGIN
     DELETE FROM mo_ver WHERE action = 'unchanged';
     ANALYZE mo_ver;
 
-    -- The lines of the changed orders' newest versions; a repeated line counts once.
+    -- The lines of the changed orders' newest versions, keyed by their order; a repeated
+    -- line counts once. The one copy of the batch's lines: the orders, their content hash,
+    -- the products and the line facts are all read from it.
     EXECUTE format($q$
         CREATE TEMP TABLE mo_line ON COMMIT DROP AS
-        SELECT DISTINCT ON (s.platform, s.shop_id, s.order_no, s.line_id) s.*
+        SELECT DISTINCT ON (v.order_key, s.line_id)
+               v.order_key, v.channel_key, s.src_row, s.line_no, s.line_id, s.status,
+               s.created_at, s.paid_at, s.buyer_id, s.buyer_unionid, s.phone_hash,
+               s.phone_masked, s.sku, s.product_title, s.quantity, s.unit_price_fen,
+               s.line_gross_fen, s.line_paid_fen, s.line_refund_fen, s.shipping_fen,
+               s.order_discount_fen
           FROM %s s
           JOIN mo_ver v ON (v.platform, v.shop_id, v.order_no, v.updated_at)
                          = (s.platform, s.shop_id, s.order_no, s.updated_at)
-         ORDER BY s.platform, s.shop_id, s.order_no, s.line_id, s.src_row$q$, p_staging);
+         ORDER BY v.order_key, s.line_id, s.src_row$q$, p_staging);
 
-    -- Each version's content; a newer version with the loaded content is no change: only
-    -- the order's version moves on (its facts, lineage and counts stay).
-    UPDATE mo_ver v SET content_hash = h.content_hash
-      FROM (SELECT platform, shop_id, order_no,
-                   md5(string_agg(row(status, paid_at, buyer_id, buyer_unionid, phone_hash,
-                                      shipping_fen, order_discount_fen, line_id, line_no, sku,
-                                      product_title, quantity, unit_price_fen, line_gross_fen,
-                                      line_paid_fen, line_refund_fen)::text,
-                                  ',' ORDER BY line_id)) AS content_hash
-              FROM mo_line GROUP BY platform, shop_id, order_no) h
-     WHERE (h.platform, h.shop_id, h.order_no) = (v.platform, v.shop_id, v.order_no);
-    UPDATE mo_ver SET action = 'same' WHERE action = 'update' AND known_hash = content_hash;
-    UPDATE dw.order_identity i SET source_version = v.updated_at
-      FROM mo_ver v WHERE v.action = 'same' AND i.order_key = v.order_key;
-    SELECT count(*) FILTER (WHERE action = 'insert'),
-           count(*) FILTER (WHERE action = 'update'),
-           unchanged + count(*) FILTER (WHERE action = 'same')
-      INTO inserted, updated, unchanged
-      FROM mo_ver;
-    DELETE FROM mo_line l USING mo_ver v
-     WHERE v.action = 'same' AND (l.platform, l.shop_id, l.order_no) = (v.platform, v.shop_id, v.order_no);
-    DELETE FROM mo_ver WHERE action = 'same';
-    ANALYZE mo_ver;
-    ANALYZE mo_line;
-
-    -- One row per changed order; created_at is fixed at first sight.
+    -- One row per changed order, its header, totals and content hash from one pass over its
+    -- lines; created_at is fixed at first sight. A newer version with the loaded content is
+    -- no change ('same'): only the order's version moves on (its facts, lineage and counts
+    -- stay). An insert's hash is not compared, only stored for the next re-export.
     CREATE TEMP TABLE mo_order ON COMMIT DROP AS
-    SELECT v.platform, v.shop_id, v.order_no, v.channel_key, v.order_key, v.action,
-           v.content_hash, COALESCE(v.known_created_at, g.created_at) AS created_at,
+    SELECT v.platform, v.shop_id, v.order_no, v.channel_key, v.order_key,
+           CASE WHEN v.action = 'update' AND v.known_hash = g.content_hash THEN 'same'
+                ELSE v.action END AS action,
+           g.content_hash, COALESCE(v.known_created_at, g.created_at) AS created_at,
            to_char(COALESCE(v.known_created_at, g.created_at) AT TIME ZONE v_tz, 'YYYYMMDD')::int
                AS order_date_key,
            to_char(g.paid_at AT TIME ZONE v_tz, 'YYYYMMDD')::int AS paid_date_key,
@@ -99,7 +86,7 @@ BEGIN
            g.paid_at IS NOT NULL AND g.status NOT IN ('cancelled', 'refunded')
                AND NOT (g.refund_fen > 0 AND g.refund_fen >= g.paid_fen) AS is_qualifying
       FROM mo_ver v
-      JOIN (SELECT platform, shop_id, order_no,
+      JOIN (SELECT order_key,
                    (array_agg(status ORDER BY src_row))[1] AS status,
                    min(created_at) AS created_at,
                    min(paid_at) AS paid_at,
@@ -113,10 +100,27 @@ BEGIN
                    sum(line_paid_fen) + COALESCE(max(shipping_fen), 0) AS paid_fen,
                    sum(COALESCE(line_refund_fen, 0)) AS refund_fen,
                    sum(quantity) AS item_count,
-                   count(*) AS line_count
+                   count(*) AS line_count,
+                   md5(string_agg(row(status, paid_at, buyer_id, buyer_unionid, phone_hash,
+                                      shipping_fen, order_discount_fen, line_id, line_no, sku,
+                                      product_title, quantity, unit_price_fen, line_gross_fen,
+                                      line_paid_fen, line_refund_fen)::text,
+                                  ',' ORDER BY line_id)) AS content_hash
               FROM mo_line
-             GROUP BY platform, shop_id, order_no) g
-        ON (g.platform, g.shop_id, g.order_no) = (v.platform, v.shop_id, v.order_no);
+             GROUP BY order_key) g
+        ON g.order_key = v.order_key;
+    SELECT count(*) FILTER (WHERE action = 'insert'),
+           count(*) FILTER (WHERE action = 'update'),
+           count(*) FILTER (WHERE action = 'same')
+      INTO inserted, updated, v_same
+      FROM mo_order;
+    unchanged := unchanged + v_same;
+    IF v_same > 0 THEN
+        UPDATE dw.order_identity i SET source_version = o.updated_at
+          FROM mo_order o WHERE o.action = 'same' AND i.order_key = o.order_key;
+        DELETE FROM mo_line l USING mo_order o WHERE o.action = 'same' AND l.order_key = o.order_key;
+        DELETE FROM mo_order WHERE action = 'same';
+    END IF;
     CREATE UNIQUE INDEX ON mo_order (order_key);
     ANALYZE mo_order;
 
@@ -130,9 +134,9 @@ BEGIN
       FROM mo_order o WHERE o.action = 'update' AND i.order_key = o.order_key;
 
     INSERT INTO dw.dim_product (channel_key, sku, title)
-    SELECT o.channel_key, l.sku, max(l.product_title)
-      FROM mo_line l JOIN mo_order o USING (platform, shop_id, order_no)
-     GROUP BY o.channel_key, l.sku
+    SELECT channel_key, sku, max(product_title)
+      FROM mo_line
+     GROUP BY channel_key, sku
     ON CONFLICT (channel_key, sku) DO UPDATE SET title = EXCLUDED.title
      WHERE EXCLUDED.title IS NOT NULL AND EXCLUDED.title IS DISTINCT FROM dw.dim_product.title;
 
@@ -227,8 +231,8 @@ BEGIN
            p.product_key, l.quantity, l.unit_price_fen, l.line_gross_fen, l.line_paid_fen,
            COALESCE(l.line_refund_fen, 0), p_run
       FROM mo_line l
-      JOIN mo_order o USING (platform, shop_id, order_no)
-      JOIN dw.dim_product p ON (p.channel_key, p.sku) = (o.channel_key, l.sku);
+      JOIN mo_order o USING (order_key)
+      JOIN dw.dim_product p ON (p.channel_key, p.sku) = (l.channel_key, l.sku);
 
     -- Kept orders whose number moved (a late, updated or merged order before them).
     UPDATE dw.fact_order f
