@@ -27,7 +27,11 @@ BEGIN
       INTO v_cols, v_fresh, v_old
       FROM pg_attribute a
      WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped;
+    -- the fresh rows were just written: without statistics the joins below could be planned
+    -- as if there were none (a nested loop over thousands of them)
+    EXECUTE format('ANALYZE %s', p_fresh);
     IF p_scope IS NOT NULL THEN
+        EXECUTE format('ANALYZE %s', p_scope);
         v_scope := format('t.%1$I IN (SELECT s.%1$I FROM %2$s s)', p_scope_key, p_scope);
     END IF;
 

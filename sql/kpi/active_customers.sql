@@ -3,9 +3,11 @@
 -- requires: kpi/relationship_span.sql
 
 -- Rolling counts without a 30-fold self-join: an interaction on day a keeps a customer in the
--- W-day window for days a .. a+W−1; per customer and W, overlapping coverages merge into
--- ranges (gaps and islands), each range adds +1 on its first day and −1 after its last, and a
--- running sum over the calendar gives the number of customers covered on each day.
+-- W-day window for days a .. a+W−1. Cut each such coverage where the customer's next
+-- interaction starts its own: the pieces [a, least(a+W, next)) do not overlap and their union
+-- is the customer's coverage, so +1 on each piece's first day and −1 after its last, summed
+-- over the calendar, count the customers covered on each day. One sort of the interactions by
+-- customer and day (lead/lag) serves both windows and the weekly and monthly distinct counts.
 DROP MATERIALIZED VIEW IF EXISTS kpi.active_customers CASCADE;
 CREATE MATERIALIZED VIEW kpi.active_customers AS
 WITH bound AS MATERIALIZED (  -- orders and WeCom both observed up to here
@@ -28,32 +30,28 @@ WITH bound AS MATERIALIZED (  -- orders and WeCom both observed up to here
     SELECT a.customer_key, dd.date, dd.week_start, dd.month_start
       FROM act a JOIN dw.dim_date dd USING (date_key)
       JOIN bound b ON dd.date <= b.eoo_date
+), seq AS (          -- each customer's interaction days in order
+    SELECT d.date, d.week_start, d.month_start,
+           lag(d.date)  OVER w AS prev_date,
+           lead(d.date) OVER w AS next_date
+      FROM d
+    WINDOW w AS (PARTITION BY d.customer_key ORDER BY d.date)
 ), daily AS (         -- dau needs no window: one row per customer and date already
-    SELECT date, count(*) AS dau FROM d GROUP BY date
-), gap AS (
-    SELECT w.days, d.customer_key, d.date,
-           CASE WHEN d.date - lag(d.date) OVER (PARTITION BY w.days, d.customer_key ORDER BY d.date) <= w.days
-                THEN 0 ELSE 1 END AS starts
-      FROM d CROSS JOIN (VALUES (7), (30)) AS w (days)
-), island AS (
-    SELECT days, customer_key, date,
-           sum(starts) OVER (PARTITION BY days, customer_key ORDER BY date) AS island
-      FROM gap
-), coverage AS (
-    SELECT days, min(date) AS first_day, max(date) + days AS after_last
-      FROM island GROUP BY days, customer_key, island
+    SELECT date, count(*) AS dau FROM seq GROUP BY date
 ), delta AS (
-    SELECT date,
-           sum(n) FILTER (WHERE days = 7)  AS d7,
-           sum(n) FILTER (WHERE days = 30) AS d30
-      FROM (SELECT days, first_day AS date, 1 AS n FROM coverage
+    SELECT date, sum(d7) AS d7, sum(d30) AS d30
+      FROM (SELECT date, 1 AS d7, 1 AS d30 FROM seq
             UNION ALL
-            SELECT days, after_last, -1 FROM coverage) c
+            SELECT least(date + 7, next_date), -1, 0 FROM seq
+            UNION ALL
+            SELECT least(date + 30, next_date), 0, -1 FROM seq) c
      GROUP BY date
-), week_active AS (
-    SELECT week_start, count(DISTINCT customer_key) AS n FROM d GROUP BY week_start
+), week_active AS (   -- a customer counts once a week: on their first interaction day in it
+    SELECT week_start, count(*) FILTER (WHERE prev_date IS NULL OR prev_date < week_start) AS n
+      FROM seq GROUP BY week_start
 ), month_active AS (
-    SELECT month_start, count(DISTINCT customer_key) AS n FROM d GROUP BY month_start
+    SELECT month_start, count(*) FILTER (WHERE prev_date IS NULL OR prev_date < month_start) AS n
+      FROM seq GROUP BY month_start
 ), grid AS (
     SELECT dd.date_key, dd.date, dd.week_start, dd.month_start, b.eoo_date
       FROM (SELECT min(date) AS first_day FROM d) r
