@@ -49,6 +49,7 @@ int buf_grow(struct buf *b, size_t extra)
 	p = realloc(b->data, cap);
 	if (!p)
 		return -1;
+	p[b->len] = '\0'; /* a new buffer is a C string too, before anything is added */
 	b->data = p;
 	b->cap = cap;
 	return 0;

@@ -141,37 +141,60 @@ static char fullwidth_ascii(const unsigned char *p, size_t left)
 	return (char)(cp - 0xFEE0);
 }
 
-static void put(char *out, size_t outlen, size_t *n, char c)
+/*
+ * The folded form of the character at p (left > 0 bytes) into out: its byte
+ * count (0 for a dropped character, 3 for 账, else 1); *used says how many
+ * bytes of p it took.
+ */
+static size_t fold_char(const unsigned char *p, size_t left, char out[3], size_t *used)
 {
-	if (*n + 1 < outlen)
-		out[(*n)++] = c;
+	static const unsigned char zhang_old[] = { 0xE5, 0xB8, 0x90 }; /* 帐 */
+	char c;
+
+	if ((*used = dropped_len(p, left)) > 0)
+		return 0;
+	if ((c = fullwidth_ascii(p, left)) != 0) {
+		*used = 3;
+	} else if (left >= 3 && memcmp(p, zhang_old, 3) == 0) {
+		memcpy(out, "\xE8\xB4\xA6", 3); /* 账 */
+		*used = 3;
+		return 3;
+	} else {
+		c = (char)p[0];
+		*used = 1;
+	}
+	out[0] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	return 1;
 }
 
 size_t text_fold(const char *s, size_t len, char *out, size_t outlen)
 {
-	static const unsigned char zhang_old[] = { 0xE5, 0xB8, 0x90 }; /* 帐 */
-	static const char zhang[] = "\xE8\xB4\xA6";                    /* 账 */
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n = 0, skip;
-	char c;
+	size_t i = 0, n = 0, used, k;
+	char c[3];
 
 	while (i < len) {
-		if ((skip = dropped_len(p + i, len - i)) > 0) {
-			i += skip;
-			continue;
-		}
-		if ((c = fullwidth_ascii(p + i, len - i)) != 0) {
-			i += 3;
-		} else if (len - i >= 3 && memcmp(p + i, zhang_old, 3) == 0) {
-			for (int k = 0; k < 3; k++)
-				put(out, outlen, &n, zhang[k]);
-			i += 3;
-			continue;
-		} else {
-			c = (char)p[i++];
-		}
-		put(out, outlen, &n, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+		k = fold_char(p + i, len - i, c, &used);
+		for (size_t j = 0; j < k && n + 1 < outlen; j++)
+			out[n++] = c[j];
+		i += used;
 	}
 	out[n] = '\0';
 	return n;
+}
+
+int text_fold_equals(const char *folded, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, used, k;
+	char c[3];
+
+	while (i < len) {
+		k = fold_char(p + i, len - i, c, &used);
+		for (size_t j = 0; j < k; j++)
+			if (*folded == '\0' || *folded++ != c[j])
+				return 0; /* folded ends first, or the first byte that differs */
+		i += used;
+	}
+	return *folded == '\0';
 }

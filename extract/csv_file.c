@@ -714,6 +714,8 @@ static long first_fault(const struct csv_file *f, size_t n)
 			start = i;
 		if (c == '\0')
 			return (long)i;
+		if (c < 0x80 && !inside)
+			continue; /* ASCII between characters is text in both encodings */
 		if ((f->gb18030 ? gb18030_step(&gb, c) : utf8_step(&u, c)) < 0)
 			return (long)(inside ? start : i);
 	}

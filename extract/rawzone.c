@@ -100,11 +100,16 @@ static int next_number(struct rawzone *rz, const char *entity)
 	return rz->entity[rz->nentities++].next;
 }
 
-/* A gzip stream writing to fd (on a dup of it: closing the stream leaves fd open), or NULL. */
+/*
+ * A gzip stream writing to fd (on a dup of it: closing the stream leaves fd open), or NULL.
+ * Level 1: the copy of an import is written before its first line loads, so its
+ * compression is on the load's critical path; level 6 took 2.4x the CPU (0.84 s against
+ * 0.35 s for 41 MB of the bench's CSV) for a copy 30 % smaller (5.2 MB against 7.3 MB).
+ */
 static gzFile gz_writer(int fd)
 {
 	int dupfd = dup(fd);
-	gzFile gz = dupfd < 0 ? NULL : gzdopen(dupfd, "wb6");
+	gzFile gz = dupfd < 0 ? NULL : gzdopen(dupfd, "wb1");
 
 	if (!gz && dupfd >= 0)
 		close(dupfd);

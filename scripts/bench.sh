@@ -23,6 +23,9 @@
 #            source's own time from etl.run_source; the replay's KPI refresh is apart)
 #   pgloader pgloader loading the same CSV into a plain text table (it only loads; the
 #            Debian package is installed here when missing, never for make check)
+#   python   scripts/bench/python_etl.py: the reference "straightforward Python ETL" (stdlib
+#            csv, psycopg2 COPY into staging, one INSERT ... ON CONFLICT merge) into a plain
+#            orders/lines pair (python3-psycopg2 installed here when missing, like pgloader)
 #   kpi      kpi.refresh() after the full load, then every kpi view read whole (jit off)
 #            against reading dw.fact_order whole
 #   again    the same file imported again: every order unchanged
@@ -34,6 +37,7 @@
 # The table goes to stdout and var/bench/results.txt; its last line is machine-readable:
 #   bench: full_vs_floor=R import_vs_pgloader=R nightly_s=S nightly_5x_ratio=R
 #          peak_rss_mb_1m=M peak_rss_mb_5m=M kpi_refresh_full_s=S kpi_refresh_nightly_s=S ...
+#          import_vs_python=R
 # (ratios: siyu's time over the reference's, lower is better; "na" = not measured).
 set -euo pipefail
 export LC_ALL=C
@@ -126,7 +130,9 @@ written_tables() {
 	SELECT oid::regclass FROM d GROUP BY oid ORDER BY max(depth), oid::regclass::text" |
 		while read -r t; do
 			[[ $t == dw.dim_date ]] && continue # every migrated warehouse has its calendar
-			[[ $(psql -XAtq -d "$1" -c "SELECT EXISTS (SELECT 1 FROM $t)") == t ]] && echo "$t"
+			if [[ $(psql -XAtq -d "$1" -c "SELECT EXISTS (SELECT 1 FROM $t)") == t ]]; then
+				echo "$t"
+			fi
 		done
 }
 
@@ -244,6 +250,26 @@ EOF
 	t1=$(now)
 	pgloader_s=$(secs "$t0" "$t1")
 	loaded_all bench_pgloader pgl pgloader
+fi
+
+say "== python: the reference Python ETL (scripts/bench/python_etl.py) of the same CSV"
+python_s=na
+if ! /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1; then
+	say "   (installing the Debian package python3-psycopg2 for the bench)"
+	apt-get install -y -q python3-psycopg2 >"$out/psycopg2-install.log" 2>&1 ||
+		say "   python3-psycopg2 could not be installed"
+fi
+if /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1; then
+	dropdb --if-exists bench_python 2>/dev/null
+	createdb bench_python
+	t0=$(now)
+	PGDATABASE=bench_python /usr/bin/python3 scripts/bench/python_etl.py "$file" >"$out/python.out" 2>&1 ||
+		{ cat "$out/python.out" >&2; exit 1; }
+	t1=$(now)
+	python_s=$(secs "$t0" "$t1")
+	n=$(psql -XAtq -d bench_python -c "SELECT count(*) FROM ref.orders")
+	[[ $n -eq $orders ]] || { say "bench: the Python ETL loaded $n orders, the file has $orders"; exit 1; }
+	dropdb bench_python
 fi
 
 say "== kpi: kpi.refresh() after the full load, then every kpi view read whole"
@@ -365,6 +391,7 @@ pgv=$(psql -XAtq -d postgres -c "SHOW server_version")
 	row "  the same with the foreign-key checks firing" "$floor_fk_s" "" "$(ratio "$floor_fk_s" "$floor_s")"
 	row "psql \\copy of the CSV into an unlogged table" "$copy_s" "$(per_s "$lines" "$copy_s")" "$(ratio "$copy_s" "$floor_s")"
 	row "pgloader: the CSV into a plain text table" "$pgloader_s" "$(per_s "$lines" "$pgloader_s")" "$(ratio "$pgloader_s" "$floor_s")"
+	row "Python ETL: csv, COPY, one upsert (orders/lines)" "$python_s" "$(per_s "$lines" "$python_s")" "$(ratio "$python_s" "$floor_s")"
 	row "siyu import, fresh warehouse" "$import_s" "$(per_s "$lines" "$import_s")" "$(ratio "$import_s" "$floor_s")"
 	row "  server: etl.merge_orders" "$merge_s" "" "$(ratio "$merge_s" "$floor_s")"
 	row "    of which dw.resolve_customers" "$resolve_s" "" "$(ratio "$resolve_s" "$floor_s")"
@@ -397,7 +424,8 @@ pgv=$(psql -XAtq -d postgres -c "SHOW server_version")
 	printf 'bench: full_vs_floor=%s import_vs_pgloader=%s nightly_s=%s nightly_5x_ratio=%s peak_rss_mb_1m=%s peak_rss_mb_5m=%s kpi_refresh_full_s=%s kpi_refresh_nightly_s=%s' \
 		"$(ratio "$import_s" "$floor_s")" "$(ratio "$import_s" "$pgloader_s")" "$nightly_s" \
 		"$(ratio "$nightly5_s" "$nightly_s")" "$(mb "$rss1")" "$(mb "$rss5")" "$refresh_full_s" "$refresh_nightly_s"
-	printf ' orders=%s floor_s=%s floor_fk_s=%s import_s=%s replay_vs_floor=%s pgloader_s=%s\n' \
+	printf ' orders=%s floor_s=%s floor_fk_s=%s import_s=%s replay_vs_floor=%s pgloader_s=%s' \
 		"$orders" "$floor_s" "$floor_fk_s" "$import_s" "$(ratio "$replay_s" "$floor_s")" "$pgloader_s"
+	printf ' import_vs_python=%s python_s=%s client_s=%s\n' "$(ratio "$import_s" "$python_s")" "$python_s" "$client_s"
 } | tee "$out/results.txt"
 say "bench: results in var/bench/results.txt"

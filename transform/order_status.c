@@ -392,17 +392,24 @@ static const struct profile *find_profile(const char *name)
 }
 
 /*
- * 1 when s[0..len) equals the NUL-terminated code after text_fold on both:
+ * 1 when the folded input equals the NUL-terminated code after text_fold:
  * ASCII case, white space and full-width forms (a re-saved export writes
- * "，" or "," and "（删除）" or "(删除)") do not matter.
+ * "，" or "," and "（删除）" or "(删除)") do not matter. The input is folded
+ * once by the caller (fold_input); each code costs a byte or two.
  */
-static int code_equals(const char *s, size_t len, const char *code)
+static int code_equals(const char *folded, const char *code)
 {
-	char a[TEXT_FOLD_MAX], b[TEXT_FOLD_MAX];
+	return text_fold_equals(folded, code, strlen(code));
+}
 
-	text_fold(s, len, a, sizeof(a));
-	text_fold(code, strlen(code), b, sizeof(b));
-	return strcmp(a, b) == 0;
+/* src trimmed and folded into out: its length (0 when blank). */
+static size_t fold_input(const char *src, size_t len, char out[TEXT_FOLD_MAX])
+{
+	const char *s;
+	size_t n = text_trim(src, len, &s);
+
+	out[0] = '\0';
+	return n ? text_fold(s, n, out, TEXT_FOLD_MAX) : 0;
 }
 
 const char *order_status_name(enum order_status st)
@@ -434,18 +441,15 @@ int order_status_map_paid(const char *profile, const char *src, size_t len,
 			  enum order_paid paid, enum order_status *out)
 {
 	const struct profile *p = find_profile(profile);
-	const char *s;
-	size_t n, i;
+	char folded[TEXT_FOLD_MAX];
+	size_t i;
 
-	if (!p)
-		return -1;
-	n = text_trim(src, len, &s);
-	if (n == 0)
+	if (!p || fold_input(src, len, folded) == 0)
 		return -1;
 	for (i = 0; i < p->ncodes; i++) {
 		const struct status_code *c = &p->codes[i];
 
-		if (!code_equals(s, n, c->code))
+		if (!code_equals(folded, c->code))
 			continue;
 		if (c->st == c->st_paid)
 			*out = c->st;
@@ -468,16 +472,16 @@ int order_status_apply_refund(const char *profile, const char *src, size_t len,
 			      enum order_status *st)
 {
 	const struct profile *p = find_profile(profile);
-	const char *s;
+	char folded[TEXT_FOLD_MAX];
 	size_t n, i;
 
 	if (!p || !p->refunds)
 		return -1;
-	n = text_trim(src, len, &s);
+	n = fold_input(src, len, folded);
 	for (i = 0; n > 0 && i < p->nrefunds; i++) {
 		enum refund_effect e = p->refunds[i].effect;
 
-		if (!code_equals(s, n, p->refunds[i].code))
+		if (!code_equals(folded, p->refunds[i].code))
 			continue;
 		if (e == REFUND_DONE)
 			*st = ORDER_REFUNDED;

@@ -42,7 +42,17 @@ static void test_fold(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		text_fold(cases[i].in, strlen(cases[i].in), out, sizeof(out));
 		assert_string_equal(out, cases[i].out);
+		/* text_fold_equals: the folded form against the text, either way round */
+		assert_true(text_fold_equals(cases[i].out, cases[i].in, strlen(cases[i].in)));
+		assert_true(text_fold_equals(out, cases[i].out, strlen(cases[i].out)));
 	}
+	/* a prefix either way is not equal */
+	assert_false(text_fold_equals("abc", "ABCD", 4));
+	assert_false(text_fold_equals("abcd", "ABC", 3));
+	assert_false(text_fold_equals("", "x", 1));
+	assert_true(text_fold_equals("", " \xE3\x80\x80", 4)); /* only white space folds to "" */
+	assert_true(text_fold_equals("ab", "A B", 3));
+	assert_false(text_fold_equals("ab", "A C", 3));
 	/* truncated, never overrun */
 	assert_int_equal(text_fold("abcdef", 6, out, 4), 3);
 	assert_string_equal(out, "abc");

@@ -18,4 +18,7 @@ struct buf;
  */
 int copytext_field(struct buf *b, const char *s, size_t len);
 
+/* Append v in decimal (what %lld writes, without printf's cost per row). 0 / -1. */
+int copytext_int(struct buf *b, long long v);
+
 #endif /* SIYU_COMMON_COPYTEXT_H */

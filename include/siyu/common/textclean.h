@@ -56,4 +56,11 @@ int text_utf8_valid(const char *s, size_t len);
  */
 size_t text_fold(const char *s, size_t len, char *out, size_t outlen);
 
+/*
+ * 1 when text_fold of s[0..len) is the NUL-terminated folded, else 0; stops at
+ * the first byte that differs, so one folded input compares against many
+ * candidates (a profile's status codes) at the price of a byte or two each.
+ */
+int text_fold_equals(const char *folded, const char *s, size_t len);
+
 #endif /* SIYU_COMMON_TEXTCLEAN_H */
