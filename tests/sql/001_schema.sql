@@ -9,7 +9,7 @@ BEGIN;
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'UTC';
 
-SELECT plan(195);
+SELECT plan(196);
 
 -- ---------------------------------------------------------------------------------------
 -- Schemas, tables, views, functions
@@ -419,6 +419,11 @@ SELECT is(current_user::text, session_user::text, 'role is back to the session u
 SET LOCAL ROLE bi_reader;
 SELECT throws_ok('SELECT * FROM etl.reject', '42501', NULL, 'SET ROLE bi_reader: etl.reject is denied');
 RESET ROLE;
+
+-- kpi.customer_owner asks the snapshot for (userid, external_userid) of any source: without
+-- this index it read the whole snapshot once per customer (0244)
+SELECT has_index('etl', 'wecom_contact_snapshot', 'wecom_contact_snapshot_pair',
+                 ARRAY['userid', 'external_userid'], 'the snapshot is found by userid and external_userid');
 
 SELECT * FROM finish();
 ROLLBACK;
