@@ -105,6 +105,9 @@ DECLARE
     v_flagged bigint[];
     v_touched bigint[];
 BEGIN
+    -- One refresh at a time, as REFRESH … CONCURRENTLY takes it: two diffs at once would both
+    -- insert the same new rows. Readers (ACCESS SHARE) are not blocked.
+    LOCK TABLE kpi.qualifying_order IN EXCLUSIVE MODE;
     DROP TABLE IF EXISTS qo_touched, qo_fresh;
     CREATE TEMP TABLE qo_fresh ON COMMIT DROP AS SELECT * FROM kpi.qualifying_order LIMIT 0;
     IF NOT EXISTS (SELECT 1 FROM kpi.qualifying_order) THEN
@@ -153,7 +156,8 @@ REVOKE ALL ON FUNCTION kpi.qualifying_order_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION kpi.qualifying_order_refresh() IS
   'Brings kpi.qualifying_order up to date for kpi.refresh(): finds the customers whose qualifying orders differ from the '
   'stored rows (an order new, changed, refunded, cancelled, moved to another customer, or moved across the end of '
-  'observation) or whose private-domain flag changed, recomputes their rows only (all rows when the table is empty: method ''full'') and writes the difference (kpi.apply_rows). Returns ''incremental'' or ''full''.';
+  'observation) or whose private-domain flag changed, recomputes their rows only (all rows when the table is empty: method ''full'') and writes the difference (kpi.apply_rows), holding an EXCLUSIVE lock on the table (readers are not blocked, a second refresh '
+  'waits). Returns ''incremental'' or ''full''.';
 
 INSERT INTO kpi.qualifying_order SELECT * FROM kpi.qualifying_order_of(NULL);
 ANALYZE kpi.qualifying_order;

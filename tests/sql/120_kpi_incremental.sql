@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(26);
+SELECT plan(27);
 
 \ir 100_kpi_fixture.psql
 
@@ -35,6 +35,9 @@ SELECT is(pg_temp.refresh(), 'full', 'the first refresh fills the empty table fr
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and it equals the recomputation');
 SELECT is(pg_temp.refresh(), 'incremental', 'a refresh without changes is incremental');
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and changes nothing');
+SELECT ok(EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'ExclusiveLock'
+                     AND relation = 'kpi.qualifying_order'::regclass),
+          'the refresh holds an EXCLUSIVE lock on the table until commit: a second refresh waits, readers do not');
 
 -- 1. a customer merge (C9 → C1 through a shared unionid: O3 moves, C9 is deleted)
 \ir 100_kpi_fixture_merge.psql
