@@ -209,7 +209,10 @@ static const struct keyspec keyspecs[] = {
 	{ "path", W_CSV, K_STR, F_REQUIRED, NULL, PT_NONE, 0, 0, NULL, KV },
 	{ "encoding", W_CSV, K_ENUM, 0, "auto", PT_NONE, 0, 0, "auto|utf-8|gbk", KV },
 	{ "platform", W_CSV, K_IDENT, 0, NULL, PT_NONE, 0, 0, NULL, KV },
-	{ "shop_name", W_CSV, K_STR, 0, NULL, PT_NONE, 0, 0, NULL, KV },
+	/* the shop's display name (dim_channel.shop_name): csv, for files without the
+	 * column; API sources, whose order APIs do not give it */
+	{ "shop_name", W_CSV | W_TAOBAO | W_JD | W_PDD | W_DOUYIN | W_CHANNELS, K_STR, 0, NULL,
+	  PT_NONE, 0, 0, NULL, KV },
 };
 #define NKEYSPECS (sizeof(keyspecs) / sizeof(keyspecs[0]))
 

@@ -58,6 +58,7 @@ struct shop_state {
 	const struct source_ctx *ctx;
 	const struct shop_platform *p;
 	const char *shop_id;
+	const char *shop_name;             /* [source.NAME] shop_name, or NULL */
 	union {
 		struct top_client top;
 		struct pdd_client pdd;
@@ -96,13 +97,25 @@ static int taobao_open(struct shop_state *s, struct failure *f)
 	return 0;
 }
 
+/*
+ * The shop's display name (dim_channel.shop_name) from [source.NAME] shop_name on every
+ * line of a parsed order: the order APIs do not carry it. rc is the platform parse's.
+ */
+static int with_shop_name(const struct shop_state *s, struct order_json *o, int rc)
+{
+	if (rc == 0 && s->shop_name)
+		for (size_t i = 0; i < o->nlines; i++)
+			o->line[i].shop_name = oj_span(s->shop_name);
+	return rc;
+}
+
 static int taobao_parse(void *arg, struct json_object *item, struct order_json *o, char *why,
 			size_t whylen)
 {
 	const struct shop_state *s = arg;
 	const struct taobao_xform x = { "taobao", s->shop_id };
 
-	return taobao_trade_parse(&x, item, o, why, whylen);
+	return with_shop_name(s, o, taobao_trade_parse(&x, item, o, why, whylen));
 }
 
 static int pdd_open(struct shop_state *s, struct failure *f)
@@ -123,7 +136,7 @@ static int pdd_parse(void *arg, struct json_object *item, struct order_json *o, 
 	const struct shop_state *s = arg;
 	const struct pdd_xform x = { s->shop_id };
 
-	return pdd_order_parse(&x, item, o, why, whylen);
+	return with_shop_name(s, o, pdd_order_parse(&x, item, o, why, whylen));
 }
 
 static int jd_open(struct shop_state *s, struct failure *f)
@@ -146,7 +159,7 @@ static int jd_parse(void *arg, struct json_object *item, struct order_json *o, c
 	const struct shop_state *s = arg;
 	const struct jd_xform x = { s->shop_id };
 
-	return jd_order_parse(&x, item, o, why, whylen);
+	return with_shop_name(s, o, jd_order_parse(&x, item, o, why, whylen));
 }
 
 static int douyin_open(struct shop_state *s, struct failure *f)
@@ -168,7 +181,7 @@ static int douyin_parse(void *arg, struct json_object *item, struct order_json *
 	const struct shop_state *s = arg;
 	const struct douyin_xform x = { s->shop_id };
 
-	return douyin_order_parse(&x, item, o, why, whylen);
+	return with_shop_name(s, o, douyin_order_parse(&x, item, o, why, whylen));
 }
 
 static int channels_open(struct shop_state *s, struct failure *f)
@@ -186,7 +199,7 @@ static int channels_parse(void *arg, struct json_object *item, struct order_json
 	const struct shop_state *s = arg;
 	const struct channels_xform x = { s->shop_id };
 
-	return channels_order_parse(&x, item, o, why, whylen);
+	return with_shop_name(s, o, channels_order_parse(&x, item, o, why, whylen));
 }
 
 static void top_clear(void *c) { top_client_clear(c); }
@@ -223,6 +236,7 @@ static int shop_open(const struct source_ctx *ctx, const struct shop_platform *p
 	s->p = p;
 	s->raw.manifest_fd = -1;
 	s->shop_id = get(s, "shop_id") ? get(s, "shop_id") : ctx->src->name;
+	s->shop_name = get(s, "shop_name");
 	s->orders = (struct api_orders){ .ctx = ctx, .parse = p->parse, .parse_arg = s,
 					 .pages = &s->pager.pages,
 					 .tz = ctx->src->timezone ? ctx->src->timezone

@@ -74,6 +74,7 @@ shop_conf() {
 		shop_source_conf
 		printf 'start = %s\npage_size = %s\nmax_reject_ratio = 1\nrps = 1000\n' \
 			"$START" "${PAGE_SIZE:-20}"
+		printf 'shop_name = %s 旗舰店\n' "$PLATFORM"
 		printf 'timeout = 2\nconnect_timeout = 2\nretries = 3\n'
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$file"
@@ -148,7 +149,9 @@ shop_test_loads() {
 		shop_run && grep -E "^shop +ok" out &&
 		shop_truth >expect && shop_warehouse >actual && test_cmp expect actual &&
 		test "$(shop_stat max_span)" -le "$SHOP_MAX_SPAN" &&
-		test "$(shop_stat max_page_size)" = "${PAGE_SIZE:-20}" && test "$(shop_stat rejected)" = 0
+		test "$(shop_stat max_page_size)" = "${PAGE_SIZE:-20}" && test "$(shop_stat rejected)" = 0 &&
+		# the order APIs give no shop name: the configured one is used
+		test "$(test_psql "SELECT string_agg(shop_name, ${Q},${Q}) FROM dw.dim_channel")" = "$PLATFORM 旗舰店"
 	'
 
 	test_expect_success 'every page is in the raw zone, no secret or token in it or in the log' '
