@@ -11,21 +11,22 @@ CREATE MATERIALIZED VIEW kpi.repurchase_by_segment AS
 -- parallel), and a period's first order and its private-domain flag travel as one integer,
 -- 2 × order_seq + (0 inside, 1 outside), whose minimum is the first order's: one aggregate
 -- instead of an array_agg sorted per group (docs/performance.md, "Every view at 70k orders").
-WITH cp AS (        -- one row per (period type, customer, period)
-    SELECT 1 AS period_months, q.customer_key, q.paid_month AS period_start,
-           count(*) AS orders, sum(q.net_paid_fen) AS net_fen,
-           min(2 * q.order_seq + CASE WHEN q.in_private_domain THEN 0 ELSE 1 END) AS first_mark
-      FROM kpi.qualifying_order q GROUP BY 1, 2, 3
+WITH q AS NOT MATERIALIZED (   -- inlined into each branch below (a CTE only to name the mark once)
+    SELECT customer_key, paid_month, net_paid_fen,
+           2 * order_seq + CASE WHEN in_private_domain THEN 0 ELSE 1 END AS mark
+      FROM kpi.qualifying_order
+), cp AS (          -- one row per (period type, customer, period)
+    SELECT 1 AS period_months, customer_key, paid_month AS period_start,
+           count(*) AS orders, sum(net_paid_fen) AS net_fen, min(mark) AS first_mark
+      FROM q GROUP BY 1, 2, 3
     UNION ALL
-    SELECT 3, q.customer_key, date_trunc('quarter', q.paid_month::timestamp)::date,
-           count(*), sum(q.net_paid_fen),
-           min(2 * q.order_seq + CASE WHEN q.in_private_domain THEN 0 ELSE 1 END)
-      FROM kpi.qualifying_order q GROUP BY 1, 2, 3
+    SELECT 3, customer_key, date_trunc('quarter', paid_month::timestamp)::date,
+           count(*), sum(net_paid_fen), min(mark)
+      FROM q GROUP BY 1, 2, 3
     UNION ALL
-    SELECT 12, q.customer_key, date_trunc('year', q.paid_month::timestamp)::date,
-           count(*), sum(q.net_paid_fen),
-           min(2 * q.order_seq + CASE WHEN q.in_private_domain THEN 0 ELSE 1 END)
-      FROM kpi.qualifying_order q GROUP BY 1, 2, 3
+    SELECT 12, customer_key, date_trunc('year', paid_month::timestamp)::date,
+           count(*), sum(net_paid_fen), min(mark)
+      FROM q GROUP BY 1, 2, 3
 ), cps AS (
     SELECT cp.*,
            CASE WHEN cp.first_mark % 2 = 0 THEN 'private_domain' ELSE 'outside' END AS seg,
