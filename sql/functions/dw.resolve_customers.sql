@@ -6,7 +6,8 @@
 -- identifiers each loaded record carries (rec numbers a record of the batch,
 -- e.g. an order key) and where the record came from (a platform or 'wecom',
 -- which becomes a new customer's acquisition_source).
--- Output: a temp table tmp_rec_customer(rec bigint PRIMARY KEY, customer_key bigint).
+-- Output: a temp table tmp_rec_customer(rec bigint PRIMARY KEY, customer_key bigint,
+-- is_new boolean: the customer was created by this batch).
 --
 -- Identifiers and records form a graph; every connected component, together
 -- with the customers its identifiers already belong to, is one person:
@@ -143,7 +144,7 @@ BEGIN
      WHERE NOT c.is_new AND d.customer_key = c.survivor AND c.first_seen_at < d.first_seen_at;
 
     CREATE TEMP TABLE tmp_rec_customer ON COMMIT DROP AS
-    SELECT r.rec, min(c.survivor) AS customer_key
+    SELECT r.rec, min(c.survivor) AS customer_key, bool_and(c.is_new) AS is_new
       FROM rc_rec r LEFT JOIN rc_lab l ON l.cls = r.cls
       JOIN rc_comp c ON c.label = COALESCE(l.label, r.cls)
      GROUP BY r.rec;
@@ -153,4 +154,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dw.resolve_customers(bigint, text) IS
-    'Identity resolution for one batch: reads temp table tmp_id_link(rec, id_type, platform, id_value, display_value, seen_at, source), links co-occurring identifiers into customers (new, existing, or merged into the oldest key: dw.merge_customers), and writes temp tables tmp_rec_customer(rec, customer_key) and tmp_merge(from_key, into_key, reason); returns the number of customers merged away';
+    'Identity resolution for one batch: reads temp table tmp_id_link(rec, id_type, platform, id_value, display_value, seen_at, source), links co-occurring identifiers into customers (new, existing, or merged into the oldest key: dw.merge_customers), and writes temp tables tmp_rec_customer(rec, customer_key, is_new) and tmp_merge(from_key, into_key, reason); returns the number of customers merged away';
