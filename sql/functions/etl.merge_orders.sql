@@ -24,6 +24,11 @@ DECLARE
     v_bad_order text;    -- an order whose date is not in dw.dim_date
     v_same bigint;       -- newer versions with the loaded content
     v_probe boolean;     -- the batch is small against the warehouse: etl.probe_by_key
+    -- An order line's content, as the content hash sees it (of a row of mo_line): hashed
+    -- by mo_order ('v2:'), and as text by the comparison with an md5 stored before 0243.
+    v_line_content CONSTANT text := 'row(status, paid_at, buyer_id, buyer_unionid, phone_hash, '
+        'shipping_fen, order_discount_fen, line_id, line_no, sku, product_title, quantity, '
+        'unit_price_fen, line_gross_fen, line_paid_fen, line_refund_fen)';
 BEGIN
     DROP TABLE IF EXISTS mo_ver, mo_line, mo_order, mo_cust, mo_seq, mo_first, tmp_id_link;
 
@@ -77,14 +82,15 @@ BEGIN
     -- lines; created_at is fixed at first sight. A newer version with the loaded content is
     -- no change ('same'): only the order's version moves on (its facts, lineage and counts
     -- stay). An insert's hash is not compared, only stored for the next re-export.
+    EXECUTE format($q$
     CREATE TEMP TABLE mo_order ON COMMIT DROP AS
     SELECT v.platform, v.shop_id, v.order_no, v.channel_key, v.order_key,
            CASE WHEN v.action = 'update' AND v.known_hash = g.content_hash THEN 'same'
                 ELSE v.action END AS action,
            g.content_hash, COALESCE(v.known_created_at, g.created_at) AS created_at,
-           to_char(COALESCE(v.known_created_at, g.created_at) AT TIME ZONE v_tz, 'YYYYMMDD')::int
+           to_char(COALESCE(v.known_created_at, g.created_at) AT TIME ZONE $1, 'YYYYMMDD')::int
                AS order_date_key,
-           to_char(g.paid_at AT TIME ZONE v_tz, 'YYYYMMDD')::int AS paid_date_key,
+           to_char(g.paid_at AT TIME ZONE $1, 'YYYYMMDD')::int AS paid_date_key,
            g.status, g.paid_at, v.updated_at, g.buyer_id, g.unionid, g.phone_hash, g.phone_masked,
            g.gross_fen, g.discount_fen, g.shipping_fen, g.paid_fen, g.refund_fen,
            g.item_count, g.line_count,
@@ -106,31 +112,22 @@ BEGIN
                    sum(COALESCE(line_refund_fen, 0)) AS refund_fen,
                    sum(quantity) AS item_count,
                    count(*) AS line_count,
-                   'v2:' || to_hex(bit_xor(hash_record_extended(
-                       row(status, paid_at, buyer_id, buyer_unionid, phone_hash, shipping_fen,
-                           order_discount_fen, line_id, line_no, sku, product_title, quantity,
-                           unit_price_fen, line_gross_fen, line_paid_fen, line_refund_fen),
-                       0))) AS content_hash
+                   'v2:' || to_hex(bit_xor(hash_record_extended(%s, 0))) AS content_hash
               FROM mo_line
              GROUP BY order_key) g
-        ON g.order_key = v.order_key;
+        ON g.order_key = v.order_key$q$, v_line_content) USING v_tz;
     -- A hash stored before 'v2:' (0080 until 0243: the md5 of the lines' text in line_id
     -- order) is compared in that format; a same order then stores its v2 hash below.
     IF EXISTS (SELECT 1 FROM mo_ver WHERE action = 'update' AND known_hash NOT LIKE 'v2:%') THEN
+        EXECUTE format($q$
         UPDATE mo_order o SET action = 'same'
           FROM mo_ver v,
-               (SELECT l.order_key,
-                       md5(string_agg(row(l.status, l.paid_at, l.buyer_id, l.buyer_unionid,
-                                          l.phone_hash, l.shipping_fen, l.order_discount_fen,
-                                          l.line_id, l.line_no, l.sku, l.product_title,
-                                          l.quantity, l.unit_price_fen, l.line_gross_fen,
-                                          l.line_paid_fen, l.line_refund_fen)::text,
-                                      ',' ORDER BY l.line_id)) AS md5
+               (SELECT l.order_key, md5(string_agg((%s)::text, ',' ORDER BY l.line_id)) AS md5
                   FROM mo_line l JOIN mo_ver lv USING (order_key)
-                 WHERE lv.action = 'update' AND lv.known_hash NOT LIKE 'v2:%'
+                 WHERE lv.action = 'update' AND lv.known_hash NOT LIKE 'v2:%%'
                  GROUP BY l.order_key) g
          WHERE o.action = 'update' AND v.order_key = o.order_key AND g.order_key = o.order_key
-           AND v.known_hash = g.md5;
+           AND v.known_hash = g.md5$q$, v_line_content);
     END IF;
     SELECT count(*) FILTER (WHERE action = 'insert'),
            count(*) FILTER (WHERE action = 'update'),
