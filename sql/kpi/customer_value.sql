@@ -1,65 +1,60 @@
 -- kpi/customer_value.sql — per-customer value and RFM segment: kpi.customer_value
--- requires: kpi/qualifying_order.sql kpi/pool_membership.sql
+-- requires: kpi/customer_orders.sql kpi/customer_score.sql kpi/pool_membership.sql functions/kpi.business_date.sql
 
-DROP MATERIALIZED VIEW IF EXISTS kpi.customer_value CASCADE;
-CREATE MATERIALIZED VIEW kpi.customer_value AS
-WITH c AS (
-    SELECT customer_key,
-           min(paid_at)        AS first_order_at,
-           max(paid_at)        AS last_order_at,
-           min(paid_date)      AS first_order_date,
-           max(paid_date)      AS last_order_date,
-           count(*)            AS orders,
-           sum(paid_fen)       AS paid_fen,
-           sum(refund_fen)     AS refund_fen,
-           sum(net_paid_fen)   AS net_paid_fen
-      FROM kpi.qualifying_order
-     GROUP BY customer_key
-), pd AS (
+-- A plain view: what depends only on each customer's orders is kept in kpi.customer_orders,
+-- the quintiles over all customers in kpi.customer_score (both maintained by kpi.refresh());
+-- what depends on the end of observation (snapshot_date, recency_days) is computed here at
+-- read time, from the end of observation kpi.customer_orders was last brought up to (its
+-- mark in etl.change_mark), so that the rows stay as of the last refresh.
+-- the materialized view of earlier versions, or this view
+DO $$
+BEGIN
+    IF (SELECT relkind FROM pg_class WHERE oid = to_regclass('kpi.customer_value')) = 'm' THEN
+        DROP MATERIALIZED VIEW kpi.customer_value CASCADE;
+    END IF;
+END
+$$;
+DROP VIEW IF EXISTS kpi.customer_value CASCADE;
+CREATE VIEW kpi.customer_value AS
+WITH pd AS (
     SELECT customer_key,
            min(entered_at)                 AS first_contact_at,
            bool_or(left_at IS NULL)        AS in_private_domain
       FROM kpi.pool_membership
      WHERE pool = 'contact' AND dimension = 'total'
      GROUP BY customer_key
-), s AS (
-    SELECT c.*, b.eoo_date AS snapshot_date, b.eoo_date - c.last_order_date AS recency_days
-      FROM c CROSS JOIN (SELECT kpi.business_date(kpi.end_of_observation('orders')) AS eoo_date OFFSET 0) b
-), scored AS (
-    -- quintiles over customers with ≥ 1 qualifying order; ties broken by customer_key so the
-    -- buckets stay ~20 % each even when most customers have F = 1
-    SELECT s.*,
-           ntile(5) OVER (ORDER BY s.recency_days DESC, s.customer_key) AS r_score,
-           ntile(5) OVER (ORDER BY s.orders, s.customer_key)            AS f_score,
-           ntile(5) OVER (ORDER BY s.net_paid_fen, s.customer_key)      AS m_score
-      FROM s
+), b AS (
+    SELECT kpi.business_date(m.end_of_observation) AS eoo_date
+      FROM etl.change_mark m WHERE m.consumer = 'kpi.customer_orders'
 )
 SELECT x.customer_key,
        x.first_order_at,
        x.last_order_at,
        x.first_order_date,
        x.last_order_date,
-       x.orders::bigint                                                 AS orders,
-       x.paid_fen::bigint                                               AS paid_fen,
-       (x.paid_fen / 100.0)::numeric(14,2)                              AS paid_yuan,
-       x.refund_fen::bigint                                             AS refund_fen,
-       (x.refund_fen / 100.0)::numeric(14,2)                            AS refund_yuan,
-       x.net_paid_fen::bigint                                           AS net_paid_fen,
-       (x.net_paid_fen / 100.0)::numeric(14,2)                          AS net_paid_yuan,
+       x.orders,
+       x.paid_fen,
+       x.paid_yuan,
+       x.refund_fen,
+       x.refund_yuan,
+       x.net_paid_fen,
+       x.net_paid_yuan,
        round(x.net_paid_fen::numeric / x.orders)::bigint                AS aov_fen,
        (round(x.net_paid_fen::numeric / x.orders) / 100.0)::numeric(14,2) AS aov_yuan,
-       x.snapshot_date,
-       x.recency_days,
-       x.r_score::int                                                   AS r_score,
-       x.f_score::int                                                   AS f_score,
-       x.m_score::int                                                   AS m_score,
-       x.r_score::text || x.f_score::text || x.m_score::text            AS rfm_code,
+       b.eoo_date                                                       AS snapshot_date,
+       b.eoo_date - x.last_order_date                                   AS recency_days,
+       sc.r_score,
+       sc.f_score,
+       sc.m_score,
+       sc.r_score::text || sc.f_score::text || sc.m_score::text         AS rfm_code,
        seg.segment_code,
        seg.segment_cn,
        seg.segment_en,
        pd.first_contact_at,
        coalesce(pd.in_private_domain, false)                            AS in_private_domain
-  FROM scored x
+  FROM kpi.customer_orders x
+  JOIN kpi.customer_score sc USING (customer_key)
+  LEFT JOIN b ON true
   LEFT JOIN pd USING (customer_key)
   JOIN (VALUES
         (true,  true,  true,  'important_value',   '重要价值', 'Important value'),
@@ -71,12 +66,9 @@ SELECT x.customer_key,
         (false, true,  false, 'general_retain',    '一般保持', 'General retention'),
         (false, false, false, 'general_winback',   '一般挽留', 'General win-back')
        ) AS seg (r_high, f_high, m_high, segment_code, segment_cn, segment_en)
-    ON seg.r_high = (x.r_score >= 3) AND seg.f_high = (x.f_score >= 3) AND seg.m_high = (x.m_score >= 3);
+    ON seg.r_high = (sc.r_score >= 3) AND seg.f_high = (sc.f_score >= 3) AND seg.m_high = (sc.m_score >= 3);
 
-CREATE UNIQUE INDEX customer_value_uq ON kpi.customer_value (customer_key);
-CREATE INDEX customer_value_segment ON kpi.customer_value (segment_code);
-
-COMMENT ON MATERIALIZED VIEW kpi.customer_value IS
+COMMENT ON VIEW kpi.customer_value IS
   'Customer value and RFM segment. Grain: one row per identified customer with ≥ 1 qualifying order '
   '(dw.fact_order.is_qualifying: paid, not cancelled, not fully refunded); customers without one (contacts who never bought) '
   'and guest orders are not here. Merged customers appear once, under the surviving key, with all their orders. '

@@ -1,6 +1,6 @@
 -- kpi/qualifying_order.sql — the building block of the repurchase and value views: kpi.qualifying_order
 -- requires: kpi/pool_membership.sql functions/kpi.apply_rows.sql functions/kpi.end_of_observation.sql
--- requires: functions/kpi.change_claim.sql
+-- requires: functions/kpi.change_claim.sql functions/kpi.refresh_by_customer.sql
 --
 -- Common rules (stated in every comment):
 --   * an order counts when dw.fact_order.is_qualifying (paid, not cancelled, not fully
@@ -101,81 +101,41 @@ CREATE OR REPLACE FUNCTION kpi.qualifying_order_refresh()
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET client_min_messages = warning  -- not the NOTICEs of DROP TABLE IF EXISTS
 AS $fn$
 DECLARE
-    w         record;
     v_flagged bigint[];
-    v_touched bigint[];
+    v_changed bigint[];
 BEGIN
-    -- One refresh at a time, as REFRESH … CONCURRENTLY takes it: two diffs at once would both
-    -- insert the same new rows. Readers (ACCESS SHARE) are not blocked.
+    -- Besides the customers whose orders changed (kpi.refresh_by_customer: the change
+    -- record, the moved end of observation), those whose private-domain flag of some order
+    -- changed: only a customer in the contact pool now or flagged before can have one, and
+    -- only their orders are recomputed to see. order_seq is a function of a customer's
+    -- orders, so it is right once they are. (Before the lock the table's rows are what the
+    -- last refresh wrote: a second refresh waits for the first to commit, below.)
     LOCK TABLE kpi.qualifying_order IN EXCLUSIVE MODE;
-    SELECT * INTO w FROM kpi.change_claim('kpi.qualifying_order');
-    DROP TABLE IF EXISTS qo_touched, qo_fresh;
-    CREATE TEMP TABLE qo_fresh ON COMMIT DROP AS SELECT * FROM kpi.qualifying_order LIMIT 0;
-    IF NOT EXISTS (SELECT 1 FROM kpi.qualifying_order) THEN
-        -- nothing to compare with (and its statistics may say empty: an anti-join against
-        -- it would be planned as a scan of the growing table per row)
-        INSERT INTO kpi.qualifying_order SELECT * FROM kpi.qualifying_order_of(NULL);
-        RETURN 'full';
-    END IF;
-    IF w.since_change IS NULL OR (w.since_end IS NULL) <> (w.until_end IS NULL) THEN
-        -- no mark (the facts were truncated), or no orders before or now: every row
-        INSERT INTO qo_fresh SELECT * FROM kpi.qualifying_order_of(NULL);
-        PERFORM kpi.apply_rows('kpi.qualifying_order', 'qo_fresh', 'order_key');
-        RETURN 'full';
-    END IF;
-
-    -- The customers whose rows may differ from what is stored: those the change record
-    -- names since this table's mark (every order inserted, deleted or updated in
-    -- dw.fact_order — new, changed, refunded, cancelled, moved to another customer by a
-    -- merge: the old customer and the new), those of the orders the end of observation now
-    -- includes (paid after the old one, up to the new: the paid_date_key index, a day of
-    -- margin each side) or excludes (stored, paid after the new one), and those whose
-    -- private-domain flag of some order changed (any customer in the contact pool now, or
-    -- flagged before). order_seq is a function of a customer's orders, so it is right once
-    -- they are. (Key lists go in as EXECUTE parameters: planned as constants, a long list is
-    -- hashed, and a branch whose condition is false is not planned at all.)
     SELECT array_agg(customer_key) INTO v_flagged
       FROM (SELECT m.customer_key FROM kpi.pool_membership m WHERE m.pool = 'contact' AND m.dimension = 'total'
             UNION
             SELECT s.customer_key FROM kpi.qualifying_order s WHERE s.in_private_domain) x;
-    EXECUTE $q$
-    CREATE TEMP TABLE qo_touched ON COMMIT DROP AS
-    SELECT c.customer_key
-      FROM etl.fact_change c
-     WHERE c.change_id > $1 AND c.change_id <= $2 AND c.customer_key IS NOT NULL
-    UNION
-    SELECT f.customer_key
-      FROM dw.fact_order f
-     WHERE $4 > $3 AND f.is_qualifying AND f.customer_key IS NOT NULL
-       AND f.paid_at > $3 AND f.paid_at <= $4
-       AND (f.paid_date_key BETWEEN dw.date_key_of($3 - interval '1 day') AND dw.date_key_of($4 + interval '1 day')
-            OR f.paid_date_key IS NULL)
-    UNION
-    SELECT s.customer_key FROM kpi.qualifying_order s WHERE $4 < $3 AND s.paid_at > $4
-    UNION
-    SELECT q.customer_key
-      FROM kpi.qualifying_order_of($5) q
-      JOIN kpi.qualifying_order s ON s.order_key = q.order_key
-     WHERE s.in_private_domain IS DISTINCT FROM q.in_private_domain
-    $q$ USING w.since_change, w.until_change, w.since_end, w.until_end, coalesce(v_flagged, '{}');
-    SELECT array_agg(customer_key) INTO v_touched FROM qo_touched;
-    IF v_touched IS NOT NULL THEN
-        EXECUTE 'INSERT INTO qo_fresh SELECT * FROM kpi.qualifying_order_of($1)' USING v_touched;
-        PERFORM kpi.apply_rows('kpi.qualifying_order', 'qo_fresh', 'order_key', 'qo_touched', 'customer_key');
+    IF v_flagged IS NOT NULL THEN
+        -- the key list as a parameter: planned as a constant, a long list is hashed
+        EXECUTE $q$
+        SELECT array_agg(DISTINCT q.customer_key)
+          FROM kpi.qualifying_order_of($1) q
+          JOIN kpi.qualifying_order s ON s.order_key = q.order_key
+         WHERE s.in_private_domain IS DISTINCT FROM q.in_private_domain
+        $q$ INTO v_changed USING v_flagged;
     END IF;
-    RETURN 'incremental';
+    RETURN kpi.refresh_by_customer('kpi.qualifying_order', 'order_key', v_changed);
 END
 $fn$;
 REVOKE ALL ON FUNCTION kpi.qualifying_order_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION kpi.qualifying_order_refresh() IS
-  'Brings kpi.qualifying_order up to date for kpi.refresh(): recomputes the rows of the customers the change record '
-  '(etl.fact_change, read through kpi.change_claim) names since the last refresh, of those whose orders the moved end of '
-  'observation includes or excludes, and of those whose private-domain flag changed, and writes the difference '
-  '(kpi.apply_rows), holding an EXCLUSIVE lock on the table (readers are not blocked, a second refresh waits). All rows '
-  'when the table is empty or has no mark (method ''full''). Returns ''incremental'' or ''full''.';
+  'Brings kpi.qualifying_order up to date for kpi.refresh(): kpi.refresh_by_customer recomputes the rows of the customers '
+  'the change record (etl.fact_change, read through kpi.change_claim) names since the last refresh and of those whose '
+  'orders the moved end of observation includes or excludes, plus those whose private-domain flag changed (found here), '
+  'and writes the difference (kpi.apply_rows), holding an EXCLUSIVE lock on the table (readers are not blocked, a second '
+  'refresh waits). All rows when the table is empty or has no mark (method ''full''). Returns ''incremental'' or ''full''.';
 
 -- filled now, as of the change record's head (a mark left by an earlier version of the table
 -- would make its next refresh miss what changed before this fill)
