@@ -78,9 +78,8 @@ COMMENT ON FUNCTION kpi.customer_orders_refresh() IS
   'Brings kpi.customer_orders up to date for kpi.refresh() (kpi.refresh_by_customer: the rows of the customers whose '
   'qualifying orders changed since its mark in the change record recomputed, the difference written). Returns ''incremental'' or ''full''.';
 
--- filled now, as of the change record's head
-SELECT kpi.change_claim('kpi.customer_orders');
-INSERT INTO kpi.customer_orders SELECT * FROM kpi.customer_orders_of(NULL);
+-- filled now (the table is empty: one INSERT), its mark at the change record's head
+SELECT kpi.customer_orders_refresh();
 ANALYZE kpi.customer_orders;
 
 COMMENT ON TABLE kpi.customer_orders IS

@@ -60,9 +60,8 @@ COMMENT ON FUNCTION kpi.first_purchase_refresh() IS
   'Brings kpi.first_purchase up to date for kpi.refresh() (kpi.refresh_by_customer: the rows of the customers whose '
   'qualifying orders changed since its mark in the change record recomputed, the difference written). Returns ''incremental'' or ''full''.';
 
--- filled now, as of the change record's head
-SELECT kpi.change_claim('kpi.first_purchase');
-INSERT INTO kpi.first_purchase SELECT * FROM kpi.first_purchase_of(NULL);
+-- filled now (the table is empty: one INSERT), its mark at the change record's head
+SELECT kpi.first_purchase_refresh();
 ANALYZE kpi.first_purchase;
 
 COMMENT ON TABLE kpi.first_purchase IS

@@ -137,10 +137,9 @@ COMMENT ON FUNCTION kpi.qualifying_order_refresh() IS
   'and writes the difference (kpi.apply_rows), holding an EXCLUSIVE lock on the table (readers are not blocked, a second '
   'refresh waits). All rows when the table is empty or has no mark (method ''full''). Returns ''incremental'' or ''full''.';
 
--- filled now, as of the change record's head (a mark left by an earlier version of the table
--- would make its next refresh miss what changed before this fill)
-SELECT kpi.change_claim('kpi.qualifying_order');
-INSERT INTO kpi.qualifying_order SELECT * FROM kpi.qualifying_order_of(NULL);
+-- filled now (the table is empty: one INSERT), its mark at the change record's head (a mark
+-- left by an earlier version of the table would make its next refresh miss what changed before)
+SELECT kpi.qualifying_order_refresh();
 ANALYZE kpi.qualifying_order;
 
 COMMENT ON TABLE kpi.qualifying_order IS
