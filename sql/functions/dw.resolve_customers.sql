@@ -6,7 +6,8 @@
 -- identifiers each loaded record carries (rec numbers a record of the batch,
 -- e.g. an order key) and where the record came from (a platform or 'wecom',
 -- which becomes a new customer's acquisition_source).
--- Output: a temp table tmp_rec_customer(rec bigint PRIMARY KEY, customer_key bigint).
+-- Output: a temp table tmp_rec_customer(rec bigint PRIMARY KEY, customer_key bigint,
+-- is_new boolean: the customer was created by this batch).
 --
 -- Identifiers and records form a graph; every connected component, together
 -- with the customers its identifiers already belong to, is one person:
@@ -15,7 +16,10 @@
 --   * several customers    -> they merge into the oldest (smallest key), every
 --     fact is re-pointed, dw.customer_merge records it, the others are deleted.
 -- All of it set-based; the only loop is label propagation, which runs as many
--- rounds as the longest chain of links inside one batch (usually 1 or 2).
+-- rounds as the longest chain of links inside one batch (usually 1 or 2). A known
+-- identifier takes part as its customer, not as itself: the identifiers of one customer
+-- need no link between them, so a batch of known buyers (most of a nightly) has no link
+-- at all unless a record ties new identifiers to them or two customers together.
 CREATE OR REPLACE FUNCTION dw.resolve_customers(p_run bigint, p_source text)
 RETURNS bigint
 LANGUAGE plpgsql AS $fn$
@@ -30,64 +34,63 @@ DECLARE
 BEGIN
     DROP TABLE IF EXISTS rc_node, rc_rec, rc_edge, rc_lab, rc_comp, tmp_merge, tmp_rec_customer;
 
-    -- One node per distinct identifier, with the customer it already belongs to.
+    -- One node per distinct identifier, with the customer it already belongs to, and its
+    -- class in the graph: a known identifier's is its customer (-customer_key), a new
+    -- one's its own node number (positive: the two never collide).
     CREATE TEMP TABLE rc_node ON COMMIT DROP AS
-    SELECT row_number() OVER (ORDER BY g.id_type, g.platform, g.id_value) AS node,
-           g.id_type, g.platform, g.id_value, g.display_value, g.seen_at, g.source,
-           ci.customer_key, ci.first_seen_at AS known_seen_at
-      FROM (SELECT id_type, COALESCE(platform, '') AS platform, id_value,
-                   min(display_value) AS display_value, min(seen_at) AS seen_at,
-                   (array_agg(source ORDER BY seen_at))[1] AS source
-              FROM tmp_id_link
-             WHERE id_value <> ''
-             GROUP BY 1, 2, 3) g
-      LEFT JOIN dw.customer_identity ci
-        ON (ci.id_type, ci.platform, ci.id_value) = (g.id_type, g.platform, g.id_value);
+    SELECT n.*, CASE WHEN n.customer_key IS NULL THEN n.node ELSE -n.customer_key END AS cls
+      FROM (SELECT row_number() OVER (ORDER BY g.id_type, g.platform, g.id_value) AS node,
+                   g.id_type, g.platform, g.id_value, g.display_value, g.seen_at, g.source,
+                   ci.customer_key, ci.first_seen_at AS known_seen_at
+              FROM (SELECT id_type, COALESCE(platform, '') AS platform, id_value,
+                           min(display_value) AS display_value, min(seen_at) AS seen_at,
+                           (array_agg(source ORDER BY seen_at))[1] AS source
+                      FROM tmp_id_link
+                     WHERE id_value <> ''
+                     GROUP BY 1, 2, 3) g
+              LEFT JOIN dw.customer_identity ci
+                ON (ci.id_type, ci.platform, ci.id_value) = (g.id_type, g.platform, g.id_value)) n;
     GET DIAGNOSTICS v_nodes = ROW_COUNT;
     CREATE UNIQUE INDEX ON rc_node (id_type, platform, id_value);
     ANALYZE rc_node;
 
     CREATE TEMP TABLE rc_rec ON COMMIT DROP AS
-    SELECT DISTINCT l.rec, n.node
+    SELECT DISTINCT l.rec, n.cls
       FROM tmp_id_link l
       JOIN rc_node n ON (n.id_type, n.platform, n.id_value) = (l.id_type, COALESCE(l.platform, ''), l.id_value);
     ANALYZE rc_rec;
 
-    -- Edges of the identifier graph: each identifier of a record to the record's smallest,
-    -- and each identifier of a known customer to the customer's smallest in the batch.
-    -- Records and customers with one identifier add none (most of a batch).
+    -- Edges between classes: each class of a record to the record's smallest. A record
+    -- of one class (one identifier, or only identifiers of one known customer) adds none.
     CREATE TEMP TABLE rc_edge ON COMMIT DROP AS
-    SELECT a, b FROM (
-        SELECT node AS a, min(node) OVER (PARTITION BY rec) AS b FROM rc_rec
-        UNION
-        SELECT node, min(node) OVER (PARTITION BY customer_key) FROM rc_node
-         WHERE customer_key IS NOT NULL) e
+    SELECT DISTINCT a, b
+      FROM (SELECT cls AS a, min(cls) OVER (PARTITION BY rec) AS b FROM rc_rec) e
      WHERE a <> b;
     GET DIAGNOSTICS v_edges = ROW_COUNT;
     ANALYZE rc_edge;
 
-    -- Connected components by min-label propagation with pointer jumping, over the nodes
-    -- that have an edge (every other node is a component of its own). Each round rewrites
+    -- Connected components by min-label propagation with pointer jumping, over the classes
+    -- that have an edge (every other class is a component of its own). Each round rewrites
     -- labels: half of each page stays free so that the new versions stay on their page
     -- (heap-only: 0.7 s instead of 1.5 s per 750,000 labels).
     CREATE TEMP TABLE rc_lab WITH (fillfactor = 50) ON COMMIT DROP AS
-    SELECT x AS node, min(y) AS label
+    SELECT x AS cls, min(y) AS label
       FROM (SELECT a AS x, b AS y FROM rc_edge UNION ALL SELECT b, b FROM rc_edge) e
      GROUP BY x;
-    CREATE UNIQUE INDEX ON rc_lab (node);
+    CREATE UNIQUE INDEX ON rc_lab (cls);
     ANALYZE rc_lab;
     LOOP
         v_rounds := v_rounds + 1;
         WITH cand AS (
-            SELECT e.a AS node, lb.label FROM rc_edge e JOIN rc_lab lb ON lb.node = e.b
+            SELECT e.a AS cls, lb.label FROM rc_edge e JOIN rc_lab lb ON lb.cls = e.b
             UNION ALL
-            SELECT e.b, la.label FROM rc_edge e JOIN rc_lab la ON la.node = e.a),
-        best AS (SELECT node, min(label) AS label FROM cand GROUP BY node)
+            SELECT e.b, la.label FROM rc_edge e JOIN rc_lab la ON la.cls = e.a),
+        best AS (SELECT cls, min(label) AS label FROM cand GROUP BY cls)
         UPDATE rc_lab l SET label = best.label
-          FROM best WHERE best.node = l.node AND best.label < l.label;
+          FROM best WHERE best.cls = l.cls AND best.label < l.label;
         GET DIAGNOSTICS v_hooked = ROW_COUNT;
         UPDATE rc_lab l SET label = p.label
-          FROM rc_lab p WHERE p.node = l.label AND p.label < l.label;
+          FROM rc_lab p WHERE p.cls = l.label AND p.label < l.label;
         GET DIAGNOSTICS v_jumped = ROW_COUNT;
         EXIT WHEN v_hooked + v_jumped = 0;
     END LOOP;
@@ -98,10 +101,10 @@ BEGIN
     CREATE TEMP TABLE rc_comp ON COMMIT DROP AS
     SELECT label, COALESCE(survivor, nextval(v_seq)) AS survivor, survivor IS NULL AS is_new,
            first_seen_at, source
-      FROM (SELECT COALESCE(l.label, n.node) AS label, min(n.customer_key) AS survivor,
+      FROM (SELECT COALESCE(l.label, n.cls) AS label, min(n.customer_key) AS survivor,
                    min(n.seen_at) AS first_seen_at,
                    (array_agg(n.source ORDER BY n.seen_at, n.node))[1] AS source
-              FROM rc_node n LEFT JOIN rc_lab l USING (node)
+              FROM rc_node n LEFT JOIN rc_lab l ON l.cls = n.cls
              GROUP BY 1) c
      ORDER BY first_seen_at, label;
     CREATE UNIQUE INDEX ON rc_comp (label);
@@ -117,16 +120,16 @@ BEGIN
     CREATE TEMP TABLE tmp_merge ON COMMIT DROP AS
     SELECT DISTINCT n.customer_key AS from_key, c.survivor AS into_key,
            'linked in run ' || p_run || ' from ' || p_source AS reason
-      FROM rc_node n LEFT JOIN rc_lab l USING (node)
-      JOIN rc_comp c ON c.label = COALESCE(l.label, n.node)
+      FROM rc_node n LEFT JOIN rc_lab l ON l.cls = n.cls
+      JOIN rc_comp c ON c.label = COALESCE(l.label, n.cls)
      WHERE n.customer_key IS NOT NULL AND n.customer_key <> c.survivor;
     v_merged := dw.merge_customers(p_run);
 
     INSERT INTO dw.customer_identity (id_type, platform, id_value, display_value,
                                       customer_key, first_seen_at, run_id)
     SELECT n.id_type, n.platform, n.id_value, n.display_value, c.survivor, n.seen_at, p_run
-      FROM rc_node n LEFT JOIN rc_lab l USING (node)
-      JOIN rc_comp c ON c.label = COALESCE(l.label, n.node)
+      FROM rc_node n LEFT JOIN rc_lab l ON l.cls = n.cls
+      JOIN rc_comp c ON c.label = COALESCE(l.label, n.cls)
      WHERE n.customer_key IS NULL;
 
     -- Seen earlier than we knew (a late record): the identifier and the customer move back.
@@ -141,9 +144,9 @@ BEGIN
      WHERE NOT c.is_new AND d.customer_key = c.survivor AND c.first_seen_at < d.first_seen_at;
 
     CREATE TEMP TABLE tmp_rec_customer ON COMMIT DROP AS
-    SELECT r.rec, min(c.survivor) AS customer_key
-      FROM rc_rec r LEFT JOIN rc_lab l USING (node)
-      JOIN rc_comp c ON c.label = COALESCE(l.label, r.node)
+    SELECT r.rec, min(c.survivor) AS customer_key, bool_and(c.is_new) AS is_new
+      FROM rc_rec r LEFT JOIN rc_lab l ON l.cls = r.cls
+      JOIN rc_comp c ON c.label = COALESCE(l.label, r.cls)
      GROUP BY r.rec;
     CREATE UNIQUE INDEX ON tmp_rec_customer (rec);
     ANALYZE tmp_rec_customer;
@@ -151,4 +154,4 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION dw.resolve_customers(bigint, text) IS
-    'Identity resolution for one batch: reads temp table tmp_id_link(rec, id_type, platform, id_value, display_value, seen_at, source), links co-occurring identifiers into customers (new, existing, or merged into the oldest key: dw.merge_customers), and writes temp tables tmp_rec_customer(rec, customer_key) and tmp_merge(from_key, into_key, reason); returns the number of customers merged away';
+    'Identity resolution for one batch: reads temp table tmp_id_link(rec, id_type, platform, id_value, display_value, seen_at, source), links co-occurring identifiers into customers (new, existing, or merged into the oldest key: dw.merge_customers), and writes temp tables tmp_rec_customer(rec, customer_key, is_new) and tmp_merge(from_key, into_key, reason); returns the number of customers merged away';

@@ -177,14 +177,19 @@ BEGIN
 
     -- Customers whose order sequence may change: those of the orders being replaced
     -- (their buyer may differ now) and those of the batch's orders (merges included:
-    -- a survivor is the customer of a batch order).
+    -- a survivor is the customer of a batch order). has_facts: the customer is older than
+    -- this batch, so it may have orders in dw.fact_order; a customer the batch created
+    -- has only the batch's orders.
     CREATE TEMP TABLE mo_cust ON COMMIT DROP AS
-    SELECT DISTINCT f.customer_key
+    SELECT DISTINCT f.customer_key, true AS has_facts
       FROM dw.fact_order f JOIN mo_order o ON o.order_key = f.order_key AND o.created_at = f.created_at
      WHERE o.action = 'update' AND f.customer_key IS NOT NULL;
 
     merged_customers := dw.resolve_customers(p_run, p_source);
-    INSERT INTO mo_cust SELECT customer_key FROM tmp_rec_customer EXCEPT SELECT customer_key FROM mo_cust;
+    INSERT INTO mo_cust
+    SELECT customer_key, NOT bool_and(is_new) FROM tmp_rec_customer
+     WHERE customer_key NOT IN (SELECT customer_key FROM mo_cust)
+     GROUP BY customer_key;
     DELETE FROM mo_cust c WHERE NOT EXISTS
         (SELECT 1 FROM dw.dim_customer d WHERE d.customer_key = c.customer_key);
     ANALYZE mo_cust;
@@ -218,7 +223,8 @@ BEGIN
          WHERE o.action = 'update' AND f.order_key = o.order_key AND f.created_at = o.created_at;
     END IF;
 
-    -- order_seq over the affected customers' kept orders and the batch's orders.
+    -- order_seq over the affected customers' kept orders and the batch's orders (a
+    -- customer new in this batch has no kept orders: its sequence is the batch's).
     CREATE TEMP TABLE mo_seq ON COMMIT DROP AS
     SELECT customer_key, order_key, created_at, paid_at, is_qualifying, is_new, old_seq,
            CASE WHEN is_qualifying THEN
@@ -228,6 +234,7 @@ BEGIN
       FROM (SELECT f.customer_key, f.order_key, f.created_at, f.paid_at, f.is_qualifying,
                    false AS is_new, f.order_seq AS old_seq
               FROM dw.fact_order f JOIN mo_cust c USING (customer_key)
+             WHERE c.has_facts
             UNION ALL
             SELECT rc.customer_key, o.order_key, o.created_at, o.paid_at, o.is_qualifying, true, NULL
               FROM mo_order o JOIN tmp_rec_customer rc ON rc.rec = o.order_key) x;

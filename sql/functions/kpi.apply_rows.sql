@@ -7,7 +7,9 @@
 -- stay visible until commit), and what did not change is not written. REFRESH …
 -- CONCURRENTLY does the same diff, but first checks the new rows for duplicates by sorting
 -- them twice on their whole-row image — most of its time on a big view (docs/performance.md).
-CREATE OR REPLACE FUNCTION kpi.apply_rows(p_target regclass, p_fresh regclass, p_key name,
+-- The key may be several columns (p_key name[]: the per-period tables are keyed on their
+-- period and scope); the one-column form below serves kpi.qualifying_order.
+CREATE OR REPLACE FUNCTION kpi.apply_rows(p_target regclass, p_fresh regclass, p_key name[],
                                           p_scope regclass DEFAULT NULL, p_scope_key name DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -18,6 +20,7 @@ DECLARE
     v_fresh  text;
     v_old    text;
     v_scope  text := 'true';
+    v_match  text;   -- n (fresh) and t (target) have the same key
     v_n      bigint;
     v_total  bigint := 0;
 BEGIN
@@ -27,6 +30,7 @@ BEGIN
       INTO v_cols, v_fresh, v_old
       FROM pg_attribute a
      WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped;
+    SELECT string_agg(format('n.%1$I = t.%1$I', k), ' AND ') INTO v_match FROM unnest(p_key) k;
     -- the fresh rows were just written: without statistics the joins below could be planned
     -- as if there were none (a nested loop over thousands of them)
     EXECUTE format('ANALYZE %s', p_fresh);
@@ -35,25 +39,36 @@ BEGIN
         v_scope := format('t.%1$I IN (SELECT s.%1$I FROM %2$s s)', p_scope_key, p_scope);
     END IF;
 
-    EXECUTE format('DELETE FROM %1$s t WHERE %2$s AND NOT EXISTS (SELECT 1 FROM %3$s n WHERE n.%4$I = t.%4$I)',
-                   p_target, v_scope, p_fresh, p_key);
+    EXECUTE format('DELETE FROM %1$s t WHERE %2$s AND NOT EXISTS (SELECT 1 FROM %3$s n WHERE %4$s)',
+                   p_target, v_scope, p_fresh, v_match);
     GET DIAGNOSTICS v_n = ROW_COUNT;
     v_total := v_total + v_n;
-    EXECUTE format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %4$s n WHERE n.%5$I = t.%5$I '
+    EXECUTE format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %4$s n WHERE %5$s '
                    'AND ROW(%6$s) IS DISTINCT FROM ROW(%3$s)',
-                   p_target, v_cols, v_fresh, p_fresh, p_key, v_old);
+                   p_target, v_cols, v_fresh, p_fresh, v_match, v_old);
     GET DIAGNOSTICS v_n = ROW_COUNT;
     v_total := v_total + v_n;
     EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %3$s FROM %4$s n '
-                   'WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE t.%5$I = n.%5$I)',
-                   p_target, v_cols, v_fresh, p_fresh, p_key);
+                   'WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE %5$s)',
+                   p_target, v_cols, v_fresh, p_fresh, v_match);
     GET DIAGNOSTICS v_n = ROW_COUNT;
     RETURN v_total + v_n;
 END
 $fn$;
-REVOKE ALL ON FUNCTION kpi.apply_rows(regclass, regclass, name, regclass, name) FROM PUBLIC;
-COMMENT ON FUNCTION kpi.apply_rows(regclass, regclass, name, regclass, name) IS
+REVOKE ALL ON FUNCTION kpi.apply_rows(regclass, regclass, name[], regclass, name) FROM PUBLIC;
+COMMENT ON FUNCTION kpi.apply_rows(regclass, regclass, name[], regclass, name) IS
   'Keyed diff used by kpi.refresh() for the kpi tables it maintains: makes the rows of p_target in a scope equal to the '
-  'rows of p_fresh (same columns), matched on the unique column p_key — deletes the scope''s rows p_fresh lacks, updates '
+  'rows of p_fresh (same columns), matched on the unique key p_key (its columns, not null) — deletes the scope''s rows p_fresh lacks, updates '
   'those whose columns differ, inserts the new ones. The scope is the rows whose p_scope_key is in table p_scope, or the '
   'whole table when p_scope is NULL. Returns the number of rows deleted, updated and inserted.';
+
+CREATE OR REPLACE FUNCTION kpi.apply_rows(p_target regclass, p_fresh regclass, p_key name,
+                                          p_scope regclass DEFAULT NULL, p_scope_key name DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql
+BEGIN ATOMIC
+    SELECT kpi.apply_rows(p_target, p_fresh, ARRAY[p_key], p_scope, p_scope_key);
+END;
+REVOKE ALL ON FUNCTION kpi.apply_rows(regclass, regclass, name, regclass, name) FROM PUBLIC;
+COMMENT ON FUNCTION kpi.apply_rows(regclass, regclass, name, regclass, name) IS
+  'kpi.apply_rows(p_target, p_fresh, ARRAY[p_key], p_scope, p_scope_key): the keyed diff on one unique column.';

@@ -1,5 +1,5 @@
 -- kpi/customer_value.sql — per-customer value and RFM segment: kpi.customer_value
--- requires: kpi/customer_orders.sql kpi/customer_score.sql kpi/pool_membership.sql functions/kpi.business_date.sql
+-- requires: kpi/customer_orders.sql kpi/customer_score.sql kpi/pool_membership.sql functions/kpi.business_date.sql functions/etl.drop_kpi_relation.sql
 
 -- A plain view: what depends only on each customer's orders is kept in kpi.customer_orders,
 -- the quintiles over all customers in kpi.customer_score (both maintained by kpi.refresh());
@@ -7,14 +7,7 @@
 -- read time, from the end of observation kpi.customer_orders was last brought up to (its
 -- mark in etl.change_mark), so that the rows stay as of the last refresh.
 -- the materialized view of earlier versions, or this view
-DO $$
-BEGIN
-    IF (SELECT relkind FROM pg_class WHERE oid = to_regclass('kpi.customer_value')) = 'm' THEN
-        DROP MATERIALIZED VIEW kpi.customer_value CASCADE;
-    END IF;
-END
-$$;
-DROP VIEW IF EXISTS kpi.customer_value CASCADE;
+SELECT etl.drop_kpi_relation('kpi.customer_value');
 CREATE VIEW kpi.customer_value AS
 WITH pd AS (
     SELECT customer_key,

@@ -1,6 +1,6 @@
 -- kpi/first_purchase.sql — each customer's first qualifying order and the day they bought
 -- again: kpi.first_purchase, the base of the first-purchase care list (kpi.care_list)
--- requires: kpi/qualifying_order.sql functions/kpi.refresh_by_customer.sql functions/kpi.change_claim.sql
+-- requires: kpi/qualifying_order.sql functions/kpi.refresh_by_customer.sql functions/kpi.change_claim.sql functions/etl.drop_kpi_relation.sql
 --
 -- "Bought again" follows the N-day repurchase rule (docs/kpi.md): a qualifying order on a
 -- later business day; a second order on the first day is the same purchase occasion.
@@ -8,14 +8,7 @@
 -- A table kept by kpi.refresh() (kpi.first_purchase_refresh: the rows of the customers whose
 -- orders changed recomputed, the difference written), not a materialized view refreshed whole.
 -- the materialized view of earlier versions, or this table
-DO $$
-BEGIN
-    IF (SELECT relkind FROM pg_class WHERE oid = to_regclass('kpi.first_purchase')) = 'm' THEN
-        DROP MATERIALIZED VIEW kpi.first_purchase CASCADE;
-    END IF;
-END
-$$;
-DROP TABLE IF EXISTS kpi.first_purchase CASCADE;
+SELECT etl.drop_kpi_relation('kpi.first_purchase');
 CREATE TABLE kpi.first_purchase (
     customer_key   bigint NOT NULL,
     order_key      bigint NOT NULL,

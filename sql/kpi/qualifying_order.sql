@@ -1,5 +1,5 @@
 -- kpi/qualifying_order.sql — the building block of the repurchase and value views: kpi.qualifying_order
--- requires: kpi/pool_membership.sql functions/kpi.apply_rows.sql functions/kpi.end_of_observation.sql
+-- requires: kpi/pool_membership.sql functions/kpi.apply_rows.sql functions/kpi.end_of_observation.sql functions/etl.drop_kpi_relation.sql
 -- requires: functions/kpi.change_claim.sql functions/kpi.refresh_by_customer.sql
 --
 -- Common rules (stated in every comment):
@@ -18,14 +18,7 @@
 -- the whole view for duplicates (docs/performance.md, "The KPI refresh").
 
 -- the materialized view of earlier versions, or this table
-DO $$
-BEGIN
-    IF (SELECT relkind FROM pg_class WHERE oid = to_regclass('kpi.qualifying_order')) = 'm' THEN
-        DROP MATERIALIZED VIEW kpi.qualifying_order CASCADE;
-    END IF;
-END
-$$;
-DROP TABLE IF EXISTS kpi.qualifying_order CASCADE;
+SELECT etl.drop_kpi_relation('kpi.qualifying_order');
 DROP FUNCTION IF EXISTS kpi.qualifying_fact(bigint[]) CASCADE;
 CREATE TABLE kpi.qualifying_order (
     order_key         bigint NOT NULL,

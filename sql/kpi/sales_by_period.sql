@@ -7,7 +7,8 @@
 -- are attributed to the same paid date (dw.fact_order has no refund time), so gmv − refund = net.
 -- Same long shape as growth: dimension 'total' / 'platform' / 'channel' (= one shop).
 --
--- A function of the grain, not a view with a grain column: PostgreSQL pushes no filter into a
+-- A function of the grain (and of the periods to compute: kpi.refresh() recomputes only the
+-- periods a change touched, kpi/sales_daily.sql), not a view with a grain column: PostgreSQL pushes no filter into a
 -- GROUPING SETS aggregate, so a view would aggregate every grain for each of its readers (docs/
 -- performance.md). The SQL function is inlined into the query that calls it, with the grain as
 -- a constant. Its row type kpi.sales_period carries the column types and comments the views copy.
@@ -48,12 +49,16 @@ CREATE TYPE kpi.sales_period AS (
     period_end            date
 );
 
-CREATE FUNCTION kpi.sales_by_period(p_grain text) RETURNS SETOF kpi.sales_period
+CREATE FUNCTION kpi.sales_by_period(p_grain text, p_periods bigint[] DEFAULT NULL) RETURNS SETOF kpi.sales_period
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 WITH eoo AS (          -- kpi.end_of_observation: nothing after it is counted or shown
     SELECT e.at, kpi.business_date(e.at) AS date
       FROM (SELECT kpi.end_of_observation('orders') AS at OFFSET 0) e
+), span AS (          -- the paid date keys the periods asked for cover (all when p_periods is NULL)
+    SELECT min(k) AS lo, max(to_char(date_trunc(p_grain, d) + ('1 ' || p_grain)::interval - interval '1 day', 'YYYYMMDD')::int) AS hi
+      FROM unnest(p_periods) k
+     CROSS JOIN LATERAL (SELECT make_date((k / 10000)::int, (k / 100 % 100)::int, (k % 100)::int) AS d) x
 ), o AS (           -- the paid date from its key by arithmetic: a join to dw.dim_date per order is
                      -- what a misjudged row count turns into 60,000 index lookups
     SELECT date_trunc(p_grain, make_date(k.key / 10000, k.key / 100 % 100, k.key % 100))::date AS period_start,
@@ -63,6 +68,9 @@ WITH eoo AS (          -- kpi.end_of_observation: nothing after it is counted or
       JOIN dw.dim_channel c USING (channel_key)
       CROSS JOIN LATERAL (SELECT coalesce(f.paid_date_key, dw.date_key_of(f.paid_at)) AS key) k
      WHERE f.paid_at <= (SELECT at FROM eoo)
+       AND (p_periods IS NULL
+            OR f.paid_date_key BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)
+            OR f.paid_date_key IS NULL)
 ), agg AS (
     SELECT period_start,
            CASE WHEN grouping(platform) = 1 THEN 'total'
@@ -79,6 +87,7 @@ WITH eoo AS (          -- kpi.end_of_observation: nothing after it is counted or
            count(*) FILTER (WHERE is_qualifying AND customer_key IS NULL)  AS guest_orders,
            coalesce(sum(paid_fen - refund_fen) FILTER (WHERE is_qualifying AND customer_key IS NOT NULL), 0) AS buyer_sales_fen
       FROM o
+     WHERE p_periods IS NULL OR to_char(period_start, 'YYYYMMDD')::bigint = ANY (p_periods)
      GROUP BY GROUPING SETS ((period_start), (period_start, platform),
                              (period_start, platform, channel_key, shop_id, shop_name))
 ), keyed AS (
@@ -86,14 +95,26 @@ WITH eoo AS (          -- kpi.end_of_observation: nothing after it is counted or
            CASE dimension WHEN 'total' THEN 'all' WHEN 'platform' THEN platform
                           ELSE platform || '/' || shop_id END AS dimension_value
       FROM agg a
-), spaced AS (        -- each period with sales, with the next one of its scope
-    SELECT k.*,
-           lead(k.period_start) OVER (PARTITION BY k.dimension, k.dimension_value
-                                      ORDER BY k.period_start) AS next_start
-      FROM keyed k
+), scope AS (         -- every scope (total, platform, channel) and the period of its first sale
+    SELECT dimension, dimension_value, platform, channel_key, shop_id, shop_name, min(period_start) AS first_start
+      FROM keyed
+     WHERE p_periods IS NULL
+     GROUP BY 1, 2, 3, 4, 5, 6
+    UNION ALL         -- only some periods: the first sale may be in another one, so it is looked up
+    SELECT CASE WHEN grouping(c.platform) = 1 THEN 'total' WHEN grouping(c.channel_key) = 1 THEN 'platform' ELSE 'channel' END,
+           CASE WHEN grouping(c.platform) = 1 THEN 'all' WHEN grouping(c.channel_key) = 1 THEN c.platform
+                ELSE c.platform || '/' || c.shop_id END,
+           c.platform, c.channel_key, c.shop_id, c.shop_name,
+           date_trunc(p_grain, make_date(min(f.key) / 10000, min(f.key) / 100 % 100, min(f.key) % 100))::date
+      FROM (SELECT f.channel_key, min(coalesce(f.paid_date_key, dw.date_key_of(f.paid_at))) AS key
+              FROM dw.fact_order f
+             WHERE p_periods IS NOT NULL AND f.paid_at <= (SELECT at FROM eoo)
+             GROUP BY f.channel_key) f
+      JOIN dw.dim_channel c USING (channel_key)
+     GROUP BY GROUPING SETS ((), (c.platform), (c.platform, c.channel_key, c.shop_id, c.shop_name))
 )
--- Every scope runs from its first sale to the period of the end of observation: a period with
--- sales is followed by the empty periods up to the next one, which read 0.
+-- Every scope runs from its first sale to the period of the end of observation: the periods
+-- without sales read 0.
 SELECT k.dimension,
        k.dimension_value,
        CASE k.dimension WHEN 'channel' THEN coalesce(k.shop_name, k.dimension_value) ELSE k.dimension_value END AS dimension_label,
@@ -124,21 +145,19 @@ SELECT k.dimension,
        p_grain,
        p.period_start,
        p.period_end
-  FROM spaced k
+  FROM scope k
   CROSS JOIN eoo e
   CROSS JOIN LATERAL (
         SELECT gs::date AS period_start, (gs + ('1 ' || p_grain)::interval - interval '1 day')::date AS period_end
-          FROM generate_series(k.period_start,
-                               coalesce(k.next_start - ('1 ' || p_grain)::interval, date_trunc(p_grain, e.date)),
-                               ('1 ' || p_grain)::interval) gs) p
-  LEFT JOIN LATERAL (SELECT k.paid_orders, k.gmv_fen, k.refund_fen, k.refunded_orders, k.qualifying_orders,
-                            k.qualifying_sales_fen, k.buyers, k.guest_orders, k.buyer_sales_fen
-                      WHERE p.period_start = k.period_start) m ON true
+          FROM generate_series(k.first_start, date_trunc(p_grain, e.date), ('1 ' || p_grain)::interval) gs) p
+  LEFT JOIN keyed m ON m.dimension = k.dimension AND m.dimension_value = k.dimension_value
+                   AND m.period_start = p.period_start
+ WHERE p_periods IS NULL OR to_char(p.period_start, 'YYYYMMDD')::bigint = ANY (p_periods)
 $$;
 
-COMMENT ON FUNCTION kpi.sales_by_period(text) IS
+COMMENT ON FUNCTION kpi.sales_by_period(text, bigint[]) IS
   'Sales per period of payment of grain p_grain (''day'', ''week'', ''month'' or ''year''; kpi.sales_daily and kpi.sales_monthly are ''day'' and '
-  '''month''). Grain: one row per (period_start, dimension, dimension_value); dimension ''total'' (value ''all''), ''platform'' (value = platform) or ''channel'' '
+  '''month''), of the periods whose first day''s date key (yyyymmdd) is in p_periods, all when NULL (what kpi.refresh() recomputes after a change). Grain: one row per (period_start, dimension, dimension_value); dimension ''total'' (value ''all''), ''platform'' (value = platform) or ''channel'' '
   '(value = platform/shop_id, one shop); every scope has a row for every period from its first paid order to the one of the end of observation (zeros '
   'in periods without sales). Period = dw.fact_order.paid_date_key (payment time in the configured zone). Filters, stated: orders '
   'never paid (paid_at NULL: unpaid, cancelled before payment) are excluded; every paid order counts in paid_orders / gmv whatever '
@@ -151,6 +170,18 @@ COMMENT ON FUNCTION kpi.sales_by_period(text) IS
   'sales but cannot be counted as buyers); sales_per_buyer (客单价 as Taobao defines it) = qualifying sales of identified customers '
   '÷ buyers. Averages are rounded to the nearest fen (halves away from zero); rates are fractions rounded to 6 decimals, NULL when '
   'the denominator is 0. buyers of different periods or channels must not be added (a customer buying twice counts once per row). Bounded by the end of observation (kpi.end_of_observation(''orders''), never the wall clock): orders paid after it are not counted, no period after it is shown, and the period containing it is partial (is_complete false).';
+-- The business dates of payment whose sales may have changed since a table of this family
+-- was last refreshed, for kpi.refresh_periods; NULL means all of them. Until the change
+-- record of the orders (issue 16) names them, every date: the tables are computed whole
+-- and written as a keyed diff.
+CREATE OR REPLACE FUNCTION kpi.sales_changed_dates(p_target regclass) RETURNS date[]
+LANGUAGE sql STABLE
+AS $$ SELECT NULL::date[] $$;
+REVOKE ALL ON FUNCTION kpi.sales_changed_dates(regclass) FROM PUBLIC;
+COMMENT ON FUNCTION kpi.sales_changed_dates(regclass) IS
+  'The business dates of payment whose sales may differ from the rows of p_target (kpi.sales_daily or kpi.sales_monthly), '
+  'for kpi.refresh_periods: NULL (every date) until the change record of the orders is read here.';
+
 COMMENT ON TYPE kpi.sales_period IS 'Row of kpi.sales_by_period(grain): sales of one period and scope; its column comments are those of kpi.sales_daily and kpi.sales_monthly.';
 DO $$
 DECLARE c record;

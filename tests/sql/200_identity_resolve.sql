@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 
 \ir 200_identity_fixture.psql
 
@@ -92,6 +92,8 @@ SELECT pg_temp.link(1, 'external_userid', 'wm-k3', '', '2024-04-01 10:00+08', 'w
        pg_temp.link(3, 'buyer_id', 'k2', 'youzan', '2024-04-01 10:00+08', 'wecom'),
        pg_temp.link(3, 'external_userid', 'wm-k3', '', '2024-04-01 10:00+08', 'wecom');
 SELECT is(pg_temp.resolve('wecom'), 0::bigint, 'the same batch again merges nothing');
+SELECT is((SELECT count(*) FROM rc_edge), 0::bigint,
+          '... and needs no link: known identifiers of one customer take part as that customer');
 SELECT is(pg_temp.fingerprint(), :'fp_before', '... and changes no customer, identity or merge row');
 SELECT is((SELECT count(*) FROM dw.customer_merge), 2::bigint, '... no new dw.customer_merge row');
 
