@@ -6,7 +6,7 @@
 -- as a table by kpi.refresh() (kpi.customer_orders_refresh: the changed customers' rows
 -- recomputed, the difference written), so that a nightly run recomputes the customers it
 -- touched, not all of them. What depends on the end of observation (recency) or on all
--- customers (the RFM quintiles: kpi.customer_score) is computed on top of it.
+-- customers (the RFM quintiles: kpi.customer_rfm) is computed on top of it.
 DROP TABLE IF EXISTS kpi.customer_orders CASCADE;
 CREATE TABLE kpi.customer_orders (
     customer_key     bigint      NOT NULL,
