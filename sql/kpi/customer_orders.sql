@@ -31,7 +31,7 @@ CREATE TABLE kpi.customer_orders (
 -- The rows for some customers (all when NULL); SQL-standard, so that kpi.refresh() orders
 -- the table after kpi.qualifying_order (pg_depend). Purchases are business days with a
 -- qualifying order (two orders on one day are one purchase occasion, docs/kpi.md).
-CREATE FUNCTION kpi.customer_orders_of(p_customers bigint[])
+CREATE OR REPLACE FUNCTION kpi.customer_orders_of(p_customers bigint[])
 RETURNS SETOF kpi.customer_orders
 LANGUAGE sql STABLE
 BEGIN ATOMIC
@@ -67,7 +67,7 @@ END;
 COMMENT ON FUNCTION kpi.customer_orders_of(bigint[]) IS
   'The rows of kpi.customer_orders of the customers in p_customers, all when NULL: what kpi.customer_orders_refresh() writes.';
 
-CREATE FUNCTION kpi.customer_orders_refresh()
+CREATE OR REPLACE FUNCTION kpi.customer_orders_refresh()
 RETURNS text
 LANGUAGE sql
 BEGIN ATOMIC

@@ -36,7 +36,7 @@ CREATE TABLE kpi.customer_rfm (
     CONSTRAINT customer_rfm_uq PRIMARY KEY (customer_key)
 );
 
-CREATE FUNCTION kpi.customer_rfm_of(p_customers bigint[])
+CREATE OR REPLACE FUNCTION kpi.customer_rfm_of(p_customers bigint[])
 RETURNS SETOF kpi.customer_rfm
 LANGUAGE sql STABLE
 BEGIN ATOMIC
@@ -83,7 +83,7 @@ END;
 COMMENT ON FUNCTION kpi.customer_rfm_of(bigint[]) IS
   'The rows of kpi.customer_rfm (quintiles over all customers) of the customers in p_customers, all when NULL.';
 
-CREATE FUNCTION kpi.customer_rfm_refresh()
+CREATE OR REPLACE FUNCTION kpi.customer_rfm_refresh()
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp

@@ -22,7 +22,7 @@ CREATE TABLE kpi.first_purchase (
 );
 CREATE INDEX first_purchase_paid_date ON kpi.first_purchase (paid_date);
 
-CREATE FUNCTION kpi.first_purchase_of(p_customers bigint[])
+CREATE OR REPLACE FUNCTION kpi.first_purchase_of(p_customers bigint[])
 RETURNS SETOF kpi.first_purchase
 LANGUAGE sql STABLE
 BEGIN ATOMIC
@@ -42,7 +42,7 @@ END;
 COMMENT ON FUNCTION kpi.first_purchase_of(bigint[]) IS
   'The rows of kpi.first_purchase of the customers in p_customers, all when NULL: what kpi.first_purchase_refresh() writes.';
 
-CREATE FUNCTION kpi.first_purchase_refresh()
+CREATE OR REPLACE FUNCTION kpi.first_purchase_refresh()
 RETURNS text
 LANGUAGE sql
 BEGIN ATOMIC
