@@ -1,4 +1,5 @@
 -- dw.resolve_customers — Identity resolution for one batch
+-- requires: functions/etl.probe_by_key.sql
 --
 -- dw.resolve_customers() is called by the loaders inside their source transaction.
 -- Input: a temp table tmp_id_link(rec bigint, id_type text, platform text,
@@ -30,6 +31,7 @@ DECLARE
     v_jumped bigint;
     v_rounds int := 0;
     v_merged bigint;
+    v_probe boolean;  -- few identifiers against many customers: etl.probe_by_key
     v_seq regclass := pg_get_serial_sequence('dw.dim_customer', 'customer_key')::regclass;
 BEGIN
     DROP TABLE IF EXISTS rc_node, rc_rec, rc_edge, rc_lab, rc_comp, tmp_merge, tmp_rec_customer;
@@ -51,6 +53,9 @@ BEGIN
               LEFT JOIN dw.customer_identity ci
                 ON (ci.id_type, ci.platform, ci.id_value) = (g.id_type, g.platform, g.id_value)) n;
     GET DIAGNOSTICS v_nodes = ROW_COUNT;
+    -- Under a tenth of the customers (max(customer_key): about how many there have been),
+    -- the statements marked "by key" find their rows by index probes.
+    v_probe := v_nodes * 10 < COALESCE((SELECT max(customer_key) FROM dw.dim_customer), 0);
     CREATE UNIQUE INDEX ON rc_node (id_type, platform, id_value);
     ANALYZE rc_node;
 
@@ -133,15 +138,17 @@ BEGIN
      WHERE n.customer_key IS NULL;
 
     -- Seen earlier than we knew (a late record): the identifier and the customer move back.
+    PERFORM etl.probe_by_key(v_probe); -- by key
     UPDATE dw.customer_identity ci SET first_seen_at = n.seen_at
-      FROM rc_node n
-     WHERE n.seen_at < n.known_seen_at
-       AND (ci.id_type, ci.platform, ci.id_value) = (n.id_type, n.platform, n.id_value);
+      FROM (SELECT * FROM rc_node WHERE seen_at < known_seen_at
+             ORDER BY id_type, platform, id_value) n
+     WHERE (ci.id_type, ci.platform, ci.id_value) = (n.id_type, n.platform, n.id_value);
     UPDATE dw.dim_customer d
        SET first_seen_at = c.first_seen_at, acquisition_source = COALESCE(c.source, p_source),
            updated_run_id = p_run
-      FROM rc_comp c
-     WHERE NOT c.is_new AND d.customer_key = c.survivor AND c.first_seen_at < d.first_seen_at;
+      FROM (SELECT * FROM rc_comp WHERE NOT is_new ORDER BY survivor) c
+     WHERE d.customer_key = c.survivor AND c.first_seen_at < d.first_seen_at;
+    PERFORM etl.probe_by_key(false);
 
     CREATE TEMP TABLE tmp_rec_customer ON COMMIT DROP AS
     SELECT r.rec, min(c.survivor) AS customer_key, bool_and(c.is_new) AS is_new

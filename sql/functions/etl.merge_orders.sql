@@ -1,4 +1,5 @@
 -- etl.merge_orders — Merges one staged batch of order lines (a table shaped like staging.order_line_in) into dw
+-- requires: functions/etl.probe_by_key.sql
 --
 -- The set-based order merge every order source ends its transaction with. Migrations 0011,
 -- 0014, 0015 and 0017 each wrote it whole; since the SQL layout of sql/README.md it lives
@@ -22,8 +23,9 @@ DECLARE
     v_from timestamptz;  -- a month that has orders in the batch
     v_bad_order text;    -- an order whose date is not in dw.dim_date
     v_same bigint;       -- newer versions with the loaded content
+    v_probe boolean;     -- the batch is small against the warehouse: etl.probe_by_key
 BEGIN
-    DROP TABLE IF EXISTS mo_ver, mo_line, mo_order, mo_cust, mo_seq, tmp_id_link;
+    DROP TABLE IF EXISTS mo_ver, mo_line, mo_order, mo_cust, mo_seq, mo_first, tmp_id_link;
 
     EXECUTE format($q$
         INSERT INTO dw.dim_channel (platform, shop_id, shop_name)
@@ -136,9 +138,17 @@ BEGIN
       INTO inserted, updated, v_same
       FROM mo_order;
     unchanged := unchanged + v_same;
+    -- Under a tenth of the warehouse's orders (max(order_key): about how many it holds),
+    -- the statements marked "by key" below find the batch's rows in dw by index probes
+    -- (etl.probe_by_key), in key order.
+    v_probe := (inserted + updated + v_same) * 10
+               < COALESCE((SELECT max(order_key) FROM dw.order_identity), 0);
     IF v_same > 0 THEN
+        PERFORM etl.probe_by_key(v_probe); -- by key
         UPDATE dw.order_identity i SET source_version = o.updated_at, content_hash = o.content_hash
-          FROM mo_order o WHERE o.action = 'same' AND i.order_key = o.order_key;
+          FROM (SELECT * FROM mo_order WHERE action = 'same' ORDER BY order_key) o
+         WHERE i.order_key = o.order_key;
+        PERFORM etl.probe_by_key(false);
         DELETE FROM mo_line l USING mo_order o WHERE o.action = 'same' AND l.order_key = o.order_key;
         DELETE FROM mo_order WHERE action = 'same';
     END IF;
@@ -152,9 +162,12 @@ BEGIN
     OVERRIDING SYSTEM VALUE
     SELECT order_key, channel_key, order_no, created_at, updated_at, p_run, p_run, content_hash
       FROM mo_order WHERE action = 'insert' ORDER BY order_key;
+    PERFORM etl.probe_by_key(v_probe); -- by key
     UPDATE dw.order_identity i
        SET source_version = o.updated_at, last_run_id = p_run, content_hash = o.content_hash
-      FROM mo_order o WHERE o.action = 'update' AND i.order_key = o.order_key;
+      FROM (SELECT * FROM mo_order WHERE action = 'update' ORDER BY order_key) o
+     WHERE i.order_key = o.order_key;
+    PERFORM etl.probe_by_key(false);
 
     INSERT INTO dw.dim_product (channel_key, sku, title)
     SELECT channel_key, sku, max(product_title)
@@ -180,18 +193,24 @@ BEGIN
     -- a survivor is the customer of a batch order). has_facts: the customer is older than
     -- this batch, so it may have orders in dw.fact_order; a customer the batch created
     -- has only the batch's orders.
+    PERFORM etl.probe_by_key(v_probe); -- by key
     CREATE TEMP TABLE mo_cust ON COMMIT DROP AS
     SELECT DISTINCT f.customer_key, true AS has_facts
-      FROM dw.fact_order f JOIN mo_order o ON o.order_key = f.order_key AND o.created_at = f.created_at
-     WHERE o.action = 'update' AND f.customer_key IS NOT NULL;
+      FROM (SELECT * FROM mo_order WHERE action = 'update' ORDER BY order_key) o
+      JOIN dw.fact_order f ON o.order_key = f.order_key AND o.created_at = f.created_at
+     WHERE f.customer_key IS NOT NULL;
+    PERFORM etl.probe_by_key(false);
 
     merged_customers := dw.resolve_customers(p_run, p_source);
     INSERT INTO mo_cust
     SELECT customer_key, NOT bool_and(is_new) FROM tmp_rec_customer
      WHERE customer_key NOT IN (SELECT customer_key FROM mo_cust)
      GROUP BY customer_key;
+    -- (A replaced order's customer that this batch merged into another is gone.)
+    PERFORM etl.probe_by_key(v_probe); -- by key
     DELETE FROM mo_cust c WHERE NOT EXISTS
         (SELECT 1 FROM dw.dim_customer d WHERE d.customer_key = c.customer_key);
+    PERFORM etl.probe_by_key(false);
     ANALYZE mo_cust;
 
     -- The facts' keys are kept here, not by foreign-key triggers row by row (migration
@@ -217,10 +236,14 @@ BEGIN
     END LOOP;
 
     IF updated > 0 THEN
-        DELETE FROM dw.fact_order_line f USING mo_order o
-         WHERE o.action = 'update' AND f.order_key = o.order_key AND f.created_at = o.created_at;
-        DELETE FROM dw.fact_order f USING mo_order o
-         WHERE o.action = 'update' AND f.order_key = o.order_key AND f.created_at = o.created_at;
+        PERFORM etl.probe_by_key(v_probe); -- by key
+        DELETE FROM dw.fact_order_line f
+         USING (SELECT * FROM mo_order WHERE action = 'update' ORDER BY order_key) o
+         WHERE f.order_key = o.order_key AND f.created_at = o.created_at;
+        DELETE FROM dw.fact_order f
+         USING (SELECT * FROM mo_order WHERE action = 'update' ORDER BY order_key) o
+         WHERE f.order_key = o.order_key AND f.created_at = o.created_at;
+        PERFORM etl.probe_by_key(false);
     END IF;
 
     -- order_seq over the affected customers' kept orders and the batch's orders (a
@@ -265,19 +288,26 @@ BEGIN
       JOIN dw.dim_product p ON (p.channel_key, p.sku) = (l.channel_key, l.sku);
 
     -- Kept orders whose number moved (a late, updated or merged order before them).
+    PERFORM etl.probe_by_key(v_probe); -- by key
     UPDATE dw.fact_order f
        SET order_seq = s.seq, is_first_order = COALESCE(s.seq = 1, false)
-      FROM mo_seq s
-     WHERE NOT s.is_new AND s.old_seq IS DISTINCT FROM s.seq
-       AND f.order_key = s.order_key AND f.created_at = s.created_at;
+      FROM (SELECT * FROM mo_seq WHERE NOT is_new AND old_seq IS DISTINCT FROM seq
+             ORDER BY order_key) s
+     WHERE f.order_key = s.order_key AND f.created_at = s.created_at;
+    PERFORM etl.probe_by_key(false);
 
+    CREATE TEMP TABLE mo_first ON COMMIT DROP AS
+    SELECT c.customer_key, min(s.paid_at) FILTER (WHERE s.is_qualifying) AS first_paid
+      FROM mo_cust c LEFT JOIN mo_seq s USING (customer_key)
+     GROUP BY c.customer_key
+     ORDER BY c.customer_key;
+    PERFORM etl.probe_by_key(v_probe); -- by key
     UPDATE dw.dim_customer d
        SET first_order_at = m.first_paid, updated_run_id = p_run
-      FROM (SELECT c.customer_key, min(s.paid_at) FILTER (WHERE s.is_qualifying) AS first_paid
-              FROM mo_cust c LEFT JOIN mo_seq s USING (customer_key)
-             GROUP BY c.customer_key) m
+      FROM mo_first m
      WHERE d.customer_key = m.customer_key
        AND d.first_order_at IS DISTINCT FROM m.first_paid;
+    PERFORM etl.probe_by_key(false);
 END
 $fn$;
 COMMENT ON FUNCTION etl.merge_orders(bigint, regclass, text) IS

@@ -56,7 +56,8 @@ WITH eoo AS (          -- kpi.end_of_observation: nothing after it is counted or
     SELECT e.at, kpi.business_date(e.at) AS date
       FROM (SELECT kpi.end_of_observation('orders') AS at OFFSET 0) e
 ), span AS (          -- the paid date keys the periods asked for cover (all when p_periods is NULL)
-    SELECT min(k) AS lo, max(to_char(date_trunc(p_grain, d) + ('1 ' || p_grain)::interval - interval '1 day', 'YYYYMMDD')::int) AS hi
+    SELECT min(k) AS lo, min(d) AS lo_date,
+           max(to_char(date_trunc(p_grain, d) + ('1 ' || p_grain)::interval - interval '1 day', 'YYYYMMDD')::int) AS hi
       FROM unnest(p_periods) k
      CROSS JOIN LATERAL (SELECT make_date((k / 10000)::int, (k / 100 % 100)::int, (k % 100)::int) AS d) x
 ), o AS (           -- the paid date from its key by arithmetic: a join to dw.dim_date per order is
@@ -87,34 +88,38 @@ WITH eoo AS (          -- kpi.end_of_observation: nothing after it is counted or
            count(*) FILTER (WHERE is_qualifying AND customer_key IS NULL)  AS guest_orders,
            coalesce(sum(paid_fen - refund_fen) FILTER (WHERE is_qualifying AND customer_key IS NOT NULL), 0) AS buyer_sales_fen
       FROM o
-     WHERE p_periods IS NULL OR to_char(period_start, 'YYYYMMDD')::bigint = ANY (p_periods)
      GROUP BY GROUPING SETS ((period_start), (period_start, platform),
                              (period_start, platform, channel_key, shop_id, shop_name))
+    UNION ALL         -- only some periods: a scope with sales before them starts with a row (no
+                      -- figures) for the period before the first one asked for, so that the
+                      -- periods without sales between it and its next sale get their rows
+    SELECT (date_trunc(p_grain, (SELECT lo_date FROM span)) - ('1 ' || p_grain)::interval)::date,
+           CASE WHEN grouping(c.platform) = 1 THEN 'total' WHEN grouping(c.channel_key) = 1 THEN 'platform' ELSE 'channel' END,
+           c.platform, c.channel_key, c.shop_id, c.shop_name,
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+      FROM dw.dim_channel c
+     CROSS JOIN LATERAL (      -- LIMIT 1: stops at the first such sale (EXISTS would be a semi-join of all)
+            SELECT 1 FROM dw.fact_order f
+             WHERE f.channel_key = c.channel_key AND f.paid_at <= (SELECT at FROM eoo)
+               AND (f.paid_date_key < (SELECT lo FROM span)
+                    OR (f.paid_date_key IS NULL AND dw.date_key_of(f.paid_at) < (SELECT lo FROM span)))
+             LIMIT 1) earlier
+     WHERE p_periods IS NOT NULL
+     GROUP BY GROUPING SETS ((), (c.platform), (c.platform, c.channel_key, c.shop_id, c.shop_name))
+    HAVING count(*) > 0   -- the empty grouping set gives a row even without any
 ), keyed AS (
     SELECT a.*,
            CASE dimension WHEN 'total' THEN 'all' WHEN 'platform' THEN platform
                           ELSE platform || '/' || shop_id END AS dimension_value
       FROM agg a
-), scope AS (         -- every scope (total, platform, channel) and the period of its first sale
-    SELECT dimension, dimension_value, platform, channel_key, shop_id, shop_name, min(period_start) AS first_start
-      FROM keyed
-     WHERE p_periods IS NULL
-     GROUP BY 1, 2, 3, 4, 5, 6
-    UNION ALL         -- only some periods: the first sale may be in another one, so it is looked up
-    SELECT CASE WHEN grouping(c.platform) = 1 THEN 'total' WHEN grouping(c.channel_key) = 1 THEN 'platform' ELSE 'channel' END,
-           CASE WHEN grouping(c.platform) = 1 THEN 'all' WHEN grouping(c.channel_key) = 1 THEN c.platform
-                ELSE c.platform || '/' || c.shop_id END,
-           c.platform, c.channel_key, c.shop_id, c.shop_name,
-           date_trunc(p_grain, make_date(min(f.key) / 10000, min(f.key) / 100 % 100, min(f.key) % 100))::date
-      FROM (SELECT f.channel_key, min(coalesce(f.paid_date_key, dw.date_key_of(f.paid_at))) AS key
-              FROM dw.fact_order f
-             WHERE p_periods IS NOT NULL AND f.paid_at <= (SELECT at FROM eoo)
-             GROUP BY f.channel_key) f
-      JOIN dw.dim_channel c USING (channel_key)
-     GROUP BY GROUPING SETS ((), (c.platform), (c.platform, c.channel_key, c.shop_id, c.shop_name))
+), spaced AS (        -- each period with sales, with the next one of its scope
+    SELECT k.*,
+           lead(k.period_start) OVER (PARTITION BY k.dimension, k.dimension_value
+                                      ORDER BY k.period_start) AS next_start
+      FROM keyed k
 )
--- Every scope runs from its first sale to the period of the end of observation: the periods
--- without sales read 0.
+-- Every scope runs from its first sale to the period of the end of observation: a period with
+-- sales is followed by the empty periods up to the next one, which read 0.
 SELECT k.dimension,
        k.dimension_value,
        CASE k.dimension WHEN 'channel' THEN coalesce(k.shop_name, k.dimension_value) ELSE k.dimension_value END AS dimension_label,
@@ -145,13 +150,16 @@ SELECT k.dimension,
        p_grain,
        p.period_start,
        p.period_end
-  FROM scope k
+  FROM spaced k
   CROSS JOIN eoo e
   CROSS JOIN LATERAL (
         SELECT gs::date AS period_start, (gs + ('1 ' || p_grain)::interval - interval '1 day')::date AS period_end
-          FROM generate_series(k.first_start, date_trunc(p_grain, e.date), ('1 ' || p_grain)::interval) gs) p
-  LEFT JOIN keyed m ON m.dimension = k.dimension AND m.dimension_value = k.dimension_value
-                   AND m.period_start = p.period_start
+          FROM generate_series(k.period_start,
+                               coalesce(k.next_start - ('1 ' || p_grain)::interval, date_trunc(p_grain, e.date)),
+                               ('1 ' || p_grain)::interval) gs) p
+  LEFT JOIN LATERAL (SELECT k.paid_orders, k.gmv_fen, k.refund_fen, k.refunded_orders, k.qualifying_orders,
+                            k.qualifying_sales_fen, k.buyers, k.guest_orders, k.buyer_sales_fen
+                      WHERE p.period_start = k.period_start) m ON true
  WHERE p_periods IS NULL OR to_char(p.period_start, 'YYYYMMDD')::bigint = ANY (p_periods)
 $$;
 
