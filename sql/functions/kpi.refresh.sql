@@ -1,4 +1,5 @@
 -- kpi.refresh — Refreshes every materialized view of schema kpi and the kpi tables it maintains, each after what it reads (order …
+-- requires: functions/kpi.change_prune.sql
 
 CREATE OR REPLACE FUNCTION kpi.refresh()
 RETURNS TABLE (matview text, method text, seconds numeric)
@@ -67,6 +68,8 @@ BEGIN
         seconds := round(extract(epoch FROM clock_timestamp() - t0)::numeric, 3);
         RETURN NEXT;
     END LOOP;
+    -- the change record's rows every consumer has now read
+    PERFORM kpi.change_prune();
 END
 $fn$;
 REVOKE ALL ON FUNCTION kpi.refresh() FROM PUBLIC;
@@ -77,5 +80,5 @@ COMMENT ON FUNCTION kpi.refresh() IS
   'when the view is populated (readers are never blocked), a plain REFRESH otherwise; a maintained table T is brought up to '
   'date by kpi.T_refresh() (a keyed diff of the changed customers'' rows: method ''incremental'', or ''full''). Then ANALYZEs '
   'it so that the views built on it are planned on fresh statistics. Runs with jit off and '
-  'work_mem 256MB. Returns one row per relation: name, method, seconds (refresh + analyze). Called by the nightly run after all sources are loaded; '
+  'work_mem 256MB. At the end deletes the change record''s rows every consumer has read (kpi.change_prune). Returns one row per relation: name, method, seconds (refresh + analyze). Called by the nightly run after all sources are loaded; '
   'the caller must own the views (be a member of siyu_writer).';

@@ -1,5 +1,5 @@
 -- kpi/at_risk.sql — valuable customers drifting away: kpi.at_risk
--- requires: kpi/customer_value.sql kpi/customer_owner.sql functions/kpi.action_setting.sql
+-- requires: kpi/customer_value.sql kpi/customer_orders.sql kpi/customer_owner.sql functions/kpi.action_setting.sql
 -- requires: functions/etl.comment_columns_like.sql
 --
 -- A customer is at risk when their RFM segment is one of [actions] at_risk_segments and the
@@ -7,36 +7,25 @@
 -- own median gap when they bought on ≥ 3 business days, else the population's median gap
 -- after that many purchase days (from the 1st to the 2nd, or the 2nd to the 3rd). Purchases
 -- are counted as business days with a qualifying order: two orders on one day are one
--- purchase occasion (docs/kpi.md), so a same-day pair makes no zero-day gap.
+-- purchase occasion (docs/kpi.md), so a same-day pair makes no zero-day gap. Each customer's
+-- purchase days and gaps are kept in kpi.customer_orders (recomputed only for the customers
+-- whose orders changed); the population's medians are taken over all of them here.
 DROP MATERIALIZED VIEW IF EXISTS kpi.at_risk CASCADE;
 CREATE MATERIALIZED VIEW kpi.at_risk AS
-WITH days AS (
-    SELECT DISTINCT customer_key, paid_date FROM kpi.qualifying_order
-), gaps AS (             -- gap ending at purchase day n (n ≥ 2)
-    SELECT customer_key,
-           row_number() OVER w                      AS n,
-           paid_date - lag(paid_date) OVER w        AS gap
-      FROM days
-    WINDOW w AS (PARTITION BY customer_key ORDER BY paid_date)
-), own AS (
-    SELECT customer_key, count(*) + 1 AS purchase_days,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap
-      FROM gaps WHERE gap IS NOT NULL
-     GROUP BY customer_key
-), population AS (       -- after k purchase days (k = 1, 2): median gap to the next one
-    SELECT n - 1 AS after_days,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap,
-           count(*) AS customers
-      FROM gaps WHERE n IN (2, 3)
-     GROUP BY n
+WITH population AS (     -- after k purchase days (k = 1, 2): median gap to the next one
+    SELECT 1 AS after_days, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_to_second) AS median_gap
+      FROM kpi.customer_orders WHERE gap_to_second IS NOT NULL
+    UNION ALL
+    SELECT 2, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap_to_third)
+      FROM kpi.customer_orders WHERE gap_to_third IS NOT NULL
 ), typical AS (
     SELECT v.*,
-           coalesce(own.purchase_days, 1)::int AS purchase_days,
-           CASE WHEN own.purchase_days >= 3 THEN own.median_gap ELSE p.median_gap END AS typical_gap,
-           CASE WHEN own.purchase_days >= 3 THEN 'own' ELSE 'population' END      AS gap_basis
+           c.purchase_days,
+           CASE WHEN c.purchase_days >= 3 THEN c.median_gap_days ELSE p.median_gap END AS typical_gap,
+           CASE WHEN c.purchase_days >= 3 THEN 'own' ELSE 'population' END          AS gap_basis
       FROM kpi.customer_value v
-      LEFT JOIN own USING (customer_key)
-      LEFT JOIN population p ON p.after_days = coalesce(own.purchase_days, 1)
+      JOIN kpi.customer_orders c USING (customer_key)
+      LEFT JOIN population p ON p.after_days = c.purchase_days
      WHERE v.segment_code = ANY (string_to_array(kpi.action_setting('at_risk_segments'), ','))
 ), touch AS (            -- the latest recorded interaction besides orders
     SELECT customer_key, max(occurred_at) AS at, 'wecom ' || (array_agg(event_type ORDER BY occurred_at DESC))[1] AS kind

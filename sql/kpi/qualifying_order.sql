@@ -1,5 +1,6 @@
 -- kpi/qualifying_order.sql — the building block of the repurchase and value views: kpi.qualifying_order
--- requires: kpi/pool_membership.sql functions/kpi.apply_rows.sql functions/kpi.end_of_observation.sql
+-- requires: kpi/pool_membership.sql functions/kpi.apply_rows.sql functions/kpi.end_of_observation.sql functions/etl.drop_kpi_relation.sql
+-- requires: functions/kpi.change_claim.sql functions/kpi.refresh_by_customer.sql
 --
 -- Common rules (stated in every comment):
 --   * an order counts when dw.fact_order.is_qualifying (paid, not cancelled, not fully
@@ -11,19 +12,13 @@
 
 -- A table, not a materialized view: kpi.refresh() keeps it up to date with
 -- kpi.qualifying_order_refresh(), which recomputes only the customers whose qualifying orders
--- (or private-domain flags) changed since the last refresh, and writes only the rows that differ
--- (kpi.apply_rows). REFRESH … CONCURRENTLY of one row per order spent most of its time checking
+-- (or private-domain flags) changed since the last refresh — the change record
+-- (etl.fact_change, functions/kpi.change_claim.sql) says which — and writes only the rows that
+-- differ (kpi.apply_rows). REFRESH … CONCURRENTLY of one row per order spent most of its time checking
 -- the whole view for duplicates (docs/performance.md, "The KPI refresh").
 
 -- the materialized view of earlier versions, or this table
-DO $$
-BEGIN
-    IF (SELECT relkind FROM pg_class WHERE oid = to_regclass('kpi.qualifying_order')) = 'm' THEN
-        DROP MATERIALIZED VIEW kpi.qualifying_order CASCADE;
-    END IF;
-END
-$$;
-DROP TABLE IF EXISTS kpi.qualifying_order CASCADE;
+SELECT etl.drop_kpi_relation('kpi.qualifying_order');
 DROP FUNCTION IF EXISTS kpi.qualifying_fact(bigint[]) CASCADE;
 CREATE TABLE kpi.qualifying_order (
     order_key         bigint NOT NULL,
@@ -57,7 +52,11 @@ BEGIN ATOMIC
            f.paid_fen, f.refund_fen
       FROM dw.fact_order f
      WHERE f.is_qualifying AND f.customer_key IS NOT NULL
-       AND (p_customers IS NULL OR f.customer_key = ANY (p_customers))
+       -- a hashed subplan, not = ANY (array): with the array a constant, the planner
+       -- estimated its selectivity in each of ~300 monthly partitions (4 s of planning for
+       -- 38k customers at 1M orders), and a semi-join was planned as an index probe per
+       -- customer and partition (20 s); this reads the partitions once (docs/performance.md)
+       AND (p_customers IS NULL OR f.customer_key IN (SELECT unnest(p_customers)))
        AND f.paid_at <= (SELECT kpi.end_of_observation('orders'));
 END;
 COMMENT ON FUNCTION kpi.qualifying_fact(bigint[]) IS
@@ -99,67 +98,45 @@ CREATE OR REPLACE FUNCTION kpi.qualifying_order_refresh()
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET client_min_messages = warning  -- not the NOTICEs of DROP TABLE IF EXISTS
 AS $fn$
 DECLARE
     v_flagged bigint[];
-    v_touched bigint[];
+    v_changed bigint[];
 BEGIN
-    -- One refresh at a time, as REFRESH … CONCURRENTLY takes it: two diffs at once would both
-    -- insert the same new rows. Readers (ACCESS SHARE) are not blocked.
+    -- Besides the customers whose orders changed (kpi.refresh_by_customer: the change
+    -- record, the moved end of observation), those whose private-domain flag of some order
+    -- changed: only a customer in the contact pool now or flagged before can have one, and
+    -- only their orders are recomputed to see. order_seq is a function of a customer's
+    -- orders, so it is right once they are. (Before the lock the table's rows are what the
+    -- last refresh wrote: a second refresh waits for the first to commit, below.)
     LOCK TABLE kpi.qualifying_order IN EXCLUSIVE MODE;
-    DROP TABLE IF EXISTS qo_touched, qo_fresh;
-    CREATE TEMP TABLE qo_fresh ON COMMIT DROP AS SELECT * FROM kpi.qualifying_order LIMIT 0;
-    IF NOT EXISTS (SELECT 1 FROM kpi.qualifying_order) THEN
-        -- nothing to compare with (and its statistics may say empty: an anti-join against
-        -- it would be planned as a scan of the growing table per row)
-        INSERT INTO kpi.qualifying_order SELECT * FROM kpi.qualifying_order_of(NULL);
-        RETURN 'full';
-    END IF;
-
-    -- The customers whose rows may differ from what is stored: those of an order that
-    -- entered, left or changed the qualifying set (a new, changed, refunded or cancelled
-    -- order, one moved to another customer by a merge — both customers —, one that the end
-    -- of observation now includes or excludes), and those whose private-domain flag of
-    -- some order changed (any customer in the contact pool now, or flagged before).
-    -- order_seq is a function of a customer's orders, so it is right once they are.
-    -- (Key lists go in as EXECUTE parameters: planned as constants, a long list is hashed.)
     SELECT array_agg(customer_key) INTO v_flagged
       FROM (SELECT m.customer_key FROM kpi.pool_membership m WHERE m.pool = 'contact' AND m.dimension = 'total'
             UNION
             SELECT s.customer_key FROM kpi.qualifying_order s WHERE s.in_private_domain) x;
-    EXECUTE $q$
-    CREATE TEMP TABLE qo_touched ON COMMIT DROP AS
-    SELECT k.customer_key
-      FROM kpi.qualifying_fact(NULL) n
-      FULL JOIN kpi.qualifying_order s ON s.order_key = n.order_key
-     CROSS JOIN LATERAL (VALUES (n.customer_key), (s.customer_key)) k (customer_key)
-     WHERE ROW(n.order_key, n.customer_key, n.channel_key, n.paid_at, n.paid_date_key, n.paid_fen, n.refund_fen)
-           IS DISTINCT FROM
-           ROW(s.order_key, s.customer_key, s.channel_key, s.paid_at, s.paid_date_key, s.paid_fen, s.refund_fen)
-       AND k.customer_key IS NOT NULL
-    UNION
-    SELECT q.customer_key
-      FROM kpi.qualifying_order_of($1) q
-      JOIN kpi.qualifying_order s ON s.order_key = q.order_key
-     WHERE s.in_private_domain IS DISTINCT FROM q.in_private_domain
-    $q$ USING coalesce(v_flagged, '{}');
-    SELECT array_agg(customer_key) INTO v_touched FROM qo_touched;
-    IF v_touched IS NOT NULL THEN
-        EXECUTE 'INSERT INTO qo_fresh SELECT * FROM kpi.qualifying_order_of($1)' USING v_touched;
-        PERFORM kpi.apply_rows('kpi.qualifying_order', 'qo_fresh', 'order_key', 'qo_touched', 'customer_key');
+    IF v_flagged IS NOT NULL THEN
+        -- the key list as a parameter: planned as a constant, a long list is hashed
+        EXECUTE $q$
+        SELECT array_agg(DISTINCT q.customer_key)
+          FROM kpi.qualifying_order_of($1) q
+          JOIN kpi.qualifying_order s ON s.order_key = q.order_key
+         WHERE s.in_private_domain IS DISTINCT FROM q.in_private_domain
+        $q$ INTO v_changed USING v_flagged;
     END IF;
-    RETURN 'incremental';
+    RETURN kpi.refresh_by_customer('kpi.qualifying_order', 'order_key', v_changed);
 END
 $fn$;
 REVOKE ALL ON FUNCTION kpi.qualifying_order_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION kpi.qualifying_order_refresh() IS
-  'Brings kpi.qualifying_order up to date for kpi.refresh(): finds the customers whose qualifying orders differ from the '
-  'stored rows (an order new, changed, refunded, cancelled, moved to another customer, or moved across the end of '
-  'observation) or whose private-domain flag changed, recomputes their rows only (all rows when the table is empty: method ''full'') and writes the difference (kpi.apply_rows), holding an EXCLUSIVE lock on the table (readers are not blocked, a second refresh '
-  'waits). Returns ''incremental'' or ''full''.';
+  'Brings kpi.qualifying_order up to date for kpi.refresh(): kpi.refresh_by_customer recomputes the rows of the customers '
+  'the change record (etl.fact_change, read through kpi.change_claim) names since the last refresh and of those whose '
+  'orders the moved end of observation includes or excludes, plus those whose private-domain flag changed (found here), '
+  'and writes the difference (kpi.apply_rows), holding an EXCLUSIVE lock on the table (readers are not blocked, a second '
+  'refresh waits). All rows when the table is empty or has no mark (method ''full''). Returns ''incremental'' or ''full''.';
 
-INSERT INTO kpi.qualifying_order SELECT * FROM kpi.qualifying_order_of(NULL);
+-- filled now (the table is empty: one INSERT), its mark at the change record's head (a mark
+-- left by an earlier version of the table would make its next refresh miss what changed before)
+SELECT kpi.qualifying_order_refresh();
 ANALYZE kpi.qualifying_order;
 
 COMMENT ON TABLE kpi.qualifying_order IS

@@ -4,19 +4,20 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(47);
+SELECT plan(50);
 
 -- ---------------------------------------------------------------------------------------------
 -- the views of issue 5 (and the table kpi.refresh() keeps instead of a materialized view)
 -- ---------------------------------------------------------------------------------------------
 SELECT has_materialized_view('kpi', v, 'materialized view kpi.' || v)
   FROM unnest(ARRAY['growth_daily', 'growth_weekly', 'growth_monthly', 'engagement_daily', 'engagement_monthly',
-                    'active_customers', 'repurchase_window', 'cohort_retention', 'customer_value', 'conversion',
+                    'active_customers', 'repurchase_window', 'cohort_retention', 'conversion',
                     'relationship_span', 'pool_membership', 'repurchase_by_segment']) AS v;
-SELECT has_table('kpi', 'qualifying_order', 'kpi.qualifying_order is a table kpi.refresh() maintains (kpi.qualifying_order_refresh)');
+SELECT has_table('kpi', t, 'kpi.' || t || ' is a table kpi.refresh() maintains (kpi.' || t || '_refresh)')
+  FROM unnest(ARRAY['qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase']) AS t;
 SELECT has_table('kpi', t, 'kpi.' || t || ' is a table kpi.refresh() maintains period by period (kpi.refresh_periods)')
   FROM unnest(ARRAY['sales_daily', 'sales_monthly']) AS t;
-SELECT has_view('kpi', v, 'view kpi.' || v) FROM unnest(ARRAY['repurchase_period', 'private_domain_lift']) AS v;
+SELECT has_view('kpi', v, 'view kpi.' || v) FROM unnest(ARRAY['repurchase_period', 'private_domain_lift', 'customer_value']) AS v;
 SELECT has_function('kpi', 'refresh', ARRAY[]::text[], 'kpi.refresh() exists');
 
 -- ---------------------------------------------------------------------------------------------
@@ -94,8 +95,12 @@ SELECT is((SELECT count(*) FROM refresh_run),
 SELECT is((SELECT count(*) FROM refresh_run WHERE method <> 'concurrently' AND to_regclass(matview) IN
               (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'kpi' AND c.relkind = 'm')),
           0::bigint, 'populated views are refreshed concurrently');
-SELECT is((SELECT method FROM refresh_run WHERE matview = 'kpi.qualifying_order'), 'incremental',
-          'kpi.qualifying_order, filled, is brought up to date incrementally');
+SELECT results_eq($$SELECT matview, method FROM refresh_run
+                     WHERE matview IN ('kpi.qualifying_order', 'kpi.customer_orders', 'kpi.customer_rfm', 'kpi.first_purchase')
+                     ORDER BY 1$$,
+                  $$VALUES ('kpi.customer_orders'::text, 'incremental'::text), ('kpi.customer_rfm', 'full'),
+                           ('kpi.first_purchase', 'incremental'), ('kpi.qualifying_order', 'incremental')$$,
+          'the per-customer kpi tables, filled, are brought up to date incrementally (the scores rank everyone again)');
 SELECT is(
     ARRAY(SELECT p.parent || ' > ' || p.child FROM (VALUES
             ('relationship_span', 'pool_membership'), ('pool_membership', 'growth_daily'),
@@ -103,8 +108,9 @@ SELECT is(
             ('growth_daily', 'engagement_daily'), ('growth_monthly', 'engagement_monthly'),
             ('relationship_span', 'active_customers'), ('pool_membership', 'qualifying_order'),
             ('qualifying_order', 'repurchase_by_segment'), ('qualifying_order', 'repurchase_window'),
-            ('qualifying_order', 'cohort_retention'), ('qualifying_order', 'customer_value'),
-            ('pool_membership', 'customer_value'), ('qualifying_order', 'conversion'),
+            ('qualifying_order', 'cohort_retention'), ('qualifying_order', 'customer_orders'),
+            ('customer_orders', 'customer_rfm'), ('customer_rfm', 'at_risk'), ('customer_orders', 'at_risk'),
+            ('pool_membership', 'customer_rfm'), ('qualifying_order', 'first_purchase'), ('qualifying_order', 'conversion'),
             ('relationship_span', 'conversion')) AS p (parent, child)
            JOIN refresh_run a ON a.matview = 'kpi.' || p.parent
            JOIN refresh_run b ON b.matview = 'kpi.' || p.child

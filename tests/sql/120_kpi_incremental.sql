@@ -1,21 +1,44 @@
--- 120_kpi_incremental.sql — kpi.refresh() keeps kpi.qualifying_order by recomputing only the
--- customers whose orders changed (kpi.qualifying_order_refresh). After every kind of change a
--- nightly run makes, the table must equal a recomputation from scratch row for row: a change
--- the detection misses leaves a stale row here and fails the step that made it.
+-- 120_kpi_incremental.sql — kpi.refresh() keeps kpi.qualifying_order (and the per-customer tables
+-- built on it: kpi.customer_orders, kpi.customer_rfm, kpi.first_purchase) by recomputing only
+-- the customers whose orders changed (kpi.refresh_by_customer), as the change record
+-- (etl.fact_change, written by triggers on dw.fact_order; read through kpi.change_claim) names
+-- them. After every kind of change a nightly run makes, every table must equal a recomputation
+-- from scratch row for row: a change the detection misses leaves a stale row here and fails
+-- the step that made it. Then the change record itself: what it names, and that a consumer
+-- that did not run, a refresh that rolled back, or a truncate of the facts loses nothing.
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(27);
+SELECT plan(43);
 
 \ir 100_kpi_fixture.psql
 
--- rows of the table that a recomputation does not give, plus the reverse (EXCEPT ALL: duplicates count)
-CREATE FUNCTION pg_temp.stale_rows() RETURNS bigint LANGUAGE sql AS $$
-    SELECT (SELECT count(*) FROM (SELECT * FROM kpi.qualifying_order EXCEPT ALL
-                                  SELECT * FROM kpi.qualifying_order_of(NULL)) a)
-         + (SELECT count(*) FROM (SELECT * FROM kpi.qualifying_order_of(NULL) EXCEPT ALL
-                                  SELECT * FROM kpi.qualifying_order) b)
+-- rows of the kpi tables kpi.refresh() maintains (kpi.qualifying_order, kpi.customer_orders,
+-- kpi.customer_rfm, kpi.first_purchase: every table T with a kpi.T_refresh()) that a
+-- recomputation from scratch (kpi.T_of(NULL)) does not give, plus the reverse (EXCEPT ALL:
+-- duplicates count); kpi.customer_value and kpi.at_risk are computed from them
+CREATE FUNCTION pg_temp.stale_rows() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    n bigint;
+    total bigint := 0;
+BEGIN
+    FOR t IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'kpi'::regnamespace AND c.relkind = 'r'
+                AND to_regprocedure(format('kpi.%I()', c.relname || '_refresh')) IS NOT NULL LOOP
+        EXECUTE format('SELECT (SELECT count(*) FROM (SELECT * FROM kpi.%1$I EXCEPT ALL SELECT * FROM kpi.%2$I(NULL)) a)
+                             + (SELECT count(*) FROM (SELECT * FROM kpi.%2$I(NULL) EXCEPT ALL SELECT * FROM kpi.%1$I) b)',
+                       t, t || '_of') INTO n;
+        IF n > 0 THEN
+            RAISE NOTICE 'stale: kpi.% (% rows)', t, n;
+        END IF;
+        total := total + n;
+    END LOOP;
+    RETURN total;
+END
 $$;
+SELECT is((SELECT count(*) FROM pg_class WHERE relnamespace = 'kpi'::regnamespace AND relkind = 'r'
+              AND relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase')), 4::bigint,
+          'the tables compared after every step are there');
 -- kpi.refresh(), then the method it used for the table
 CREATE FUNCTION pg_temp.refresh() RETURNS text LANGUAGE sql AS $$
     SELECT method FROM kpi.refresh() WHERE matview = 'kpi.qualifying_order'
@@ -39,8 +62,17 @@ SELECT ok(EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND mode =
                      AND relation = 'kpi.qualifying_order'::regclass),
           'the refresh holds an EXCLUSIVE lock on the table until commit: a second refresh waits, readers do not');
 
+-- the changes no consumer has read yet (after the least mark), as "customer/date" texts
+CREATE FUNCTION pg_temp.unread() RETURNS text[] LANGUAGE sql AS $$
+    SELECT array_agg(x ORDER BY x)
+      FROM (SELECT DISTINCT coalesce(customer_key::text, 'guest') || '/' || coalesce(paid_date_key::text, 'unpaid') AS x
+              FROM etl.fact_change WHERE change_id > (SELECT min(change_id) FROM etl.change_mark)) c
+$$;
+SELECT is(pg_temp.unread(), NULL, 'the change record: nothing unread after a refresh (kpi.refresh() pruned what was read)');
+
 -- 1. a customer merge (C9 → C1 through a shared unionid: O3 moves, C9 is deleted)
 \ir 100_kpi_fixture_merge.psql
+SELECT is(pg_temp.unread(), '{1/20240210,9/20240210}', 'merge: the change record names the old customer and the new');
 SELECT is(pg_temp.refresh(), 'incremental', 'merge: incremental');
 SELECT is(pg_temp.stale_rows(), 0::bigint, 'merge: C1 owns O1–O3, C9 is gone, as recomputed');
 SELECT results_eq($$SELECT order_key, order_seq FROM kpi.qualifying_order WHERE customer_key = 1 ORDER BY 2$$,
@@ -64,8 +96,20 @@ SELECT is(pg_temp.stale_rows(), 0::bigint, 'full refund: the order is deleted, t
 
 -- 6. an order moving to another customer (O14: C5 → C6): both customers change
 UPDATE dw.fact_order SET customer_key = 6 WHERE order_key = 14;
+SELECT is(pg_temp.unread(), (SELECT ARRAY['5/' || paid_date_key, '6/' || paid_date_key] FROM dw.fact_order WHERE order_key = 14),
+          'order moved: the change record names both customers on the order''s date');
 SELECT is(pg_temp.refresh(), 'incremental', 'order moved: incremental');
 SELECT is(pg_temp.stale_rows(), 0::bigint, 'order moved: the new customer has it, the old one no more');
+
+-- 6b. an order reloaded the way etl.merge_orders updates one — deleted and inserted again —,
+--     now with another buyer (O4: C2 → C8): the delete names the old customer, whose O5
+--     becomes the first order
+CREATE TEMP TABLE reloaded AS SELECT * FROM dw.fact_order WHERE order_key = 4;
+UPDATE reloaded SET customer_key = 8;
+DELETE FROM dw.fact_order WHERE order_key = 4;
+INSERT INTO dw.fact_order SELECT * FROM reloaded;
+SELECT is(pg_temp.refresh(), 'incremental', 'order reloaded for another buyer: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, 'order reloaded for another buyer: C8 has it, C2 no more and O5 is its first order');
 
 -- 7. the end of observation moves: an order paid after it is left out until it covers it, and
 --    again when it moves back
@@ -94,6 +138,33 @@ DELETE FROM dw.fact_contact_event WHERE customer_key = 6;
 DELETE FROM dw.fact_contact WHERE contact_key = 99;
 SELECT is(pg_temp.refresh(), 'incremental', 'customer leaves the pool again: incremental');
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the flags follow back');
+
+-- 9. the change record's marks: a refresh that rolls back leaves its mark where it was, so
+--    the next one still sees the change
+UPDATE dw.fact_order SET refund_fen = 700 WHERE order_key = 13;
+SAVEPOINT before_refresh;
+SELECT is(pg_temp.refresh(), 'incremental', 'a refresh that will roll back: incremental');
+ROLLBACK TO SAVEPOINT before_refresh;
+SELECT isnt(pg_temp.stale_rows(), 0::bigint, '… rolled back: the table is stale again');
+SELECT is(pg_temp.refresh(), 'incremental', 'the next refresh: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and it sees the change the rolled-back one had read');
+
+-- 10. a consumer that did not run keeps what it has not read (kpi.sales_daily stands for a
+--     second consumer: kpi.change_prune keeps the marks of existing relations only)
+SELECT is((SELECT since_change FROM kpi.change_claim('kpi.sales_daily')), NULL::bigint,
+          'a consumer without a mark is told to refresh in full');
+UPDATE dw.fact_order SET refund_fen = 800 WHERE order_key = 13;
+SELECT is(pg_temp.refresh(), 'incremental', 'a refresh that the second consumer is not part of');
+SELECT is((SELECT array_agg(DISTINCT c.customer_key) FROM kpi.change_claim('kpi.sales_daily') w
+             JOIN etl.fact_change c ON c.change_id > w.since_change AND c.change_id <= w.until_change),
+          '{7}'::bigint[], '… the second consumer still reads the change it did not see');
+DELETE FROM etl.change_mark WHERE consumer = 'kpi.sales_daily';
+
+-- 11. a TRUNCATE of the facts deletes every mark: the next refresh is full and empties the table
+TRUNCATE dw.fact_order;
+SELECT is((SELECT count(*) FROM etl.change_mark), 0::bigint, 'truncate of the facts: every mark is gone');
+SELECT is(pg_temp.refresh(), 'full', '… the next refresh is full');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the table is empty, as recomputed');
 
 SELECT * FROM finish();
 ROLLBACK;
