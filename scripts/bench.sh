@@ -113,6 +113,17 @@ read_secs() {
 		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.3f", $1 / 1000 }'
 }
 
+# refresh_secs DB TAG — kpi.refresh()'s seconds (psql's \timing); its rows (relation, method,
+# seconds), slowest first, into $out/TAG.relations: where a refresh's time goes
+refresh_secs() {
+	psql -XAq -F ' ' -d "$1" -c '\timing on' \
+		-c "SELECT matview, method, seconds FROM kpi.refresh() ORDER BY seconds DESC" >"$out/$2.psql"
+	grep -v '^Time: ' "$out/$2.psql" | sed '1d;$d' >"$out/$2.relations"
+	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$out/$2.psql" | awk '{ printf "%.3f", $1 / 1000 }'
+}
+# slowest TAG — the five slowest relations of that refresh, one line
+slowest() { head -5 "$out/$1.relations" | awk '{ printf "%s%s %ss", (NR > 1 ? ", " : ""), $1, $3 }'; }
+
 # The tables siyu wrote (schema dw, with rows), parents before the tables that reference them.
 written_tables() {
 	psql -XAtq -d "$1" -c "
@@ -284,7 +295,7 @@ if /usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1; then
 fi
 
 say "== kpi: kpi.refresh() after the full load, then every kpi view read whole"
-refresh_full_s=$(read_secs bench_siyu "SELECT kpi.refresh()")
+refresh_full_s=$(refresh_secs bench_siyu kpi-full)
 scan_s=$(read_secs bench_siyu "SELECT * FROM dw.fact_order")
 : >"$out/kpi.txt"
 read_max_s=0 read_max_view=none # the slowest whole read (issue 16: every view ≤ 1 s at 1M)
@@ -309,7 +320,7 @@ nightly() {
 	PGDATABASE=$db timed "$tag" "$siyu" --config "$out/bench.conf" import "$incr"
 	grep -q "orders inserted $nightly_n, updated $nightly_n, unchanged $nightly_n," "$out/$tag.out" ||
 		{ cat "$out/$tag.out" >&2; exit 1; }
-	read_secs "$db" "SELECT kpi.refresh()" >"$out/$tag.kpi"
+	refresh_secs "$db" "$tag-kpi" >"$out/$tag.kpi"
 }
 say "== nightly: $nightly_n new + $nightly_n changed + $nightly_n unchanged orders"
 nightly bench_siyu nightly
@@ -415,12 +426,14 @@ pgv=$(psql -XAtq -d postgres -c "SHOW server_version")
 	row "nightly: $nightly_n new, changed, unchanged" "wall s" "" "x 1x"
 	row "siyu import of the increment, $orders warehouse" "$nightly_s" "" "1.00"
 	row "  then kpi.refresh()" "$refresh_nightly_s" "" ""
+	echo "    slowest: $(slowest nightly-kpi)"
 	row "siyu import of the increment, $((orders * scale)) warehouse" "$nightly5_s" "" "$(ratio "$nightly5_s" "$nightly_s")"
 	row "  then kpi.refresh()" "$refresh_nightly5_s" "" ""
 	echo
 	row "KPI views (jit off)" "wall s" "rows" "x scan"
 	row "read dw.fact_order whole (reference)" "$scan_s" "$orders" "1.00"
 	row "kpi.refresh() after the full load" "$refresh_full_s" "" "$(ratio "$refresh_full_s" "$scan_s")"
+	echo "  slowest: $(slowest kpi-full) (all: var/bench/*.relations)"
 	cat "$out/kpi.txt"
 	echo
 	echo "$wecom_line"
