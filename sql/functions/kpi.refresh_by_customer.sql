@@ -11,8 +11,9 @@
 -- (kpi.apply_rows). An empty table is filled in one INSERT; a table without a mark (the
 -- facts were truncated, no orders before or now) is recomputed whole and diffed: method
 -- 'full'. Holds an EXCLUSIVE lock on T (readers are not blocked; a second refresh waits):
--- two diffs at once would both insert the same new rows.
-CREATE OR REPLACE FUNCTION kpi.refresh_by_customer(p_table regclass, p_key name, p_extra bigint[] DEFAULT NULL)
+-- two diffs at once would both insert the same new rows. The key may be several columns
+-- (kpi.customer_periods: customer and period); the one-column form below serves the others.
+CREATE OR REPLACE FUNCTION kpi.refresh_by_customer(p_table regclass, p_key name[], p_extra bigint[] DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -53,9 +54,19 @@ BEGIN
     RETURN 'incremental';
 END
 $fn$;
-REVOKE ALL ON FUNCTION kpi.refresh_by_customer(regclass, name, bigint[]) FROM PUBLIC;
-COMMENT ON FUNCTION kpi.refresh_by_customer(regclass, name, bigint[]) IS
+REVOKE ALL ON FUNCTION kpi.refresh_by_customer(regclass, name[], bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION kpi.refresh_by_customer(regclass, name[], bigint[]) IS
   'Brings a kpi table kept per customer (rows from kpi.T_of(bigint[]), a customer_key column) up to date for kpi.refresh(): '
   'recomputes the customers whose qualifying orders changed since its mark in the change record (kpi.change_claim, '
-  'kpi.changed_customers) and those in p_extra, and writes the difference on key column p_key (kpi.apply_rows), holding an '
+  'kpi.changed_customers) and those in p_extra, and writes the difference on the key columns p_key (kpi.apply_rows), holding an '
   'EXCLUSIVE lock on the table. All rows when the table is empty or has no mark (method ''full''). Returns ''incremental'' or ''full''.';
+
+CREATE OR REPLACE FUNCTION kpi.refresh_by_customer(p_table regclass, p_key name, p_extra bigint[] DEFAULT NULL)
+RETURNS text
+LANGUAGE sql
+BEGIN ATOMIC
+    SELECT kpi.refresh_by_customer(p_table, ARRAY[p_key], p_extra);
+END;
+REVOKE ALL ON FUNCTION kpi.refresh_by_customer(regclass, name, bigint[]) FROM PUBLIC;
+COMMENT ON FUNCTION kpi.refresh_by_customer(regclass, name, bigint[]) IS
+  'kpi.refresh_by_customer(p_table, ARRAY[p_key], p_extra): the refresh of a kpi table kept per customer, keyed on one column.';

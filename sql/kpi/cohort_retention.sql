@@ -1,5 +1,5 @@
 -- kpi/cohort_retention.sql — buyers of a first-purchase month buying again in later months: kpi.cohort_retention
--- requires: kpi/qualifying_order.sql
+-- requires: kpi/customer_periods.sql
 --
 -- The common rules of the repurchase views (qualifying orders, periods, private domain) are in
 -- kpi/qualifying_order.sql.
@@ -9,13 +9,13 @@ CREATE MATERIALIZED VIEW kpi.cohort_retention AS
 WITH bound AS MATERIALIZED (   -- kpi.end_of_observation, as a business date and its month
     SELECT e.eoo_date, date_trunc('month', e.eoo_date)::date AS eoo_month
       FROM (SELECT kpi.business_date(kpi.end_of_observation('orders')) AS eoo_date) e
-), cust AS (
-    SELECT customer_key, min(paid_month) AS cohort_month FROM kpi.qualifying_order GROUP BY customer_key
-), size AS (
-    SELECT cohort_month, count(*) AS cohort_customers FROM cust GROUP BY cohort_month
-), act AS (
-    SELECT c.cohort_month, q.paid_month AS activity_month, count(DISTINCT q.customer_key) AS active_customers
-      FROM kpi.qualifying_order q JOIN cust c USING (customer_key)
+), size AS (      -- a customer's months with a qualifying order: kpi.customer_periods
+    SELECT period_start AS cohort_month, count(*) AS cohort_customers
+      FROM kpi.customer_periods WHERE period_months = 1 AND period_start = first_month
+     GROUP BY 1
+), act AS (       -- one row per customer and month: counting rows counts customers
+    SELECT first_month AS cohort_month, period_start AS activity_month, count(*) AS active_customers
+      FROM kpi.customer_periods WHERE period_months = 1
      GROUP BY 1, 2
 )
 -- A rectangle: every cohort has as many months as the oldest one has up to the end of

@@ -1,42 +1,20 @@
 -- kpi/repurchase_by_segment.sql — repurchase per calendar period and private-domain segment:
 -- kpi.repurchase_by_segment (its faces: kpi.repurchase_period, kpi.private_domain_lift)
--- requires: kpi/qualifying_order.sql
+-- requires: kpi/qualifying_order.sql kpi/customer_periods.sql
 --
 -- The common rules of the repurchase views (qualifying orders, periods, private domain) are in
 -- kpi/qualifying_order.sql.
 
 DROP MATERIALIZED VIEW IF EXISTS kpi.repurchase_by_segment CASCADE;
 CREATE MATERIALIZED VIEW kpi.repurchase_by_segment AS
--- Each period type is grouped straight from kpi.qualifying_order (the three scans run in
--- parallel), and a period's first order and its private-domain flag travel as one integer,
--- 2 × order_seq + (0 inside, 1 outside), whose minimum is the first order's: one aggregate
--- instead of an array_agg sorted per group (docs/performance.md, "Every view at 70k orders").
-WITH q AS NOT MATERIALIZED (   -- inlined into each branch below (a CTE only to name the mark once)
-    SELECT customer_key, paid_month, net_paid_fen,
-           2 * order_seq + CASE WHEN in_private_domain THEN 0 ELSE 1 END AS mark
-      FROM kpi.qualifying_order
-), cp AS (          -- one row per (period type, customer, period)
-    SELECT 1 AS period_months, customer_key, paid_month AS period_start,
-           count(*) AS orders, sum(net_paid_fen) AS net_fen, min(mark) AS first_mark
-      FROM q GROUP BY 1, 2, 3
-    UNION ALL
-    SELECT 3, customer_key, date_trunc('quarter', paid_month::timestamp)::date,
-           count(*), sum(net_paid_fen), min(mark)
-      FROM q GROUP BY 1, 2, 3
-    UNION ALL
-    SELECT 12, customer_key, date_trunc('year', paid_month::timestamp)::date,
-           count(*), sum(net_paid_fen), min(mark)
-      FROM q GROUP BY 1, 2, 3
-), cps AS (
-    SELECT cp.*,
-           CASE WHEN cp.first_mark % 2 = 0 THEN 'private_domain' ELSE 'outside' END AS seg,
-           -- periods nest, so a customer who bought in an earlier period of this type had
-           -- their first purchase before this one
-           lag(cp.period_start) OVER w IS NOT NULL                          AS is_returning,
-           lead(cp.period_start) OVER w
-               = (cp.period_start + make_interval(months => cp.period_months))::date AS bought_next
-      FROM cp
-    WINDOW w AS (PARTITION BY cp.period_months, cp.customer_key ORDER BY cp.period_start)
+-- The buyers' periods are kept per customer (kpi.customer_periods: orders, sums, whether
+-- they had bought before and buy again next period); this adds them up. A buyer's segment is
+-- the private-domain flag of the period's first order (docs/performance.md, "kpi.customer_periods").
+WITH cps AS (
+    SELECT cp.period_months, cp.period_start, cp.orders, cp.net_fen, cp.is_returning, cp.bought_next,
+           CASE WHEN q.in_private_domain THEN 'private_domain' ELSE 'outside' END AS seg
+      FROM kpi.customer_periods cp
+      JOIN kpi.qualifying_order q ON q.customer_key = cp.customer_key AND q.order_seq = cp.first_seq
 ), agg AS (
     SELECT CASE period_months WHEN 1 THEN 'month' WHEN 3 THEN 'quarter' ELSE 'year' END AS period_type,
            period_start, coalesce(seg, 'all') AS segment,

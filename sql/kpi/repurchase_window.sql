@@ -1,5 +1,5 @@
 -- kpi/repurchase_window.sql — N-day repurchase after the first purchase: kpi.repurchase_window
--- requires: kpi/qualifying_order.sql
+-- requires: kpi/qualifying_order.sql kpi/first_purchase.sql
 --
 -- The common rules of the repurchase views (qualifying orders, periods, private domain) are in
 -- kpi/qualifying_order.sql.
@@ -8,16 +8,12 @@ DROP MATERIALIZED VIEW IF EXISTS kpi.repurchase_window CASCADE;
 CREATE MATERIALIZED VIEW kpi.repurchase_window AS
 WITH bound AS MATERIALIZED (   -- kpi.end_of_observation, as a business date
     SELECT kpi.business_date(kpi.end_of_observation('orders')) AS eoo_date
-), o AS (
-    SELECT customer_key, paid_date, order_seq, in_private_domain,
-           min(paid_date) OVER (PARTITION BY customer_key) AS first_date
-      FROM kpi.qualifying_order
-), c AS (           -- d1, and the first later business day with a qualifying order
-    SELECT customer_key, first_date,
-           min(paid_date) FILTER (WHERE paid_date > first_date)    AS next_date,
-           bool_or(in_private_domain) FILTER (WHERE order_seq = 1) AS first_in_pd
-      FROM o
-     GROUP BY customer_key, first_date
+), c AS (           -- d1, the first later business day with a qualifying order, kept per
+                    -- customer (kpi.first_purchase); the first order's private-domain flag
+    SELECT f.customer_key, f.paid_date AS first_date, f.repurchased_on AS next_date,
+           q.in_private_domain AS first_in_pd
+      FROM kpi.first_purchase f
+      JOIN kpi.qualifying_order q ON q.order_key = f.order_key
 ), cw AS (
     SELECT date_trunc('month', c.first_date)::date AS cohort_month,
            CASE WHEN c.first_in_pd THEN 'private_domain' ELSE 'outside' END AS seg,

@@ -4,7 +4,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(50);
+SELECT plan(51);
 
 -- ---------------------------------------------------------------------------------------------
 -- the views of issue 5 (and the table kpi.refresh() keeps instead of a materialized view)
@@ -14,7 +14,7 @@ SELECT has_materialized_view('kpi', v, 'materialized view kpi.' || v)
                     'active_customers', 'repurchase_window', 'cohort_retention', 'conversion',
                     'relationship_span', 'pool_membership', 'repurchase_by_segment']) AS v;
 SELECT has_table('kpi', t, 'kpi.' || t || ' is a table kpi.refresh() maintains (kpi.' || t || '_refresh)')
-  FROM unnest(ARRAY['qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase']) AS t;
+  FROM unnest(ARRAY['qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase', 'customer_periods']) AS t;
 SELECT has_table('kpi', t, 'kpi.' || t || ' is a table kpi.refresh() maintains period by period (kpi.refresh_periods)')
   FROM unnest(ARRAY['sales_daily', 'sales_monthly']) AS t;
 SELECT has_view('kpi', v, 'view kpi.' || v) FROM unnest(ARRAY['repurchase_period', 'private_domain_lift', 'customer_value']) AS v;
@@ -96,9 +96,11 @@ SELECT is((SELECT count(*) FROM refresh_run WHERE method <> 'concurrently' AND t
               (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'kpi' AND c.relkind = 'm')),
           0::bigint, 'populated views are refreshed concurrently');
 SELECT results_eq($$SELECT matview, method FROM refresh_run
-                     WHERE matview IN ('kpi.qualifying_order', 'kpi.customer_orders', 'kpi.customer_rfm', 'kpi.first_purchase')
+                     WHERE matview IN ('kpi.qualifying_order', 'kpi.customer_orders', 'kpi.customer_rfm', 'kpi.first_purchase',
+                                       'kpi.customer_periods')
                      ORDER BY 1$$,
-                  $$VALUES ('kpi.customer_orders'::text, 'incremental'::text), ('kpi.customer_rfm', 'full'),
+                  $$VALUES ('kpi.customer_orders'::text, 'incremental'::text), ('kpi.customer_periods', 'incremental'),
+                           ('kpi.customer_rfm', 'full'),
                            ('kpi.first_purchase', 'incremental'), ('kpi.qualifying_order', 'incremental')$$,
           'the per-customer kpi tables, filled, are brought up to date incrementally (the scores rank everyone again)');
 SELECT is(
@@ -108,7 +110,9 @@ SELECT is(
             ('growth_daily', 'engagement_daily'), ('growth_monthly', 'engagement_monthly'),
             ('relationship_span', 'active_customers'), ('pool_membership', 'qualifying_order'),
             ('qualifying_order', 'repurchase_by_segment'), ('qualifying_order', 'repurchase_window'),
-            ('qualifying_order', 'cohort_retention'), ('qualifying_order', 'customer_orders'),
+            ('qualifying_order', 'customer_periods'), ('customer_periods', 'repurchase_by_segment'),
+            ('customer_periods', 'cohort_retention'), ('first_purchase', 'repurchase_window'),
+            ('qualifying_order', 'customer_orders'),
             ('customer_orders', 'customer_rfm'), ('customer_rfm', 'at_risk'), ('customer_orders', 'at_risk'),
             ('pool_membership', 'customer_rfm'), ('qualifying_order', 'first_purchase'), ('qualifying_order', 'conversion'),
             ('relationship_span', 'conversion')) AS p (parent, child)

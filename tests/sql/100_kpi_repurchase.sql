@@ -4,7 +4,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(27);
+SELECT plan(28);
 
 \ir 100_kpi_fixture.psql
 SELECT count(*) >= 0 AS refreshed FROM kpi.refresh() \gset
@@ -123,6 +123,12 @@ SELECT results_eq(
              ('2024-02-01', 2, 0, 0, 5250, 1, 0, 0, 0, NULL, NULL, NULL, NULL, NULL),
              ('2024-03-01', 2, 0, 0, 6950, 0.5, 0, 1, 0, 0, 7000, 0, 0, NULL)$$,
     'private_domain_lift monthly (each buyer on one side, point-in-time membership)');
+-- Q1: the side of a buyer's FIRST order of the quarter: inside C1 (O1), C5 (O10); outside C2 (O4, though O5 is
+-- inside), C7 (O12, though O13 is inside), C6 (O9)
+SELECT results_eq(
+    $$SELECT pd_buyers, outside_buyers FROM kpi.private_domain_lift WHERE period_type = 'quarter' AND period_start = '2024-01-01'$$,
+    $$VALUES (2::bigint, 3::bigint)$$,
+    'private_domain_lift Q1: each buyer on the side of their first order of the quarter, not of a later one');
 SELECT is((SELECT count(*) FROM kpi.private_domain_lift l JOIN kpi.repurchase_period p USING (period_type, period_start)
             WHERE l.pd_buyers + l.outside_buyers <> p.buyers), 0::bigint,
           'inside + outside buyers = all buyers in every period (no double counting)');

@@ -1,5 +1,5 @@
 -- 120_kpi_incremental.sql — kpi.refresh() keeps kpi.qualifying_order (and the per-customer tables
--- built on it: kpi.customer_orders, kpi.customer_rfm, kpi.first_purchase) by recomputing only
+-- built on it: kpi.customer_orders, kpi.customer_rfm, kpi.first_purchase, kpi.customer_periods) by recomputing only
 -- the customers whose orders changed (kpi.refresh_by_customer), as the change record
 -- (etl.fact_change, written by triggers on dw.fact_order; read through kpi.change_claim) names
 -- them. After every kind of change a nightly run makes, every table must equal a recomputation
@@ -14,7 +14,7 @@ SELECT plan(43);
 \ir 100_kpi_fixture.psql
 
 -- rows of the kpi tables kpi.refresh() maintains (kpi.qualifying_order, kpi.customer_orders,
--- kpi.customer_rfm, kpi.first_purchase: every table T with a kpi.T_refresh()) that a
+-- kpi.customer_rfm, kpi.first_purchase, kpi.customer_periods: every table T with a kpi.T_refresh()) that a
 -- recomputation from scratch (kpi.T_of(NULL)) does not give, plus the reverse (EXCEPT ALL:
 -- duplicates count); kpi.customer_value and kpi.at_risk are computed from them
 CREATE FUNCTION pg_temp.stale_rows() RETURNS bigint LANGUAGE plpgsql AS $$
@@ -37,7 +37,7 @@ BEGIN
 END
 $$;
 SELECT is((SELECT count(*) FROM pg_class WHERE relnamespace = 'kpi'::regnamespace AND relkind = 'r'
-              AND relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase')), 4::bigint,
+              AND relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase', 'customer_periods')), 5::bigint,
           'the tables compared after every step are there');
 -- kpi.refresh(), then the method it used for the table
 CREATE FUNCTION pg_temp.refresh() RETURNS text LANGUAGE sql AS $$
