@@ -23,6 +23,7 @@ DECLARE
     v_match  text;   -- n (fresh) and t (target) have the same key
     v_n      bigint;
     v_total  bigint := 0;
+    v_empty  boolean;
 BEGIN
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
            string_agg('n.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
@@ -31,6 +32,17 @@ BEGIN
       FROM pg_attribute a
      WHERE a.attrelid = p_target AND a.attnum > 0 AND NOT a.attisdropped;
     SELECT string_agg(format('n.%1$I = t.%1$I', k), ' AND ') INTO v_match FROM unnest(p_key) k;
+    -- An empty target gets the fresh rows in one INSERT: nothing to compare with, and the
+    -- anti-join below against a table whose statistics say empty (never analyzed with rows:
+    -- a kpi table created on an empty warehouse, then the first load) is planned as a nested
+    -- loop scanning the target once per fresh row, a target that grows as the INSERT writes
+    -- it: quadratic (kpi.customer_rfm after a first load of 300k orders: 122 s, not 0.2).
+    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s)', p_target) INTO v_empty;
+    IF v_empty THEN
+        EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %2$s FROM %3$s', p_target, v_cols, p_fresh);
+        GET DIAGNOSTICS v_n = ROW_COUNT;
+        RETURN v_n;
+    END IF;
     -- the fresh rows were just written: without statistics the joins below could be planned
     -- as if there were none (a nested loop over thousands of them)
     EXECUTE format('ANALYZE %s', p_fresh);
@@ -59,8 +71,9 @@ REVOKE ALL ON FUNCTION kpi.apply_rows(regclass, regclass, name[], regclass, name
 COMMENT ON FUNCTION kpi.apply_rows(regclass, regclass, name[], regclass, name) IS
   'Keyed diff used by kpi.refresh() for the kpi tables it maintains: makes the rows of p_target in a scope equal to the '
   'rows of p_fresh (same columns), matched on the unique key p_key (its columns, not null) — deletes the scope''s rows p_fresh lacks, updates '
-  'those whose columns differ, inserts the new ones. The scope is the rows whose p_scope_key is in table p_scope, or the '
-  'whole table when p_scope is NULL. Returns the number of rows deleted, updated and inserted.';
+  'those whose columns differ, inserts the new ones (all of them, in one INSERT, when the target is empty). The scope is the '
+  'rows whose p_scope_key is in table p_scope, or the whole table when p_scope is NULL. Returns the number of rows deleted, '
+  'updated and inserted.';
 
 CREATE OR REPLACE FUNCTION kpi.apply_rows(p_target regclass, p_fresh regclass, p_key name,
                                           p_scope regclass DEFAULT NULL, p_scope_key name DEFAULT NULL)
