@@ -1,4 +1,5 @@
 -- kpi.apply_rows — Makes a kpi table's rows in a scope equal to freshly computed ones by a keyed diff
+-- requires: functions/etl.probe_by_key.sql
 --
 -- The kpi tables that kpi.refresh() maintains instead of refreshing a materialized view
 -- (kpi.qualifying_order) are brought up to date with this diff on their key, not rebuilt:
@@ -24,6 +25,8 @@ DECLARE
     v_n      bigint;
     v_total  bigint := 0;
     v_empty  boolean;
+    v_probe  boolean;  -- few fresh rows against a big target: the diff goes by index probes
+    v_probe_scope boolean := false;  -- … and so does the DELETE, by an index led by the scope key
 BEGIN
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
            string_agg('n.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
@@ -50,11 +53,28 @@ BEGIN
         EXECUTE format('ANALYZE %s', p_scope);
         v_scope := format('t.%1$I IN (SELECT s.%1$I FROM %2$s s)', p_scope_key, p_scope);
     END IF;
+    -- A nightly's fresh rows are a few per cent of the target: hashing the whole target (the
+    -- planner's choice) makes the diff cost what the table is, index probes what changed
+    -- (etl.probe_by_key; the target's statistics are fresh: kpi.refresh() analyzes each
+    -- table after its refresh). The fresh rows get an index on the key for the DELETE's
+    -- anti-join: a nested loop between two tables without one would be quadratic.
+    v_probe := (SELECT reltuples FROM pg_class WHERE oid = p_fresh) * 10
+               < (SELECT reltuples FROM pg_class WHERE oid = p_target);
+    IF v_probe THEN
+        EXECUTE format('CREATE INDEX ON %s (%s)', p_fresh,
+                       (SELECT string_agg(quote_ident(k), ', ') FROM unnest(p_key) k));
+        v_probe_scope := p_scope IS NOT NULL AND EXISTS (
+            SELECT 1 FROM pg_index i
+              JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+             WHERE i.indrelid = p_target AND a.attname = p_scope_key);
+    END IF;
 
+    PERFORM etl.probe_by_key(v_probe_scope);
     EXECUTE format('DELETE FROM %1$s t WHERE %2$s AND NOT EXISTS (SELECT 1 FROM %3$s n WHERE %4$s)',
                    p_target, v_scope, p_fresh, v_match);
     GET DIAGNOSTICS v_n = ROW_COUNT;
     v_total := v_total + v_n;
+    PERFORM etl.probe_by_key(v_probe);
     EXECUTE format('UPDATE %1$s t SET (%2$s) = ROW(%3$s) FROM %4$s n WHERE %5$s '
                    'AND ROW(%6$s) IS DISTINCT FROM ROW(%3$s)',
                    p_target, v_cols, v_fresh, p_fresh, v_match, v_old);
@@ -64,6 +84,7 @@ BEGIN
                    'WHERE NOT EXISTS (SELECT 1 FROM %1$s t WHERE %5$s)',
                    p_target, v_cols, v_fresh, p_fresh, v_match);
     GET DIAGNOSTICS v_n = ROW_COUNT;
+    PERFORM etl.probe_by_key(false);
     RETURN v_total + v_n;
 END
 $fn$;
