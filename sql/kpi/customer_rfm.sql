@@ -1,10 +1,12 @@
 -- kpi/customer_rfm.sql — kpi.customer_value without what moves with the end of observation: kpi.customer_rfm
--- requires: kpi/customer_orders.sql kpi/pool_membership.sql functions/kpi.apply_rows.sql
+-- requires: kpi/customer_orders.sql kpi/pool_membership.sql functions/kpi.refresh_by_customer.sql
 --
 -- The RFM scores rank every customer, so one changed customer can move others across a
--- quintile boundary: kpi.customer_rfm_refresh() computes every row again from the kept
--- kpi.customer_orders (three sorts of narrow rows, no order read) and writes only the rows
--- that differ (kpi.apply_rows). R ranks by last_order_date ascending: the same order as
+-- quintile boundary: kpi.customer_rfm_refresh() ranks everyone again (kpi.customer_scores:
+-- three sorts of narrow rows of the kept kpi.customer_orders, no order read) but recomputes
+-- and writes only the rows of the customers whose orders changed (the change record), whose
+-- scores moved, or whose private-domain columns moved (kpi.customer_contact), through
+-- kpi.refresh_by_customer. R ranks by last_order_date ascending: the same order as
 -- recency_days descending at any end of observation, so the scores do not change when only
 -- it moves. Every other column of kpi.customer_value is here too, so that the view reads one
 -- table (≤ 1 s whole at 1M orders) and adds only snapshot_date and recency_days.
@@ -36,37 +38,51 @@ CREATE TABLE kpi.customer_rfm (
     CONSTRAINT customer_rfm_uq PRIMARY KEY (customer_key)
 );
 
+-- Every customer's quintiles: over customers with ≥ 1 qualifying order, ties broken by
+-- customer_key so the buckets stay ~20 % each even when most customers have F = 1.
+CREATE OR REPLACE FUNCTION kpi.customer_scores()
+RETURNS TABLE (customer_key bigint, r_score integer, f_score integer, m_score integer)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT c.customer_key,
+           ntile(5) OVER (ORDER BY c.last_order_date, c.customer_key)::int,
+           ntile(5) OVER (ORDER BY c.orders, c.customer_key)::int,
+           ntile(5) OVER (ORDER BY c.net_paid_fen, c.customer_key)::int
+      FROM kpi.customer_orders c;
+END;
+COMMENT ON FUNCTION kpi.customer_scores() IS
+  'The RFM quintiles (1–5) of every customer of kpi.customer_orders, ties by customer_key: the scores of kpi.customer_rfm.';
+
+-- Every customer's private-domain columns, from their WeCom relationships.
+CREATE OR REPLACE FUNCTION kpi.customer_contact()
+RETURNS TABLE (customer_key bigint, first_contact_at timestamptz, in_private_domain boolean)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT m.customer_key, min(m.entered_at), bool_or(m.left_at IS NULL)
+      FROM kpi.pool_membership m
+     WHERE m.pool = 'contact' AND m.dimension = 'total'
+     GROUP BY m.customer_key;
+END;
+COMMENT ON FUNCTION kpi.customer_contact() IS
+  'Per customer ever in the contact pool (kpi.pool_membership): when they first entered it and whether a relationship is '
+  'active now: the private-domain columns of kpi.customer_rfm.';
+
 CREATE OR REPLACE FUNCTION kpi.customer_rfm_of(p_customers bigint[])
 RETURNS SETOF kpi.customer_rfm
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-    WITH scored AS (
-        -- quintiles over customers with ≥ 1 qualifying order; ties broken by customer_key so
-        -- the buckets stay ~20 % each even when most customers have F = 1
-        SELECT c.*,
-               ntile(5) OVER (ORDER BY c.last_order_date, c.customer_key)::int AS r_score,
-               ntile(5) OVER (ORDER BY c.orders, c.customer_key)::int          AS f_score,
-               ntile(5) OVER (ORDER BY c.net_paid_fen, c.customer_key)::int    AS m_score
-          FROM kpi.customer_orders c
-    ), pd AS (
-        SELECT customer_key,
-               min(entered_at)                 AS first_contact_at,
-               bool_or(left_at IS NULL)        AS in_private_domain
-          FROM kpi.pool_membership
-         WHERE pool = 'contact' AND dimension = 'total'
-         GROUP BY customer_key
-    )
     SELECT x.customer_key, x.first_order_at, x.last_order_at, x.first_order_date, x.last_order_date,
            x.orders, x.paid_fen, x.paid_yuan, x.refund_fen, x.refund_yuan, x.net_paid_fen, x.net_paid_yuan,
            round(x.net_paid_fen::numeric / x.orders)::bigint                AS aov_fen,
            (round(x.net_paid_fen::numeric / x.orders) / 100.0)::numeric(14,2) AS aov_yuan,
-           x.r_score, x.f_score, x.m_score,
-           x.r_score::text || x.f_score::text || x.m_score::text            AS rfm_code,
+           s.r_score, s.f_score, s.m_score,
+           s.r_score::text || s.f_score::text || s.m_score::text            AS rfm_code,
            seg.segment_code, seg.segment_cn, seg.segment_en,
            pd.first_contact_at,
            coalesce(pd.in_private_domain, false)                            AS in_private_domain
-      FROM scored x
-      LEFT JOIN pd USING (customer_key)
+      FROM kpi.customer_orders x
+      JOIN kpi.customer_scores() s USING (customer_key)
+      LEFT JOIN kpi.customer_contact() pd USING (customer_key)
       JOIN (VALUES
             (true,  true,  true,  'important_value',   '重要价值', 'Important value'),
             (true,  false, true,  'important_develop', '重要发展', 'Important development'),
@@ -77,7 +93,7 @@ BEGIN ATOMIC
             (false, true,  false, 'general_retain',    '一般保持', 'General retention'),
             (false, false, false, 'general_winback',   '一般挽留', 'General win-back')
            ) AS seg (r_high, f_high, m_high, segment_code, segment_cn, segment_en)
-        ON seg.r_high = (x.r_score >= 3) AND seg.f_high = (x.f_score >= 3) AND seg.m_high = (x.m_score >= 3)
+        ON seg.r_high = (s.r_score >= 3) AND seg.f_high = (s.f_score >= 3) AND seg.m_high = (s.m_score >= 3)
      WHERE p_customers IS NULL OR x.customer_key = ANY (p_customers);
 END;
 COMMENT ON FUNCTION kpi.customer_rfm_of(bigint[]) IS
@@ -87,22 +103,33 @@ CREATE OR REPLACE FUNCTION kpi.customer_rfm_refresh()
 RETURNS text
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET client_min_messages = warning  -- not the NOTICEs of DROP TABLE IF EXISTS
 AS $fn$
+DECLARE
+    v_moved bigint[];
 BEGIN
-    LOCK TABLE kpi.customer_rfm IN EXCLUSIVE MODE;  -- one diff at a time; readers are not blocked
-    DROP TABLE IF EXISTS cr_fresh;
-    CREATE TEMP TABLE cr_fresh ON COMMIT DROP AS SELECT * FROM kpi.customer_rfm_of(NULL);
-    PERFORM kpi.apply_rows('kpi.customer_rfm', 'cr_fresh', 'customer_key');
-    RETURN 'full';
+    -- Before kpi.refresh_by_customer takes its own claim: the rows compared here are what the
+    -- last refresh wrote (a second refresh waits for the first to commit).
+    LOCK TABLE kpi.customer_rfm IN EXCLUSIVE MODE;
+    SELECT array_agg(customer_key) INTO v_moved
+      FROM (SELECT s.customer_key
+              FROM kpi.customer_scores() s JOIN kpi.customer_rfm r USING (customer_key)
+             WHERE (s.r_score, s.f_score, s.m_score) IS DISTINCT FROM (r.r_score, r.f_score, r.m_score)
+            UNION
+            SELECT r.customer_key
+              FROM kpi.customer_rfm r LEFT JOIN kpi.customer_contact() p USING (customer_key)
+             WHERE (r.first_contact_at, r.in_private_domain)
+                   IS DISTINCT FROM (p.first_contact_at, coalesce(p.in_private_domain, false))) m;
+    RETURN kpi.refresh_by_customer('kpi.customer_rfm', 'customer_key', v_moved);
 END
 $fn$;
 REVOKE ALL ON FUNCTION kpi.customer_rfm_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION kpi.customer_rfm_refresh() IS
-  'Brings kpi.customer_rfm up to date for kpi.refresh(): computes every row again from kpi.customer_orders (the quintiles '
-  'rank all customers) and writes the rows that differ (kpi.apply_rows). Returns ''full''.';
+  'Brings kpi.customer_rfm up to date for kpi.refresh(): ranks every customer again (kpi.customer_scores) and recomputes the '
+  'rows of the customers whose qualifying orders changed since its mark in the change record, whose scores moved or whose '
+  'private-domain columns moved (kpi.refresh_by_customer), writing the difference. Returns ''incremental'' or ''full''.';
 
-INSERT INTO kpi.customer_rfm SELECT * FROM kpi.customer_rfm_of(NULL);
+-- filled now (the table is empty: one INSERT), its mark at the change record's head
+SELECT kpi.customer_rfm_refresh();
 ANALYZE kpi.customer_rfm;
 CREATE INDEX customer_rfm_segment ON kpi.customer_rfm (segment_code);
 
@@ -110,8 +137,8 @@ COMMENT ON TABLE kpi.customer_rfm IS
   'Building block of kpi.customer_value: every column of it but snapshot_date and recency_days, which move with the end '
   'of observation. Grain: one row per customer of kpi.customer_orders (≥ 1 qualifying order). Scores are quintiles by '
   'ntile(5) over all of them, ordered by (value, customer_key): R by last_order_date (most recent = 5; the order of '
-  'recency_days descending), F by orders, M by net_paid_fen (highest = 5). Computed whole at every refresh, only the rows '
-  'that differ written.';
+  'recency_days descending), F by orders, M by net_paid_fen (highest = 5). Kept by kpi.refresh(): the rows of the customers '
+  'whose orders, scores or private-domain columns changed are recomputed.';
 COMMENT ON COLUMN kpi.customer_rfm.customer_key IS 'Customer (dw.dim_customer), after merges.';
 COMMENT ON COLUMN kpi.customer_rfm.first_order_at IS 'Payment time of the first qualifying order.';
 COMMENT ON COLUMN kpi.customer_rfm.last_order_at IS 'Payment time of the last qualifying order.';
