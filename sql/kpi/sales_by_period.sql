@@ -13,7 +13,7 @@
 -- performance.md). The SQL function is inlined into the query that calls it, with the grain as
 -- a constant. Its row type kpi.sales_period carries the column types and comments the views copy.
 -- Only dw tables are read: no kpi view hides behind the function from kpi.refresh()'s ordering.
--- requires: functions/kpi.end_of_observation.sql
+-- requires: functions/kpi.end_of_observation.sql functions/kpi.change_claim.sql
 
 DROP TYPE IF EXISTS kpi.sales_period CASCADE;
 CREATE TYPE kpi.sales_period AS (
@@ -179,16 +179,45 @@ COMMENT ON FUNCTION kpi.sales_by_period(text, bigint[]) IS
   '÷ buyers. Averages are rounded to the nearest fen (halves away from zero); rates are fractions rounded to 6 decimals, NULL when '
   'the denominator is 0. buyers of different periods or channels must not be added (a customer buying twice counts once per row). Bounded by the end of observation (kpi.end_of_observation(''orders''), never the wall clock): orders paid after it are not counted, no period after it is shown, and the period containing it is partial (is_complete false).';
 -- The business dates of payment whose sales may have changed since a table of this family
--- was last refreshed, for kpi.refresh_periods; NULL means all of them. Until the change
--- record of the orders (issue 16) names them, every date: the tables are computed whole
--- and written as a keyed diff.
+-- was last refreshed, for kpi.refresh_periods; NULL means all of them. Those of the orders the
+-- change record names since the table's mark (etl.fact_change, read through kpi.change_claim
+-- in the refresh's transaction: old and new dates of every order inserted, deleted or
+-- updated, guests' and unpaid ones included); the moved end of observation is
+-- kpi.touched_periods' part. NULL without a mark (the first refresh, the facts truncated) and
+-- when a shop was renamed: its name is on every row of its scope, and dw.dim_channel is not
+-- in the change record.
 CREATE OR REPLACE FUNCTION kpi.sales_changed_dates(p_target regclass) RETURNS date[]
-LANGUAGE sql STABLE
-AS $$ SELECT NULL::date[] $$;
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    w        record;
+    v_renamed boolean;
+BEGIN
+    SELECT * INTO w FROM kpi.change_claim(p_target::text);
+    IF w.since_change IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM (SELECT DISTINCT channel_key, shop_name FROM %s
+                                                   WHERE dimension = %L) t
+                                    JOIN dw.dim_channel c USING (channel_key)
+                                   WHERE t.shop_name IS DISTINCT FROM c.shop_name)', p_target, 'channel')
+      INTO v_renamed;
+    IF v_renamed THEN
+        RETURN NULL;
+    END IF;
+    RETURN ARRAY(SELECT DISTINCT make_date((c.paid_date_key / 10000)::int, (c.paid_date_key / 100 % 100)::int,
+                                           (c.paid_date_key % 100)::int)
+                   FROM etl.fact_change c
+                  WHERE c.change_id > w.since_change AND c.change_id <= w.until_change
+                    AND c.paid_date_key IS NOT NULL);
+END
+$fn$;
 REVOKE ALL ON FUNCTION kpi.sales_changed_dates(regclass) FROM PUBLIC;
 COMMENT ON FUNCTION kpi.sales_changed_dates(regclass) IS
   'The business dates of payment whose sales may differ from the rows of p_target (kpi.sales_daily or kpi.sales_monthly), '
-  'for kpi.refresh_periods: NULL (every date) until the change record of the orders is read here.';
+  'for kpi.refresh_periods: those of the orders the change record names since p_target''s mark (kpi.change_claim, which '
+  'moves the mark in the caller''s transaction). NULL (every date) without a mark or after a shop was renamed.';
 
 COMMENT ON TYPE kpi.sales_period IS 'Row of kpi.sales_by_period(grain): sales of one period and scope; its column comments are those of kpi.sales_daily and kpi.sales_monthly.';
 DO $$

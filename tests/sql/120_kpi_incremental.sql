@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(43);
+SELECT plan(47);
 
 \ir 100_kpi_fixture.psql
 
@@ -139,6 +139,22 @@ DELETE FROM dw.fact_contact WHERE contact_key = 99;
 SELECT is(pg_temp.refresh(), 'incremental', 'customer leaves the pool again: incremental');
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the flags follow back');
 
+-- 8b. the sales tables (kpi.refresh_periods) read the change record too: only the dates it
+--     names are computed again; a shop renamed is on every row of its scope, and
+--     dw.dim_channel is not in the record, so every period is
+CREATE FUNCTION pg_temp.sales_methods() RETURNS text LANGUAGE sql AS $$
+    SELECT string_agg(matview || ' ' || method, ', ' ORDER BY matview) FROM kpi.refresh()
+     WHERE matview IN ('kpi.sales_daily', 'kpi.sales_monthly')
+$$;
+UPDATE dw.fact_order SET refund_fen = 500 WHERE order_key = 13;
+SELECT is(pg_temp.sales_methods(), 'kpi.sales_daily incremental, kpi.sales_monthly incremental',
+          'a refund: the sales tables compute again the dates the change record names');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and equal their recomputation');
+UPDATE dw.dim_channel SET shop_name = shop_name || ' (renamed)' WHERE channel_key = 1;
+SELECT is(pg_temp.sales_methods(), 'kpi.sales_daily full, kpi.sales_monthly full',
+          'a shop renamed: the sales tables compute every period again');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and carry the new name');
+
 -- 9. the change record's marks: a refresh that rolls back leaves its mark where it was, so
 --    the next one still sees the change
 UPDATE dw.fact_order SET refund_fen = 700 WHERE order_key = 13;
@@ -149,16 +165,17 @@ SELECT isnt(pg_temp.stale_rows(), 0::bigint, '… rolled back: the table is stal
 SELECT is(pg_temp.refresh(), 'incremental', 'the next refresh: incremental');
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and it sees the change the rolled-back one had read');
 
--- 10. a consumer that did not run keeps what it has not read (kpi.sales_daily stands for a
---     second consumer: kpi.change_prune keeps the marks of existing relations only)
-SELECT is((SELECT since_change FROM kpi.change_claim('kpi.sales_daily')), NULL::bigint,
+-- 10. a consumer that did not run keeps what it has not read (kpi.active_customers, which does
+--     not read the change record, stands for a second consumer: kpi.change_prune keeps the
+--     marks of existing relations only)
+SELECT is((SELECT since_change FROM kpi.change_claim('kpi.active_customers')), NULL::bigint,
           'a consumer without a mark is told to refresh in full');
 UPDATE dw.fact_order SET refund_fen = 800 WHERE order_key = 13;
 SELECT is(pg_temp.refresh(), 'incremental', 'a refresh that the second consumer is not part of');
-SELECT is((SELECT array_agg(DISTINCT c.customer_key) FROM kpi.change_claim('kpi.sales_daily') w
+SELECT is((SELECT array_agg(DISTINCT c.customer_key) FROM kpi.change_claim('kpi.active_customers') w
              JOIN etl.fact_change c ON c.change_id > w.since_change AND c.change_id <= w.until_change),
           '{7}'::bigint[], '… the second consumer still reads the change it did not see');
-DELETE FROM etl.change_mark WHERE consumer = 'kpi.sales_daily';
+DELETE FROM etl.change_mark WHERE consumer = 'kpi.active_customers';
 
 -- 11. a TRUNCATE of the facts deletes every mark: the next refresh is full and empties the table
 TRUNCATE dw.fact_order;
