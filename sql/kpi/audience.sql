@@ -1,7 +1,7 @@
 -- kpi/audience.sql — audiences defined once (etl.audience, from [audience.NAME] sections of
 -- pipeline.conf) and their members, refreshed each night: kpi.audience_members (materialized)
 -- and kpi.audience (the definitions with their member counts, for BI readers)
--- requires: kpi/customer_value.sql kpi/customer_owner.sql kpi/qualifying_order.sql
+-- requires: kpi/customer_value.sql kpi/customer_owner.sql kpi/customer_orders.sql
 -- requires: functions/etl.comment_columns_like.sql
 DROP MATERIALIZED VIEW IF EXISTS kpi.audience_members CASCADE;
 CREATE MATERIALIZED VIEW kpi.audience_members AS
@@ -20,22 +20,22 @@ WITH tags AS (           -- tags on active relationships
 ), states AS (
     SELECT customer_key, array_agg(DISTINCT state) AS codes
       FROM dw.fact_contact WHERE state <> '' GROUP BY customer_key
-), platforms AS (
-    SELECT q.customer_key, array_agg(DISTINCT ch.platform) AS names
-      FROM kpi.qualifying_order q JOIN dw.dim_channel ch USING (channel_key)
-     GROUP BY q.customer_key
+), today AS MATERIALIZED (   -- once, not per member: kpi.business_date() goes through
+                             -- dw.date_key_of, a SECURITY DEFINER function that cannot be
+                             -- inlined (~10 µs a call; a subquery here ran once per row)
+    SELECT kpi.business_date() AS refreshed_on
 ), person AS MATERIALIZED (  -- buyers and WeCom customers, with everything the criteria read
     SELECT coalesce(v.customer_key, o.customer_key) AS customer_key, v.segment_code, v.orders,
            v.net_paid_fen, date_trunc('month', v.first_order_date)::date AS first_order_month,
            coalesce(o.in_group, false) AS in_group, coalesce(o.ever_in_group, false) AS ever_in_group,
-           t.names AS tags, s.codes AS states, pl.names AS platforms,
+           t.names AS tags, s.codes AS states, co.platforms,
            o.staff_userid, o.staff_name, o.external_userid, o.customer_name, o.remark,
            o.relationship_active, o.ended_by, o.in_private_domain
       FROM kpi.customer_value v
       FULL JOIN kpi.customer_owner o USING (customer_key)
       LEFT JOIN tags t ON t.customer_key = coalesce(v.customer_key, o.customer_key)
       LEFT JOIN states s ON s.customer_key = coalesce(v.customer_key, o.customer_key)
-      LEFT JOIN platforms pl ON pl.customer_key = coalesce(v.customer_key, o.customer_key)
+      LEFT JOIN kpi.customer_orders co ON co.customer_key = v.customer_key   -- kept: the platforms
 )
 SELECT a.name                                           AS audience,
        p.customer_key,
@@ -53,8 +53,9 @@ SELECT a.name                                           AS audience,
        p.ended_by,
        coalesce(p.in_private_domain, false)             AS in_private_domain,
        p.in_group,
-       kpi.business_date()                              AS refreshed_on
+       b.refreshed_on
   FROM etl.audience a
+  CROSS JOIN today b
   JOIN person p
     ON (a.segments IS NULL OR p.segment_code = ANY (a.segments))
    AND (a.first_order_month IS NULL OR p.first_order_month = a.first_order_month)

@@ -25,6 +25,7 @@ CREATE TABLE kpi.customer_orders (
     median_gap_days  double precision,
     gap_to_second    integer,
     gap_to_third     integer,
+    platforms        text[]      NOT NULL,
     CONSTRAINT customer_orders_uq PRIMARY KEY (customer_key)
 );
 
@@ -36,7 +37,7 @@ RETURNS SETOF kpi.customer_orders
 LANGUAGE sql STABLE
 BEGIN ATOMIC
     WITH o AS (
-        SELECT q.customer_key, q.paid_at, q.paid_date, q.paid_fen, q.refund_fen, q.net_paid_fen
+        SELECT q.customer_key, q.channel_key, q.paid_at, q.paid_date, q.paid_fen, q.refund_fen, q.net_paid_fen
           FROM kpi.qualifying_order q
          WHERE p_customers IS NULL OR q.customer_key = ANY (p_customers)
     ), c AS (
@@ -55,14 +56,18 @@ BEGIN ATOMIC
                min(gap) FILTER (WHERE n = 2) AS gap_to_second,
                min(gap) FILTER (WHERE n = 3) AS gap_to_third
           FROM gaps GROUP BY customer_key
+    ), pl AS (          -- the platforms they bought on (a channel's platform never changes)
+        SELECT o.customer_key, array_agg(DISTINCT ch.platform ORDER BY ch.platform) AS platforms
+          FROM o JOIN dw.dim_channel ch USING (channel_key)
+         GROUP BY o.customer_key
     )
     SELECT c.customer_key, c.first_order_at, c.last_order_at, c.first_order_date, c.last_order_date,
            c.orders,
            c.paid_fen::bigint, (c.paid_fen / 100.0)::numeric(14,2),
            c.refund_fen::bigint, (c.refund_fen / 100.0)::numeric(14,2),
            c.net_paid_fen::bigint, (c.net_paid_fen / 100.0)::numeric(14,2),
-           g.purchase_days::int, g.median_gap_days, g.gap_to_second, g.gap_to_third
-      FROM c JOIN g USING (customer_key);
+           g.purchase_days::int, g.median_gap_days, g.gap_to_second, g.gap_to_third, pl.platforms
+      FROM c JOIN g USING (customer_key) JOIN pl USING (customer_key);
 END;
 COMMENT ON FUNCTION kpi.customer_orders_of(bigint[]) IS
   'The rows of kpi.customer_orders of the customers in p_customers, all when NULL: what kpi.customer_orders_refresh() writes.';
@@ -101,4 +106,5 @@ COMMENT ON COLUMN kpi.customer_orders.net_paid_fen IS 'paid_fen − refund_fen: 
 COMMENT ON COLUMN kpi.customer_orders.purchase_days IS 'Business days with a qualifying order (purchase occasions).';
 COMMENT ON COLUMN kpi.customer_orders.median_gap_days IS 'Median of the days between consecutive purchase days; NULL with one purchase day.';
 COMMENT ON COLUMN kpi.customer_orders.gap_to_second IS 'Days from the first purchase day to the second; NULL with one.';
+COMMENT ON COLUMN kpi.customer_orders.platforms IS 'The platforms (dw.dim_channel.platform) of the qualifying orders, sorted, each once.';
 COMMENT ON COLUMN kpi.customer_orders.gap_to_third IS 'Days from the second purchase day to the third; NULL with fewer than three.';
