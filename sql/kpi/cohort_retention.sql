@@ -11,10 +11,10 @@ WITH bound AS MATERIALIZED (   -- kpi.end_of_observation, as a business date and
       FROM (SELECT kpi.business_date(kpi.end_of_observation('orders')) AS eoo_date) e
 ), size AS (      -- a customer's months with a qualifying order: kpi.customer_periods
     SELECT period_start AS cohort_month, count(*) AS cohort_customers
-      FROM kpi.customer_periods WHERE period_months = 1 AND period_start = first_month
+      FROM kpi.customer_periods WHERE period_months = 1 AND period_start = first_period
      GROUP BY 1
 ), act AS (       -- one row per customer and month: counting rows counts customers
-    SELECT first_month AS cohort_month, period_start AS activity_month, count(*) AS active_customers
+    SELECT first_period AS cohort_month, period_start AS activity_month, count(*) AS active_customers
       FROM kpi.customer_periods WHERE period_months = 1
      GROUP BY 1, 2
 )

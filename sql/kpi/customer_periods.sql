@@ -20,7 +20,7 @@ CREATE TABLE kpi.customer_periods (
     net_fen       bigint   NOT NULL,
     net_yuan      numeric(14,2) NOT NULL,
     first_seq     integer  NOT NULL,
-    first_month   date     NOT NULL,
+    first_period  date     NOT NULL,
     is_returning  boolean  NOT NULL,
     bought_next   boolean  NOT NULL,
     CONSTRAINT customer_periods_uq PRIMARY KEY (customer_key, period_months, period_start)
@@ -33,8 +33,7 @@ RETURNS SETOF kpi.customer_periods
 LANGUAGE sql STABLE
 BEGIN ATOMIC
     WITH q AS (
-        SELECT customer_key, paid_month, net_paid_fen, order_seq,
-               min(paid_month) OVER (PARTITION BY customer_key) AS first_month
+        SELECT customer_key, paid_month, net_paid_fen, order_seq
           FROM kpi.qualifying_order
          WHERE p_customers IS NULL OR customer_key = ANY (p_customers)
     ), cp AS (      -- one row per (period type, customer, period)
@@ -42,13 +41,13 @@ BEGIN ATOMIC
                CASE p.period_months WHEN 1 THEN q.paid_month
                                     WHEN 3 THEN date_trunc('quarter', q.paid_month::timestamp)::date
                                     ELSE date_trunc('year', q.paid_month::timestamp)::date END AS period_start,
-               count(*) AS orders, sum(q.net_paid_fen) AS net_fen, min(q.order_seq) AS first_seq,
-               min(q.first_month) AS first_month
+               count(*) AS orders, sum(q.net_paid_fen) AS net_fen, min(q.order_seq) AS first_seq
           FROM q CROSS JOIN (VALUES (1::smallint), (3::smallint), (12::smallint)) AS p (period_months)
          GROUP BY 1, 2, 3
     )
     SELECT cp.customer_key, cp.period_months, cp.period_start, cp.orders,
-           cp.net_fen::bigint, (cp.net_fen / 100.0)::numeric(14,2), cp.first_seq, cp.first_month,
+           cp.net_fen::bigint, (cp.net_fen / 100.0)::numeric(14,2), cp.first_seq,
+           first_value(cp.period_start) OVER w,   -- one sort of the periods serves the three windows
            -- periods nest, so a customer who bought in an earlier period of this type had
            -- their first purchase before this one
            lag(cp.period_start) OVER w IS NOT NULL,
@@ -86,6 +85,6 @@ COMMENT ON COLUMN kpi.customer_periods.orders IS 'The customer''s qualifying ord
 COMMENT ON COLUMN kpi.customer_periods.net_fen IS 'Σ net_paid_fen (paid − refunded) of those orders, fen.';
 COMMENT ON COLUMN kpi.customer_periods.net_yuan IS 'net_fen in yuan.';
 COMMENT ON COLUMN kpi.customer_periods.first_seq IS 'order_seq of the period''s first qualifying order (kpi.qualifying_order: its private-domain flag puts the buyer in a segment).';
-COMMENT ON COLUMN kpi.customer_periods.first_month IS 'First day of the month of the customer''s first qualifying order (their cohort).';
+COMMENT ON COLUMN kpi.customer_periods.first_period IS 'First day of the customer''s first period of this type with a qualifying order (for months: their cohort).';
 COMMENT ON COLUMN kpi.customer_periods.is_returning IS 'true when the customer bought in an earlier period of this type.';
 COMMENT ON COLUMN kpi.customer_periods.bought_next IS 'true when the customer bought in the next period of this type.';
