@@ -106,11 +106,13 @@ fn_secs() { # fn_secs DB SCHEMA.NAME — total seconds spent in a plpgsql functi
 		      FROM pg_stat_user_functions WHERE schemaname || '.' || funcname = '$2'" | tail -1
 }
 
+# timing_secs — the seconds of psql's \timing line in its input ("Time: N ms")
+timing_secs() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.3f", $1 / 1000 }'; }
+
 # read_secs DB SQL — server-side seconds of one statement, its result discarded (psql's
 # \timing: the query and sending its rows, without psql's own start-up)
 read_secs() {
-	PGOPTIONS="-c jit=off" psql -Xq -d "$1" -o /dev/null -c '\timing on' -c "$2" |
-		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ printf "%.3f", $1 / 1000 }'
+	PGOPTIONS="-c jit=off" psql -Xq -d "$1" -o /dev/null -c '\timing on' -c "$2" | timing_secs
 }
 
 # refresh_secs DB TAG — kpi.refresh()'s seconds (psql's \timing); its rows (relation, method,
@@ -119,7 +121,7 @@ refresh_secs() {
 	psql -XAq -F ' ' -d "$1" -c '\timing on' \
 		-c "SELECT matview, method, seconds FROM kpi.refresh() ORDER BY seconds DESC" >"$out/$2.psql"
 	grep -v '^Time: ' "$out/$2.psql" | sed '1d;$d' >"$out/$2.relations"
-	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$out/$2.psql" | awk '{ printf "%.3f", $1 / 1000 }'
+	timing_secs <"$out/$2.psql"
 }
 # slowest TAG — the five slowest relations of that refresh, one line
 slowest() { head -5 "$out/$1.relations" | awk '{ printf "%s%s %ss", (NR > 1 ? ", " : ""), $1, $3 }'; }
