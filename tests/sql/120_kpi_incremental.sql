@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(47);
+SELECT plan(51);
 
 \ir 100_kpi_fixture.psql
 
@@ -182,6 +182,19 @@ TRUNCATE dw.fact_order;
 SELECT is((SELECT count(*) FROM etl.change_mark), 0::bigint, 'truncate of the facts: every mark is gone');
 SELECT is(pg_temp.refresh(), 'full', '… the next refresh is full');
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the table is empty, as recomputed');
+
+-- kpi.refresh() analyzes a refreshed relation only when its statistics are stale
+-- (kpi.statistics_stale: never gathered, or more than 50 + a tenth of its rows written in this
+-- transaction); dw.dim_date was filled by the migrations, outside this transaction
+CREATE TEMP TABLE never_analyzed AS SELECT 1 AS x;
+SELECT is(kpi.statistics_stale('never_analyzed'), true, 'statistics_stale: statistics never gathered');
+ANALYZE dw.dim_date;
+SELECT is(kpi.statistics_stale('dw.dim_date'), false, 'statistics_stale: just analyzed, nothing written since');
+UPDATE dw.dim_date SET is_weekend = is_weekend
+ WHERE date_key IN (SELECT date_key FROM dw.dim_date ORDER BY date_key LIMIT 50 + (SELECT reltuples::int / 10 FROM pg_class WHERE oid = 'dw.dim_date'::regclass));
+SELECT is(kpi.statistics_stale('dw.dim_date'), false, 'statistics_stale: 50 + a tenth of the rows written: still fresh');
+UPDATE dw.dim_date SET is_weekend = is_weekend WHERE date_key = (SELECT min(date_key) FROM dw.dim_date);
+SELECT is(kpi.statistics_stale('dw.dim_date'), true, 'statistics_stale: one row more: stale');
 
 SELECT * FROM finish();
 ROLLBACK;
