@@ -14,25 +14,37 @@ WITH bound AS MATERIALIZED (   -- kpi.end_of_observation, as a business date
            q.in_private_domain AS first_in_pd
       FROM kpi.first_purchase f
       JOIN kpi.qualifying_order q ON q.order_key = f.order_key
-), cw AS (
+), cs AS (          -- per cohort month and segment, the customers counted once each by the
+                    -- shortest window they bought again within and the longest they were
+                    -- observed for (d1 + N <= end; NULL: none): the windows below expand these few
+                    -- rows, not every customer three times
     SELECT date_trunc('month', c.first_date)::date AS cohort_month,
            CASE WHEN c.first_in_pd THEN 'private_domain' ELSE 'outside' END AS seg,
-           w.window_days,
-           c.next_date <= c.first_date + w.window_days AS repurchased,        -- d1 < d <= d1 + N
-           c.first_date + w.window_days <= b.eoo_date  AS observable          -- d1 + N <= end
-      FROM c
+           CASE WHEN c.next_date <= c.first_date + 30 THEN 30
+                WHEN c.next_date <= c.first_date + 60 THEN 60
+                WHEN c.next_date <= c.first_date + 90 THEN 90 END AS bought_within,
+           CASE WHEN c.first_date + 90 <= b.eoo_date THEN 90
+                WHEN c.first_date + 60 <= b.eoo_date THEN 60
+                WHEN c.first_date + 30 <= b.eoo_date THEN 30 END AS observed_for,
+           count(*) AS customers
+      FROM c CROSS JOIN bound b
+     GROUP BY 1, 2, 3, 4
+), cw AS (
+    SELECT cs.cohort_month, cs.seg, w.window_days, cs.customers,
+           cs.bought_within <= w.window_days AS repurchased,    -- d1 < d <= d1 + N
+           cs.observed_for >= w.window_days  AS observable      -- d1 + N <= end
+      FROM cs
       CROSS JOIN (VALUES (30), (60), (90)) AS w (window_days)
-      CROSS JOIN bound b
 ), agg AS (         -- per cohort month: every customer; overall (cohort_month NULL): the observable ones
     SELECT cohort_month, coalesce(seg, 'all') AS segment, window_days,
-           count(*)                                 AS cohort_customers,
-           count(*) FILTER (WHERE repurchased)      AS repurchased_customers
+           sum(customers)::bigint                                         AS cohort_customers,
+           coalesce(sum(customers) FILTER (WHERE repurchased), 0)::bigint AS repurchased_customers
       FROM cw
      GROUP BY GROUPING SETS ((cohort_month, window_days), (cohort_month, window_days, seg))
     UNION ALL
     SELECT NULL, coalesce(seg, 'all'), window_days,
-           count(*) FILTER (WHERE observable),
-           count(*) FILTER (WHERE observable AND repurchased)
+           coalesce(sum(customers) FILTER (WHERE observable), 0)::bigint,
+           coalesce(sum(customers) FILTER (WHERE observable AND repurchased), 0)::bigint
       FROM cw
      GROUP BY GROUPING SETS ((window_days), (window_days, seg))
 )
@@ -46,7 +58,7 @@ SELECT m.cohort_month,
        coalesce((m.cohort_month + interval '1 month' - interval '1 day')::date + w.window_days <= b.eoo_date,
                 true)                                                           AS window_elapsed,
        b.eoo_date                                                               AS observed_until
-  FROM (SELECT DISTINCT cohort_month FROM cw UNION ALL SELECT NULL) m
+  FROM (SELECT DISTINCT cohort_month FROM cs UNION ALL SELECT NULL) m
   CROSS JOIN bound b
   CROSS JOIN (VALUES ('all'), ('private_domain'), ('outside')) AS s (segment)
   CROSS JOIN (VALUES (30), (60), (90)) AS w (window_days)
