@@ -10,11 +10,15 @@ CREATE MATERIALIZED VIEW kpi.repurchase_by_segment AS
 -- The buyers' periods are kept per customer (kpi.customer_periods: orders, sums, whether
 -- they had bought before and buy again next period); this adds them up. A buyer's segment is
 -- the private-domain flag of the period's first order (docs/performance.md, "kpi.customer_periods").
+-- Only the orders paid in the private domain are looked up (kpi.qualifying_order keeps every
+-- period's first order: a period without one there was outside): at 1M orders a hash of those
+-- few instead of every qualifying order, 1.7 → 0.8 s.
 WITH cps AS (
     SELECT cp.period_months, cp.period_start, cp.orders, cp.net_fen, cp.is_returning, cp.bought_next,
-           CASE WHEN q.in_private_domain THEN 'private_domain' ELSE 'outside' END AS seg
+           CASE WHEN q.customer_key IS NOT NULL THEN 'private_domain' ELSE 'outside' END AS seg
       FROM kpi.customer_periods cp
-      JOIN kpi.qualifying_order q ON q.customer_key = cp.customer_key AND q.order_seq = cp.first_seq
+      LEFT JOIN (SELECT customer_key, order_seq FROM kpi.qualifying_order WHERE in_private_domain) q
+             ON q.customer_key = cp.customer_key AND q.order_seq = cp.first_seq
 ), agg AS (
     SELECT CASE period_months WHEN 1 THEN 'month' WHEN 3 THEN 'quarter' ELSE 'year' END AS period_type,
            period_start, coalesce(seg, 'all') AS segment,
