@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(32);
+SELECT plan(35);
 
 \ir 100_kpi_fixture.psql
 
@@ -124,6 +124,23 @@ SELECT is(pg_temp.refresh('{}'), 'incremental', 'a change the refresh is not tol
 SELECT ok(pg_temp.all_stale() > 0, '… is not in the tables');
 SELECT is(pg_temp.refresh('{2024-03-05}'), 'incremental', '… and is once its date is named');
 SELECT is(pg_temp.all_stale(), 0::bigint, '… then the tables equal the recomputation');
+
+-- 9. a change naming most of the periods stored (a nightly spread over the whole history):
+--    every period is computed and the named ones kept (kpi.refresh_periods). No scope's first
+--    period is named, so that keeping the wrong rows cannot hide behind the full recomputation
+--    a touched first period can lead to.
+UPDATE dw.fact_order SET refund_fen = 500 WHERE order_key = 11;
+CREATE TEMP TABLE most_dates AS
+SELECT array_agg(DISTINCT date ORDER BY date) AS dates
+  FROM kpi.sales_daily
+ WHERE date_trunc('month', date) NOT IN (SELECT date_trunc('month', min(date)) FROM kpi.sales_daily
+                                          GROUP BY dimension, dimension_value);
+SELECT ok((SELECT cardinality(dates) * 2 > (SELECT count(DISTINCT date) FROM kpi.sales_daily) FROM most_dates)
+          AND (SELECT count(DISTINCT date_trunc('month', d)) * 2 > (SELECT count(DISTINCT month_start) FROM kpi.sales_monthly)
+                 FROM most_dates, unnest(dates) d),
+          'most of the days and months are named, no scope''s first month');
+SELECT is(pg_temp.refresh((SELECT dates FROM most_dates)), 'incremental', 'most periods named: incremental');
+SELECT is(pg_temp.all_stale(), 0::bigint, 'most periods named: the tables equal the recomputation');
 
 SELECT * FROM finish();
 ROLLBACK;
