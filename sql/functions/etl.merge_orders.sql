@@ -24,6 +24,7 @@ DECLARE
     v_bad_order text;    -- an order whose date is not in dw.dim_date
     v_same bigint;       -- newer versions with the loaded content
     v_probe boolean;     -- the batch is small against the warehouse: etl.probe_by_key
+    v_products bigint;   -- products this batch inserted or renamed
     -- An order line's content, as the content hash sees it (of a row of mo_line): hashed
     -- by mo_order ('v2:'), and as text by the comparison with an md5 stored before 0243.
     v_line_content CONSTANT text := 'row(status, paid_at, buyer_id, buyer_unionid, phone_hash, '
@@ -172,10 +173,15 @@ BEGIN
      GROUP BY channel_key, sku
     ON CONFLICT (channel_key, sku) DO UPDATE SET title = EXCLUDED.title
      WHERE EXCLUDED.title IS NOT NULL AND EXCLUDED.title IS DISTINCT FROM dw.dim_product.title;
+    GET DIAGNOSTICS v_products = ROW_COUNT;
     -- The line facts join the lines to their products: with the products' row count unknown
     -- (a first load) and the lines' columns without statistics, that join was estimated at 1 %
     -- of the lines and the order of each line found by an index probe (2M probes at 1M orders).
-    ANALYZE dw.dim_product;
+    -- The products' statistics are gathered again only when this batch wrote products; a
+    -- nightly that sold known ones leaves the permanent table alone.
+    IF v_products > 0 THEN
+        ANALYZE dw.dim_product;
+    END IF;
     ANALYZE mo_line (order_key, channel_key, sku);
 
     -- Identity: the buyer's identifiers on each changed order.
