@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(51);
+SELECT plan(64);
 
 \ir 100_kpi_fixture.psql
 
@@ -176,6 +176,61 @@ SELECT is((SELECT array_agg(DISTINCT c.customer_key) FROM kpi.change_claim('kpi.
              JOIN etl.fact_change c ON c.change_id > w.since_change AND c.change_id <= w.until_change),
           '{7}'::bigint[], '… the second consumer still reads the change it did not see');
 DELETE FROM etl.change_mark WHERE consumer = 'kpi.active_customers';
+
+-- 10b. the first fill after a big load (more rows in its window of the change record than
+--      kpi.refresh_by_customer's 10,000) builds each table's indexes after its rows
+--      (kpi.fill_empty): the same rows, the same indexes under the same names, built anew
+CREATE TEMP TABLE kept_index AS
+SELECT i.indexrelid AS index_oid, i.indexrelid::regclass::text AS index_name, pg_get_indexdef(i.indexrelid) AS index_def
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'kpi'::regnamespace
+   AND c.relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase', 'customer_periods');
+TRUNCATE kpi.qualifying_order, kpi.customer_orders, kpi.customer_rfm, kpi.first_purchase, kpi.customer_periods;
+INSERT INTO etl.fact_change (change_id, customer_key, paid_date_key)
+SELECT n.id, NULL, NULL FROM (SELECT nextval('etl.fact_change_id') AS id) n CROSS JOIN generate_series(1, 10001);
+SELECT is(pg_temp.refresh(), 'full', 'a first fill after a big load: full');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and it equals the recomputation');
+SELECT set_eq($$SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                 WHERE c.relnamespace = 'kpi'::regnamespace
+                   AND c.relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase', 'customer_periods')$$,
+              $$SELECT index_name, index_def FROM kept_index$$,
+              '… the tables have the same indexes under the same names');
+SELECT is((SELECT count(*) FROM kept_index k JOIN pg_index i ON i.indexrelid = k.index_oid), 0::bigint,
+          '… every one of them built anew after the rows');
+SELECT ok(EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND mode = 'AccessExclusiveLock'
+                     AND relation = 'kpi.qualifying_order'::regclass),
+          '… holding the table ACCESS EXCLUSIVE to the end of the transaction: readers wait, they never see it empty');
+SELECT is((SELECT count(*) FROM etl.fact_change), 0::bigint, '… and the change record read by every consumer is pruned');
+
+-- kpi.fill_empty on its own: an index something depends on is kept (a view grouping by the
+-- key relies on its uniqueness), the others built again; a table with rows is refused
+CREATE TABLE kpi.fill_probe (k bigint NOT NULL, v text, CONSTRAINT fill_probe_pk PRIMARY KEY (k));
+CREATE INDEX fill_probe_v ON kpi.fill_probe (v) WHERE v IS NOT NULL;
+CREATE TABLE kpi.fill_probe_free (k bigint NOT NULL, CONSTRAINT fill_probe_free_pk PRIMARY KEY (k) WITH (fillfactor = 70));
+CREATE VIEW kpi.fill_probe_by_key AS SELECT k, v FROM kpi.fill_probe GROUP BY k;
+CREATE TEMP TABLE probe_index AS
+SELECT i.indexrelid AS index_oid, i.indexrelid::regclass::text AS index_name, pg_get_indexdef(i.indexrelid) AS index_def
+  FROM pg_index i WHERE i.indrelid IN ('kpi.fill_probe'::regclass, 'kpi.fill_probe_free'::regclass);
+SELECT is(kpi.fill_empty('kpi.fill_probe', $$SELECT g, 'v' || g FROM generate_series(1, 3) g$$), 3::bigint,
+          'fill_empty: returns the rows inserted');
+SELECT is(kpi.fill_empty('kpi.fill_probe_free', 'VALUES (1), (2)'), 2::bigint, 'fill_empty: a second table');
+SELECT results_eq($$SELECT k, v FROM kpi.fill_probe_by_key ORDER BY k$$, $$VALUES (1::bigint, 'v1'), (2, 'v2'), (3, 'v3')$$,
+                  'fill_empty: the rows are in');
+SELECT set_eq($$SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+                 WHERE i.indrelid IN ('kpi.fill_probe'::regclass, 'kpi.fill_probe_free'::regclass)$$,
+              $$SELECT index_name, index_def FROM probe_index$$,
+              'fill_empty: the same indexes, their predicates and storage parameters included');
+SELECT results_eq($$SELECT p.index_name, i.indexrelid IS NOT NULL FROM probe_index p
+                      LEFT JOIN pg_index i ON i.indexrelid = p.index_oid ORDER BY 1$$,
+                  $$VALUES ('kpi.fill_probe_free_pk', false), ('kpi.fill_probe_pk', true), ('kpi.fill_probe_v', false)$$,
+                  'fill_empty: the key a view depends on kept, the other indexes built anew');
+SELECT is((SELECT array_agg(conname || ' ' || contype::text ORDER BY conname) FROM pg_constraint
+            WHERE conrelid IN ('kpi.fill_probe'::regclass, 'kpi.fill_probe_free'::regclass) AND contype = 'p'),
+          '{"fill_probe_free_pk p","fill_probe_pk p"}', 'fill_empty: both primary keys are constraints again');
+SELECT throws_ok($$SELECT kpi.fill_empty('kpi.fill_probe', 'VALUES (4, NULL)')$$, 'P0001',
+                 'kpi.fill_empty: kpi.fill_probe is not empty', 'fill_empty: a table with rows is refused');
+DROP VIEW kpi.fill_probe_by_key;
+DROP TABLE kpi.fill_probe, kpi.fill_probe_free;
 
 -- 11. a TRUNCATE of the facts deletes every mark: the next refresh is full and empties the table
 TRUNCATE dw.fact_order;
