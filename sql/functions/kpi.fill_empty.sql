@@ -1,4 +1,5 @@
 -- kpi.fill_empty — Fills an empty kpi table from a query, its indexes built once the rows are in
+-- requires: functions/kpi.is_empty.sql
 --
 -- A kept kpi table's first fill after a big load writes every row at once (kpi.qualifying_order:
 -- 850k rows at 1M orders). Each row inserted into an indexed table is also a descent into
@@ -24,10 +25,8 @@ DECLARE
     v_build text[] := '{}';   -- in the order the indexes were created
     v_sql   text;
     v_n     bigint;
-    v_full  boolean;
 BEGIN
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s)', p_table) INTO v_full;
-    IF v_full THEN
+    IF NOT kpi.is_empty(p_table) THEN
         RAISE EXCEPTION 'kpi.fill_empty: % is not empty', p_table;
     END IF;
     FOR r IN

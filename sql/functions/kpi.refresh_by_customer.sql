@@ -1,6 +1,6 @@
 -- kpi.refresh_by_customer — Brings a kpi table kept per customer up to date: the changed customers' rows recomputed, the difference written
 -- requires: functions/kpi.change_claim.sql functions/kpi.changed_customers.sql functions/kpi.apply_rows.sql
--- requires: functions/kpi.fill_empty.sql
+-- requires: functions/kpi.fill_empty.sql functions/kpi.big_change_window.sql functions/kpi.is_empty.sql
 --
 -- The one refresh of the kpi tables that kpi.refresh() maintains instead of materialized
 -- views, whose rows depend only on each customer's qualifying orders (kpi.qualifying_order,
@@ -24,24 +24,17 @@ DECLARE
     w       record;
     v_of    text := format('kpi.%I', (SELECT relname FROM pg_class WHERE oid = p_table) || '_of');
     v_keys  bigint[];
-    v_empty boolean;
-    -- orders changed (rows of the change record) above which a first fill builds the
-    -- indexes after the rows (kpi.fill_empty): below, keeping them row by row costs little
-    c_big_window CONSTANT bigint := 10000;
 BEGIN
     EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', p_table);
     SELECT * INTO w FROM kpi.change_claim(p_table::text);
     DROP TABLE IF EXISTS rc_touched, rc_fresh;
     EXECUTE format('CREATE TEMP TABLE rc_fresh ON COMMIT DROP AS SELECT * FROM %s LIMIT 0', p_table);
-    EXECUTE format('SELECT NOT EXISTS (SELECT 1 FROM %s)', p_table) INTO v_empty;
-    IF v_empty THEN
+    IF kpi.is_empty(p_table) THEN
         -- nothing to compare with (and its statistics may say empty: an anti-join against
         -- it would be planned as a scan of the growing table per row). After a big load (its
         -- changes are this window) the rows go in before the indexes are built: readers of
         -- the table wait for this transaction instead of reading it empty.
-        IF (SELECT count(*) FROM (SELECT FROM etl.fact_change c
-                                   WHERE c.change_id > coalesce(w.since_change, 0) AND c.change_id <= w.until_change
-                                   LIMIT c_big_window + 1) x) > c_big_window THEN
+        IF kpi.big_change_window(w.since_change, w.until_change) THEN
             PERFORM kpi.fill_empty(p_table, format('SELECT * FROM %s(NULL)', v_of));
         ELSE
             EXECUTE format('INSERT INTO %s SELECT * FROM %s(NULL)', p_table, v_of);

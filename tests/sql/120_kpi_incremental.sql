@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(64);
+SELECT plan(67);
 
 \ir 100_kpi_fixture.psql
 
@@ -188,8 +188,19 @@ SELECT i.indexrelid AS index_oid, i.indexrelid::regclass::text AS index_name, pg
 TRUNCATE kpi.qualifying_order, kpi.customer_orders, kpi.customer_rfm, kpi.first_purchase, kpi.customer_periods;
 INSERT INTO etl.fact_change (change_id, customer_key, paid_date_key)
 SELECT n.id, NULL, NULL FROM (SELECT nextval('etl.fact_change_id') AS id) n CROSS JOIN generate_series(1, 10001);
-SELECT is(pg_temp.refresh(), 'full', 'a first fill after a big load: full');
+-- (a view that stays empty, beside the fixture's, which all have rows)
+CREATE MATERIALIZED VIEW kpi.empty_probe AS SELECT order_key FROM kpi.qualifying_order WHERE paid_fen < 0;
+CREATE UNIQUE INDEX ON kpi.empty_probe (order_key);
+CREATE TEMP TABLE empty_before AS
+SELECT 'kpi.' || c.relname AS matview FROM pg_class c
+ WHERE c.relnamespace = 'kpi'::regnamespace AND c.relkind = 'm' AND kpi.is_empty(c.oid::regclass);
+CREATE TEMP TABLE big_refresh AS SELECT matview, method FROM kpi.refresh();
+SELECT is((SELECT method FROM big_refresh WHERE matview = 'kpi.qualifying_order'), 'full', 'a first fill after a big load: full');
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and it equals the recomputation');
+SELECT set_eq($$SELECT matview FROM big_refresh WHERE method = 'plain'$$, $$SELECT matview FROM empty_before$$,
+              '… the materialized views that were empty refreshed plainly, the others CONCURRENTLY');
+SELECT ok((SELECT count(*) FROM empty_before) > 0 AND EXISTS (SELECT 1 FROM big_refresh WHERE method = 'concurrently'),
+          '… (there were both kinds)');
 SELECT set_eq($$SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
                  WHERE c.relnamespace = 'kpi'::regnamespace
                    AND c.relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase', 'customer_periods')$$,
@@ -201,6 +212,9 @@ SELECT ok(EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid() AND mode =
                      AND relation = 'kpi.qualifying_order'::regclass),
           '… holding the table ACCESS EXCLUSIVE to the end of the transaction: readers wait, they never see it empty');
 SELECT is((SELECT count(*) FROM etl.fact_change), 0::bigint, '… and the change record read by every consumer is pruned');
+SELECT is((SELECT array_agg(DISTINCT r.method) FROM kpi.refresh() r JOIN empty_before e USING (matview)), '{concurrently}',
+          'without a big load the empty views are diffed CONCURRENTLY: their readers never wait');
+DROP MATERIALIZED VIEW kpi.empty_probe;
 
 -- kpi.fill_empty on its own: an index something depends on is kept (a view grouping by the
 -- key relies on its uniqueness), the others built again; a table with rows is refused
