@@ -69,7 +69,10 @@ SIYU_BIN := $(BUILD)/bin/siyu
 .PHONY: all deps check unit-tests sql-tests integration-tests demo bench clean distclean \
 	check-build valgrind validate mutants fuzz fuzz-build install docs
 
-all: deps bin/siyu
+# deps first, then the build in a second make: with -j the two prerequisites of one rule
+# run at once, and a fresh machine compiled before libpq-dev was installed
+all: deps
+	@$(MAKE) --no-print-directory bin/siyu
 
 bin/siyu: $(SIYU_BIN)
 	@mkdir -p bin
@@ -163,7 +166,9 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/check.sh build/san
 
-demo: all $(addprefix $(BUILD)/fakes/fake_,wecom youzan taobao jd pdd douyin channels) $(BUILD)/fakes/wecom_push
+demo: deps
+	@$(MAKE) --no-print-directory bin/siyu $(addprefix $(BUILD)/fakes/fake_,wecom youzan taobao jd pdd douyin channels) \
+		$(BUILD)/fakes/wecom_push
 	@scripts/demo.sh
 
 validate: deps
