@@ -5,9 +5,11 @@
 -- its rows (kpi.fill_empty), or refreshing an empty materialized view plainly instead of
 -- diffing it CONCURRENTLY against no rows, costs half as much, but holds the relation ACCESS
 -- EXCLUSIVE until kpi.refresh() commits: its readers wait instead of reading it empty. Worth
--- it for a big load only, not for a relation that stays empty night after night (the order
--- views of a warehouse that loads only WeCom). 10,000 rows: below, the difference is well
--- under a second. Counts at most 10,001 rows (etl.fact_change is pruned after every refresh).
+-- it after a big load only, not for a relation that stays empty night after night (the order
+-- views of a warehouse that loads only WeCom; kpi.refresh() also limits the views' plain
+-- refresh to the first big load, for the WeCom views of one that loads only orders). 10,000
+-- rows: below, the difference is well under a second. Counts at most 10,001 rows
+-- (etl.fact_change is pruned after every refresh).
 CREATE OR REPLACE FUNCTION kpi.big_change_window(p_since bigint, p_until bigint)
 RETURNS boolean
 LANGUAGE sql STABLE

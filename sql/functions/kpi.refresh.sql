@@ -12,11 +12,15 @@ AS $fn$
 DECLARE
     mv  record;
     t0  timestamptz;
-    -- After a big load an empty materialized view (its first fill) is refreshed plainly:
+    -- The first refresh after the warehouse's first big load of orders (no consumer of the
+    -- change record has read any change yet) refreshes an empty materialized view plainly:
     -- CONCURRENTLY would diff the new rows against none, as costly again as computing them
     -- (kpi.audience_members 3.1 -> 1.6 s at 1M orders); its readers wait for this
-    -- transaction instead of reading it empty (kpi.big_change_window says why only then).
-    v_big_load boolean := kpi.big_change_window(NULL, NULL);
+    -- transaction instead of reading it empty (kpi.big_change_window says why only after a
+    -- big load). Only the first: a view that stays empty (the WeCom views of a warehouse
+    -- that loads only orders) is not locked by every big nightly after it.
+    v_first_load boolean := kpi.big_change_window(NULL, NULL)
+                            AND NOT EXISTS (SELECT 1 FROM etl.change_mark m WHERE m.change_id > 0);
 BEGIN
     -- Every materialized view of schema kpi and every kpi table kpi.refresh() maintains (a
     -- table T with a function kpi.T_refresh() that brings it up to date and returns the method
@@ -60,7 +64,7 @@ BEGIN
         t0 := clock_timestamp();
         IF mv.relkind = 'r' THEN
             EXECUTE format('SELECT kpi.%I()', mv.relname || '_refresh') INTO method;
-        ELSIF mv.relispopulated AND NOT (v_big_load AND kpi.is_empty(format('kpi.%I', mv.relname)::regclass)) THEN
+        ELSIF mv.relispopulated AND NOT (v_first_load AND kpi.is_empty(format('kpi.%I', mv.relname)::regclass)) THEN
             EXECUTE format('REFRESH MATERIALIZED VIEW CONCURRENTLY kpi.%I', mv.relname);
             method := 'concurrently';
         ELSE
@@ -88,8 +92,8 @@ GRANT EXECUTE ON FUNCTION kpi.refresh() TO siyu_writer;
 COMMENT ON FUNCTION kpi.refresh() IS
   'Refreshes every materialized view of schema kpi and the kpi tables it maintains (kpi.qualifying_order), each after the '
   'kpi relations it reads (order found from pg_depend, so a new matview needs no change here). Uses REFRESH … CONCURRENTLY '
-  'when the view is populated (readers are never blocked), a plain REFRESH otherwise and for an empty view after a big load '
-  '(kpi.big_change_window: its readers wait for the commit); a maintained table T is brought up to '
+  'when the view is populated (readers are never blocked), a plain REFRESH otherwise and for an empty view in the first '
+  'refresh after the first big load of orders (kpi.big_change_window: its readers wait for the commit); a maintained table T is brought up to '
   'date by kpi.T_refresh() (a keyed diff of the changed customers'' rows: method ''incremental'', or ''full''). Then ANALYZEs '
   'it so that the views built on it are planned on fresh statistics. Runs with jit off and '
   'work_mem 256MB. At the end deletes the change record''s rows every consumer has read (kpi.change_prune). Returns one row per relation: name, method, seconds (refresh + analyze). Called by the nightly run after all sources are loaded; '
