@@ -39,6 +39,10 @@ CREATE TABLE kpi.qualifying_order (
     CONSTRAINT qualifying_order_uq PRIMARY KEY (order_key)
 );
 CREATE INDEX qualifying_order_customer ON kpi.qualifying_order (customer_key, order_seq);
+-- the customers with an order in the private domain, which kpi.qualifying_order_refresh()
+-- looks up every night: found without reading the table (without WeCom there are none, and a
+-- scan of 850k rows for none took 0.4 s a night at 1M orders)
+CREATE INDEX qualifying_order_private ON kpi.qualifying_order (customer_key) WHERE in_private_domain;
 
 -- The qualifying orders of the fact table, before any KPI rule of this view: what a change
 -- of the facts is detected on (kpi.qualifying_order_refresh) and what the rows are made of.
