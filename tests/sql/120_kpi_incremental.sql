@@ -182,11 +182,16 @@ DELETE FROM etl.change_mark WHERE consumer = 'kpi.active_customers';
 --      (kpi.fill_empty): the same rows, the same indexes under the same names, built anew.
 --      As after the first load of a warehouse: no mark yet (a TRUNCATE of the facts deletes
 --      them), the kept tables empty, the change record holding the load.
-CREATE TEMP TABLE kept_index AS
-SELECT i.indexrelid AS index_oid, i.indexrelid::regclass::text AS index_name, pg_get_indexdef(i.indexrelid) AS index_def
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
- WHERE c.relnamespace = 'kpi'::regnamespace
-   AND c.relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase', 'customer_periods');
+-- the indexes of some tables, as they are now
+CREATE FUNCTION pg_temp.indexes_of(p_tables regclass[])
+RETURNS TABLE (index_oid oid, index_name text, index_def text) LANGUAGE sql AS $$
+    SELECT i.indexrelid, i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+      FROM pg_index i WHERE i.indrelid = ANY (p_tables)
+$$;
+CREATE TEMP TABLE kept_tables AS
+SELECT ARRAY['kpi.qualifying_order', 'kpi.customer_orders', 'kpi.customer_rfm', 'kpi.first_purchase',
+             'kpi.customer_periods']::regclass[] AS tables;
+CREATE TEMP TABLE kept_index AS SELECT * FROM pg_temp.indexes_of((SELECT tables FROM kept_tables));
 TRUNCATE kpi.qualifying_order, kpi.customer_orders, kpi.customer_rfm, kpi.first_purchase, kpi.customer_periods;
 DELETE FROM etl.change_mark;
 INSERT INTO etl.fact_change (change_id, customer_key, paid_date_key)
@@ -204,9 +209,7 @@ SELECT set_eq($$SELECT matview FROM big_refresh WHERE method = 'plain'$$, $$SELE
               '… the materialized views that were empty refreshed plainly, the others CONCURRENTLY');
 SELECT ok((SELECT count(*) FROM empty_before) > 0 AND EXISTS (SELECT 1 FROM big_refresh WHERE method = 'concurrently'),
           '… (there were both kinds)');
-SELECT set_eq($$SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-                 WHERE c.relnamespace = 'kpi'::regnamespace
-                   AND c.relname IN ('qualifying_order', 'customer_orders', 'customer_rfm', 'first_purchase', 'customer_periods')$$,
+SELECT set_eq($$SELECT index_name, index_def FROM pg_temp.indexes_of((SELECT tables FROM kept_tables))$$,
               $$SELECT index_name, index_def FROM kept_index$$,
               '… the tables have the same indexes under the same names');
 SELECT is((SELECT count(*) FROM kept_index k JOIN pg_index i ON i.indexrelid = k.index_oid), 0::bigint,
@@ -229,16 +232,13 @@ CREATE TABLE kpi.fill_probe (k bigint NOT NULL, v text, CONSTRAINT fill_probe_pk
 CREATE INDEX fill_probe_v ON kpi.fill_probe (v) WHERE v IS NOT NULL;
 CREATE TABLE kpi.fill_probe_free (k bigint NOT NULL, CONSTRAINT fill_probe_free_pk PRIMARY KEY (k) WITH (fillfactor = 70));
 CREATE VIEW kpi.fill_probe_by_key AS SELECT k, v FROM kpi.fill_probe GROUP BY k;
-CREATE TEMP TABLE probe_index AS
-SELECT i.indexrelid AS index_oid, i.indexrelid::regclass::text AS index_name, pg_get_indexdef(i.indexrelid) AS index_def
-  FROM pg_index i WHERE i.indrelid IN ('kpi.fill_probe'::regclass, 'kpi.fill_probe_free'::regclass);
+CREATE TEMP TABLE probe_index AS SELECT * FROM pg_temp.indexes_of('{kpi.fill_probe,kpi.fill_probe_free}');
 SELECT is(kpi.fill_empty('kpi.fill_probe', $$SELECT g, 'v' || g FROM generate_series(1, 3) g$$), 3::bigint,
           'fill_empty: returns the rows inserted');
 SELECT is(kpi.fill_empty('kpi.fill_probe_free', 'VALUES (1), (2)'), 2::bigint, 'fill_empty: a second table');
 SELECT results_eq($$SELECT k, v FROM kpi.fill_probe_by_key ORDER BY k$$, $$VALUES (1::bigint, 'v1'), (2, 'v2'), (3, 'v3')$$,
                   'fill_empty: the rows are in');
-SELECT set_eq($$SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
-                 WHERE i.indrelid IN ('kpi.fill_probe'::regclass, 'kpi.fill_probe_free'::regclass)$$,
+SELECT set_eq($$SELECT index_name, index_def FROM pg_temp.indexes_of('{kpi.fill_probe,kpi.fill_probe_free}')$$,
               $$SELECT index_name, index_def FROM probe_index$$,
               'fill_empty: the same indexes, their predicates and storage parameters included');
 SELECT results_eq($$SELECT p.index_name, i.indexrelid IS NOT NULL FROM probe_index p
