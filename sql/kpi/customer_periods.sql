@@ -43,7 +43,12 @@ BEGIN ATOMIC
                                     ELSE date_trunc('year', q.paid_month::timestamp)::date END AS period_start,
                count(*) AS orders, sum(q.net_paid_fen) AS net_fen, min(q.order_seq) AS first_seq
           FROM q CROSS JOIN (VALUES (1::smallint), (3::smallint), (12::smallint)) AS p (period_months)
-         GROUP BY 1, 2, 3
+         -- grouped in the windows' order (customer, period type, period): the groups come
+         -- out sorted for them, and the customer index feeds the grouping with an
+         -- incremental sort (PostgreSQL 15 does not reorder GROUP BY keys itself; in the
+         -- order (type, customer, period) the first fill sorted 2.5M rows and then the
+         -- 1.9M groups again: 9.8 -> 6.0 s at 1M orders, docs/performance.md)
+         GROUP BY 2, 1, 3
     )
     SELECT cp.customer_key, cp.period_months, cp.period_start, cp.orders,
            cp.net_fen::bigint, (cp.net_fen / 100.0)::numeric(14,2), cp.first_seq,
