@@ -28,13 +28,13 @@ DECLARE
     v_nodes bigint;
     v_edges bigint;
     v_hooked bigint;
-    v_jumped bigint;
     v_rounds int := 0;
     v_merged bigint;
     v_probe boolean;  -- few identifiers against many customers: etl.probe_by_key
     v_seq regclass := pg_get_serial_sequence('dw.dim_customer', 'customer_key')::regclass;
+    v_nestloop text := current_setting('enable_nestloop');  -- the caller's, set again after the hooks
 BEGIN
-    DROP TABLE IF EXISTS rc_node, rc_rec, rc_edge, rc_lab, rc_comp, tmp_merge, tmp_rec_customer;
+    DROP TABLE IF EXISTS rc_node, rc_rec, rc_edge, rc_lab, rc_moved, rc_front, rc_comp, tmp_merge, tmp_rec_customer;
 
     -- One node per distinct identifier, with the customer it already belongs to, and its
     -- class in the graph: a known identifier's is its customer (-customer_key), a new
@@ -84,20 +84,41 @@ BEGIN
      GROUP BY x;
     CREATE UNIQUE INDEX ON rc_lab (cls);
     ANALYZE rc_lab;
+    -- The first round reads every edge; each later one only the edges at a class whose label
+    -- the round before hooked (rc_front): when neither end of an edge was hooked, the round
+    -- gave each end the other's label or a smaller one, so they are equal, and a jump moves
+    -- equal labels to the same label. When no label was hooked, every edge joins equal
+    -- labels: each component has one, its smallest class. (The last round, finding nothing,
+    -- read every edge again before: at 1M orders 5.4 s for no change.)
+    CREATE TEMP TABLE rc_moved (cls bigint) ON COMMIT DROP;
     LOOP
         v_rounds := v_rounds + 1;
-        WITH cand AS (
-            SELECT e.a AS cls, lb.label FROM rc_edge e JOIN rc_lab lb ON lb.cls = e.b
-            UNION ALL
-            SELECT e.b, la.label FROM rc_edge e JOIN rc_lab la ON la.cls = e.a),
-        best AS (SELECT cls, min(label) AS label FROM cand GROUP BY cls)
-        UPDATE rc_lab l SET label = best.label
-          FROM best WHERE best.cls = l.cls AND best.label < l.label;
+        TRUNCATE rc_moved;
+        -- No nested loop: the planner cannot count the groups of a union (it assumes 200)
+        -- and probed rc_lab's index once per class, 760,000 times at 1M orders (3.6 of the
+        -- round's 6.6 s); a hash join reads rc_lab once.
+        PERFORM set_config('enable_nestloop', 'off', true);
+        EXECUTE format($q$
+            WITH cand AS (
+                SELECT e.a AS cls, lb.label FROM %1$s e JOIN rc_lab lb ON lb.cls = e.b
+                UNION ALL
+                SELECT e.b, la.label FROM %1$s e JOIN rc_lab la ON la.cls = e.a),
+            best AS (SELECT cls, min(label) AS label FROM cand GROUP BY cls),
+            hooked AS (UPDATE rc_lab l SET label = best.label
+                         FROM best WHERE best.cls = l.cls AND best.label < l.label
+                       RETURNING l.cls)
+            INSERT INTO rc_moved SELECT cls FROM hooked$q$,
+            CASE v_rounds WHEN 1 THEN 'rc_edge' ELSE 'rc_front' END);
         GET DIAGNOSTICS v_hooked = ROW_COUNT;
+        PERFORM set_config('enable_nestloop', v_nestloop, true);
+        EXIT WHEN v_hooked = 0;
         UPDATE rc_lab l SET label = p.label
           FROM rc_lab p WHERE p.cls = l.label AND p.label < l.label;
-        GET DIAGNOSTICS v_jumped = ROW_COUNT;
-        EXIT WHEN v_hooked + v_jumped = 0;
+        DROP TABLE IF EXISTS rc_front;
+        CREATE TEMP TABLE rc_front ON COMMIT DROP AS
+        SELECT e.a, e.b FROM rc_edge e
+         WHERE e.a IN (SELECT cls FROM rc_moved) OR e.b IN (SELECT cls FROM rc_moved);
+        ANALYZE rc_front;
     END LOOP;
     RAISE DEBUG 'resolve_customers: % identifiers, % links, % rounds', v_nodes, v_edges, v_rounds;
 

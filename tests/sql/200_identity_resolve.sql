@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(32);
+SELECT plan(35);
 
 \ir 200_identity_fixture.psql
 
@@ -153,6 +153,45 @@ SELECT results_eq(format($$SELECT first_seen_at, acquisition_source FROM dw.dim_
                   'a late record moves first_seen_at back, and acquisition_source with it');
 SELECT is((SELECT first_seen_at FROM dw.customer_identity WHERE id_value = 'seen-2'),
           '2024-05-01 10:00+08'::timestamptz, '... and the identifier''s own first_seen_at');
+
+-- ---------------------------------------------------------------------------------------------
+-- random batches against a reference: the customers are the connected components of the
+-- identifiers the records link (found here by a recursive walk), over both batches. Chains
+-- of links in every direction and of every length: label propagation's later rounds read
+-- only the edges at a class whose label moved, and the second batch links known customers.
+-- ---------------------------------------------------------------------------------------------
+SELECT setseed(0.42);
+CREATE TEMP TABLE rnd_link AS
+SELECT batch, k AS rec, a, a + 1 + floor(random() * 3)::int AS b
+  FROM (SELECT batch, k, 1 + floor(random() * 400)::int AS a
+          FROM generate_series(1, 2) batch, generate_series(1, 150) k) x;
+CREATE FUNCTION pg_temp.rnd_id(n int) RETURNS text LANGUAGE sql AS $$ SELECT 'rnd-' || lpad(n::text, 3, '0') $$;
+CREATE FUNCTION pg_temp.rnd_resolve(p_batch int) RETURNS bigint LANGUAGE sql AS $$
+    SELECT count(*) FROM (SELECT pg_temp.link(rec, 'buyer_id', pg_temp.rnd_id(a), 'jd'),
+                                 pg_temp.link(rec, 'buyer_id', pg_temp.rnd_id(b), 'jd')
+                            FROM rnd_link WHERE batch = p_batch) l;
+    SELECT pg_temp.resolve();
+$$;
+CREATE TEMP TABLE rnd_done (batch int);   -- the batches resolved so far
+CREATE FUNCTION pg_temp.rnd_mismatch() RETURNS bigint LANGUAGE sql AS $$
+    WITH RECURSIVE e AS (SELECT a, b FROM rnd_link WHERE batch <= (SELECT max(batch) FROM rnd_done)
+                         UNION SELECT b, a FROM rnd_link WHERE batch <= (SELECT max(batch) FROM rnd_done)),
+    walk (node, root) AS (SELECT a, a FROM e UNION SELECT e.b, w.root FROM walk w JOIN e ON e.a = w.node),
+    comp AS (SELECT node, min(root) AS root, pg_temp.cust('buyer_id', pg_temp.rnd_id(node), 'jd') AS customer_key
+               FROM walk GROUP BY node)
+    -- a component split over customers, or a customer over components
+    SELECT (SELECT count(*) FROM (SELECT root FROM comp GROUP BY root HAVING count(DISTINCT customer_key) <> 1
+                                                                      OR bool_or(customer_key IS NULL)) s)
+         + (SELECT count(*) FROM (SELECT customer_key FROM comp GROUP BY customer_key HAVING count(DISTINCT root) <> 1) t)
+$$;
+SELECT pg_temp.rnd_resolve(1);
+INSERT INTO rnd_done VALUES (1);
+SELECT is(pg_temp.rnd_mismatch(), 0::bigint, 'random links in one batch: one customer per connected component');
+SELECT pg_temp.rnd_resolve(2);
+INSERT INTO rnd_done VALUES (2);
+SELECT is(pg_temp.rnd_mismatch(), 0::bigint, 'a second random batch linking known customers: one customer per component of both');
+SELECT ok((SELECT count(DISTINCT pg_temp.cust('buyer_id', pg_temp.rnd_id(a), 'jd')) FROM rnd_link) BETWEEN 20 AND 200,
+          '... (components of many sizes: neither one nor all apart)');
 
 SELECT * FROM finish();
 ROLLBACK;
