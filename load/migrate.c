@@ -263,6 +263,26 @@ static void find_pending_scripts(struct migrate_state *st)
 	}
 }
 
+/*
+ * A warehouse whose database collation is not C compares its text keys (order numbers,
+ * identifiers, shop ids, SKUs) with strcoll in every sort, grouping and index: PostgreSQL
+ * takes its memcmp path only under C or POSIX. C sorts UTF-8 text in the same order as
+ * C.UTF-8 (code points), and the 1M-order import runs ~10 % faster (README, Install). Said
+ * once per migrate that applied something (a new warehouse, an upgrade), not every night.
+ */
+static void note_collation(PGconn *conn)
+{
+	PGresult *res = PQexec(conn, "SELECT datcollate FROM pg_database "
+				     "WHERE datname = current_database() "
+				     "AND datcollate NOT IN ('C', 'POSIX')");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		log_warn("msg=\"the database's collation is not C: its text is compared with "
+			 "strcoll, slower than under C, which orders text by code point as C.UTF-8 "
+			 "does (README, Install)\" collation=%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
 static int migrate_tree(PGconn *conn, const struct sql_tree *tree, int dry_run,
 			struct migrate_result *out)
 {
@@ -284,9 +304,11 @@ static int migrate_tree(PGconn *conn, const struct sql_tree *tree, int dry_run,
 		else
 			out->scripts_unchanged++;
 	}
-	if (!dry_run && (out->applied > 0 || out->scripts_applied > 0) &&
-	    db_exec(conn, privileges_sql) < 0)
-		goto out;
+	if (!dry_run && (out->applied > 0 || out->scripts_applied > 0)) {
+		if (db_exec(conn, privileges_sql) < 0)
+			goto out;
+		note_collation(conn);
+	}
 	rc = 0;
 out:
 	PQclear(st.migrations_done);

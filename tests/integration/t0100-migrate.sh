@@ -223,4 +223,29 @@ test_expect_success 'every table, view and column carries a comment' '
 	echo 0 >expect && test_cmp expect actual
 '
 
+# coll_db NAME COLLATION — an empty database NAME of that collation (ctype C.UTF-8)
+coll_db() {
+	PGDATABASE=postgres psql -Xq -v ON_ERROR_STOP=1 -c "drop database if exists $1" \
+		-c "create database $1 template template0 encoding ${Q}UTF8${Q} lc_collate ${Q}$2${Q} lc_ctype ${Q}C.UTF-8${Q}"
+}
+
+test_expect_success 'a database whose collation is not C: the migrate that applies something says so, once' '
+	coll_db t0100_coll C.UTF-8 &&
+	test_when_finished "PGDATABASE=postgres psql -Xq -c \"drop database if exists t0100_coll\"" &&
+	PGDATABASE=t0100_coll "$SIYU" migrate >out 2>err &&
+	grep "collation is not C" err >said &&
+	test "$(wc -l <said)" -eq 1 &&
+	grep -q "collation=C.UTF-8" said &&
+	PGDATABASE=t0100_coll "$SIYU" migrate >out 2>err &&
+	assert_no_grep "collation" err
+'
+
+test_expect_success 'a database of collation C: nothing said' '
+	coll_db t0100_collc C &&
+	test_when_finished "PGDATABASE=postgres psql -Xq -c \"drop database if exists t0100_collc\"" &&
+	PGDATABASE=t0100_collc "$SIYU" migrate >out 2>err &&
+	grep -q "^migrations: [1-9]" out &&
+	assert_no_grep "collation" err
+'
+
 test_done
