@@ -272,11 +272,11 @@ static void find_pending_scripts(struct migrate_state *st)
  */
 static void note_collation(PGconn *conn)
 {
-	PGresult *res = PQexec(conn, "SELECT datcollate FROM pg_database "
-				     "WHERE datname = current_database() "
-				     "AND datcollate NOT IN ('C', 'POSIX')");
+	PGresult *res = db_query(conn, "SELECT datcollate FROM pg_database "
+				       "WHERE datname = current_database() "
+				       "AND datcollate NOT IN ('C', 'POSIX')", 0, NULL);
 
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+	if (res && PQntuples(res) == 1)
 		log_warn("msg=\"the database's collation is not C: its text is compared with "
 			 "strcoll, slower than under C, which orders text by code point as C.UTF-8 "
 			 "does (README, Install)\" collation=%s", PQgetvalue(res, 0, 0));

@@ -172,10 +172,10 @@ CREATE FUNCTION pg_temp.rnd_resolve(p_batch int) RETURNS bigint LANGUAGE sql AS 
                             FROM rnd_link WHERE batch = p_batch) l;
     SELECT pg_temp.resolve();
 $$;
-CREATE TEMP TABLE rnd_done (batch int);   -- the batches resolved so far
-CREATE FUNCTION pg_temp.rnd_mismatch() RETURNS bigint LANGUAGE sql AS $$
-    WITH RECURSIVE e AS (SELECT a, b FROM rnd_link WHERE batch <= (SELECT max(batch) FROM rnd_done)
-                         UNION SELECT b, a FROM rnd_link WHERE batch <= (SELECT max(batch) FROM rnd_done)),
+-- the components of batches 1 .. p_batches that are not exactly one customer each
+CREATE FUNCTION pg_temp.rnd_mismatch(p_batches int) RETURNS bigint LANGUAGE sql AS $$
+    WITH RECURSIVE e AS (SELECT a, b FROM rnd_link WHERE batch <= p_batches
+                         UNION SELECT b, a FROM rnd_link WHERE batch <= p_batches),
     walk (node, root) AS (SELECT a, a FROM e UNION SELECT e.b, w.root FROM walk w JOIN e ON e.a = w.node),
     comp AS (SELECT node, min(root) AS root, pg_temp.cust('buyer_id', pg_temp.rnd_id(node), 'jd') AS customer_key
                FROM walk GROUP BY node)
@@ -185,11 +185,9 @@ CREATE FUNCTION pg_temp.rnd_mismatch() RETURNS bigint LANGUAGE sql AS $$
          + (SELECT count(*) FROM (SELECT customer_key FROM comp GROUP BY customer_key HAVING count(DISTINCT root) <> 1) t)
 $$;
 SELECT pg_temp.rnd_resolve(1);
-INSERT INTO rnd_done VALUES (1);
-SELECT is(pg_temp.rnd_mismatch(), 0::bigint, 'random links in one batch: one customer per connected component');
+SELECT is(pg_temp.rnd_mismatch(1), 0::bigint, 'random links in one batch: one customer per connected component');
 SELECT pg_temp.rnd_resolve(2);
-INSERT INTO rnd_done VALUES (2);
-SELECT is(pg_temp.rnd_mismatch(), 0::bigint, 'a second random batch linking known customers: one customer per component of both');
+SELECT is(pg_temp.rnd_mismatch(2), 0::bigint, 'a second random batch linking known customers: one customer per component of both');
 SELECT ok((SELECT count(DISTINCT pg_temp.cust('buyer_id', pg_temp.rnd_id(a), 'jd')) FROM rnd_link) BETWEEN 20 AND 200,
           '... (components of many sizes: neither one nor all apart)');
 
