@@ -1,68 +1,37 @@
 -- kpi/active_customers.sql — active customers per business day (DAU, rolling 7 and 30 days) over
 -- recorded interactions: kpi.active_customers
--- requires: kpi/relationship_span.sql
+-- requires: kpi/customer_activity.sql
 
 -- Rolling counts without a 30-fold self-join: an interaction on day a keeps a customer in the
 -- W-day window for days a .. a+W−1. Cut each such coverage where the customer's next
 -- interaction starts its own: the pieces [a, least(a+W, next)) do not overlap and their union
 -- is the customer's coverage, so +1 on each piece's first day and −1 after its last, summed
--- over the calendar, count the customers covered on each day. One sort of the interactions by
--- customer and day (lead/lag) serves both windows and the weekly and monthly distinct counts.
+-- over the calendar, count the customers covered on each day. Those +1 and −1 (and the day's
+-- own count, and who is in a week or month for the first time) are summed per day over every
+-- customer in kpi.activity_day, kept as the customers' interaction days change
+-- (kpi/customer_activity.sql); here they are only run over the calendar. The days after the
+-- end of observation are left out: what an interaction after it contributes lands after it
+-- too, and cutting a coverage at a next interaction after it ends it after it as well.
 DROP MATERIALIZED VIEW IF EXISTS kpi.active_customers CASCADE;
 CREATE MATERIALIZED VIEW kpi.active_customers AS
 WITH bound AS MATERIALIZED (  -- orders and WeCom both observed up to here
     SELECT least(kpi.business_date(kpi.end_of_observation('orders')),
                  kpi.business_date(kpi.end_of_observation('wecom'))) AS eoo_date
-), act AS (
-    SELECT DISTINCT customer_key, date_key FROM (
-        SELECT customer_key, coalesce(paid_date_key, dw.date_key_of(paid_at)) AS date_key
-          FROM dw.fact_order WHERE is_qualifying AND customer_key IS NOT NULL
-        UNION ALL
-        SELECT customer_key, started_date_key FROM kpi.relationship_span
-        UNION ALL
-        SELECT customer_key, ended_date_key FROM kpi.relationship_span WHERE ended_by = 'customer'
-        UNION ALL
-        SELECT m.customer_key, kpi.local_date_key(m.joined_at, z.zone)
-          FROM dw.fact_group_member m CROSS JOIN (SELECT kpi.business_zone() AS zone OFFSET 0) z
-         WHERE m.member_type = 'customer'
-    ) u
-), d AS (
-    SELECT a.customer_key, dd.date, dd.week_start, dd.month_start
-      FROM act a JOIN dw.dim_date dd USING (date_key)
-      JOIN bound b ON dd.date <= b.eoo_date
-), seq AS (          -- each customer's interaction days in order
-    SELECT d.date, d.week_start, d.month_start,
-           lag(d.date)  OVER w AS prev_date,
-           lead(d.date) OVER w AS next_date
-      FROM d
-    WINDOW w AS (PARTITION BY d.customer_key ORDER BY d.date)
-), daily AS (         -- dau needs no window: one row per customer and date already
-    SELECT date, count(*) AS dau FROM seq GROUP BY date
-), delta AS (
-    SELECT date, sum(d7) AS d7, sum(d30) AS d30
-      FROM (SELECT date, 1 AS d7, 1 AS d30 FROM seq
-            UNION ALL
-            SELECT least(date + 7, next_date), -1, 0 FROM seq
-            UNION ALL
-            SELECT least(date + 30, next_date), 0, -1 FROM seq) c
-     GROUP BY date
-), week_active AS (   -- a customer counts once a week: on their first interaction day in it
-    SELECT week_start, count(*) FILTER (WHERE prev_date IS NULL OR prev_date < week_start) AS n
-      FROM seq GROUP BY week_start
-), month_active AS (
-    SELECT month_start, count(*) FILTER (WHERE prev_date IS NULL OR prev_date < month_start) AS n
-      FROM seq GROUP BY month_start
+), day AS (
+    SELECT a.* FROM kpi.activity_day a JOIN bound b ON a.date <= b.eoo_date
 ), grid AS (
     SELECT dd.date_key, dd.date, dd.week_start, dd.month_start, b.eoo_date
-      FROM (SELECT min(date) AS first_day FROM d) r
+      FROM (SELECT min(date) AS first_day FROM day WHERE dau > 0) r
       CROSS JOIN bound b
       JOIN dw.dim_date dd ON dd.date BETWEEN r.first_day AND b.eoo_date
 ), running AS (
     SELECT g.*,
-           coalesce(y.dau, 0)              AS dau,
-           sum(coalesce(x.d7, 0))  OVER w AS wau,
-           sum(coalesce(x.d30, 0)) OVER w AS mau
-      FROM grid g LEFT JOIN delta x USING (date) LEFT JOIN daily y USING (date)
+           coalesce(x.dau, 0)                             AS dau,
+           sum(coalesce(x.d7, 0))  OVER w                 AS wau,
+           sum(coalesce(x.d30, 0)) OVER w                 AS mau,
+           sum(coalesce(x.week_first, 0))  OVER (PARTITION BY g.week_start)  AS week_active,
+           sum(coalesce(x.month_first, 0)) OVER (PARTITION BY g.month_start) AS month_active
+      FROM grid g LEFT JOIN day x USING (date)
     WINDOW w AS (ORDER BY g.date)
 )
 SELECT r.date_key,
@@ -71,14 +40,12 @@ SELECT r.date_key,
        r.wau::bigint                                         AS wau_7d,
        r.mau::bigint                                         AS mau_30d,
        round(r.dau::numeric / nullif(r.mau, 0), 6)           AS stickiness_rate,
-       coalesce(wa.n, 0)::bigint                             AS week_active_customers,
-       coalesce(ma.n, 0)::bigint                             AS month_active_customers,
+       r.week_active::bigint                                 AS week_active_customers,
+       r.month_active::bigint                                AS month_active_customers,
        r.week_start,
        r.month_start,
        r.date < r.eoo_date                                      AS is_complete
-  FROM running r
-  LEFT JOIN week_active wa USING (week_start)
-  LEFT JOIN month_active ma USING (month_start);
+  FROM running r;
 
 CREATE UNIQUE INDEX active_customers_uq ON kpi.active_customers (date_key);
 

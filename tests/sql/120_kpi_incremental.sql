@@ -9,7 +9,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
-SELECT plan(67);
+SELECT plan(73);
 
 \ir 100_kpi_fixture.psql
 
@@ -138,6 +138,26 @@ DELETE FROM dw.fact_contact_event WHERE customer_key = 6;
 DELETE FROM dw.fact_contact WHERE contact_key = 99;
 SELECT is(pg_temp.refresh(), 'incremental', 'customer leaves the pool again: incremental');
 SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the flags follow back');
+
+-- 8a. WeCom interactions alone (no order changes, so the change record names nobody): C3 joins
+--     G1 on 03-12 and C7 ends their relationship on 03-14 (a customer-side delete), both days
+--     without any other interaction; then both facts are gone again
+INSERT INTO dw.fact_group_member (group_key, member_type, customer_key, staff_key, joined_at, join_scene, left_at)
+VALUES (1, 'customer', 3, NULL, '2024-03-12 12:00+08', 1, NULL);
+INSERT INTO dw.fact_contact_event (staff_key, customer_key, event_type, occurred_at, date_key, time_is_exact, removed_by, origin)
+VALUES (1, 7, 'remove', '2024-03-14 15:00+08', 20240314, true, 'customer', 'callback');
+SELECT is(pg_temp.refresh(), 'incremental', 'a group join and a customer-side delete: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the interaction days and their sums equal their recomputation');
+SELECT results_eq($$SELECT date_key, dau FROM kpi.active_customers WHERE date_key IN (20240312, 20240314) ORDER BY 1$$,
+                  $$VALUES (20240312, 1::bigint), (20240314, 1::bigint)$$,
+                  '… and kpi.active_customers counts C3 on 03-12 and C7 on 03-14');
+DELETE FROM dw.fact_group_member WHERE customer_key = 3 AND joined_at = '2024-03-12 12:00+08';
+DELETE FROM dw.fact_contact_event WHERE customer_key = 7 AND event_type = 'remove';
+SELECT is(pg_temp.refresh(), 'incremental', 'both facts gone: incremental');
+SELECT is(pg_temp.stale_rows(), 0::bigint, '… and the days are gone from the kept rows and their sums');
+SELECT results_eq($$SELECT date_key, dau FROM kpi.active_customers WHERE date_key IN (20240312, 20240314) ORDER BY 1$$,
+                  $$VALUES (20240312, 0::bigint), (20240314, 0::bigint)$$,
+                  '… and from kpi.active_customers');
 
 -- 8b. the sales tables (kpi.refresh_periods) read the change record too: only the dates it
 --     names are computed again; a shop renamed is on every row of its scope, and
