@@ -89,12 +89,12 @@ CREATE OR REPLACE FUNCTION kpi.customer_activity_of(p_customers bigint[])
 RETURNS SETOF kpi.customer_activity
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-    SELECT u.customer_key, u.date, bool_or(u.by_order), bool_or(NOT u.by_order)
-      FROM (SELECT q.customer_key, q.paid_date AS date, true AS by_order
+    SELECT u.customer_key, u.date, bool_or(u.by_order), bool_or(u.by_wecom)
+      FROM (SELECT q.customer_key, q.paid_date AS date, true AS by_order, false AS by_wecom
               FROM kpi.qualifying_order q
              WHERE p_customers IS NULL OR q.customer_key = ANY (p_customers)
             UNION ALL
-            SELECT w.customer_key, w.date, false
+            SELECT w.customer_key, w.date, false, true
               FROM kpi.customer_wecom_days() w
              WHERE p_customers IS NULL OR w.customer_key = ANY (p_customers)) u
      GROUP BY u.customer_key, u.date

@@ -1,11 +1,11 @@
 -- kpi/customer_rfm.sql — kpi.customer_value without what moves with the end of observation: kpi.customer_rfm
--- requires: kpi/customer_orders.sql kpi/pool_membership.sql functions/kpi.refresh_by_customer.sql
+-- requires: kpi/customer_orders.sql kpi/customer_score.sql kpi/pool_membership.sql functions/kpi.refresh_by_customer.sql
 --
 -- The RFM scores rank every customer, so one changed customer can move others across a
--- quintile boundary: kpi.customer_rfm_refresh() ranks everyone again (kpi.customer_scores:
--- three sorts of narrow rows of the kept kpi.customer_orders, no order read) but recomputes
--- and writes only the rows of the customers whose orders changed (the change record), whose
--- scores moved, or whose private-domain columns moved (kpi.customer_contact), through
+-- quintile boundary: kpi.refresh() ranks everyone again first (kpi.customer_score), then
+-- kpi.customer_rfm_refresh() recomputes and writes only the rows of the customers whose
+-- orders changed (the change record), whose scores moved (against the scores this table
+-- holds), or whose private-domain columns moved (kpi.customer_contact), through
 -- kpi.refresh_by_customer. R ranks by last_order_date ascending: the same order as
 -- recency_days descending at any end of observation, so the scores do not change when only
 -- it moves. Every other column of kpi.customer_value is here too, so that the view reads one
@@ -38,20 +38,8 @@ CREATE TABLE kpi.customer_rfm (
     CONSTRAINT customer_rfm_uq PRIMARY KEY (customer_key)
 );
 
--- Every customer's quintiles: over customers with ≥ 1 qualifying order, ties broken by
--- customer_key so the buckets stay ~20 % each even when most customers have F = 1.
-CREATE OR REPLACE FUNCTION kpi.customer_scores()
-RETURNS TABLE (customer_key bigint, r_score integer, f_score integer, m_score integer)
-LANGUAGE sql STABLE
-BEGIN ATOMIC
-    SELECT c.customer_key,
-           ntile(5) OVER (ORDER BY c.last_order_date, c.customer_key)::int,
-           ntile(5) OVER (ORDER BY c.orders, c.customer_key)::int,
-           ntile(5) OVER (ORDER BY c.net_paid_fen, c.customer_key)::int
-      FROM kpi.customer_orders c;
-END;
-COMMENT ON FUNCTION kpi.customer_scores() IS
-  'The RFM quintiles (1–5) of every customer of kpi.customer_orders, ties by customer_key: the scores of kpi.customer_rfm.';
+-- the scores of earlier versions, ranked by a function (kpi/customer_score.sql keeps them now)
+DROP FUNCTION IF EXISTS kpi.customer_scores();
 
 -- Every customer's private-domain columns, from their WeCom relationships.
 CREATE OR REPLACE FUNCTION kpi.customer_contact()
@@ -81,7 +69,7 @@ BEGIN ATOMIC
            pd.first_contact_at,
            coalesce(pd.in_private_domain, false)                            AS in_private_domain
       FROM kpi.customer_orders x
-      JOIN kpi.customer_scores() s USING (customer_key)
+      JOIN kpi.customer_score s USING (customer_key)
       LEFT JOIN kpi.customer_contact() pd USING (customer_key)
       JOIN (VALUES
             (true,  true,  true,  'important_value',   '重要价值', 'Important value'),
@@ -112,7 +100,7 @@ BEGIN
     LOCK TABLE kpi.customer_rfm IN EXCLUSIVE MODE;
     SELECT array_agg(customer_key) INTO v_moved
       FROM (SELECT s.customer_key
-              FROM kpi.customer_scores() s JOIN kpi.customer_rfm r USING (customer_key)
+              FROM kpi.customer_score s JOIN kpi.customer_rfm r USING (customer_key)
              WHERE (s.r_score, s.f_score, s.m_score) IS DISTINCT FROM (r.r_score, r.f_score, r.m_score)
             UNION
             SELECT r.customer_key
@@ -124,7 +112,7 @@ END
 $fn$;
 REVOKE ALL ON FUNCTION kpi.customer_rfm_refresh() FROM PUBLIC;
 COMMENT ON FUNCTION kpi.customer_rfm_refresh() IS
-  'Brings kpi.customer_rfm up to date for kpi.refresh(): ranks every customer again (kpi.customer_scores) and recomputes the '
+  'Brings kpi.customer_rfm up to date for kpi.refresh(), after kpi.customer_score has ranked every customer again: recomputes the '
   'rows of the customers whose qualifying orders changed since its mark in the change record, whose scores moved or whose '
   'private-domain columns moved (kpi.refresh_by_customer), writing the difference. Returns ''incremental'' or ''full''.';
 

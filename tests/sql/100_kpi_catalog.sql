@@ -114,6 +114,8 @@ SELECT is(
             ('customer_periods', 'cohort_retention'), ('first_purchase', 'repurchase_window'),
             ('qualifying_order', 'customer_orders'),
             ('customer_orders', 'customer_rfm'), ('customer_rfm', 'at_risk'), ('customer_orders', 'at_risk'),
+            ('customer_orders', 'customer_score'), ('customer_score', 'customer_rfm'),
+            ('qualifying_order', 'customer_activity'), ('customer_activity', 'activity_day'), ('activity_day', 'active_customers'),
             ('pool_membership', 'customer_rfm'), ('qualifying_order', 'first_purchase'), ('qualifying_order', 'conversion'),
             ('relationship_span', 'conversion')) AS p (parent, child)
            JOIN refresh_run a ON a.matview = 'kpi.' || p.parent
