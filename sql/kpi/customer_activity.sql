@@ -67,19 +67,14 @@ CREATE OR REPLACE FUNCTION kpi.customer_wecom_days()
 RETURNS TABLE (customer_key bigint, date date)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-    SELECT DISTINCT u.customer_key, u.date FROM (
-        SELECT s.customer_key, (s.started_at AT TIME ZONE z.zone)::date AS date
-          FROM kpi.relationship_span s CROSS JOIN (SELECT kpi.business_zone() AS zone OFFSET 0) z
-        UNION ALL
-        SELECT s.customer_key, (s.ended_at AT TIME ZONE z.zone)::date
-          FROM kpi.relationship_span s CROSS JOIN (SELECT kpi.business_zone() AS zone OFFSET 0) z
-         WHERE s.ended_by = 'customer'
-        UNION ALL
-        SELECT m.customer_key, (m.joined_at AT TIME ZONE z.zone)::date
-          FROM dw.fact_group_member m CROSS JOIN (SELECT kpi.business_zone() AS zone OFFSET 0) z
-         WHERE m.member_type = 'customer'
-    ) u
-     WHERE u.customer_key IS NOT NULL AND u.date IS NOT NULL;
+    SELECT DISTINCT u.customer_key, (u.at AT TIME ZONE z.zone)::date
+      FROM (SELECT s.customer_key, s.started_at AS at FROM kpi.relationship_span s
+            UNION ALL
+            SELECT s.customer_key, s.ended_at FROM kpi.relationship_span s WHERE s.ended_by = 'customer'
+            UNION ALL
+            SELECT m.customer_key, m.joined_at FROM dw.fact_group_member m WHERE m.member_type = 'customer') u
+     CROSS JOIN (SELECT kpi.business_zone() AS zone OFFSET 0) z   -- once, not per row
+     WHERE u.customer_key IS NOT NULL AND u.at IS NOT NULL;
 END;
 COMMENT ON FUNCTION kpi.customer_wecom_days() IS
   'Every customer''s WeCom interaction days (business dates): a relationship started (kpi.relationship_span), a relationship '
