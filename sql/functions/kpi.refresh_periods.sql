@@ -1,5 +1,5 @@
 -- kpi.refresh_periods — Brings a per-period kpi table up to date for the periods a change touched
--- requires: functions/kpi.apply_rows.sql functions/kpi.touched_periods.sql
+-- requires: functions/kpi.apply_rows.sql functions/kpi.touched_periods.sql functions/dw.date_of_key.sql
 --
 -- The per-period aggregates (kpi.sales_daily, kpi.sales_monthly, ...) are tables that
 -- kpi.refresh() maintains instead of materialized views (sql/README.md): each T has
@@ -33,7 +33,7 @@ BEGIN
     IF v_periods IS NOT NULL THEN
         -- (the period list goes in as an EXECUTE parameter: planned as a constant)
         EXECUTE format('CREATE TEMP TABLE period_scope ON COMMIT DROP AS '
-                       'SELECT make_date((k / 10000)::int, (k / 100 %% 100)::int, (k %% 100)::int) AS %I '
+                       'SELECT dw.date_of_key(k) AS %I '
                        '  FROM unnest($1) k', v_period) USING v_periods;
         -- When the change names most of the periods the table holds (a nightly's changed
         -- orders spread over the whole history), computing every period and keeping those of

@@ -1,5 +1,5 @@
 -- kpi.touched_periods — The periods of a per-period kpi table that a change of the orders touched
--- requires: functions/kpi.end_of_observation.sql functions/kpi.business_date.sql
+-- requires: functions/kpi.end_of_observation.sql functions/kpi.business_date.sql functions/dw.key_of_date.sql
 --
 -- A per-period aggregate (kpi.sales_daily, ...) has one row per scope and period, from the
 -- scope's first period to the one of the end of observation; a period's figures are made
@@ -30,7 +30,7 @@ BEGIN
     IF p_dates IS NULL OR v_last IS NULL OR v_eoo IS NULL THEN
         RETURN NULL;
     END IF;
-    RETURN ARRAY(SELECT DISTINCT to_char(p, 'YYYYMMDD')::bigint
+    RETURN ARRAY(SELECT DISTINCT dw.key_of_date(p)::bigint
                    FROM (SELECT date_trunc(p_grain, d::timestamp)::date FROM unnest(p_dates) d
                          UNION ALL
                          SELECT g::date FROM generate_series(least(v_last, v_eoo)::timestamp,

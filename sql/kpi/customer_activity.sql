@@ -2,7 +2,7 @@
 -- they add up to per day (kpi.activity_day): the base of kpi.active_customers
 -- requires: kpi/qualifying_order.sql kpi/relationship_span.sql functions/kpi.business_zone.sql
 -- requires: functions/kpi.refresh_by_customer.sql functions/kpi.change_claim.sql functions/etl.drop_kpi_relation.sql
--- requires: functions/kpi.is_empty.sql
+-- requires: functions/kpi.is_empty.sql functions/dw.key_of_date.sql
 --
 -- The active-customer counts are sums over customers: each interaction day of a customer adds
 -- to the day's count, and to the rolling 7- and 30-day windows from that day until the
@@ -144,7 +144,7 @@ BEGIN ATOMIC
               FROM kpi.customer_activity a
             WINDOW w AS (PARTITION BY a.customer_key ORDER BY a.date)) s
      CROSS JOIN LATERAL kpi.activity_contribution(s.date, s.prev_date, s.next_date) c
-     WHERE p_days IS NULL OR to_char(c.date, 'YYYYMMDD')::bigint = ANY (p_days)
+     WHERE p_days IS NULL OR dw.key_of_date(c.date) = ANY (p_days)
      GROUP BY c.date
     HAVING (sum(c.dau), sum(c.d7), sum(c.d30), sum(c.week_first), sum(c.month_first)) <> (0, 0, 0, 0, 0);
 END;

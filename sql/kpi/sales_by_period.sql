@@ -14,6 +14,7 @@
 -- a constant. Its row type kpi.sales_period carries the column types and comments the views copy.
 -- Only dw tables are read: no kpi view hides behind the function from kpi.refresh()'s ordering.
 -- requires: functions/kpi.end_of_observation.sql functions/kpi.change_claim.sql
+-- requires: functions/dw.date_of_key.sql functions/dw.key_of_date.sql
 
 DROP TYPE IF EXISTS kpi.sales_period CASCADE;
 CREATE TYPE kpi.sales_period AS (
@@ -57,17 +58,18 @@ WITH eoo AS (          -- kpi.end_of_observation: nothing after it is counted or
       FROM (SELECT kpi.end_of_observation('orders') AS at OFFSET 0) e
 ), span AS (          -- the paid date keys the periods asked for cover (all when p_periods is NULL)
     SELECT min(k) AS lo, min(d) AS lo_date,
-           max(to_char(date_trunc(p_grain, d) + ('1 ' || p_grain)::interval - interval '1 day', 'YYYYMMDD')::int) AS hi
+           max(dw.key_of_date((date_trunc(p_grain, d) + ('1 ' || p_grain)::interval - interval '1 day')::date)) AS hi
       FROM unnest(p_periods) k
-     CROSS JOIN LATERAL (SELECT make_date((k / 10000)::int, (k / 100 % 100)::int, (k % 100)::int) AS d) x
-), o AS (           -- the paid date from its key by arithmetic: a join to dw.dim_date per order is
-                     -- what a misjudged row count turns into 60,000 index lookups
-    SELECT date_trunc(p_grain, make_date(k.key / 10000, k.key / 100 % 100, k.key % 100))::date AS period_start,
+     CROSS JOIN LATERAL (SELECT dw.date_of_key(k) AS d) x
+), o AS (           -- the paid date from its key by arithmetic (a join to dw.dim_date per order is
+                     -- what a misjudged row count turns into 60,000 index lookups), from the
+                     -- time when the key is missing; dw.date_of_key of the column itself: with
+                     -- an expression for its argument it would not be inlined
+    SELECT date_trunc(p_grain, coalesce(dw.date_of_key(f.paid_date_key), kpi.business_date(f.paid_at)))::date AS period_start,
            c.channel_key, c.platform, c.shop_id, c.shop_name,
            f.customer_key, f.is_qualifying, f.paid_fen, f.refund_fen
       FROM dw.fact_order f
       JOIN dw.dim_channel c USING (channel_key)
-      CROSS JOIN LATERAL (SELECT coalesce(f.paid_date_key, dw.date_key_of(f.paid_at)) AS key) k
      WHERE f.paid_at <= (SELECT at FROM eoo)
        AND (p_periods IS NULL
             OR f.paid_date_key BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)
@@ -160,7 +162,7 @@ SELECT k.dimension,
   LEFT JOIN LATERAL (SELECT k.paid_orders, k.gmv_fen, k.refund_fen, k.refunded_orders, k.qualifying_orders,
                             k.qualifying_sales_fen, k.buyers, k.guest_orders, k.buyer_sales_fen
                       WHERE p.period_start = k.period_start) m ON true
- WHERE p_periods IS NULL OR to_char(p.period_start, 'YYYYMMDD')::bigint = ANY (p_periods)
+ WHERE p_periods IS NULL OR dw.key_of_date(p.period_start) = ANY (p_periods)
 $$;
 
 COMMENT ON FUNCTION kpi.sales_by_period(text, bigint[]) IS
@@ -206,8 +208,7 @@ BEGIN
     IF v_renamed THEN
         RETURN NULL;
     END IF;
-    RETURN ARRAY(SELECT DISTINCT make_date((c.paid_date_key / 10000)::int, (c.paid_date_key / 100 % 100)::int,
-                                           (c.paid_date_key % 100)::int)
+    RETURN ARRAY(SELECT DISTINCT dw.date_of_key(c.paid_date_key)
                    FROM etl.fact_change c
                   WHERE c.change_id > w.since_change AND c.change_id <= w.until_change
                     AND c.paid_date_key IS NOT NULL);

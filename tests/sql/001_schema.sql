@@ -9,7 +9,7 @@ BEGIN;
 SET LOCAL client_min_messages = warning;
 SET LOCAL timezone = 'UTC';
 
-SELECT plan(196);
+SELECT plan(201);
 
 -- ---------------------------------------------------------------------------------------
 -- Schemas, tables, views, functions
@@ -176,6 +176,30 @@ SELECT is(dw.date_key_of(NULL), NULL, 'date_key_of(NULL) is NULL');
 UPDATE etl.setting SET value = 'America/New_York' WHERE key = 'timezone';
 SELECT is(dw.date_key_of('2025-02-01 03:00:00+00'), 20250131, 'date_key_of follows etl.setting timezone');
 UPDATE etl.setting SET value = 'Asia/Shanghai' WHERE key = 'timezone';
+
+-- dw.date_of_key / dw.key_of_date: the one yyyymmdd <-> date conversion, both ways, on every
+-- day of the calendar, whatever the session's zone, and inlined into the query that calls it
+-- (a call costs what the expression written out does: kpi.sales_by_period runs it per order)
+CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE r text; t text := '';
+BEGIN
+    FOR r IN EXECUTE 'EXPLAIN (VERBOSE, COSTS OFF) ' || q LOOP t := t || r || E'\n'; END LOOP;
+    RETURN t;
+END $$;
+SELECT is((SELECT count(*)::int FROM dw.dim_date
+            WHERE dw.date_of_key(date_key) IS DISTINCT FROM date
+               OR dw.key_of_date(date) IS DISTINCT FROM date_key), 0,
+          'dw.date_of_key and dw.key_of_date agree with dw.dim_date on all its days');
+SET LOCAL TimeZone = 'Pacific/Kiritimati';
+SELECT is(dw.key_of_date(date '2025-01-31'), 20250131, 'dw.key_of_date ignores the session zone (UTC+14)');
+SET LOCAL TimeZone = 'Pacific/Pago_Pago';
+SELECT is(dw.key_of_date(date '2025-01-31'), 20250131, 'dw.key_of_date ignores the session zone (UTC-11)');
+RESET TimeZone;
+SELECT is(ARRAY[dw.date_of_key(NULL), dw.date_of_key(NULL::int)], ARRAY[NULL::date, NULL],
+          'dw.date_of_key(NULL) is NULL');
+SELECT ok(p NOT LIKE '%date\_of\_key%' AND p NOT LIKE '%key\_of\_date%' AND p LIKE '%make_date%',
+          'dw.date_of_key and dw.key_of_date are inlined into their caller')
+  FROM pg_temp.plan_text('SELECT dw.date_of_key(date_key), dw.key_of_date(date) FROM dw.dim_date') p;
 
 -- ---------------------------------------------------------------------------------------
 -- Partitioned facts
