@@ -1,10 +1,24 @@
 -- kpi/audience.sql — audiences defined once (etl.audience, from [audience.NAME] sections of
--- pipeline.conf) and their members, refreshed each night: kpi.audience_members (materialized)
--- and kpi.audience (the definitions with their member counts, for BI readers)
+-- pipeline.conf) and their members, refreshed each night: kpi.audience_members (a view over
+-- the kept rows, kpi.audience_member_rows) and kpi.audience (the definitions with their
+-- member counts, for BI readers)
 -- requires: kpi/customer_value.sql kpi/customer_owner.sql kpi/customer_orders.sql
--- requires: functions/etl.comment_columns_like.sql
-DROP MATERIALIZED VIEW IF EXISTS kpi.audience_members CASCADE;
-CREATE MATERIALIZED VIEW kpi.audience_members AS
+-- requires: functions/etl.comment_columns_like.sql functions/etl.drop_kpi_relation.sql
+--
+-- The members are kept without the date they are as of: a materialized view of the rows
+-- (kpi.audience_member_rows) and a one-row one of the refresh's business date
+-- (kpi.audience_refreshed), joined by the view readers use (kpi.audience_members). With the
+-- date in every row, each day's REFRESH … CONCURRENTLY found every member changed and wrote
+-- them all again (220k rows at 1M orders for the example audience); now it writes the members
+-- that joined, left or changed.
+SELECT etl.drop_kpi_relation('kpi.audience_members');  -- the materialized view of earlier versions, or this view
+DROP MATERIALIZED VIEW IF EXISTS kpi.audience_refreshed CASCADE;
+CREATE MATERIALIZED VIEW kpi.audience_refreshed AS
+SELECT kpi.business_date() AS refreshed_on;
+CREATE UNIQUE INDEX audience_refreshed_uq ON kpi.audience_refreshed (refreshed_on);
+
+DROP MATERIALIZED VIEW IF EXISTS kpi.audience_member_rows CASCADE;
+CREATE MATERIALIZED VIEW kpi.audience_member_rows AS
 -- Every candidate's attributes are joined per customer first (hash joins on customer_key),
 -- materialized, and the audiences' criteria applied last: the planner cannot estimate how
 -- many candidates the criteria keep, and with the joins after them it guessed one row and
@@ -20,10 +34,6 @@ WITH tags AS (           -- tags on active relationships
 ), states AS (
     SELECT customer_key, array_agg(DISTINCT state) AS codes
       FROM dw.fact_contact WHERE state <> '' GROUP BY customer_key
-), today AS MATERIALIZED (   -- once, not per member: kpi.business_date() goes through
-                             -- dw.date_key_of, a SECURITY DEFINER function that cannot be
-                             -- inlined (~10 µs a call; a subquery here ran once per row)
-    SELECT kpi.business_date() AS refreshed_on
 ), person AS MATERIALIZED (  -- buyers and WeCom customers, with everything the criteria read
     SELECT coalesce(v.customer_key, o.customer_key) AS customer_key, v.segment_code, v.orders,
            v.net_paid_fen, date_trunc('month', v.first_order_date)::date AS first_order_month,
@@ -52,10 +62,8 @@ SELECT a.name                                           AS audience,
        coalesce(p.relationship_active, false)           AS relationship_active,
        p.ended_by,
        coalesce(p.in_private_domain, false)             AS in_private_domain,
-       p.in_group,
-       b.refreshed_on
+       p.in_group
   FROM etl.audience a
-  CROSS JOIN today b
   JOIN person p
     ON (a.segments IS NULL OR p.segment_code = ANY (a.segments))
    AND (a.first_order_month IS NULL OR p.first_order_month = a.first_order_month)
@@ -67,8 +75,13 @@ SELECT a.name                                           AS audience,
    AND (a.states IS NULL OR p.states && a.states)
    AND (a.platforms IS NULL OR p.platforms && a.platforms);
 
-CREATE UNIQUE INDEX audience_members_uq ON kpi.audience_members (audience, customer_key);
-CREATE INDEX audience_members_staff ON kpi.audience_members (audience, staff_userid);
+CREATE UNIQUE INDEX audience_member_rows_uq ON kpi.audience_member_rows (audience, customer_key);
+CREATE INDEX audience_member_rows_staff ON kpi.audience_member_rows (audience, staff_userid);
+
+CREATE VIEW kpi.audience_members AS
+SELECT m.*, r.refreshed_on
+  FROM kpi.audience_member_rows m
+  CROSS JOIN kpi.audience_refreshed r;
 
 CREATE OR REPLACE VIEW kpi.audience AS
 SELECT a.name, a.title, a.segments, a.tags, a.states, a.platforms, a.first_order_month,
@@ -79,7 +92,7 @@ SELECT a.name, a.title, a.segments, a.tags, a.states, a.platforms, a.first_order
        a.updated_at
   FROM etl.audience a;
 
-COMMENT ON MATERIALIZED VIEW kpi.audience_members IS
+COMMENT ON VIEW kpi.audience_members IS
   'Members of each audience (etl.audience, defined once in pipeline.conf [audience.NAME]), evaluated at every refresh: a '
   'definition changed in pipeline.conf takes effect at the next siyu run. Grain: one row per (audience, customer). Candidates '
   'are customers with a qualifying order (kpi.customer_value) or seen in WeCom (kpi.customer_owner); every criterion the '
@@ -129,3 +142,10 @@ BEGIN
 END
 $$;
 SELECT etl.comment_columns_like('kpi.audience_members', 'kpi.customer_owner');   -- the owner columns
+COMMENT ON MATERIALIZED VIEW kpi.audience_member_rows IS
+  'The rows of kpi.audience_members without refreshed_on, kept by kpi.refresh() (a member unchanged since the last refresh '
+  'is not written again). Grain: one row per (audience, customer). Read kpi.audience_members.';
+SELECT etl.comment_columns_like('kpi.audience_member_rows', 'kpi.audience_members');
+COMMENT ON MATERIALIZED VIEW kpi.audience_refreshed IS
+  'The business date of the last kpi.refresh(), which kpi.audience_members reports as refreshed_on. Grain: one row.';
+COMMENT ON COLUMN kpi.audience_refreshed.refreshed_on IS 'Business date of the last refresh (kpi.business_date() when it ran).';
