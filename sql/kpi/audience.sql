@@ -114,8 +114,7 @@ BEGIN
     ('net_paid_fen', 'Total paid net of refunds, fen.'),
     ('net_paid_yuan', 'net_paid_fen in yuan.'),
     ('first_order_month', 'Month (first day) of the first qualifying order.'),
-    ('relationship_active', 'true when the owner relationship is active now: siyu push can tag it.'),
-    ('refreshed_on', 'Business date of the refresh the membership is as of.')
+    ('relationship_active', 'true when the owner relationship is active now: siyu push can tag it.')
   ) t(col, txt) LOOP
     EXECUTE format('COMMENT ON COLUMN kpi.audience_members.%I IS %L', c.col, c.txt);
   END LOOP;
@@ -148,4 +147,6 @@ COMMENT ON MATERIALIZED VIEW kpi.audience_member_rows IS
 SELECT etl.comment_columns_like('kpi.audience_member_rows', 'kpi.audience_members');
 COMMENT ON MATERIALIZED VIEW kpi.audience_refreshed IS
   'The business date of the last kpi.refresh(), which kpi.audience_members reports as refreshed_on. Grain: one row.';
-COMMENT ON COLUMN kpi.audience_refreshed.refreshed_on IS 'Business date of the last refresh (kpi.business_date() when it ran).';
+COMMENT ON COLUMN kpi.audience_refreshed.refreshed_on IS
+  'Business date of the refresh the membership is as of (kpi.business_date() when kpi.refresh() ran).';
+SELECT etl.comment_columns_like('kpi.audience_members', 'kpi.audience_refreshed');   -- refreshed_on
